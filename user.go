@@ -1,0 +1,100 @@
+package passerelle
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// User is a person who signs in. An owner may do everything in the organization; other
+// users hold a role per institution (Memberships).
+type User struct {
+	ID          int64        `json:"id"`
+	OrgID       int64        `json:"-"`
+	Email       string       `json:"email"`
+	Name        string       `json:"name"`
+	Owner       bool         `json:"owner"`
+	Locale      string       `json:"locale"`
+	DisabledAt  *time.Time   `json:"disabled_at"`
+	CreatedAt   time.Time    `json:"created_at"`
+	LastLoginAt *time.Time   `json:"last_login_at"`
+	Memberships []Membership `json:"memberships"`
+}
+
+// Membership grants a role on one institution.
+type Membership struct {
+	InstitutionID int64 `json:"institution_id"`
+	Role          Role  `json:"role"`
+}
+
+// Locales the UI speaks.
+var Locales = []string{"fr", "en", "zh-Hans"}
+
+// ValidLocale reports whether l is a UI language ("" means: follow the browser).
+func ValidLocale(l string) bool { return l == "" || contains(Locales, l) }
+
+// NormalizeEmail lower-cases and trims an address.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Validate reports every invalid field.
+func (u *User) Validate() error {
+	f := FieldErrors{}
+	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
+		f.Add("email", "Enter a valid e-mail address.")
+	}
+	checkLen(f, "name", u.Name, 200)
+	if !ValidLocale(u.Locale) {
+		f.Add("locale", "Choose fr, en or zh-Hans.")
+	}
+	for _, m := range u.Memberships {
+		if !m.Role.Valid() || m.Role == RoleOwner {
+			f.Add("memberships", "Unknown institution role.")
+		}
+	}
+	return f.Err()
+}
+
+// RoleOn returns the user's role on an institution, "" when none.
+func (u *User) RoleOn(institutionID int64) Role {
+	if u.Owner {
+		return RoleOwner
+	}
+	for _, m := range u.Memberships {
+		if m.InstitutionID == institutionID {
+			return m.Role
+		}
+	}
+	return ""
+}
+
+// Can reports whether the user holds p on the institution.
+func (u *User) Can(institutionID int64, p Permission) bool {
+	return u.RoleOn(institutionID).Can(p)
+}
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 10
+
+// ValidatePassword checks a new password.
+func ValidatePassword(p string) error {
+	if len([]rune(p)) < MinPasswordLength {
+		return &Error{Code: EINVALID, Message: "The password is too short.", Fields: map[string]string{"password": "Use at least 10 characters."}}
+	}
+	if len(p) > 1024 {
+		return &Error{Code: EINVALID, Message: "The password is too long.", Fields: map[string]string{"password": "Use at most 1024 bytes."}}
+	}
+	return nil
+}
+
+// APIToken is a personal token for the JSON API. The secret is shown once at creation
+// and stored only as a hash.
+type APIToken struct {
+	ID         int64      `json:"id"`
+	UserID     int64      `json:"user_id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
