@@ -1,0 +1,342 @@
+// Package store keeps Passerelle's data in SQL: SQLite (the embedded default) or
+// PostgreSQL, with one implementation for both. Queries are plain SQL written with ?
+// placeholders and rebound for PostgreSQL; driver errors become domain errors here and
+// nowhere else. Each store method owns its transaction.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/secret"
+)
+
+// Dialect names the SQL engine.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the store. It is safe for concurrent use.
+type DB struct {
+	dialect Dialect
+	// write takes every write. On SQLite it holds one connection whose transactions
+	// begin IMMEDIATE, so writers queue instead of failing with SQLITE_BUSY.
+	write *sql.DB
+	// read serves reads; on PostgreSQL it is the same pool as write.
+	read   *sql.DB
+	keys   *secret.Keyring
+	now    func() time.Time
+	logger *slog.Logger
+}
+
+// Options configure Open.
+type Options struct {
+	// URL is a postgres:// URL, or empty for SQLite in DataDir.
+	URL string
+	// DataDir holds passerelle.db when URL is empty.
+	DataDir string
+	Keys    *secret.Keyring
+	Logger  *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Open connects to the database. It does not migrate: call Migrate.
+func Open(ctx context.Context, o Options) (*DB, error) {
+	db := &DB{keys: o.Keys, now: o.Now, logger: o.Logger}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if db.logger == nil {
+		db.logger = slog.New(slog.DiscardHandler)
+	}
+	var err error
+	switch {
+	case o.URL == "":
+		db.dialect = SQLite
+		err = db.openSQLite(o.DataDir)
+	case strings.HasPrefix(o.URL, "postgres://"), strings.HasPrefix(o.URL, "postgresql://"):
+		db.dialect = Postgres
+		err = db.openPostgres(o.URL)
+	default:
+		return nil, fmt.Errorf("store: unsupported database URL scheme (use postgres://)")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.read.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: ping: %w", err)
+	}
+	return db, nil
+}
+
+func (db *DB) openSQLite(dir string) error {
+	if dir == "" {
+		return errors.New("store: no data directory")
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("store: create data directory: %w", err)
+	}
+	path := filepath.Join(dir, "passerelle.db")
+	q := url.Values{}
+	for _, p := range []string{
+		"journal_mode(WAL)",
+		"busy_timeout(10000)",
+		"foreign_keys(ON)",
+		// A lost "published" mark means a duplicate post: pay for FULL.
+		"synchronous(FULL)",
+	} {
+		q.Add("_pragma", p)
+	}
+	common := q.Encode()
+	write, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_txlock=immediate")
+	if err != nil {
+		return err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxLifetime(0)
+	read, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(ON)")
+	if err != nil {
+		write.Close()
+		return err
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	db.write, db.read = write, read
+	return nil
+}
+
+func (db *DB) openPostgres(u string) error {
+	pool, err := sql.Open("pgx", u)
+	if err != nil {
+		return err
+	}
+	pool.SetMaxOpenConns(20)
+	pool.SetMaxIdleConns(10)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	db.write, db.read = pool, pool
+	return nil
+}
+
+// Close closes the connections.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Dialect reports the engine.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL returns the write pool, for components (the job queue) that need the raw handle.
+func (db *DB) SQL() *sql.DB { return db.write }
+
+// ReadSQL returns the read pool.
+func (db *DB) ReadSQL() *sql.DB { return db.read }
+
+// Stats reports the pools' statistics for /metrics.
+func (db *DB) Stats() (write, read sql.DBStats) { return db.write.Stats(), db.read.Stats() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Tx is a write transaction with the dialect's rebinding. Tx.Tx is the raw transaction
+// for a job insert in the same transaction.
+type Tx struct {
+	*sql.Tx
+	db *DB
+}
+
+// q is what both a Tx and the read pool offer; the methods rebind and convert args.
+type q struct {
+	db  *DB
+	run interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}
+}
+
+func (x q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := x.run.ExecContext(ctx, x.db.rebind(query), x.db.args(args)...)
+	return res, x.db.mapErr(err)
+}
+
+func (x q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := x.run.QueryContext(ctx, x.db.rebind(query), x.db.args(args)...)
+	return rows, x.db.mapErr(err)
+}
+
+func (x q) row(ctx context.Context, query string, args ...any) *sql.Row {
+	return x.run.QueryRowContext(ctx, x.db.rebind(query), x.db.args(args)...)
+}
+
+// insert runs an INSERT … RETURNING id and returns the id.
+func (x q) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := x.row(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, x.db.mapErr(err)
+}
+
+func (tx *Tx) q() q { return q{db: tx.db, run: tx.Tx} }
+
+// r is the read side.
+func (db *DB) r() q { return q{db: db, run: db.read} }
+
+// inTx runs fn in a write transaction, committing when fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return db.mapErr(err)
+	}
+	tx := &Tx{Tx: sqlTx, db: db}
+	defer sqlTx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return db.mapErr(sqlTx.Commit())
+}
+
+// InTx runs fn in a write transaction; other packages compose store writes with a job
+// insert through it.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error { return db.inTx(ctx, fn) }
+
+// rebind turns ? placeholders into $1, $2… for PostgreSQL. Queries never contain a
+// literal question mark.
+func (db *DB) rebind(query string) string {
+	if db.dialect != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// timeLayout stores instants in SQLite as fixed-width UTC text, so they sort as text.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+func (db *DB) args(args []any) []any {
+	if db.dialect != SQLite {
+		return args
+	}
+	for i, a := range args {
+		switch v := a.(type) {
+		case time.Time:
+			args[i] = v.UTC().Format(timeLayout)
+		case *time.Time:
+			if v == nil {
+				args[i] = nil
+			} else {
+				args[i] = v.UTC().Format(timeLayout)
+			}
+		}
+	}
+	return args
+}
+
+// mapErr turns driver errors into domain errors, once.
+func (db *DB) mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return passerelle.ErrNotFound
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &passerelle.Error{Code: passerelle.ECONFLICT, Message: "Conflicts with existing data.", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &passerelle.Error{Code: passerelle.EINVALID, Message: "Refers to something that does not exist.", Err: err}
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return &passerelle.Error{Code: passerelle.EUNAVAILABLE, Message: "The database is busy; try again.", Err: err}
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return &passerelle.Error{Code: passerelle.ECONFLICT, Message: "Conflicts with existing data.", Err: err}
+		case "23503":
+			return &passerelle.Error{Code: passerelle.EINVALID, Message: "Refers to something that does not exist.", Err: err}
+		case "40001", "40P01":
+			return &passerelle.Error{Code: passerelle.EUNAVAILABLE, Message: "The database is busy; try again.", Err: err}
+		}
+	}
+	return err
+}
+
+// nullTime scans an instant from either engine (TIMESTAMPTZ or SQLite text).
+type nullTime struct {
+	T     time.Time
+	Valid bool
+}
+
+func (n *nullTime) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		n.Valid = false
+		return nil
+	case time.Time:
+		n.T, n.Valid = v.UTC(), true
+		return nil
+	case string:
+		return n.parse(v)
+	case []byte:
+		return n.parse(string(v))
+	}
+	return fmt.Errorf("store: cannot scan %T as time", src)
+}
+
+func (n *nullTime) parse(s string) error {
+	for _, layout := range []string{timeLayout, time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			n.T, n.Valid = t.UTC(), true
+			return nil
+		}
+	}
+	return fmt.Errorf("store: cannot parse time %q", s)
+}
+
+// Ptr returns the time or nil.
+func (n nullTime) Ptr() *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := n.T
+	return &t
+}
+
+func (db *DB) nowUTC() time.Time { return db.now().UTC().Truncate(time.Microsecond) }

@@ -1,0 +1,217 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/passerelle-oss/passerelle"
+)
+
+// Session is a signed-in browser. Only the hash of its cookie value is stored.
+type Session struct {
+	Hash       string
+	UserID     int64
+	CSRF       string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	IP         string
+	UserAgent  string
+}
+
+// CreateSession stores a session.
+func (db *DB) CreateSession(ctx context.Context, s *Session) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.q().exec(ctx, `INSERT INTO sessions (hash, user_id, csrf, created_at, last_seen_at, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			s.Hash, s.UserID, s.CSRF, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.IP, s.UserAgent)
+		return err
+	})
+}
+
+// SessionUser returns the live session with that hash and its user, who must not be
+// disabled.
+func (db *DB) SessionUser(ctx context.Context, hash string) (*Session, *passerelle.User, error) {
+	var s Session
+	var created, seen, expires nullTime
+	row := db.r().row(ctx, `SELECT s.hash, s.user_id, s.csrf, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, `+prefixed("u.", userColumns)+`
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`, hash, db.nowUTC())
+	var u *passerelle.User
+	u, err := scanUser(scanFunc(func(dest ...any) error {
+		return row.Scan(append([]any{&s.Hash, &s.UserID, &s.CSRF, &created, &seen, &expires, &s.IP, &s.UserAgent}, dest...)...)
+	}))
+	if err != nil {
+		return nil, nil, db.mapErr(err)
+	}
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = created.T, seen.T, expires.T
+	return &s, u, db.loadMemberships(ctx, db.r(), u)
+}
+
+// TouchSession slides a session's expiry.
+func (db *DB) TouchSession(ctx context.Context, hash string, expires time.Time) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.q().exec(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE hash = ?`, db.nowUTC(), expires, hash)
+		return err
+	})
+}
+
+// DeleteSession ends one session.
+func (db *DB) DeleteSession(ctx context.Context, hash string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.q().exec(ctx, `DELETE FROM sessions WHERE hash = ?`, hash)
+		return err
+	})
+}
+
+// DeleteUserSessions ends every session of a user.
+func (db *DB) DeleteUserSessions(ctx context.Context, userID int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.q().exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+		return err
+	})
+}
+
+// DeleteExpiredSessions removes sessions past their expiry.
+func (db *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.q().exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, db.nowUTC())
+		if err == nil {
+			n, _ = res.RowsAffected()
+		}
+		return err
+	})
+	return n, err
+}
+
+func prefixed(p, columns string) string {
+	out := ""
+	start := 0
+	for i := 0; i <= len(columns); i++ {
+		if i == len(columns) || columns[i] == ',' {
+			col := columns[start:i]
+			for len(col) > 0 && (col[0] == ' ' || col[0] == '\n' || col[0] == '\t') {
+				col = col[1:]
+			}
+			if out != "" {
+				out += ", "
+			}
+			out += p + col
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// APITokenUser returns the live token with that hash and its user, and records its use.
+func (db *DB) APITokenUser(ctx context.Context, hash string) (*passerelle.APIToken, *passerelle.User, error) {
+	now := db.nowUTC()
+	var t passerelle.APIToken
+	var created, lastUsed, expires, revoked nullTime
+	row := db.r().row(ctx, `SELECT t.id, t.user_id, t.name, t.prefix, t.created_at, t.last_used_at, t.expires_at, t.revoked_at, `+prefixed("u.", userColumns)+`
+		FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.disabled_at IS NULL`, hash, now)
+	var u *passerelle.User
+	u, err := scanUser(scanFunc(func(dest ...any) error {
+		return row.Scan(append([]any{&t.ID, &t.UserID, &t.Name, &t.Prefix, &created, &lastUsed, &expires, &revoked}, dest...)...)
+	}))
+	if err != nil {
+		return nil, nil, db.mapErr(err)
+	}
+	t.CreatedAt, t.LastUsedAt, t.ExpiresAt, t.RevokedAt = created.T, lastUsed.Ptr(), expires.Ptr(), revoked.Ptr()
+	// Record use at most once a minute: a write per API call would serialise readers
+	// behind SQLite's single writer.
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
+		if err := db.inTx(ctx, func(tx *Tx) error {
+			_, err := tx.q().exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now, t.ID)
+			return err
+		}); err != nil {
+			return nil, nil, err
+		}
+		t.LastUsedAt = &now
+	}
+	return &t, u, db.loadMemberships(ctx, db.r(), u)
+}
+
+// CreateAPIToken stores a token's hash.
+func (db *DB) CreateAPIToken(ctx context.Context, t *passerelle.APIToken, hash string) error {
+	t.CreatedAt = db.nowUTC()
+	return db.inTx(ctx, func(tx *Tx) error {
+		id, err := tx.q().insert(ctx, `INSERT INTO api_tokens (user_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			t.UserID, t.Name, t.Prefix, hash, t.CreatedAt, t.ExpiresAt)
+		t.ID = id
+		return err
+	})
+}
+
+// APITokens lists a user's tokens, newest first.
+func (db *DB) APITokens(ctx context.Context, userID int64) ([]*passerelle.APIToken, error) {
+	return queryAll(ctx, db, db.r(), `SELECT id, user_id, name, prefix, created_at, last_used_at, expires_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, []any{userID},
+		func(s interface{ Scan(...any) error }) (*passerelle.APIToken, error) {
+			var t passerelle.APIToken
+			var created, lastUsed, expires, revoked nullTime
+			if err := s.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &created, &lastUsed, &expires, &revoked); err != nil {
+				return nil, err
+			}
+			t.CreatedAt, t.LastUsedAt, t.ExpiresAt, t.RevokedAt = created.T, lastUsed.Ptr(), expires.Ptr(), revoked.Ptr()
+			return &t, nil
+		})
+}
+
+// RevokeAPIToken revokes a token of the user.
+func (db *DB) RevokeAPIToken(ctx context.Context, userID, id int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.q().exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`, db.nowUTC(), id, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return passerelle.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// CreateSetupToken stores the hash of a one-time setup token.
+func (db *DB) CreateSetupToken(ctx context.Context, hash string, expires time.Time) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.q().exec(ctx, `INSERT INTO setup_tokens (hash, expires_at) VALUES (?, ?)`, hash, expires)
+		return err
+	})
+}
+
+// SetupTokenValid reports whether an unused, unexpired setup token has that hash and
+// no user exists yet.
+func (db *DB) SetupTokenValid(ctx context.Context, hash string) (bool, error) {
+	var n int
+	err := db.r().row(ctx, `SELECT COUNT(*) FROM setup_tokens WHERE hash = ? AND used_at IS NULL AND expires_at > ? AND NOT EXISTS (SELECT 1 FROM users)`, hash, db.nowUTC()).Scan(&n)
+	return n > 0, db.mapErr(err)
+}
+
+// CompleteSetup uses the setup token and creates the organization and its first owner
+// in one transaction.
+func (db *DB) CompleteSetup(ctx context.Context, hash, orgName string, u *passerelle.User, passwordHash string) error {
+	u.Email = passerelle.NormalizeEmail(u.Email)
+	u.Owner = true
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	now := db.nowUTC()
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.q().exec(ctx, `UPDATE setup_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ? AND NOT EXISTS (SELECT 1 FROM users)`, now, hash, now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return passerelle.Errorf(passerelle.EFORBIDDEN, "This setup link is no longer valid.")
+		}
+		orgID, err := tx.q().insert(ctx, `INSERT INTO organizations (name, created_at) VALUES (?, ?)`, orgName, now)
+		if err != nil {
+			return err
+		}
+		u.OrgID = orgID
+		id, err := tx.q().insert(ctx, `INSERT INTO users (org_id, email, name, owner, password_hash, locale, created_at) VALUES (?, ?, ?, 1, ?, ?, ?)`,
+			orgID, u.Email, u.Name, passwordHash, u.Locale, now)
+		u.ID, u.CreatedAt = id, now
+		return err
+	})
+}

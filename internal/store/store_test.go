@@ -1,0 +1,371 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/secret"
+	"github.com/passerelle-oss/passerelle/internal/store"
+	"github.com/passerelle-oss/passerelle/internal/store/storetest"
+)
+
+func setupOrg(t *testing.T, db *store.DB) *passerelle.Organization {
+	t.Helper()
+	o, err := db.CreateOrganization(context.Background(), "Agence Pont")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func TestInstitutions(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		org, other := setupOrg(t, db), setupOrg(t, db)
+		louvre := &passerelle.Institution{OrgID: org.ID, Name: "Musée du Louvre", NameZH: "卢浮宫", Country: "fr"}
+		if err := db.CreateInstitution(ctx, louvre); err != nil {
+			t.Fatal(err)
+		}
+		if louvre.ID == 0 || louvre.Country != "FR" || louvre.TimeZone != "Europe/Paris" {
+			t.Fatalf("created %+v", louvre)
+		}
+		got, err := db.Institution(ctx, org.ID, louvre.ID)
+		if err != nil || got.NameZH != "卢浮宫" || !got.CreatedAt.Equal(louvre.CreatedAt) {
+			t.Fatalf("Institution = %+v, %v", got, err)
+		}
+		if _, err := db.Institution(ctx, other.ID, louvre.ID); passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
+			t.Fatalf("foreign organization: %v", err)
+		}
+		bad := &passerelle.Institution{OrgID: org.ID, Name: "", Country: "France", TimeZone: "Mars/Olympus"}
+		err = db.CreateInstitution(ctx, bad)
+		fields := passerelle.ErrorFields(err)
+		if passerelle.ErrorCode(err) != passerelle.EINVALID || fields["name"] == "" || fields["country"] == "" || fields["time_zone"] == "" {
+			t.Fatalf("invalid institution: %v %v", err, fields)
+		}
+		orsay := &passerelle.Institution{OrgID: org.ID, Name: "Musée d'Orsay"}
+		if err := db.CreateInstitution(ctx, orsay); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		if _, err := db.UpdateInstitution(ctx, org.ID, orsay.ID, func(i *passerelle.Institution) error { i.ArchivedAt = &now; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		list, err := db.Institutions(ctx, store.InstitutionFilter{OrgID: org.ID})
+		if err != nil || len(list) != 1 || list[0].ID != louvre.ID {
+			t.Fatalf("active list = %v, %v", list, err)
+		}
+		all, _ := db.Institutions(ctx, store.InstitutionFilter{OrgID: org.ID, IncludeArchived: true})
+		if len(all) != 2 {
+			t.Fatalf("with archived: %d", len(all))
+		}
+		page, _ := db.Institutions(ctx, store.InstitutionFilter{OrgID: org.ID, IncludeArchived: true, AfterID: louvre.ID, Limit: 1})
+		if len(page) != 1 || page[0].ID != orsay.ID {
+			t.Fatalf("page = %v", page)
+		}
+		mine, _ := db.Institutions(ctx, store.InstitutionFilter{OrgID: org.ID, IDs: []int64{}})
+		if len(mine) != 0 {
+			t.Fatalf("empty IDs must select nothing, got %d", len(mine))
+		}
+		_, err = db.UpdateInstitution(ctx, org.ID, louvre.ID, func(i *passerelle.Institution) error { i.Website = "ftp://x"; return nil })
+		if passerelle.ErrorCode(err) != passerelle.EINVALID {
+			t.Fatalf("invalid update: %v", err)
+		}
+	})
+}
+
+func TestAccountsAndCredentials(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		org, other := setupOrg(t, db), setupOrg(t, db)
+		inst := &passerelle.Institution{OrgID: org.ID, Name: "Château de Versailles"}
+		if err := db.CreateInstitution(ctx, inst); err != nil {
+			t.Fatal(err)
+		}
+		followers := int64(1200)
+		a := &passerelle.Account{InstitutionID: inst.ID, Platform: "wechat", Kind: "managed", DisplayName: "凡尔赛宫", Followers: &followers}
+		if err := db.CreateAccount(ctx, org.ID, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateAccount(ctx, other.ID, &passerelle.Account{InstitutionID: inst.ID, Platform: "weibo", Handle: "x"}); passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
+			t.Fatalf("account on a foreign institution: %v", err)
+		}
+		if err := db.CreateAccount(ctx, org.ID, &passerelle.Account{InstitutionID: inst.ID, Platform: "myspace", Handle: "x"}); passerelle.ErrorCode(err) != passerelle.EINVALID {
+			t.Fatalf("unknown platform: %v", err)
+		}
+		got, err := db.Account(ctx, org.ID, a.ID)
+		if err != nil || *got.Followers != 1200 || got.FollowersAt == nil || got.HasCredentials {
+			t.Fatalf("Account = %+v, %v", got, err)
+		}
+		err = db.SetCredentials(ctx, org.ID, a.ID, map[string]string{"appid": "wx123", "app_secret": "top-secret", "token": "tok", "encoding_aes_key": strings.Repeat("a", 43)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetCredentials(ctx, org.ID, a.ID, map[string]string{"access_token": "weibo only"}); passerelle.ErrorCode(err) != passerelle.EINVALID {
+			t.Fatalf("foreign credential name: %v", err)
+		}
+		creds, err := db.Credentials(ctx, a.ID)
+		if err != nil || creds["app_secret"] != "top-secret" || len(creds) != 4 {
+			t.Fatalf("Credentials = %v, %v", creds, err)
+		}
+		hints, _ := db.CredentialHints(ctx, a.ID)
+		if hints["app_secret"] == "top-secret" || hints["appid"] != "wx123" {
+			t.Fatalf("hints leak: %v", hints)
+		}
+		if n, err := db.RotateSecrets(ctx); err != nil || n != 0 {
+			t.Fatalf("rotate with one key: %d %v", n, err)
+		}
+		list, err := db.Accounts(ctx, store.AccountFilter{OrgID: org.ID, InstitutionID: inst.ID})
+		if err != nil || len(list) != 1 || !list[0].HasCredentials {
+			t.Fatalf("Accounts = %v, %v", list, err)
+		}
+		if _, err := db.UpdateAccount(ctx, org.ID, a.ID, func(a *passerelle.Account) error { a.Platform = "weibo"; return nil }); passerelle.ErrorCode(err) != passerelle.EINVALID {
+			t.Fatalf("platform change: %v", err)
+		}
+	})
+}
+
+func TestRotateSecrets(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	k1 := secret.NewKey()
+	ring1, _ := secret.NewKeyring(map[int][]byte{1: k1})
+	db, err := store.Open(ctx, store.Options{DataDir: dir, Keys: ring1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	org := setupOrg(t, db)
+	inst := &passerelle.Institution{OrgID: org.ID, Name: "Centre Pompidou"}
+	db.CreateInstitution(ctx, inst)
+	a := &passerelle.Account{InstitutionID: inst.ID, Platform: "weibo", Handle: "pompidou"}
+	db.CreateAccount(ctx, org.ID, a)
+	if err := db.SetCredentials(ctx, org.ID, a.ID, map[string]string{"app_key": "k", "app_secret": "s"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	ring2, _ := secret.NewKeyring(map[int][]byte{1: k1, 2: secret.NewKey()})
+	db, _ = store.Open(ctx, store.Options{DataDir: dir, Keys: ring2})
+	defer db.Close()
+	if n, err := db.RotateSecrets(ctx); err != nil || n != 2 {
+		t.Fatalf("rotate: %d %v", n, err)
+	}
+	creds, err := db.Credentials(ctx, a.ID)
+	if err != nil || creds["app_secret"] != "s" {
+		t.Fatalf("after rotation: %v %v", creds, err)
+	}
+	if n, _ := db.RotateSecrets(ctx); n != 0 {
+		t.Fatalf("second rotation re-sealed %d", n)
+	}
+}
+
+func TestUsersSessionsTokens(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		org := setupOrg(t, db)
+		inst := &passerelle.Institution{OrgID: org.ID, Name: "Musée Rodin"}
+		db.CreateInstitution(ctx, inst)
+		owner := &passerelle.User{OrgID: org.ID, Email: " Owner@Example.org ", Owner: true}
+		if err := db.CreateUser(ctx, owner, "hash"); err != nil {
+			t.Fatal(err)
+		}
+		if owner.Email != "owner@example.org" {
+			t.Fatalf("email not normalized: %q", owner.Email)
+		}
+		if err := db.CreateUser(ctx, &passerelle.User{OrgID: org.ID, Email: "owner@example.org"}, "h"); passerelle.ErrorCode(err) != passerelle.ECONFLICT {
+			t.Fatalf("duplicate email: %v", err)
+		}
+		ed := &passerelle.User{OrgID: org.ID, Email: "ed@example.org", Memberships: []passerelle.Membership{{InstitutionID: inst.ID, Role: passerelle.RoleEditor}}}
+		if err := db.CreateUser(ctx, ed, "h2"); err != nil {
+			t.Fatal(err)
+		}
+		u, hash, err := db.UserByEmail(ctx, "ED@example.org")
+		if err != nil || hash != "h2" || u.RoleOn(inst.ID) != passerelle.RoleEditor {
+			t.Fatalf("UserByEmail = %+v %q %v", u, hash, err)
+		}
+		now := time.Now().UTC()
+		s := &store.Session{Hash: "sess1", UserID: ed.ID, CSRF: "c", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
+		if err := db.CreateSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		if _, su, err := db.SessionUser(ctx, "sess1"); err != nil || su.ID != ed.ID || len(su.Memberships) != 1 {
+			t.Fatalf("SessionUser = %v %v", su, err)
+		}
+		tok := &passerelle.APIToken{UserID: ed.ID, Name: "ci", Prefix: "psl_abcd"}
+		if err := db.CreateAPIToken(ctx, tok, "tokhash"); err != nil {
+			t.Fatal(err)
+		}
+		if got, tu, err := db.APITokenUser(ctx, "tokhash"); err != nil || tu.ID != ed.ID || got.LastUsedAt == nil {
+			t.Fatalf("APITokenUser = %v %v %v", got, tu, err)
+		}
+		// Disabling ends sessions at once; tokens stop working too.
+		if _, err := db.UpdateUser(ctx, org.ID, ed.ID, func(u *passerelle.User) error { u.DisabledAt = &now; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.SessionUser(ctx, "sess1"); passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
+			t.Fatalf("session of a disabled user: %v", err)
+		}
+		if _, _, err := db.APITokenUser(ctx, "tokhash"); passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
+			t.Fatalf("token of a disabled user: %v", err)
+		}
+		if _, err := db.UpdateUser(ctx, org.ID, owner.ID, func(u *passerelle.User) error { u.Owner = false; return nil }); passerelle.ErrorCode(err) != passerelle.ECONFLICT {
+			t.Fatalf("removing the last owner: %v", err)
+		}
+		// Revocation.
+		tok2 := &passerelle.APIToken{UserID: owner.ID, Name: "x", Prefix: "p"}
+		db.CreateAPIToken(ctx, tok2, "h-owner")
+		if err := db.RevokeAPIToken(ctx, owner.ID, tok2.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.APITokenUser(ctx, "h-owner"); passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
+			t.Fatalf("revoked token: %v", err)
+		}
+		if err := db.RevokeAPIToken(ctx, ed.ID, tok2.ID); passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
+			t.Fatalf("revoking another's token: %v", err)
+		}
+	})
+}
+
+func TestLoginFailuresAndSetup(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for i := 1; i <= 3; i++ {
+			n, err := db.RecordLoginFailure(ctx, "ip:1.2.3.4", time.Minute)
+			if err != nil || n != i {
+				t.Fatalf("failure %d: %d %v", i, n, err)
+			}
+		}
+		if n, _ := db.LoginFailures(ctx, "ip:1.2.3.4", time.Minute); n != 3 {
+			t.Fatalf("LoginFailures = %d", n)
+		}
+		db.ClearLoginFailures(ctx, "ip:1.2.3.4")
+		if n, _ := db.LoginFailures(ctx, "ip:1.2.3.4", time.Minute); n != 0 {
+			t.Fatalf("after clear = %d", n)
+		}
+		if err := db.CreateSetupToken(ctx, "setup", time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := db.SetupTokenValid(ctx, "setup"); !ok {
+			t.Fatal("setup token not valid")
+		}
+		// Two browsers racing on the same link: exactly one wins.
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				u := &passerelle.User{Email: "first" + string(rune('a'+i)) + "@example.org"}
+				errs[i] = db.CompleteSetup(ctx, "setup", "Agence", u, "h")
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			if err == nil {
+				ok++
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("setup races: %v", errs)
+		}
+		if ok, _ := db.SetupTokenValid(ctx, "setup"); ok {
+			t.Fatal("setup token reusable")
+		}
+	})
+}
+
+// TestMigrationsParity proves both engines' migrations produce the same tables and
+// columns.
+func TestMigrationsParity(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lite := storetest.SQLite(t)
+	pgURL := storetest.PostgresURL(t)
+	pg, err := store.Open(ctx, store.Options{URL: pgURL, Keys: storetest.Keyring(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	if err := pg.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	liteCols := columns(t, lite.ReadSQL(), `SELECT m.name || '.' || p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE 'river_%'`)
+	pgCols := columns(t, pg.ReadSQL(), `SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name NOT LIKE 'river_%'`)
+	if strings.Join(liteCols, "\n") != strings.Join(pgCols, "\n") {
+		t.Fatalf("schemas differ:\nsqlite only: %v\npostgres only: %v", minus(liteCols, pgCols), minus(pgCols, liteCols))
+	}
+	if len(liteCols) < 20 {
+		t.Fatalf("suspiciously few columns: %d", len(liteCols))
+	}
+}
+
+func columns(t *testing.T, db *sql.DB, query string) []string {
+	t.Helper()
+	rows, err := db.Query(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func minus(a, b []string) []string {
+	set := map[string]bool{}
+	for _, x := range b {
+		set[x] = true
+	}
+	var out []string
+	for _, x := range a {
+		if !set[x] {
+			out = append(out, x)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestMigrateTwiceAndConcurrently(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for range 4 {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs <- db.Migrate(ctx) }()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ok, err := db.MigrationsCurrent(ctx); !ok || err != nil {
+			t.Fatalf("MigrationsCurrent = %v %v", ok, err)
+		}
+	})
+}
