@@ -1,0 +1,112 @@
+package checks
+
+import (
+	"encoding/csv"
+	"errors"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/passerelle-oss/passerelle"
+)
+
+// newCSVReader returns a strict reader: every record has the header's number of
+// fields, quotes must be well formed, and a leading byte order mark (spreadsheets
+// add one) is skipped.
+func newCSVReader(r io.Reader) *csv.Reader {
+	cr := csv.NewReader(&bomSkipper{r: r})
+	cr.FieldsPerRecord = 0
+	cr.TrimLeadingSpace = true
+	return cr
+}
+
+// bomSkipper drops a UTF-8 byte order mark at the start of the stream.
+type bomSkipper struct {
+	r       io.Reader
+	started bool
+	buf     []byte
+}
+
+func (b *bomSkipper) Read(p []byte) (int, error) {
+	if !b.started {
+		b.started = true
+		head := make([]byte, 3)
+		n, err := io.ReadFull(b.r, head)
+		head = head[:n]
+		if n == 3 && string(head) == "\ufeff" {
+			head = nil
+		}
+		b.buf = head
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return 0, err
+		}
+	}
+	if len(b.buf) > 0 {
+		n := copy(p, b.buf)
+		b.buf = b.buf[n:]
+		return n, nil
+	}
+	return b.r.Read(p)
+}
+
+// csvError turns a reading error into an EINVALID error naming the line.
+func csvError(err error, what string) error {
+	var pe *csv.ParseError
+	switch {
+	case errors.As(err, &pe):
+		msg := pe.Err.Error()
+		if errors.Is(pe.Err, csv.ErrFieldCount) {
+			msg = "wrong number of fields"
+		}
+		return passerelle.Errorf(passerelle.EINVALID, "line %d: %s", pe.Line, msg)
+	case errors.Is(err, io.EOF):
+		return passerelle.Errorf(passerelle.EINVALID, "line 1: the %s file is empty (a header line is required)", what)
+	default:
+		return passerelle.Errorf(passerelle.EINVALID, "the %s file could not be read: %v", what, err)
+	}
+}
+
+// headerIndex maps each known column name (lower-cased, trimmed) to its index. It
+// rejects unknown and repeated names so that a misspelt column is not silently
+// ignored; empty trailing header cells, which spreadsheets leave, are skipped.
+func headerIndex(header []string, known func(string) bool) (map[string]int, error) {
+	col := map[string]int{}
+	for i, h := range header {
+		name := strings.ToLower(strings.TrimSpace(h))
+		if name == "" {
+			continue
+		}
+		if !known(name) {
+			return nil, passerelle.Errorf(passerelle.EINVALID, "line 1: unknown column %q", strings.TrimSpace(h))
+		}
+		if _, dup := col[name]; dup {
+			return nil, passerelle.Errorf(passerelle.EINVALID, "line 1: column %q appears twice", name)
+		}
+		col[name] = i
+	}
+	return col, nil
+}
+
+func blankRecord(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// describeFieldErrors renders the field errors of a Validate error in a stable
+// order: "zh: Required.; note: At most 2000 characters."
+func describeFieldErrors(err error) string {
+	fields := passerelle.ErrorFields(err)
+	if len(fields) == 0 {
+		return passerelle.ErrorMessage(err)
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		parts = append(parts, k+": "+fields[k])
+	}
+	return strings.Join(parts, "; ")
+}
