@@ -1,0 +1,5 @@
+package main
+
+import "context"
+
+func seedDemo(ctx context.Context, m *Main) error { return nil }

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"github.com/passerelle-oss/passerelle/internal/config"
+	"github.com/passerelle-oss/passerelle/internal/secret"
+	"github.com/passerelle-oss/passerelle/internal/store"
+)
+
+// Env is what a command receives from its process.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+}
+
+// command is one subcommand.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, env *Env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "start the server (HTTP UI, JSON API, WeChat callbacks)", runServe},
+		{"migrate", "create or upgrade the database schema", runMigrate},
+		{"user", "manage users: create, set-password, list, disable", runUser},
+		{"token", "manage personal API tokens: create, list, revoke", runToken},
+		{"secrets", "rotate the key that seals platform credentials", runSecrets},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// errUsage marks an error whose usage text was already printed.
+var errUsage = errors.New("usage")
+
+// Run runs the subcommand named by args[0] and returns the process exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: getenv}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			return Run(ctx, []string{args[1], "-h"}, stdin, stdout, stderr, getenv)
+		}
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			err := c.run(ctx, env, args[1:])
+			switch {
+			case err == nil, errors.Is(err, flag.ErrHelp):
+				return 0
+			case errors.Is(err, errUsage):
+				return 2
+			}
+			fmt.Fprintf(stderr, "passerelle %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "passerelle: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "Passerelle — museums on Chinese social networks.\n\nUsage: passerelle COMMAND [flags]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "  %-10s %s\n\nRun `passerelle COMMAND -h` for a command's flags.\n", "help", "show this help")
+}
+
+// flags returns a FlagSet for a subcommand, writing its help to env.Stderr.
+func flags(env *Env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet("passerelle "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: passerelle %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args, mapping a bad flag to errUsage.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
+
+// newLogger builds the process logger.
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// keyring loads the credential-sealing keys from the configuration or the key file.
+func keyring(cfg *config.Config) (*secret.Keyring, error) {
+	var keys map[int][]byte
+	var err error
+	if cfg.SecretKey != "" {
+		keys, err = secret.ParseKeys(cfg.SecretKey)
+	} else {
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		keys, err = secret.LoadOrCreateFile(keyFile(cfg))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return secret.NewKeyring(keys)
+}
+
+func keyFile(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "secret.key") }
+
+// openStore opens and migrates the database named by the configuration.
+func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*store.DB, error) {
+	keys, err := keyring(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Keys: keys, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// dataFlags registers the flags every data command takes.
+func dataFlags(fs *flag.FlagSet, env *Env) func() (*config.Config, error) {
+	return config.Flags(fs, env.Getenv, "data", "database-url", "secret-key", "log-level", "log-format")
+}
+
+// Version is set at build time with -ldflags "-X main.Version=…"; else read from the
+// module's build info.
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v := bi.Main.Version
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v = strings.TrimSuffix(v+" "+s.Value[:12], " ")
+			}
+		}
+		if v != "" {
+			return v
+		}
+	}
+	return "(devel)"
+}
+
+func runVersion(ctx context.Context, env *Env, args []string) error {
+	fs := flags(env, "version", "version")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "passerelle", version())
+	return nil
+}
+
+func runMigrate(ctx context.Context, env *Env, args []string) error {
+	fs := flags(env, "migrate", "migrate [--data DIR | --database-url URL]")
+	build := dataFlags(fs, env)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := build()
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg, newLogger(cfg, env.Stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintln(env.Stdout, "database is up to date")
+	return nil
+}

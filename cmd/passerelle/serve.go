@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/passerelle-oss/passerelle/internal/api"
+	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/config"
+	"github.com/passerelle-oss/passerelle/internal/server"
+	"github.com/passerelle-oss/passerelle/internal/store"
+	"github.com/passerelle-oss/passerelle/internal/tenancy"
+	"github.com/passerelle-oss/passerelle/internal/web"
+)
+
+// Main is a running Passerelle server. Tests boot one on 127.0.0.1:0 with Open and
+// stop it with Close.
+type Main struct {
+	Config *config.Config
+	Logger *slog.Logger
+	// Out receives what a person starting the server should read (setup link, demo
+	// sign-in).
+	Out io.Writer
+
+	DB      *store.DB
+	Auth    *auth.Service
+	Tenancy *tenancy.Service
+	Server  *server.Server
+
+	ln     net.Listener
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// Open opens the data, wires the server and starts listening.
+func (m *Main) Open(ctx context.Context) error {
+	cfg := m.Config
+	if m.Logger == nil {
+		m.Logger = slog.New(slog.DiscardHandler)
+	}
+	if m.Out == nil {
+		m.Out = io.Discard
+	}
+	db, err := openStore(ctx, cfg, m.Logger)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	m.Auth = auth.New(db, m.Logger)
+	m.Tenancy = &tenancy.Service{DB: db}
+	m.Server = server.New(server.Options{
+		Logger:        m.Logger,
+		DB:            db,
+		Auth:          m.Auth,
+		MaxBodyBytes:  cfg.MaxBodyBytes,
+		TrustProxy:    cfg.TrustProxy,
+		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
+		Version:       version(),
+	})
+	api.Register(m.Server, m.Tenancy, m.Auth)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	m.ln = ln
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://" + displayAddr(ln.Addr())
+	}
+	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo}); err != nil {
+		ln.Close()
+		db.Close()
+		return err
+	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, m); err != nil {
+			ln.Close()
+			db.Close()
+			return fmt.Errorf("demo data: %w", err)
+		}
+	} else if err := m.announceSetup(ctx); err != nil {
+		ln.Close()
+		db.Close()
+		return err
+	}
+
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancel = cancel
+	m.done = make(chan error, 1)
+	go func() { m.done <- m.Server.Serve(sctx, ln, cfg.ShutdownTimeout) }()
+	m.Logger.Info("serving", slog.String("url", cfg.BaseURL), slog.String("database", string(db.Dialect())))
+	return nil
+}
+
+// announceSetup prints the one-time setup link when no user exists yet.
+func (m *Main) announceSetup(ctx context.Context) error {
+	token, err := m.Auth.NewSetupLink(ctx)
+	if err != nil || token == "" {
+		return err
+	}
+	fmt.Fprintf(m.Out, "\nNo user yet. Create the first owner in your browser (link valid %s, usable once):\n\n    %s/setup?token=%s\n\nor from the shell: passerelle user create --email YOU@EXAMPLE.ORG --role owner\n\n",
+		auth.SetupTTL, m.Config.BaseURL, token)
+	return nil
+}
+
+// URL is the server's base URL.
+func (m *Main) URL() string { return m.Config.BaseURL }
+
+// Close shuts the server down gracefully and closes the database.
+func (m *Main) Close() error {
+	var err error
+	if m.cancel != nil {
+		m.cancel()
+		err = <-m.done
+	}
+	if m.DB != nil {
+		err = errors.Join(err, m.DB.Close())
+	}
+	return err
+}
+
+// Wait blocks until ctx is done, then closes.
+func (m *Main) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+	case err := <-m.done:
+		m.done <- err
+	}
+	return m.Close()
+}
+
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	if tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return tcp.String()
+}
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	fs := flags(env, "serve", "serve [flags]")
+	build := config.Flags(fs, env.Getenv)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := build()
+	if err != nil {
+		return err
+	}
+	m := &Main{Config: cfg, Logger: newLogger(cfg, env.Stderr), Out: env.Stdout}
+	start := time.Now()
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	m.Logger.Info("ready", slog.Duration("startup", time.Since(start)))
+	return m.Wait(ctx)
+}

@@ -1,0 +1,214 @@
+// Package api is Passerelle's JSON API under /api/v1, described by the OpenAPI document
+// embedded beside it and served at /api/openapi.json. Lists answer
+// {"items": [...], "next_cursor": ...}; errors answer
+// {"error": {"code", "message", "fields"}}.
+package api
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/server"
+	"github.com/passerelle-oss/passerelle/internal/tenancy"
+)
+
+//go:embed openapi.yaml
+var openAPIYAML []byte
+
+// OpenAPIYAML returns the embedded OpenAPI document, for tests that validate against it.
+func OpenAPIYAML() []byte { return openAPIYAML }
+
+// Handler serves the API.
+type Handler struct {
+	srv     *server.Server
+	tenancy *tenancy.Service
+	auth    *auth.Service
+
+	specOnce sync.Once
+	specJSON []byte
+	specErr  error
+}
+
+// Register adds the API routes to srv.
+func Register(srv *server.Server, t *tenancy.Service, a *auth.Service) *Handler {
+	h := &Handler{srv: srv, tenancy: t, auth: a}
+	srv.HandleFunc("GET /api/openapi.json", server.Public, h.openAPI)
+
+	srv.HandleFunc("GET /api/v1/me", server.API, h.me)
+
+	srv.HandleFunc("GET /api/v1/institutions", server.API, h.listInstitutions)
+	srv.HandleFunc("POST /api/v1/institutions", server.API, h.createInstitution)
+	srv.HandleFunc("GET /api/v1/institutions/{id}", server.API, h.getInstitution)
+	srv.HandleFunc("PATCH /api/v1/institutions/{id}", server.API, h.updateInstitution)
+	srv.HandleFunc("DELETE /api/v1/institutions/{id}", server.API, h.archiveInstitution)
+	srv.HandleFunc("POST /api/v1/institutions/{id}/restore", server.API, h.restoreInstitution)
+
+	srv.HandleFunc("GET /api/v1/institutions/{id}/accounts", server.API, h.listAccounts)
+	srv.HandleFunc("POST /api/v1/institutions/{id}/accounts", server.API, h.createAccount)
+	srv.HandleFunc("GET /api/v1/accounts/{id}", server.API, h.getAccount)
+	srv.HandleFunc("PATCH /api/v1/accounts/{id}", server.API, h.updateAccount)
+	srv.HandleFunc("DELETE /api/v1/accounts/{id}", server.API, h.archiveAccount)
+	srv.HandleFunc("PUT /api/v1/accounts/{id}/credentials", server.API, h.putCredentials)
+	srv.HandleFunc("GET /api/v1/accounts/{id}/credentials", server.API, h.getCredentials)
+
+	srv.HandleFunc("GET /api/v1/users", server.API, h.listUsers)
+	srv.HandleFunc("POST /api/v1/users", server.API, h.createUser)
+	srv.HandleFunc("GET /api/v1/users/{id}", server.API, h.getUser)
+	srv.HandleFunc("PATCH /api/v1/users/{id}", server.API, h.updateUser)
+
+	srv.HandleFunc("GET /api/v1/tokens", server.API, h.listTokens)
+	srv.HandleFunc("POST /api/v1/tokens", server.API, h.createToken)
+	srv.HandleFunc("DELETE /api/v1/tokens/{id}", server.API, h.revokeToken)
+	return h
+}
+
+func (h *Handler) openAPI(w http.ResponseWriter, r *http.Request) {
+	h.specOnce.Do(func() {
+		var doc any
+		if h.specErr = yaml.Unmarshal(openAPIYAML, &doc); h.specErr == nil {
+			h.specJSON, h.specErr = json.Marshal(doc)
+		}
+	})
+	if h.specErr != nil {
+		h.srv.Error(w, r, fmt.Errorf("api: openapi document: %w", h.specErr))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Write(h.specJSON)
+}
+
+// list is the shape of every list answer.
+type list[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+const (
+	defaultLimit = 100
+	maxLimit     = 500
+)
+
+// page reads ?limit= and ?cursor= (an opaque id).
+func page(r *http.Request) (tenancy.Page, error) {
+	p := tenancy.Page{Limit: defaultLimit}
+	q := r.URL.Query()
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxLimit {
+			return p, &passerelle.Error{Code: passerelle.EINVALID, Message: "Some parameters are invalid.", Fields: map[string]string{"limit": fmt.Sprintf("Use a number from 1 to %d.", maxLimit)}}
+		}
+		p.Limit = n
+	}
+	if s := q.Get("cursor"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			return p, &passerelle.Error{Code: passerelle.EINVALID, Message: "Some parameters are invalid.", Fields: map[string]string{"cursor": "Invalid cursor."}}
+		}
+		p.AfterID = n
+	}
+	return p, nil
+}
+
+// paged trims items fetched with Limit+1 and computes the next cursor.
+func paged[T any](items []T, limit int, id func(T) int64) list[T] {
+	out := list[T]{Items: items}
+	if out.Items == nil {
+		out.Items = []T{}
+	}
+	if len(items) > limit {
+		out.Items = items[:limit]
+		c := strconv.FormatInt(id(items[limit-1]), 10)
+		out.NextCursor = &c
+	}
+	return out
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, passerelle.ErrNotFound
+	}
+	return id, nil
+}
+
+func badRequest(msg string) error {
+	return &passerelle.Error{Code: server.ErrBadRequest, Message: msg}
+}
+
+// decode reads a JSON object into v: malformed JSON is a 400, a wrongly typed or
+// unknown field a 422 naming the field, a body over the limit a 413. The Content-Type
+// is not checked: clients such as curl -d label JSON as a form, and the body is what
+// counts.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			var mbe *http.MaxBytesError
+			if errors.As(terr, &mbe) {
+				return terr
+			}
+			return badRequest("The body must hold one JSON object and nothing after it.")
+		}
+		return nil
+	}
+	var (
+		mbe *http.MaxBytesError
+		se  *json.SyntaxError
+		ute *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &mbe):
+		return err
+	case errors.Is(err, io.EOF):
+		return badRequest("The request body is empty; send a JSON object.")
+	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest("The request body is not valid JSON.")
+	case errors.As(err, &ute):
+		if ute.Field == "" {
+			return badRequest("The request body must be a JSON object.")
+		}
+		return &passerelle.Error{Code: passerelle.EINVALID, Message: "Some fields are invalid.", Fields: map[string]string{ute.Field: "Must be " + jsonKind(ute.Type.Kind().String()) + "."}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &passerelle.Error{Code: passerelle.EINVALID, Message: "Some fields are invalid.", Fields: map[string]string{name: "Unknown field."}}
+	}
+	return badRequest("The request body could not be read.")
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "int", "int64", "int32", "float64", "uint", "uint64":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	case "ptr":
+		return "a value of the right type"
+	}
+	return "of the right type"
+}
+
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) { h.srv.Error(w, r, err) }
+
+func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
+	server.WriteJSON(w, http.StatusOK, server.User(r.Context()))
+}

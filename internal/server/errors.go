@@ -1,0 +1,100 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/passerelle-oss/passerelle"
+)
+
+// statuses maps each domain error code to its HTTP status: the one place it is done.
+var statuses = map[string]int{
+	passerelle.EINVALID:         http.StatusUnprocessableEntity,
+	passerelle.ENOTFOUND:        http.StatusNotFound,
+	passerelle.ECONFLICT:        http.StatusConflict,
+	passerelle.EFORBIDDEN:       http.StatusForbidden,
+	passerelle.EUNAUTHENTICATED: http.StatusUnauthorized,
+	passerelle.ERATELIMITED:     http.StatusTooManyRequests,
+	passerelle.EUNAVAILABLE:     http.StatusServiceUnavailable,
+	passerelle.ETOOLARGE:        http.StatusRequestEntityTooLarge,
+	passerelle.EUNSUPPORTED:     http.StatusUnsupportedMediaType,
+	passerelle.EINTERNAL:        http.StatusInternalServerError,
+}
+
+// ErrBadRequest is the code of an unreadable request (malformed JSON or form): 400.
+const ErrBadRequest = "bad_request"
+
+// Status returns the HTTP status for err.
+func Status(err error) int {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return http.StatusRequestEntityTooLarge
+	}
+	code := passerelle.ErrorCode(err)
+	if code == ErrBadRequest {
+		return http.StatusBadRequest
+	}
+	if st, ok := statuses[code]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
+}
+
+// Code returns the error code shown to clients.
+func Code(err error) string {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return passerelle.ETOOLARGE
+	}
+	code := passerelle.ErrorCode(err)
+	if _, ok := statuses[code]; ok || code == ErrBadRequest {
+		return code
+	}
+	return passerelle.EINTERNAL
+}
+
+// Message returns the message shown to clients.
+func Message(err error) string {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return "The request body is too large."
+	}
+	return passerelle.ErrorMessage(err)
+}
+
+// LogError logs err when it is internal; other codes are the client's doing.
+func (s *Server) LogError(r *http.Request, err error) {
+	if Status(err) >= 500 {
+		s.opts.Logger.ErrorContext(r.Context(), "request failed", slog.String("route", r.Pattern), slog.Any("error", err), slog.String("request_id", RequestID(r.Context())))
+	}
+}
+
+// ErrorBody is the JSON form of an error.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is inside ErrorBody.
+type ErrorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// Error writes err as JSON and logs it when internal.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	s.LogError(r, err)
+	WriteJSON(w, Status(err), ErrorBody{Error: ErrorDetail{Code: Code(err), Message: Message(err), Fields: passerelle.ErrorFields(err)}})
+}
+
+// WriteJSON writes v with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
