@@ -1,0 +1,125 @@
+// Package demo fills an empty Passerelle with a believable agency: real French
+// institutions with their established Chinese names, their Weibo and WeChat accounts,
+// a team with one user per role, and public follower figures. `serve --demo` uses it so
+// a newcomer sees the whole product without platform credentials.
+package demo
+
+import (
+	"context"
+	"time"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/store"
+)
+
+// Sign-in of the demo owner. The demo is for trying Passerelle on one's own machine;
+// these credentials are printed at every start.
+const (
+	OwnerEmail = "demo@passerelle.example"
+	Password   = "passerelle-demo"
+)
+
+// institution is one demo client. Chinese names are the established renderings from
+// the shared glossary; follower figures are public ones (see Followers).
+type institution struct {
+	passerelle.Institution
+	weibo, wechat account
+}
+
+type account struct {
+	handle, name, url string
+	// followers is the last public figure known to the demo, 0 when none.
+	followers int64
+	at        string
+}
+
+var institutions = []institution{
+	{passerelle.Institution{Name: "Musée du Louvre", NameFR: "Musée du Louvre", NameEN: "Louvre Museum", NameZH: "卢浮宫", City: "Paris", Country: "FR", Website: "https://www.louvre.fr", Kind: "museum"},
+		// Weibo and WeChat figures from the Louvre's 2020 press kit.
+		account{"louvre", "卢浮宫博物馆", "https://weibo.com/louvre", 261000, "2020-04-21"}, account{"gh_louvre", "卢浮宫博物馆", "", 48000, "2020-04-21"}},
+	{passerelle.Institution{Name: "Musée d'Orsay", NameFR: "Musée d'Orsay", NameEN: "Musée d'Orsay", NameZH: "奥赛博物馆", City: "Paris", Country: "FR", Website: "https://www.musee-orsay.fr", Kind: "museum"},
+		// Sinapses Conseils barometer, 2016-09-12.
+		account{"museedorsay", "奥赛博物馆", "https://weibo.com/museedorsay", 37355, "2016-09-12"}, account{"gh_orsay", "奥赛博物馆", "", 0, ""}},
+	{passerelle.Institution{Name: "Château de Versailles", NameFR: "Château de Versailles", NameEN: "Palace of Versailles", NameZH: "凡尔赛宫", City: "Versailles", Country: "FR", Website: "https://www.chateauversailles.fr", Kind: "monument"},
+		account{"chateauversailles", "凡尔赛宫", "https://weibo.com/chateauversailles", 0, ""}, account{"gh_versailles", "凡尔赛宫", "", 0, ""}},
+	{passerelle.Institution{Name: "Centre Pompidou", NameFR: "Centre Pompidou", NameEN: "Centre Pompidou", NameZH: "蓬皮杜艺术中心", City: "Paris", Country: "FR", Website: "https://www.centrepompidou.fr", Kind: "museum"},
+		account{"centrepompidou", "蓬皮杜艺术中心", "https://weibo.com/centrepompidou", 0, ""}, account{"gh_pompidou", "蓬皮杜艺术中心", "", 0, ""}},
+	{passerelle.Institution{Name: "Musée Rodin", NameFR: "Musée Rodin", NameEN: "Rodin Museum", NameZH: "罗丹博物馆", City: "Paris", Country: "FR", Website: "https://www.musee-rodin.fr", Kind: "museum"},
+		account{"museerodin", "罗丹博物馆", "https://weibo.com/museerodin", 0, ""}, account{"gh_rodin", "罗丹博物馆", "", 0, ""}},
+	{passerelle.Institution{Name: "Château de Fontainebleau", NameFR: "Château de Fontainebleau", NameEN: "Palace of Fontainebleau", NameZH: "枫丹白露宫", City: "Fontainebleau", Country: "FR", Website: "https://www.chateaudefontainebleau.fr", Kind: "monument"},
+		account{"fontainebleau", "枫丹白露宫", "https://weibo.com/fontainebleau", 0, ""}, account{"gh_fontainebleau", "枫丹白露宫", "", 0, ""}},
+}
+
+// User is a demo team member.
+type User struct {
+	Email, Name string
+	Role        passerelle.Role
+	// Institutions the role applies to, by index in the demo list; nil for the owner.
+	On []int
+}
+
+// Team is the demo organization's users, all with the demo password.
+var Team = []User{
+	{OwnerEmail, "Camille Martin", passerelle.RoleOwner, nil},
+	{"editor@passerelle.example", "Léa Dubois", passerelle.RoleEditor, []int{0, 1, 2, 3, 4, 5}},
+	{"translator@passerelle.example", "王芳 Wang Fang", passerelle.RoleTranslator, []int{0, 1, 2, 3, 4, 5}},
+	{"reviewer@orsay.example", "Julien Moreau (Orsay)", passerelle.RoleReviewer, []int{1}},
+	{"viewer@passerelle.example", "Hugo Bernard", passerelle.RoleViewer, []int{0}},
+}
+
+// Result tells what Seed did.
+type Result struct {
+	Seeded bool
+	OrgID  int64
+}
+
+// Seed fills the database when it has no organization yet; otherwise it does nothing.
+func Seed(ctx context.Context, db *store.DB, a *auth.Service) (Result, error) {
+	orgs, err := db.Organizations(ctx)
+	if err != nil || len(orgs) > 0 {
+		if len(orgs) > 0 {
+			return Result{OrgID: orgs[0].ID}, err
+		}
+		return Result{}, err
+	}
+	org, err := db.CreateOrganization(ctx, "Agence Passerelle (démo)")
+	if err != nil {
+		return Result{}, err
+	}
+	ids := make([]int64, len(institutions))
+	for i, in := range institutions {
+		inst := in.Institution
+		inst.OrgID = org.ID
+		if err := db.CreateInstitution(ctx, &inst); err != nil {
+			return Result{}, err
+		}
+		ids[i] = inst.ID
+		for platform, acc := range map[passerelle.Platform]account{passerelle.Weibo: in.weibo, passerelle.WeChat: in.wechat} {
+			a := &passerelle.Account{InstitutionID: inst.ID, Platform: platform, Kind: passerelle.AccountManaged, Handle: acc.handle, DisplayName: acc.name, ProfileURL: acc.url}
+			if acc.followers > 0 {
+				n := acc.followers
+				a.Followers = &n
+			}
+			if err := db.CreateAccount(ctx, org.ID, a); err != nil {
+				return Result{}, err
+			}
+			if acc.at != "" {
+				at, _ := time.Parse(time.DateOnly, acc.at)
+				if _, err := db.UpdateAccount(ctx, org.ID, a.ID, func(x *passerelle.Account) error { x.FollowersAt = &at; return nil }); err != nil {
+					return Result{}, err
+				}
+			}
+		}
+	}
+	for _, m := range Team {
+		u := &passerelle.User{OrgID: org.ID, Email: m.Email, Name: m.Name, Owner: m.Role == passerelle.RoleOwner, Memberships: []passerelle.Membership{}}
+		for _, i := range m.On {
+			u.Memberships = append(u.Memberships, passerelle.Membership{InstitutionID: ids[i], Role: m.Role})
+		}
+		if err := a.CreateUser(ctx, u, Password); err != nil {
+			return Result{}, err
+		}
+	}
+	return Result{Seeded: true, OrgID: org.ID}, nil
+}
