@@ -18,13 +18,12 @@ type matcher struct {
 	classBMP    []int32 // class of each BMP rune, 0 when no pattern uses it
 	classAstral map[rune]int32
 	rootNext    []int32 // by class; 0 when the root has no such edge
-	edgeOff     []int32 // edges of state s are edgeCls/edgeTo[edgeOff[s]:edgeOff[s+1]]
-	edgeCls     []int32
-	edgeTo      []int32
-	fail        []int32
-	out         []int32 // pattern ending at the state, -1 if none
-	dict        []int32 // next state on the fail chain with an output, 0 if none
-	patLen      []int32
+	// states and edges: what a step reads of a state sits in one cache line.
+	states []state
+	edges  []edge
+	patLen []int32
+	// wordClass tells the classes of letters and digits (see isWordRune).
+	wordClass []bool
 	patEdges    []uint8 // bit 0: pattern starts with a word rune; bit 1: ends with one
 }
 
@@ -76,9 +75,8 @@ func newMatcher(h *hanData, patterns [][]rune) *matcher {
 	}
 
 	// Trie.
-	type edge struct{ cls, to int32 }
 	children := [][]edge{nil}
-	m.out = []int32{-1}
+	out := []int32{-1}
 	goTo := map[uint64]int32{}
 	for i, p := range patterns {
 		s := int32(0)
@@ -89,67 +87,126 @@ func newMatcher(h *hanData, patterns [][]rune) *matcher {
 			if !ok {
 				t = int32(len(children))
 				children = append(children, nil)
-				m.out = append(m.out, -1)
+				out = append(out, -1)
 				goTo[key] = t
 				children[s] = append(children[s], edge{c, t})
 			}
 			s = t
 		}
 		if len(p) > 0 {
-			m.out[s] = int32(i)
+			out[s] = int32(i)
 		}
 	}
+	// Number states breadth first: the shallow states, where a scan spends most of
+	// its time, are then packed together (fewer cache misses), and every failure
+	// link points to a lower number, so one pass in order computes them.
 	n := len(children)
-	m.rootNext = make([]int32, len(class)+1)
-	m.edgeOff = make([]int32, n+1)
-	for s, es := range children {
-		slices.SortFunc(es, func(a, b edge) int { return int(a.cls - b.cls) })
-		m.edgeOff[s+1] = m.edgeOff[s] + int32(len(es))
-	}
-	m.edgeCls = make([]int32, 0, m.edgeOff[n])
-	m.edgeTo = make([]int32, 0, m.edgeOff[n])
-	for _, es := range children {
-		for _, e := range es {
-			m.edgeCls = append(m.edgeCls, e.cls)
-			m.edgeTo = append(m.edgeTo, e.to)
+	order := make([]int32, 0, n)
+	order = append(order, 0)
+	for i := 0; i < len(order); i++ {
+		for _, e := range children[order[i]] {
+			order = append(order, e.to)
 		}
 	}
-	for _, e := range children[0] {
+	renum := make([]int32, n)
+	for i, s := range order {
+		renum[s] = int32(i)
+	}
+	m.rootNext = make([]int32, len(class)+1)
+	m.states = make([]state, n)
+	m.edges = make([]edge, 0, n-1)
+	for i, old := range order {
+		es := children[old]
+		for j := range es {
+			es[j].to = renum[es[j].to]
+		}
+		slices.SortFunc(es, func(a, b edge) int { return int(a.cls - b.cls) })
+		m.states[i] = state{off: int32(len(m.edges)), n: int32(len(es)), out: out[old]}
+		m.edges = append(m.edges, es...)
+	}
+	for _, e := range m.edges[:m.states[0].n] {
 		m.rootNext[e.cls] = e.to
 	}
 
-	// Failure and dictionary links, breadth first.
-	m.fail = make([]int32, n)
-	m.dict = make([]int32, n)
-	queue := make([]int32, 0, n)
-	for _, e := range children[0] {
-		queue = append(queue, e.to)
-	}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		for _, e := range children[s] {
-			f := m.fail[s]
-			for {
-				if t := m.child(f, e.cls); t != 0 {
-					f = t
-					break
+	// Failure and dictionary links.
+	for s := range int32(n) {
+		st := m.states[s]
+		for _, e := range m.edges[st.off : st.off+st.n] {
+			f := int32(0)
+			if s != 0 {
+				f = st.fail
+				for {
+					if t := m.child(f, e.cls); t != 0 {
+						f = t
+						break
+					}
+					if f == 0 {
+						break
+					}
+					f = m.states[f].fail
 				}
-				if f == 0 {
-					break
-				}
-				f = m.fail[f]
 			}
-			m.fail[e.to] = f
-			if m.out[f] >= 0 {
-				m.dict[e.to] = f
+			c := &m.states[e.to]
+			c.fail = f
+			if f != 0 && m.states[f].out >= 0 {
+				c.dict = f
 			} else {
-				m.dict[e.to] = m.dict[f]
+				c.dict = m.states[f].dict
 			}
-			queue = append(queue, e.to)
 		}
 	}
+	m.restrictFailLinks(class)
 	return m
+}
+
+// restrictFailLinks makes failure links skip the suffixes that start inside a word.
+// A pattern that starts with a letter only matches at the start of a word, so after
+// "Degas" fails on "Degass", falling back to "egass", "gass"… can find nothing:
+// on Latin text with thousands of names this halves the scan. The dictionary links
+// stay complete; boundaryOK still filters what they report.
+func (m *matcher) restrictFailLinks(class map[rune]int32) {
+	n := len(m.states)
+	m.wordClass = make([]bool, len(class)+1)
+	for r, c := range class {
+		m.wordClass[c] = isWordRune(r)
+	}
+	parent := make([]int32, n)
+	inClass := make([]int32, n)
+	first := make([]int32, n) // class of the state's first rune
+	depth := make([]int32, n)
+	for s := range int32(n) {
+		st := m.states[s]
+		for _, e := range m.edges[st.off : st.off+st.n] {
+			parent[e.to], inClass[e.to], depth[e.to] = s, e.cls, depth[s]+1
+			first[e.to] = first[s]
+			if s == 0 {
+				first[e.to] = e.cls
+			}
+		}
+	}
+	// viable reports whether the suffix v of w may start a match: it starts with a
+	// rune that is not a letter, or follows one that is not.
+	viable := func(w, v int32) bool {
+		if !m.wordClass[first[v]] {
+			return true
+		}
+		a := w
+		for range depth[v] {
+			a = parent[a]
+		}
+		return !m.wordClass[inClass[a]]
+	}
+	restricted := make([]int32, n)
+	for w := int32(1); w < int32(n); w++ {
+		v := m.states[w].fail
+		for v != 0 && !viable(w, v) {
+			v = m.states[v].fail
+		}
+		restricted[w] = v
+	}
+	for w := range m.states {
+		m.states[w].fail = restricted[w]
+	}
 }
 
 func (m *matcher) classOf(r rune) int32 {
@@ -164,12 +221,23 @@ func (m *matcher) child(s, c int32) int32 {
 	if s == 0 {
 		return m.rootNext[c]
 	}
-	lo, hi := m.edgeOff[s], m.edgeOff[s+1]
+	st := &m.states[s]
+	es := m.edges[st.off : st.off+st.n]
+	if len(es) <= 8 {
+		// Most states have one or two edges: a linear scan beats a search.
+		for _, e := range es {
+			if e.cls == c {
+				return e.to
+			}
+		}
+		return 0
+	}
+	lo, hi := 0, len(es)
 	for lo < hi {
-		mid := int32(uint32(lo+hi) >> 1)
-		switch x := m.edgeCls[mid]; {
+		mid := int(uint(lo+hi) >> 1)
+		switch x := es[mid].cls; {
 		case x == c:
-			return m.edgeTo[mid]
+			return es[mid].to
 		case x < c:
 			lo = mid + 1
 		default:
@@ -179,6 +247,15 @@ func (m *matcher) child(s, c int32) int32 {
 	return 0
 }
 
+type edge struct{ cls, to int32 }
+
+type state struct {
+	off, n int32 // edges[off:off+n], sorted by class
+	fail   int32
+	out    int32 // pattern ending here, -1 if none
+	dict   int32 // next state on the fail chain with an output, 0 if none
+}
+
 // scan calls fn for every occurrence of every pattern in text, in order of end
 // offset, with rune offsets [start, end). A pattern that starts (ends) with a letter
 // or digit only matches where the text has no letter or digit just before (after)
@@ -186,13 +263,20 @@ func (m *matcher) child(s, c int32) int32 {
 // so 莫奈 is found anywhere.
 func (m *matcher) scan(text []rune, fn func(pat, start, end int)) {
 	s := int32(0)
+	prevWord := false
 	for i, r := range text {
 		c := m.classOf(r)
 		if c == 0 {
 			s = 0
+			prevWord = isWordRune(r)
 			continue
 		}
+		word := m.wordClass[c]
 		for {
+			if s == 0 && word && prevWord {
+				// Inside a word: no match starts here (see restrictFailLinks).
+				break
+			}
 			if t := m.child(s, c); t != 0 {
 				s = t
 				break
@@ -200,20 +284,21 @@ func (m *matcher) scan(text []rune, fn func(pat, start, end int)) {
 			if s == 0 {
 				break
 			}
-			s = m.fail[s]
+			s = m.states[s].fail
 		}
+		prevWord = word
 		o := s
-		if m.out[o] < 0 {
-			o = m.dict[o]
+		if m.states[o].out < 0 {
+			o = m.states[o].dict
 		}
 		for o != 0 {
-			p := m.out[o]
+			p := m.states[o].out
 			end := i + 1
 			start := end - int(m.patLen[p])
 			if m.boundaryOK(text, p, start, end) {
 				fn(int(p), start, end)
 			}
-			o = m.dict[o]
+			o = m.states[o].dict
 		}
 	}
 }

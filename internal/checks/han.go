@@ -47,6 +47,8 @@ type hanData struct {
 	// dictionary converts and whose candidates do not include themselves (乾 stays
 	// legitimate because 乾隆 keeps it; 羅 does not).
 	tradOnly map[rune]bool
+	// tradBMP is tradOnly as a bit set over the BMP, for the per-rune scan.
+	tradBMP []uint64
 	// fold maps every BMP rune to its matching form (see foldRune).
 	fold []rune
 }
@@ -101,6 +103,12 @@ func buildHanTables() (*hanData, error) {
 	if !found || len(h.toSimp) < 1000 {
 		return nil, fmt.Errorf("t2s dictionary: character table missing or short (%d entries)", len(h.toSimp))
 	}
+	h.tradBMP = make([]uint64, 0x10000/64)
+	for r := range h.tradOnly {
+		if r < 0x10000 {
+			h.tradBMP[r/64] |= 1 << (r % 64)
+		}
+	}
 	h.fold = make([]rune, 0x10000)
 	for r := range rune(0x10000) {
 		h.fold[r] = h.foldSlow(r)
@@ -154,7 +162,12 @@ func (h *hanData) foldSlow(r rune) rune {
 }
 
 // isTradOnly reports whether r is a character simplified Chinese does not use.
-func (h *hanData) isTradOnly(r rune) bool { return h.tradOnly[r] }
+func (h *hanData) isTradOnly(r rune) bool {
+	if r >= 0 && r < 0x10000 {
+		return h.tradBMP[r/64]&(1<<(r%64)) != 0
+	}
+	return r > 0 && h.tradOnly[r]
+}
 
 // IsTraditionalOnly reports whether r is a traditional character that simplified
 // Chinese replaces (羅, 館, 畫), as opposed to characters both scripts share.

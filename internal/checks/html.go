@@ -180,6 +180,10 @@ func (w *htmlWalk) removals() []Removal {
 // bytes, which cover the input exactly.
 func walkHTML(body string, isHosted func(string) bool, emit bool) *htmlWalk {
 	w := &htmlWalk{}
+	n := utf8.RuneCountInString(body)
+	w.text.runes = make([]rune, 0, n)
+	w.text.srcStart = make([]int32, 0, n)
+	w.text.srcEnd = make([]int32, 0, n)
 	z := html.NewTokenizer(strings.NewReader(body))
 	bytePos, runePos := 0, 0
 	var skip string // element whose content is being dropped

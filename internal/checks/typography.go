@@ -4,19 +4,32 @@ import (
 	"unicode"
 )
 
-// bracketPairs are the paired marks whose balance is checked. ‘’ is left out: ’ is
-// also the apostrophe of Latin text.
-var bracketPairs = map[rune]rune{
-	'《': '》', '「': '」', '『': '』', '“': '”', '（': '）', '(': ')', '【': '】', '[': ']', '〈': '〉', '〔': '〕',
-}
+// bracketPairs lists the paired marks whose balance is checked, opening then
+// closing. ‘’ is left out: ’ is also the apostrophe of Latin text.
+const bracketPairs = "《》「」『』“”（）()【】[]〈〉〔〕"
 
-var closingOf = func() map[rune]rune {
-	m := make(map[rune]rune, len(bracketPairs))
-	for o, c := range bracketPairs {
-		m[c] = o
+// bracket reports whether r is a paired mark, which one (its opening form), and
+// whether it opens.
+func bracket(r rune) (pair rune, opens, ok bool) {
+	switch {
+	case r == '(' || r == ')' || r == '[' || r == ']' || r == '“' || r == '”' || r == '（' || r == '）':
+	case r >= '〈' && r <= '〕':
+	default:
+		return 0, false, false
 	}
-	return m
-}()
+	var prev rune
+	i := 0
+	for _, p := range bracketPairs {
+		if i%2 == 0 {
+			prev = p
+		}
+		if p == r {
+			return prev, i%2 == 0, true
+		}
+		i++
+	}
+	return 0, false, false
+}
 
 // fullWidthOf is the full-width form suggested for half-width punctuation found in
 // a Chinese sentence.
@@ -103,11 +116,12 @@ func checkTypography(rs []rune, urls [][2]int, isHTML bool) []typoIssue {
 		if r == '(' && (prevHan(i) || nextHan(i)) || r == ')' && prevHan(i) {
 			out = append(out, typoIssue{"typography.halfwidth_punct", i, i + 1, map[string]string{"char": string(r), "suggestion": fullWidthOf[r]}})
 		}
-		if _, ok := bracketPairs[r]; ok {
+		o, opens, ok := bracket(r)
+		switch {
+		case !ok:
+		case opens:
 			stack = append(stack, open{r, i})
-			continue
-		}
-		if o, ok := closingOf[r]; ok {
+		default:
 			k := len(stack) - 1
 			for k >= 0 && stack[k].r != o {
 				k--
