@@ -116,7 +116,9 @@ func TestWeiboLimits(t *testing.T) {
 			return b.share(t, tok, "b"+link, nil)
 		}, 0},
 		{"statuses/update is closed: 10014", nil, func(t *testing.T, b *bundle, tok string) int {
-			var r struct{ ErrorCode int `json:"error_code"` }
+			var r struct {
+				ErrorCode int `json:"error_code"`
+			}
 			b.call(t, "POST", "/2/statuses/update.json", url.Values{"status": {"x"}}, tok, &r)
 			return r.ErrorCode
 		}, 10014},
@@ -129,7 +131,9 @@ func TestWeiboLimits(t *testing.T) {
 		}, 21332},
 		{"101 ids: 10017", nil, func(t *testing.T, b *bundle, tok string) int {
 			ids := strings.TrimSuffix(strings.Repeat("1,", 101), ",")
-			var r struct{ ErrorCode int `json:"error_code"` }
+			var r struct {
+				ErrorCode int `json:"error_code"`
+			}
 			b.call(t, "GET", "/2/statuses/count.json", url.Values{"ids": {ids}}, tok, &r)
 			return r.ErrorCode
 		}, 10017},
@@ -210,7 +214,9 @@ func TestWeChatLimits(t *testing.T) {
 			return e.b.wxErr(t, "/cgi-bin/stable_token", "", map[string]any{"grant_type": "client_credential", "appid": testAppID, "secret": "nope"})
 		}, 40125},
 		{"IP not whitelisted: 40164", func(a *WeChatAccount) { a.WhitelistedIPs = []string{"192.0.2.1"} }, func(t *testing.T, e env) int {
-			var r struct{ ErrCode int `json:"errcode"` }
+			var r struct {
+				ErrCode int `json:"errcode"`
+			}
 			e.b.wxCall(t, "/cgi-bin/token", url.Values{"grant_type": {"client_credential"}, "appid": {testAppID}, "secret": {testWxSecret}}, nil, &r)
 			return r.ErrCode
 		}, 40164},
@@ -231,13 +237,17 @@ func TestWeChatLimits(t *testing.T) {
 			return draft(t, e, article(nil))
 		}, 42001},
 		{"replaced token works 5 more minutes", nil, func(t *testing.T, e env) int {
-			var r struct{ AccessToken string `json:"access_token"` }
+			var r struct {
+				AccessToken string `json:"access_token"`
+			}
 			e.b.wxCall(t, "/cgi-bin/token", url.Values{"grant_type": {"client_credential"}, "appid": {testAppID}, "secret": {testWxSecret}}, nil, &r)
 			e.b.clock.Advance(4 * time.Minute)
 			return draft(t, e, article(nil))
 		}, 0},
 		{"replaced token stale after 5 minutes: 42001", nil, func(t *testing.T, e env) int {
-			var r struct{ AccessToken string `json:"access_token"` }
+			var r struct {
+				AccessToken string `json:"access_token"`
+			}
 			e.b.wxCall(t, "/cgi-bin/token", url.Values{"grant_type": {"client_credential"}, "appid": {testAppID}, "secret": {testWxSecret}}, nil, &r)
 			e.b.clock.Advance(6 * time.Minute)
 			return draft(t, e, article(nil))
@@ -283,18 +293,24 @@ func TestWeChatLimits(t *testing.T) {
 			return draft(t, e, article(func(a map[string]any) { a["thumb_media_id"] = "nope" }))
 		}, 40007},
 		{"thumb over 64 KB: 40009", nil, func(t *testing.T, e env) int {
-			var r struct{ ErrCode int `json:"errcode"` }
+			var r struct {
+				ErrCode int `json:"errcode"`
+			}
 			e.b.upload(t, "/cgi-bin/material/add_material", url.Values{"access_token": {e.tok}, "type": {"thumb"}}, "media", "t.jpg", jpeg(64<<10), &r)
 			return r.ErrCode
 		}, 40009},
 		{"image not an image: 40005", nil, func(t *testing.T, e env) int {
-			var r struct{ ErrCode int `json:"errcode"` }
+			var r struct {
+				ErrCode int `json:"errcode"`
+			}
 			e.b.upload(t, "/cgi-bin/material/add_material", url.Values{"access_token": {e.tok}, "type": {"image"}}, "media", "t.jpg", []byte("hello"), &r)
 			return r.ErrCode
 		}, 40005},
 		{"body image of 1 MB: 40009", nil, func(t *testing.T, e env) int {
-			var r struct{ ErrCode int `json:"errcode"` }
-			e.b.upload(t, "/cgi-bin/media/uploadimg", url.Values{"access_token": {e.tok}}, "media", "b.png", png(1<<20), &r)
+			var r struct {
+				ErrCode int `json:"errcode"`
+			}
+			e.b.upload(t, "/cgi-bin/media/uploadimg", url.Values{"access_token": {e.tok}}, "media", "b.png", pngBytes(1<<20), &r)
 			return r.ErrCode
 		}, 40009},
 		{"second mass send of the day: 45028", nil, func(t *testing.T, e env) int {

@@ -165,5 +165,7 @@ func (b *bundle) upload(t testing.TB, path string, query url.Values, field, file
 	b.do(t, req, out)
 }
 
-func jpeg(n int) []byte { return append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), make([]byte, n)...) }
-func png(n int) []byte  { return append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, n)...) }
+func jpeg(n int) []byte {
+	return append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), make([]byte, n)...)
+}
+func pngBytes(n int) []byte { return append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, n)...) }
