@@ -3,12 +3,15 @@ package media
 import (
 	"bytes"
 	"context"
+	"image"
 	"image/jpeg"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/image/draw"
 )
 
 // peakHeap samples the heap in use while f runs: runtime.MemStats has no high-water
@@ -66,4 +69,24 @@ func BenchmarkRenditions24MP(b *testing.B) {
 		peak = max(peak, p)
 	}
 	b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
+}
+
+// BenchmarkScaleKernels measures the choice scale makes for the largest rendition
+// step (a 3000 × 2000 level to the 2048 px Weibo size): CatmullRom's scratch buffer
+// (dst width × src height × 32 bytes) against ApproxBiLinear's speed.
+func BenchmarkScaleKernels(b *testing.B) {
+	src := photo(3000, 2000, 3)
+	for _, k := range []struct {
+		name string
+		q    draw.Interpolator
+	}{{"ApproxBiLinear", draw.ApproxBiLinear}, {"CatmullRom", draw.CatmullRom}} {
+		b.Run(k.name, func(b *testing.B) {
+			dst := image.NewRGBA(image.Rect(0, 0, 2048, 1365))
+			var peak uint64
+			for b.Loop() {
+				peak = max(peak, peakHeap(func() { k.q.Scale(dst, dst.Rect, src, src.Rect, draw.Src, nil) }))
+			}
+			b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
+		})
+	}
 }
