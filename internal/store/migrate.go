@@ -89,9 +89,21 @@ func (db *DB) MigrationsCurrent(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	var max int
-	if err := db.r().row(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&max); err != nil {
+	applied, err := queryAll(ctx, db, db.r(), `SELECT version FROM schema_migrations`, nil, func(s interface{ Scan(...any) error }) (int, error) {
+		var v int
+		return v, s.Scan(&v)
+	})
+	if err != nil {
 		return false, err
 	}
-	return max >= ms[len(ms)-1].version, nil
+	done := map[int]bool{}
+	for _, v := range applied {
+		done[v] = true
+	}
+	for _, m := range ms {
+		if !done[m.version] {
+			return false, nil
+		}
+	}
+	return true, nil
 }

@@ -1,0 +1,57 @@
+package webhook
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/riverqueue/river"
+
+	"github.com/passerelle-oss/passerelle/internal/platform/wechat"
+	"github.com/passerelle-oss/passerelle/internal/store"
+)
+
+// DrainArgs is the job that processes stored WeChat events.
+type DrainArgs struct{}
+
+// Kind implements river.JobArgs.
+func (DrainArgs) Kind() string { return "wechat_events_drain" }
+
+// DrainWorker processes stored events in batches until none is left. It is idempotent:
+// an event is marked processed in the transaction that applies it.
+type DrainWorker struct {
+	river.WorkerDefaults[DrainArgs]
+	DB     *store.DB
+	Logger *slog.Logger
+}
+
+const drainBatch = 500
+
+// Work implements river.Worker.
+func (w *DrainWorker) Work(ctx context.Context, job *river.Job[DrainArgs]) error {
+	total := 0
+	for {
+		n, err := w.DB.DrainWeChatEvents(ctx, drainBatch, func(tx *store.Tx, e *store.WeChatEvent) error { return apply(ctx, tx, e) })
+		if err != nil {
+			return err
+		}
+		total += n
+		if n < drainBatch {
+			break
+		}
+	}
+	if total > 0 && w.Logger != nil {
+		w.Logger.DebugContext(ctx, "wechat events processed", slog.Int("count", total))
+	}
+	return nil
+}
+
+// apply makes an event's effects: follower counts follow subscriptions.
+func apply(ctx context.Context, tx *store.Tx, e *store.WeChatEvent) error {
+	switch e.Event {
+	case wechat.EventSubscribe:
+		return tx.AddFollowers(ctx, e.AccountID, 1)
+	case wechat.EventUnsubscribe:
+		return tx.AddFollowers(ctx, e.AccountID, -1)
+	}
+	return nil
+}
