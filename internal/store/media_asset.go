@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/passerelle-oss/passerelle"
+)
+
+// MediaAsset is a file of an institution's media library. The bytes live in the media
+// store under StorageKey; this row says whose they are and how to describe them.
+type MediaAsset struct {
+	ID            int64      `json:"id"`
+	InstitutionID int64      `json:"institution_id"`
+	StorageKey    string     `json:"-"`
+	MIME          string     `json:"mime"`
+	Width         int        `json:"width"`
+	Height        int        `json:"height"`
+	Bytes         int64      `json:"bytes"`
+	DurationMS    int64      `json:"duration_ms"`
+	Frames        int        `json:"frames"`
+	Filename      string     `json:"filename"`
+	AltZH         string     `json:"alt_zh"`
+	Credit        string     `json:"credit"`
+	CreatedBy     int64      `json:"created_by"`
+	CreatedAt     time.Time  `json:"created_at"`
+	ArchivedAt    *time.Time `json:"archived_at"`
+}
+
+const mediaColumns = `m.id, m.institution_id, m.storage_key, m.mime, m.width, m.height, m.bytes, m.duration_ms, m.frames, m.filename, m.alt_zh, m.credit, COALESCE(m.created_by, 0), m.created_at, m.archived_at`
+
+func scanMedia(s interface{ Scan(...any) error }) (*MediaAsset, error) {
+	var m MediaAsset
+	var created, archived nullTime
+	err := s.Scan(&m.ID, &m.InstitutionID, &m.StorageKey, &m.MIME, &m.Width, &m.Height, &m.Bytes, &m.DurationMS, &m.Frames, &m.Filename, &m.AltZH, &m.Credit, &m.CreatedBy, &created, &archived)
+	m.CreatedAt, m.ArchivedAt = created.T, archived.Ptr()
+	return &m, err
+}
+
+// AddMediaAsset records an ingested file. The same content uploaded twice to one
+// institution returns the existing row (created false).
+func (db *DB) AddMediaAsset(ctx context.Context, orgID int64, m *MediaAsset) (created bool, err error) {
+	err = db.inTx(ctx, func(tx *Tx) error {
+		if err := checkInstitution(ctx, tx, orgID, m.InstitutionID); err != nil {
+			return err
+		}
+		existing, err := scanMedia(tx.q().row(ctx, `SELECT `+mediaColumns+` FROM media_assets m WHERE m.institution_id = ? AND m.storage_key = ?`, m.InstitutionID, m.StorageKey))
+		if err == nil {
+			if existing.ArchivedAt != nil {
+				if _, err := tx.q().exec(ctx, `UPDATE media_assets SET archived_at = NULL WHERE id = ?`, existing.ID); err != nil {
+					return err
+				}
+				existing.ArchivedAt = nil
+			}
+			*m = *existing
+			return nil
+		}
+		if err = db.mapErr(err); passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
+			return err
+		}
+		now := db.nowUTC()
+		id, err := tx.q().insert(ctx, `INSERT INTO media_assets (institution_id, storage_key, mime, width, height, bytes, duration_ms, frames, filename, alt_zh, credit, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.InstitutionID, m.StorageKey, m.MIME, m.Width, m.Height, m.Bytes, m.DurationMS, m.Frames, m.Filename, m.AltZH, m.Credit, nullID(m.CreatedBy), now)
+		if err != nil {
+			return err
+		}
+		m.ID, m.CreatedAt, created = id, now, true
+		return nil
+	})
+	return created, err
+}
+
+// MediaAssetByID returns an asset of the organization.
+func (db *DB) MediaAssetByID(ctx context.Context, orgID, id int64) (*MediaAsset, error) {
+	m, err := scanMedia(db.r().row(ctx, `SELECT `+mediaColumns+` FROM media_assets m JOIN institutions i ON i.id = m.institution_id WHERE m.id = ? AND i.org_id = ?`, id, orgID))
+	return m, db.mapErr(err)
+}
+
+// MediaFilter selects assets.
+type MediaFilter struct {
+	OrgID         int64
+	InstitutionID int64
+	IDs           []int64
+	// Kind is "image", "video" or "".
+	Kind    string
+	AfterID int64
+	Limit   int
+}
+
+// MediaAssets lists active assets, newest first.
+func (db *DB) MediaAssets(ctx context.Context, f MediaFilter) ([]*MediaAsset, error) {
+	w := where{}
+	w.add("i.org_id = ?", f.OrgID)
+	w.add("m.archived_at IS NULL")
+	if f.InstitutionID > 0 {
+		w.add("m.institution_id = ?", f.InstitutionID)
+	}
+	if f.IDs != nil {
+		w.in("m.id", f.IDs)
+	}
+	switch f.Kind {
+	case "image":
+		w.add("m.mime LIKE 'image/%'")
+	case "video":
+		w.add("m.mime LIKE 'video/%'")
+	}
+	if f.AfterID > 0 {
+		w.add("m.id < ?", f.AfterID)
+	}
+	query := `SELECT ` + mediaColumns + ` FROM media_assets m JOIN institutions i ON i.id = m.institution_id` + w.sql() + ` ORDER BY m.id DESC`
+	if f.Limit > 0 {
+		query += ` LIMIT ?`
+		w.args = append(w.args, f.Limit)
+	}
+	return queryAll(ctx, db, db.r(), query, w.args, scanMedia)
+}
+
+// UpdateMediaAsset changes an asset's description.
+func (db *DB) UpdateMediaAsset(ctx context.Context, orgID, id int64, fn func(*MediaAsset) error) (*MediaAsset, error) {
+	var out *MediaAsset
+	err := db.inTx(ctx, func(tx *Tx) error {
+		m, err := scanMedia(tx.q().row(ctx, `SELECT `+mediaColumns+` FROM media_assets m JOIN institutions i ON i.id = m.institution_id WHERE m.id = ? AND i.org_id = ?`, id, orgID))
+		if err != nil {
+			return db.mapErr(err)
+		}
+		if err := fn(m); err != nil {
+			return err
+		}
+		m.AltZH, m.Credit, m.Filename = strings.TrimSpace(m.AltZH), strings.TrimSpace(m.Credit), strings.TrimSpace(m.Filename)
+		f := passerelle.FieldErrors{}
+		for name, v := range map[string]string{"alt_zh": m.AltZH, "credit": m.Credit, "filename": m.Filename} {
+			if len([]rune(v)) > 500 {
+				f.Add(name, "Too long.")
+			}
+		}
+		if err := f.Err(); err != nil {
+			return err
+		}
+		_, err = tx.q().exec(ctx, `UPDATE media_assets SET alt_zh = ?, credit = ?, filename = ?, archived_at = ? WHERE id = ?`, m.AltZH, m.Credit, m.Filename, m.ArchivedAt, id)
+		out = m
+		return err
+	})
+	return out, err
+}
+
+// MediaRendition is a stored rendition of an asset for one platform rule.
+type MediaRendition struct {
+	AssetID    int64  `json:"asset_id"`
+	Spec       string `json:"spec"`
+	StorageKey string `json:"-"`
+	MIME       string `json:"mime"`
+	Width      int    `json:"width"`
+	Height     int    `json:"height"`
+	Bytes      int64  `json:"bytes"`
+}
+
+// MediaRenditionFor returns a stored rendition.
+func (db *DB) MediaRenditionFor(ctx context.Context, assetID int64, spec string) (*MediaRendition, error) {
+	var r MediaRendition
+	err := db.r().row(ctx, `SELECT asset_id, spec, storage_key, mime, width, height, bytes FROM media_renditions WHERE asset_id = ? AND spec = ?`, assetID, spec).
+		Scan(&r.AssetID, &r.Spec, &r.StorageKey, &r.MIME, &r.Width, &r.Height, &r.Bytes)
+	return &r, db.mapErr(err)
+}
+
+// SaveMediaRendition records a rendition; saving one that exists keeps the first.
+func (db *DB) SaveMediaRendition(ctx context.Context, r *MediaRendition) error {
+	_, err := db.write.ExecContext(ctx, db.rebind(`INSERT INTO media_renditions (asset_id, spec, storage_key, mime, width, height, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (asset_id, spec) DO NOTHING`), db.args([]any{r.AssetID, r.Spec, r.StorageKey, r.MIME, r.Width, r.Height, r.Bytes, db.nowUTC()})...)
+	return db.mapErr(err)
+}
