@@ -45,6 +45,19 @@ const (
 	FormatArticle   = "article"
 )
 
+// Publishing modes (ARCHITECTURE.md, decision 5).
+const (
+	ModeAPI         = "api"
+	ModeAssisted    = "assisted"
+	ModeWeChatDraft = "wechat_draft"
+)
+
+// Modes lists the modes each platform offers; the first is the default.
+var Modes = map[Platform][]string{
+	Weibo:  {ModeAssisted, ModeAPI},
+	WeChat: {ModeWeChatDraft, ModeAPI, ModeAssisted},
+}
+
 // Formats lists the formats each platform takes.
 var Formats = map[Platform][]string{
 	Weibo:  {FormatPhotoText, FormatVideo, FormatText, FormatRepost},
@@ -99,6 +112,9 @@ type Publication struct {
 	AccountID int64    `json:"account_id"`
 	Platform  Platform `json:"platform"`
 	Format    string   `json:"format"`
+	// Mode is how it reaches the platform: "api", "assisted" (a copy-ready kit the
+	// editor posts) or "wechat_draft"; the platform limits checked depend on it.
+	Mode string `json:"mode"`
 	// TextZH is the publication's own text; empty means the post's text.
 	TextZH    string   `json:"text_zh"`
 	Topics    []string `json:"topics"`
@@ -188,6 +204,9 @@ func (p *Publication) Normalize() {
 			p.Format = FormatPhotoText
 		}
 	}
+	if p.Mode == "" && len(Modes[p.Platform]) > 0 {
+		p.Mode = Modes[p.Platform][0]
+	}
 	if p.WeChat != nil {
 		a := p.WeChat
 		for _, s := range []*string{&a.Title, &a.Author, &a.Digest, &a.SourceURL} {
@@ -261,6 +280,9 @@ func (p *Publication) validate(f FieldErrors, prefix string) {
 	} else if !slices.Contains(formats, p.Format) {
 		f.Add(prefix+"format", "Choose one of "+strings.Join(formats, ", ")+".")
 	}
+	if modes, ok := Modes[p.Platform]; ok && !slices.Contains(modes, p.Mode) {
+		f.Add(prefix+"mode", "Choose one of "+strings.Join(modes, ", ")+".")
+	}
 	checkLen(f, prefix+"text_zh", p.TextZH, maxTextRunes)
 	if len(p.Topics) > maxTopics {
 		f.Add(prefix+"topics", fmt.Sprintf("At most %d topics.", maxTopics))
@@ -323,7 +345,7 @@ func (p *Post) ContentEqual(q *Post) bool {
 	}
 	for i, a := range p.Publications {
 		b := q.Publications[i]
-		if a.AccountID != b.AccountID || a.Format != b.Format || a.TextZH != b.TextZH || !slices.Equal(a.Topics, b.Topics) ||
+		if a.AccountID != b.AccountID || a.Format != b.Format || a.Mode != b.Mode || a.TextZH != b.TextZH || !slices.Equal(a.Topics, b.Topics) ||
 			!slices.Equal(a.MediaIDs, b.MediaIDs) || a.RepostURL != b.RepostURL || (a.WeChat == nil) != (b.WeChat == nil) {
 			return false
 		}

@@ -34,14 +34,14 @@ func scanPost(s interface{ Scan(...any) error }) (*passerelle.Post, error) {
 	return &p, nil
 }
 
-const publicationColumns = `b.id, b.post_id, b.account_id, a.platform, b.format, b.text_zh, b.topics, b.media_ids, b.repost_url, b.article, b.scheduled_at`
+const publicationColumns = `b.id, b.post_id, b.account_id, a.platform, b.format, b.mode, b.text_zh, b.topics, b.media_ids, b.repost_url, b.article, b.scheduled_at`
 
 func scanPublication(s interface{ Scan(...any) error }) (*passerelle.Publication, error) {
 	var b passerelle.Publication
 	var topics, mediaIDs string
 	var article *string
 	var scheduled nullTime
-	if err := s.Scan(&b.ID, &b.PostID, &b.AccountID, &b.Platform, &b.Format, &b.TextZH, &topics, &mediaIDs, &b.RepostURL, &article, &scheduled); err != nil {
+	if err := s.Scan(&b.ID, &b.PostID, &b.AccountID, &b.Platform, &b.Format, &b.Mode, &b.TextZH, &topics, &mediaIDs, &b.RepostURL, &article, &scheduled); err != nil {
 		return nil, err
 	}
 	if err := unmarshalList(topics, &b.Topics); err != nil {
@@ -316,18 +316,18 @@ func (db *DB) writePublications(ctx context.Context, tx *Tx, p *passerelle.Post,
 			}
 			article = string(js)
 		}
-		args := []any{pos, b.Format, b.TextZH, marshalList(b.Topics), marshalList(b.MediaIDs), b.RepostURL, article, b.ScheduledAt, now}
+		args := []any{pos, b.Format, b.Mode, b.TextZH, marshalList(b.Topics), marshalList(b.MediaIDs), b.RepostURL, article, b.ScheduledAt, now}
 		if o, ok := old[b.AccountID]; ok {
 			b.ID = o.ID
 			keep[o.ID] = true
-			if _, err := tx.q().exec(ctx, `UPDATE publications SET position = ?, format = ?, text_zh = ?, topics = ?, media_ids = ?, repost_url = ?, article = ?, scheduled_at = ?, updated_at = ? WHERE id = ?`,
+			if _, err := tx.q().exec(ctx, `UPDATE publications SET position = ?, format = ?, mode = ?, text_zh = ?, topics = ?, media_ids = ?, repost_url = ?, article = ?, scheduled_at = ?, updated_at = ? WHERE id = ?`,
 				append(args, o.ID)...); err != nil {
 				return err
 			}
 			continue
 		}
-		id, err := tx.q().insert(ctx, `INSERT INTO publications (position, format, text_zh, topics, media_ids, repost_url, article, scheduled_at, updated_at, post_id, account_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, p.ID, b.AccountID, now)...)
+		id, err := tx.q().insert(ctx, `INSERT INTO publications (position, format, mode, text_zh, topics, media_ids, repost_url, article, scheduled_at, updated_at, post_id, account_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, p.ID, b.AccountID, now)...)
 		if err != nil {
 			return err
 		}

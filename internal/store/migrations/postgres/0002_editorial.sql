@@ -75,6 +75,7 @@ CREATE TABLE publications (
     account_id BIGINT NOT NULL REFERENCES accounts(id),
     position INTEGER NOT NULL,
     format TEXT NOT NULL,
+    mode TEXT NOT NULL DEFAULT '',
     text_zh TEXT NOT NULL DEFAULT '',
     topics TEXT NOT NULL DEFAULT '[]',
     media_ids TEXT NOT NULL DEFAULT '[]',
