@@ -5,12 +5,15 @@
 package api
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -150,43 +153,100 @@ func badRequest(msg string) error {
 // decode reads a JSON object into v: malformed JSON is a 400, a wrongly typed or
 // unknown field a 422 naming the field, a body over the limit a 413. The Content-Type
 // is not checked: clients such as curl -d label JSON as a form, and the body is what
-// counts.
+// counts. Field names must match exactly: encoding/json alone would take "NAME" for
+// "name", and null for {}, neither of which the OpenAPI document allows.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if _, terr := dec.Token(); terr != io.EOF {
-			var mbe *http.MaxBytesError
-			if errors.As(terr, &mbe) {
-				return terr
-			}
-			return badRequest("The body must hold one JSON object and nothing after it.")
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
 		}
-		return nil
+		return badRequest("The request body could not be read.")
 	}
-	var (
-		mbe *http.MaxBytesError
-		se  *json.SyntaxError
-		ute *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &mbe):
-		return err
+	var raw json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	switch err := dec.Decode(&raw); {
 	case errors.Is(err, io.EOF):
 		return badRequest("The request body is empty; send a JSON object.")
-	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
+	case err != nil:
 		return badRequest("The request body is not valid JSON.")
-	case errors.As(err, &ute):
-		if ute.Field == "" {
-			return badRequest("The request body must be a JSON object.")
-		}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return badRequest("The body must hold one JSON object and nothing after it.")
+	}
+	if raw[0] != '{' {
+		return badRequest("The request body must be a JSON object.")
+	}
+	if name := unknownField(raw, reflect.TypeOf(v), ""); name != "" {
+		return &passerelle.Error{Code: passerelle.EINVALID, Message: "Some fields are invalid.", Fields: map[string]string{name: "Unknown field."}}
+	}
+	dec = json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(v)
+	var ute *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ute) && ute.Field != "":
 		return &passerelle.Error{Code: passerelle.EINVALID, Message: "Some fields are invalid.", Fields: map[string]string{ute.Field: "Must be " + jsonKind(ute.Type.Kind().String()) + "."}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return &passerelle.Error{Code: passerelle.EINVALID, Message: "Some fields are invalid.", Fields: map[string]string{name: "Unknown field."}}
 	}
 	return badRequest("The request body could not be read.")
+}
+
+// unknownField returns the dotted path of the first key, in sorted order, of the JSON
+// value data that type t does not name exactly, or "" when there is none. Values of
+// the wrong shape are left to the decoder to report.
+func unknownField(data []byte, t reflect.Type, prefix string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(data, &obj) != nil {
+			return ""
+		}
+		fields := map[string]reflect.Type{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" {
+				name = f.Name
+			}
+			if f.IsExported() && name != "-" {
+				fields[name] = f.Type
+			}
+		}
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			ft, ok := fields[k]
+			if !ok {
+				return prefix + k
+			}
+			if name := unknownField(obj[k], ft, prefix+k+"."); name != "" {
+				return name
+			}
+		}
+	case reflect.Slice:
+		var items []json.RawMessage
+		if json.Unmarshal(data, &items) != nil {
+			return ""
+		}
+		for _, item := range items {
+			if name := unknownField(item, t.Elem(), prefix); name != "" {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 func jsonKind(k string) string {
