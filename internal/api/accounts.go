@@ -69,8 +69,13 @@ func (h *Handler) createAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := server.User(r.Context())
-	// An unknown institution answers 404 before the body is judged.
-	if _, err := h.tenancy.Institution(r.Context(), u, id); err != nil {
+	// An unknown or archived institution answers 404 before the body is judged, as it
+	// does to GET.
+	i, err := h.tenancy.Institution(r.Context(), u, id)
+	if err == nil && i.ArchivedAt != nil {
+		err = passerelle.ErrNotFound
+	}
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
