@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/passerelle-oss/passerelle/internal/config"
+	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/secret"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
@@ -144,6 +145,10 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*s
 		return nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := jobs.Migrate(ctx, db, logger); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"github.com/riverqueue/river"
 	"io"
 	"log/slog"
 	"net"
@@ -13,10 +15,13 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/api"
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/config"
+	"github.com/passerelle-oss/passerelle/internal/connect"
+	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
 	"github.com/passerelle-oss/passerelle/internal/web"
+	"github.com/passerelle-oss/passerelle/internal/webhook"
 )
 
 // Main is a running Passerelle server. Tests boot one on 127.0.0.1:0 with Open and
@@ -32,6 +37,9 @@ type Main struct {
 	Auth    *auth.Service
 	Tenancy *tenancy.Service
 	Server  *server.Server
+	Jobs    *jobs.Client
+	Connect *connect.Service
+	Webhook *webhook.Handler
 
 	ln     net.Listener
 	cancel context.CancelFunc
@@ -52,6 +60,15 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	m.ln = ln
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://" + displayAddr(ln.Addr())
+	}
 	m.Auth = auth.New(db, m.Logger)
 	m.Tenancy = &tenancy.Service{DB: db}
 	m.Server = server.New(server.Options{
@@ -64,16 +81,28 @@ func (m *Main) Open(ctx context.Context) error {
 		Version:       version(),
 	})
 	api.Register(m.Server, m.Tenancy, m.Auth)
+	m.Connect = &connect.Service{DB: db, Tenancy: m.Tenancy, WeiboAPI: cfg.WeiboAPI, WeChatAPI: cfg.WeChatAPI, BaseURL: cfg.BaseURL, Logger: m.Logger}
+	api.RegisterPlatforms(m.Server, m.Tenancy, db, m.Connect)
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger})
+	river.AddWorker(workers, &jobs.HousekeepingWorker{DB: db, Logger: m.Logger})
+	m.Jobs, err = jobs.New(db, jobs.Options{
+		Logger:  m.Logger,
+		Workers: workers,
+		Work:    true,
+		PeriodicJobs: []*river.PeriodicJob{
+			jobs.Periodic(10*time.Minute, jobs.HousekeepingArgs{}, nil),
+			// A safety net: pushes enqueue their own drain job.
+			jobs.Periodic(time.Minute, webhook.DrainArgs{}, webhook.DrainInsertOpts()),
+		},
+	})
 	if err != nil {
 		db.Close()
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return err
 	}
-	m.ln = ln
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = "http://" + displayAddr(ln.Addr())
-	}
+	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger})
+
 	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo}); err != nil {
 		ln.Close()
 		db.Close()
@@ -93,6 +122,12 @@ func (m *Main) Open(ctx context.Context) error {
 
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
+	if err := m.Jobs.Start(sctx); err != nil {
+		cancel()
+		ln.Close()
+		db.Close()
+		return fmt.Errorf("start jobs: %w", err)
+	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.Server.Serve(sctx, ln, cfg.ShutdownTimeout) }()
 	m.Logger.Info("serving", slog.String("url", cfg.BaseURL), slog.String("database", string(db.Dialect())))
@@ -119,6 +154,14 @@ func (m *Main) Close() error {
 	if m.cancel != nil {
 		m.cancel()
 		err = <-m.done
+	}
+	if m.Webhook != nil {
+		m.Webhook.Close()
+	}
+	if m.Jobs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+		err = errors.Join(err, m.Jobs.Stop(ctx))
+		cancel()
 	}
 	if m.DB != nil {
 		err = errors.Join(err, m.DB.Close())

@@ -1,0 +1,314 @@
+// Package connect links managed accounts to their platforms: it tests credentials and
+// explains failures in plain language, detects what an account may do by API (publish,
+// read analytics), runs Weibo's OAuth authorisation, and reminds admins before a
+// Weibo token expires.
+package connect
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/platform"
+	"github.com/passerelle-oss/passerelle/internal/platform/wechat"
+	"github.com/passerelle-oss/passerelle/internal/platform/weibo"
+	"github.com/passerelle-oss/passerelle/internal/store"
+	"github.com/passerelle-oss/passerelle/internal/tenancy"
+)
+
+// Service connects accounts.
+type Service struct {
+	DB      *store.DB
+	Tenancy *tenancy.Service
+	// WeiboAPI and WeChatAPI are the platforms' base URLs (a simulator in tests).
+	WeiboAPI, WeChatAPI string
+	// BaseURL is this server's public address, for callback and redirect URLs.
+	BaseURL    string
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	Now        func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+// Result is what a connection test found, with a message in the user's language.
+type Result struct {
+	OK           bool       `json:"ok"`
+	DiagnosisKey string     `json:"diagnosis_key"`
+	Message      string     `json:"message"`
+	CanPublish   bool       `json:"can_publish"`
+	CanAnalytics bool       `json:"can_analytics"`
+	AssistedOnly bool       `json:"assisted_only"`
+	Followers    *int64     `json:"followers"`
+	ExpiresAt    *time.Time `json:"token_expires_at"`
+	CheckedAt    time.Time  `json:"checked_at"`
+}
+
+// CallbackURL is the URL to paste into the WeChat console for an account.
+func (s *Service) CallbackURL(accountID int64) string {
+	return s.BaseURL + "/wechat/callback/" + strconv.FormatInt(accountID, 10)
+}
+
+// WeiboRedirectURI is the OAuth callback to register for the Weibo app.
+func (s *Service) WeiboRedirectURI() string { return s.BaseURL + "/oauth/weibo/callback" }
+
+// OutboundIP returns the local address this server uses to reach WeChat: the address
+// to whitelist when the server is not behind NAT (a test that fails with 40164 tells
+// the address WeChat actually saw). No packet is sent.
+func (s *Service) OutboundIP() string {
+	u, err := url.Parse(s.WeChatAPI)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "443")
+	}
+	c, err := net.DialTimeout("udp", host, 2*time.Second)
+	if err != nil {
+		return ""
+	}
+	defer c.Close()
+	if a, ok := c.LocalAddr().(*net.UDPAddr); ok {
+		return a.IP.String()
+	}
+	return ""
+}
+
+// manage returns an account the user manages.
+func (s *Service) manage(ctx context.Context, u *passerelle.User, accountID int64) (*passerelle.Account, error) {
+	a, err := s.Tenancy.Account(ctx, u, accountID)
+	if err != nil {
+		return nil, err
+	}
+	if !u.Can(a.InstitutionID, passerelle.PermManage) {
+		return nil, passerelle.Errorf(passerelle.EFORBIDDEN, "Your role does not allow this.")
+	}
+	if a.Kind != passerelle.AccountManaged {
+		return nil, passerelle.Errorf(passerelle.EINVALID, "Only managed accounts connect to their platform.")
+	}
+	return a, nil
+}
+
+// Test checks an account's credentials against its platform, stores what it found and
+// explains it in lang.
+func (s *Service) Test(ctx context.Context, u *passerelle.User, accountID int64, lang string) (*Result, error) {
+	a, err := s.manage(ctx, u, accountID)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := s.DB.Credentials(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	var res *Result
+	switch a.Platform {
+	case passerelle.WeChat:
+		res = s.testWeChat(ctx, creds, lang)
+	case passerelle.Weibo:
+		res = s.testWeibo(ctx, creds, lang)
+	default:
+		return nil, passerelle.Errorf(passerelle.EINVALID, "This platform has no API for third parties: publish in assisted mode.")
+	}
+	res.CheckedAt = s.now().UTC()
+	status := "error"
+	if res.OK {
+		status = "ok"
+	}
+	c := &store.Connection{AccountID: a.ID, Status: status, DiagnosisKey: res.DiagnosisKey, CanPublish: res.CanPublish, CanAnalytics: res.CanAnalytics, TokenExpiresAt: res.ExpiresAt}
+	if err := s.DB.SaveConnection(ctx, c); err != nil {
+		return nil, err
+	}
+	if res.Followers != nil {
+		n := *res.Followers
+		if _, err := s.DB.UpdateAccount(ctx, u.OrgID, a.ID, func(x *passerelle.Account) error { x.Followers = &n; return nil }); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (s *Service) wechatClient(creds map[string]string) (*wechat.Client, error) {
+	return wechat.New(wechat.Config{BaseURL: s.WeChatAPI, HTTPClient: s.HTTPClient, AppID: creds["appid"], AppSecret: creds["app_secret"], Tokens: store.TokenStore{DB: s.DB}, Logger: s.Logger})
+}
+
+// testWeChat fetches a token (credentials, IP whitelist), then probes analytics, which
+// like publishing needs a verified account.
+func (s *Service) testWeChat(ctx context.Context, creds map[string]string, lang string) *Result {
+	if creds["appid"] == "" || creds["app_secret"] == "" {
+		return &Result{DiagnosisKey: "missing", Message: pick(lang, msgMissingWeChat)}
+	}
+	c, err := s.wechatClient(creds)
+	if err != nil {
+		return &Result{DiagnosisKey: "credentials", Message: wechat.Diagnose(err, lang).Message}
+	}
+	if _, err := c.StableToken(ctx, false); err != nil {
+		d := wechat.Diagnose(err, lang)
+		return &Result{DiagnosisKey: d.Key, Message: d.Message, AssistedOnly: d.AssistedOnly}
+	}
+	yesterday := s.now().In(beijing).AddDate(0, 0, -1).Format(time.DateOnly)
+	res := &Result{OK: true, DiagnosisKey: "ok"}
+	cum, err := c.UserCumulates(ctx, yesterday, yesterday)
+	switch {
+	case err == nil:
+		res.CanPublish, res.CanAnalytics = true, true
+		res.Message = wechat.Diagnose(nil, lang).Message
+		if len(cum) > 0 {
+			n := cum[len(cum)-1].CumulateUser
+			res.Followers = &n
+		}
+	case platform.CodeOf(err) == wechat.CodeUnauthorized || platform.CodeOf(err) == wechat.CodeAPIForbidden:
+		d := wechat.Diagnose(err, lang)
+		res.DiagnosisKey, res.Message, res.AssistedOnly = d.Key, d.Message, true
+	default:
+		d := wechat.Diagnose(err, lang)
+		res.OK, res.DiagnosisKey, res.Message = false, d.Key, d.Message
+	}
+	return res
+}
+
+func (s *Service) weiboClient(creds map[string]string) (*weibo.Client, error) {
+	return weibo.New(weibo.Config{BaseURL: s.WeiboAPI, ClientID: creds["app_key"], ClientSecret: creds["app_secret"], RedirectURI: s.WeiboRedirectURI(), HTTPClient: s.HTTPClient, Now: s.Now})
+}
+
+func (s *Service) testWeibo(ctx context.Context, creds map[string]string, lang string) *Result {
+	if creds["app_key"] == "" || creds["app_secret"] == "" {
+		return &Result{DiagnosisKey: "missing", Message: pick(lang, msgMissingWeibo)}
+	}
+	if creds["access_token"] == "" {
+		return &Result{DiagnosisKey: "authorize", Message: pick(lang, msgAuthorize)}
+	}
+	c, err := s.weiboClient(creds)
+	if err != nil {
+		return &Result{DiagnosisKey: "credentials", Message: pick(lang, msgWeiboAuth)}
+	}
+	info, err := c.TokenInfo(ctx, creds["access_token"])
+	if err != nil {
+		return weiboFailure(err, lang)
+	}
+	exp := info.ExpiresAt.UTC()
+	res := &Result{OK: true, DiagnosisKey: "ok", CanPublish: true, ExpiresAt: &exp, Message: pick(lang, msgWeiboOK)}
+	if user, err := c.ShowUser(ctx, creds["access_token"], info.UID); err == nil {
+		n := user.FollowersCount
+		res.Followers = &n
+		res.CanAnalytics = true
+	}
+	if exp.Sub(s.now()) < ReminderLead {
+		res.DiagnosisKey, res.Message = "expiring", pick(lang, msgExpiring)
+	}
+	return res
+}
+
+func weiboFailure(err error, lang string) *Result {
+	switch platform.KindOf(err) {
+	case platform.AuthExpired:
+		return &Result{DiagnosisKey: "authorize", Message: pick(lang, msgWeiboAuth)}
+	case platform.RateLimited:
+		return &Result{DiagnosisKey: "rate_limited", Message: pick(lang, msgRate)}
+	case platform.Retryable, platform.Ambiguous:
+		return &Result{DiagnosisKey: "unreachable", Message: pick(lang, msgUnreachable)}
+	}
+	return &Result{DiagnosisKey: "other", Message: pick(lang, msgOther)}
+}
+
+// ReminderLead is how long before a Weibo token expires its admins are reminded.
+const ReminderLead = 5 * 24 * time.Hour
+
+// oauthTTL bounds the time between "Connect Weibo" and the callback.
+const oauthTTL = 15 * time.Minute
+
+// WeiboAuthorizeURL starts the OAuth flow for an account: the state is bound to the
+// browser session that asked.
+func (s *Service) WeiboAuthorizeURL(ctx context.Context, u *passerelle.User, sessionHash string, accountID int64) (string, error) {
+	a, err := s.manage(ctx, u, accountID)
+	if err != nil {
+		return "", err
+	}
+	if a.Platform != passerelle.Weibo {
+		return "", passerelle.Errorf(passerelle.EINVALID, "Only Weibo accounts connect with OAuth.")
+	}
+	creds, err := s.DB.Credentials(ctx, a.ID)
+	if err != nil {
+		return "", err
+	}
+	if creds["app_key"] == "" || creds["app_secret"] == "" {
+		return "", passerelle.Errorf(passerelle.EINVALID, "Enter the Weibo app key and app secret first.")
+	}
+	state := auth.NewSecret("", 20)
+	if err := s.DB.CreateOAuthState(ctx, auth.Hash(state), sessionHash, a.ID, s.now().Add(oauthTTL)); err != nil {
+		return "", err
+	}
+	c, err := s.weiboClient(creds)
+	if err != nil {
+		return "", err
+	}
+	return c.AuthorizeURL(state), nil
+}
+
+// WeiboCallback completes the OAuth flow: it checks the state against the session,
+// exchanges the code and stores the sealed token with its expiry.
+func (s *Service) WeiboCallback(ctx context.Context, u *passerelle.User, sessionHash, state, code string) (int64, error) {
+	if state == "" || code == "" || len(state) > 200 || len(code) > 500 {
+		return 0, passerelle.Errorf(passerelle.EINVALID, "The authorisation answer is incomplete; try again.")
+	}
+	accountID, err := s.DB.TakeOAuthState(ctx, auth.Hash(state), sessionHash)
+	if err != nil {
+		if passerelle.ErrorCode(err) == passerelle.ENOTFOUND {
+			return 0, passerelle.Errorf(passerelle.EFORBIDDEN, "This authorisation link expired or was started in another browser; try again.")
+		}
+		return 0, err
+	}
+	a, err := s.manage(ctx, u, accountID)
+	if err != nil {
+		return 0, err
+	}
+	creds, err := s.DB.Credentials(ctx, a.ID)
+	if err != nil {
+		return 0, err
+	}
+	c, err := s.weiboClient(creds)
+	if err != nil {
+		return 0, err
+	}
+	tok, err := c.ExchangeCode(ctx, code)
+	if err != nil {
+		return 0, passerelle.Errorf(passerelle.EUNAVAILABLE, "Weibo refused the authorisation: %s", weiboFailure(err, "en").Message)
+	}
+	if err := s.DB.SetCredentials(ctx, u.OrgID, a.ID, map[string]string{"access_token": tok.AccessToken}); err != nil {
+		return 0, err
+	}
+	exp := tok.ExpiresAt.UTC()
+	if info, err := c.TokenInfo(ctx, tok.AccessToken); err == nil {
+		exp = info.ExpiresAt.UTC()
+	}
+	if err := s.DB.SaveConnection(ctx, &store.Connection{AccountID: a.ID, Status: "ok", DiagnosisKey: "ok", CanPublish: true, PlatformUID: tok.UID, TokenExpiresAt: &exp}); err != nil {
+		return 0, err
+	}
+	return a.ID, nil
+}
+
+// Connection returns the last test of an account the user may see.
+func (s *Service) Connection(ctx context.Context, u *passerelle.User, accountID int64) (*store.Connection, error) {
+	if _, err := s.Tenancy.Account(ctx, u, accountID); err != nil {
+		return nil, err
+	}
+	c, err := s.DB.Connection(ctx, accountID)
+	if errors.Is(err, passerelle.ErrNotFound) {
+		return nil, nil
+	}
+	return c, err
+}
+
+var beijing = time.FixedZone("Asia/Shanghai", 8*3600)
