@@ -248,7 +248,8 @@ func (r *reporter) add(rule, severity, code string, pubID int64, field string, s
 	if len(kv) > 0 {
 		params = make(map[string]string, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {
-			params[kv[i]] = kv[i+1]
+			// Values quote the user's text, which may not be valid UTF-8.
+			params[kv[i]] = strings.ToValidUTF8(kv[i+1], "\uFFFD")
 		}
 	}
 	r.out = append(r.out, Finding{
