@@ -24,7 +24,7 @@ type matcher struct {
 	patLen []int32
 	// wordClass tells the classes of letters and digits (see isWordRune).
 	wordClass []bool
-	patEdges    []uint8 // bit 0: pattern starts with a word rune; bit 1: ends with one
+	patEdges  []uint8 // bit 0: pattern starts with a word rune; bit 1: ends with one
 }
 
 const (
