@@ -11,6 +11,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/api"
 	"github.com/passerelle-oss/passerelle/internal/api/apitest"
 	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/barometer"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
@@ -53,6 +54,7 @@ func setup(t testing.TB, db *store.DB) *bundle {
 	b.auth = auth.New(db, nil)
 	b.srv = server.New(server.Options{DB: db, Auth: b.auth})
 	api.Register(b.srv, &tenancy.Service{DB: db}, b.auth)
+	api.RegisterBarometer(b.srv, &tenancy.Service{DB: db}, &barometer.Service{DB: db})
 	ts := httptest.NewServer(b.srv.Handler())
 	t.Cleanup(ts.Close)
 	b.url = ts.URL
