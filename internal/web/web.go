@@ -1,8 +1,13 @@
-// Package web is Passerelle's HTML interface.
+// Package web is Passerelle's HTML interface: server-rendered pages (one handler per
+// file), their templates, static assets and the fr / en / zh-Hans catalogs, all embedded.
+// Handlers call the operations of internal/tenancy and internal/auth; they decide
+// nothing about permissions beyond showing or hiding a button.
 package web
 
 import (
+	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/server"
@@ -21,9 +26,97 @@ type Deps struct {
 	BaseURL string
 	// Demo tells the sign-in page to show the demo credentials.
 	Demo bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
-// Register adds the pages to d.Server.
+// handler holds what every page handler shares; it is built once by Register.
+type handler struct {
+	Deps
+	srv     *server.Server
+	views   *views
+	static  *assets
+	catalog *catalogs
+}
+
+// Register parses the templates and catalogs, fingerprints the static files and adds
+// the pages to d.Server. It fails when an embedded file is broken, so a bad build never
+// starts serving.
 func Register(d Deps) error {
+	if d.Server == nil || d.Auth == nil || d.Tenancy == nil || d.DB == nil {
+		return fmt.Errorf("web: Server, DB, Auth and Tenancy are required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	cat, err := loadCatalogs()
+	if err != nil {
+		return fmt.Errorf("web: %w", err)
+	}
+	st, err := loadAssets()
+	if err != nil {
+		return fmt.Errorf("web: %w", err)
+	}
+	v, err := parseViews(st)
+	if err != nil {
+		return fmt.Errorf("web: %w", err)
+	}
+	h := &handler{Deps: d, srv: d.Server, views: v, static: st, catalog: cat}
+	h.routes()
 	return nil
+}
+
+// routes declares every page with its access rule.
+func (h *handler) routes() {
+	s := h.srv
+	pub, in := server.Public, server.SignedIn
+
+	s.HandleFunc("GET /static/{file}", pub, h.serveStatic)
+	s.HandleFunc("GET /", pub, h.notFound)
+	s.HandleFunc("POST /language", pub, h.setLanguage)
+
+	s.HandleFunc("GET /login", pub, h.loginForm)
+	s.HandleFunc("POST /login", pub, h.login)
+	s.HandleFunc("POST /logout", in, h.logout)
+	s.HandleFunc("GET /setup", pub, h.setupForm)
+	s.HandleFunc("POST /setup", pub, h.setup)
+
+	s.HandleFunc("GET /{$}", in, h.home)
+
+	s.HandleFunc("GET /institutions", in, h.institutionList)
+	s.HandleFunc("GET /institutions/new", in, h.institutionNew)
+	s.HandleFunc("POST /institutions", in, h.institutionCreate)
+	s.HandleFunc("GET /institutions/{id}", in, h.institutionShow)
+	s.HandleFunc("GET /institutions/{id}/edit", in, h.institutionEdit)
+	s.HandleFunc("POST /institutions/{id}", in, h.institutionUpdate)
+	s.HandleFunc("POST /institutions/{id}/archive", in, h.institutionArchive)
+	s.HandleFunc("POST /institutions/{id}/restore", in, h.institutionRestore)
+
+	s.HandleFunc("GET /institutions/{id}/accounts/new", in, h.accountNew)
+	s.HandleFunc("POST /institutions/{id}/accounts", in, h.accountCreate)
+	s.HandleFunc("GET /accounts/{id}/edit", in, h.accountEdit)
+	s.HandleFunc("POST /accounts/{id}", in, h.accountUpdate)
+	s.HandleFunc("POST /accounts/{id}/archive", in, h.accountArchive)
+	s.HandleFunc("POST /accounts/{id}/restore", in, h.accountRestore)
+	s.HandleFunc("GET /accounts/{id}/credentials", in, h.credentialsForm)
+	s.HandleFunc("POST /accounts/{id}/credentials", in, h.credentialsSave)
+
+	s.HandleFunc("GET /users", in, h.userList)
+	s.HandleFunc("GET /users/new", in, h.userNew)
+	s.HandleFunc("POST /users", in, h.userCreate)
+	s.HandleFunc("GET /users/{id}/edit", in, h.userEdit)
+	s.HandleFunc("POST /users/{id}", in, h.userUpdate)
+	s.HandleFunc("POST /users/{id}/disable", in, h.userDisable)
+	s.HandleFunc("POST /users/{id}/enable", in, h.userEnable)
+
+	s.HandleFunc("GET /tokens", in, h.tokenList)
+	s.HandleFunc("POST /tokens", in, h.tokenCreate)
+	s.HandleFunc("POST /tokens/{id}/revoke", in, h.tokenRevoke)
+
+	s.HandleFunc("GET /settings", in, h.settings)
+	s.HandleFunc("POST /settings/password", in, h.passwordChange)
+	s.HandleFunc("POST /settings/sign-out-everywhere", in, h.signOutEverywhere)
 }

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/server"
+	"github.com/passerelle-oss/passerelle/internal/tenancy"
+)
+
+// instCard is an institution with its live accounts, as the dashboard and the list
+// show it.
+type instCard struct {
+	*passerelle.Institution
+	Display   string // the name in the UI language
+	Accounts  []*passerelle.Account
+	Followers int64
+	CanManage bool
+}
+
+type homePage struct {
+	Cards        []*instCard
+	Institutions int64
+	Accounts     int64
+	Managed      int64
+	Followers    int64
+	ByPlatform   []platformTotal
+	// Setup steps still to do, for a new organization.
+	NeedInstitution, NeedAccount, NeedCredentials, NeedColleague bool
+}
+
+type platformTotal struct {
+	Platform  passerelle.Platform
+	Accounts  int64
+	Followers int64
+}
+
+// cards loads the institutions the user may see with their live accounts.
+func (h *handler) cards(r *http.Request, lang string, archived bool) ([]*instCard, error) {
+	u := server.User(r.Context())
+	insts, err := h.Tenancy.Institutions(r.Context(), u, archived, tenancy.Page{})
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := h.Tenancy.AllAccounts(r.Context(), u)
+	if err != nil {
+		return nil, err
+	}
+	byInst := map[int64]*instCard{}
+	cards := make([]*instCard, 0, len(insts))
+	for _, i := range insts {
+		c := &instCard{Institution: i, Display: instName(i, lang), CanManage: u.Can(i.ID, passerelle.PermManage)}
+		byInst[i.ID] = c
+		cards = append(cards, c)
+	}
+	for _, a := range accounts {
+		if c := byInst[a.InstitutionID]; c != nil {
+			c.Accounts = append(c.Accounts, a)
+			if a.Followers != nil {
+				c.Followers += *a.Followers
+			}
+		}
+	}
+	return cards, nil
+}
+
+func (h *handler) home(w http.ResponseWriter, r *http.Request) {
+	u := server.User(r.Context())
+	cards, err := h.cards(r, h.localizer(r).Lang, false)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := &homePage{Cards: cards, Institutions: int64(len(cards))}
+	totals := map[passerelle.Platform]*platformTotal{}
+	creds := false
+	for _, c := range cards {
+		for _, a := range c.Accounts {
+			p.Accounts++
+			if a.Kind == passerelle.AccountManaged {
+				p.Managed++
+			}
+			creds = creds || a.HasCredentials
+			t := totals[a.Platform]
+			if t == nil {
+				t = &platformTotal{Platform: a.Platform}
+				totals[a.Platform] = t
+			}
+			t.Accounts++
+			if a.Followers != nil {
+				t.Followers += *a.Followers
+				p.Followers += *a.Followers
+			}
+		}
+	}
+	for _, pl := range passerelle.Platforms {
+		if t := totals[pl]; t != nil {
+			p.ByPlatform = append(p.ByPlatform, *t)
+		}
+	}
+	p.NeedInstitution = len(cards) == 0 && u.Owner
+	p.NeedAccount = len(cards) > 0 && p.Accounts == 0
+	p.NeedCredentials = p.Managed > 0 && !creds
+	if u.Owner {
+		if users, err := h.Tenancy.Users(r.Context(), u); err == nil && len(users) < 2 {
+			p.NeedColleague = true
+		}
+	}
+	h.render(w, r, view{name: "home", title: "home.title", nav: "home"}, p)
+}

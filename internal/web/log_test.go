@@ -1,0 +1,5 @@
+package web_test
+
+import "log/slog"
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
