@@ -38,6 +38,7 @@ func commands() []command {
 		{"user", "manage users: create, set-password, list, disable", runUser},
 		{"token", "manage personal API tokens: create, list, revoke", runToken},
 		{"secrets", "rotate the key that seals platform credentials", runSecrets},
+		{"sim", "run the Weibo and WeChat API simulator", runSim},
 		{"version", "print the version", runVersion},
 	}
 }

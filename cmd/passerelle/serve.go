@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/connect"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
+	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
@@ -38,8 +40,11 @@ type Main struct {
 	Tenancy *tenancy.Service
 	Server  *server.Server
 	Jobs    *jobs.Client
-	Connect *connect.Service
-	Webhook *webhook.Handler
+	// Sim is the in-process platform simulator of the demo, nil otherwise.
+	Sim       *sim.Simulator
+	simServer *http.Server
+	Connect   *connect.Service
+	Webhook   *webhook.Handler
 
 	ln     net.Listener
 	cancel context.CancelFunc
@@ -47,7 +52,7 @@ type Main struct {
 }
 
 // Open opens the data, wires the server and starts listening.
-func (m *Main) Open(ctx context.Context) error {
+func (m *Main) Open(ctx context.Context) (err error) {
 	cfg := m.Config
 	if m.Logger == nil {
 		m.Logger = slog.New(slog.DiscardHandler)
@@ -60,9 +65,21 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	defer func() {
+		if err == nil {
+			return
+		}
+		if m.ln != nil {
+			m.ln.Close()
+		}
+		if m.Webhook != nil {
+			m.Webhook.Close()
+		}
+		m.closeSim()
+		db.Close()
+	}()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		db.Close()
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	m.ln = ln
@@ -71,6 +88,11 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Auth = auth.New(db, m.Logger)
 	m.Tenancy = &tenancy.Service{DB: db}
+	if cfg.Demo {
+		if err := startDemo(ctx, m); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
 	m.Server = server.New(server.Options{
 		Logger:        m.Logger,
 		DB:            db,
@@ -98,34 +120,23 @@ func (m *Main) Open(ctx context.Context) error {
 		},
 	})
 	if err != nil {
-		db.Close()
 		return err
 	}
 	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger})
 
 	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo}); err != nil {
-		ln.Close()
-		db.Close()
 		return err
 	}
-	if cfg.Demo {
-		if err := seedDemo(ctx, m); err != nil {
-			ln.Close()
-			db.Close()
-			return fmt.Errorf("demo data: %w", err)
+	if !cfg.Demo {
+		if err := m.announceSetup(ctx); err != nil {
+			return err
 		}
-	} else if err := m.announceSetup(ctx); err != nil {
-		ln.Close()
-		db.Close()
-		return err
 	}
 
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
 	if err := m.Jobs.Start(sctx); err != nil {
 		cancel()
-		ln.Close()
-		db.Close()
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	m.done = make(chan error, 1)
@@ -145,6 +156,13 @@ func (m *Main) announceSetup(ctx context.Context) error {
 	return nil
 }
 
+func (m *Main) closeSim() {
+	if m.simServer != nil {
+		m.simServer.Close()
+		m.Sim.Close()
+	}
+}
+
 // URL is the server's base URL.
 func (m *Main) URL() string { return m.Config.BaseURL }
 
@@ -158,6 +176,7 @@ func (m *Main) Close() error {
 	if m.Webhook != nil {
 		m.Webhook.Close()
 	}
+	m.closeSim()
 	if m.Jobs != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 		err = errors.Join(err, m.Jobs.Stop(ctx))

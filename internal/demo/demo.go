@@ -6,10 +6,13 @@ package demo
 
 import (
 	"context"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
@@ -122,4 +125,42 @@ func Seed(ctx context.Context, db *store.DB, a *auth.Service) (Result, error) {
 		}
 	}
 	return Result{Seeded: true, OrgID: org.ID}, nil
+}
+
+// Simulated returns the simulator settings of the demo's connected accounts — Musée
+// d'Orsay's WeChat Official Account and Louvre's Weibo app — and stores the matching
+// credentials, so that tests, pushes and OAuth work against `passerelle sim`.
+func Simulated(ctx context.Context, db *store.DB, orgID int64, baseURL string) ([]sim.WeiboApp, []sim.WeChatAccount, error) {
+	accounts, err := db.Accounts(ctx, store.AccountFilter{OrgID: orgID})
+	if err != nil {
+		return nil, nil, err
+	}
+	var apps []sim.WeiboApp
+	var wx []sim.WeChatAccount
+	host := baseURL
+	if u, err := url.Parse(baseURL); err == nil {
+		host = u.Hostname()
+	}
+	for _, a := range accounts {
+		switch {
+		case a.Platform == passerelle.WeChat && a.Handle == "gh_orsay":
+			acc := sim.DemoWeChatAccount(baseURL + "/wechat/callback/" + strconv.FormatInt(a.ID, 10))
+			wx = append(wx, acc)
+			if !a.HasCredentials {
+				if err := db.SetCredentials(ctx, orgID, a.ID, map[string]string{"appid": acc.AppID, "app_secret": acc.Secret, "token": acc.Token, "encoding_aes_key": acc.EncodingAESKey}); err != nil {
+					return nil, nil, err
+				}
+			}
+		case a.Platform == passerelle.Weibo && a.Handle == "louvre":
+			app := sim.DemoWeiboApp(host)
+			app.RedirectURI = baseURL + "/oauth/weibo/callback"
+			apps = append(apps, app)
+			if !a.HasCredentials {
+				if err := db.SetCredentials(ctx, orgID, a.ID, map[string]string{"app_key": app.ClientID, "app_secret": app.ClientSecret}); err != nil {
+					return nil, nil, err
+				}
+			}
+		}
+	}
+	return apps, wx, nil
 }
