@@ -15,13 +15,14 @@ import (
 // the alphabet; that keeps 100,000 states in a few megabytes while a scan costs a
 // handful of nanoseconds per rune.
 type matcher struct {
-	classBMP    []int32 // class of each BMP rune, 0 when no pattern uses it
+	classBMP    *[0x10000]int32 // class of each BMP rune, 0 when no pattern uses it
 	classAstral map[rune]int32
 	rootNext    []int32 // by class; 0 when the root has no such edge
 	// states and edges: what a step reads of a state sits in one cache line.
 	states []state
 	edges  []edge
 	patLen []int32
+	maxLen int // longest pattern, in runes
 	// wordClass tells the classes of letters and digits (see isWordRune).
 	wordClass []bool
 	patEdges  []uint8 // bit 0: pattern starts with a word rune; bit 1: ends with one
@@ -36,7 +37,7 @@ const (
 // Pattern i is reported as i; duplicates are the caller's business (the last wins).
 func newMatcher(h *hanData, patterns [][]rune) *matcher {
 	m := &matcher{
-		classBMP:    make([]int32, 0x10000),
+		classBMP:    new([0x10000]int32),
 		classAstral: map[rune]int32{},
 		patLen:      make([]int32, len(patterns)),
 		patEdges:    make([]uint8, len(patterns)),
@@ -46,6 +47,7 @@ func newMatcher(h *hanData, patterns [][]rune) *matcher {
 	class := map[rune]int32{}
 	for i, p := range patterns {
 		m.patLen[i] = int32(len(p))
+		m.maxLen = max(m.maxLen, len(p))
 		if len(p) > 0 && isWordRune(p[0]) {
 			m.patEdges[i] |= edgeWordStart
 		}
@@ -122,6 +124,9 @@ func newMatcher(h *hanData, patterns [][]rune) *matcher {
 		}
 		slices.SortFunc(es, func(a, b edge) int { return int(a.cls - b.cls) })
 		m.states[i] = state{off: int32(len(m.edges)), n: int32(len(es)), out: out[old]}
+		if len(es) > 0 {
+			m.states[i].cls1, m.states[i].to1 = es[0].cls, es[0].to
+		}
 		m.edges = append(m.edges, es...)
 	}
 	for _, e := range m.edges[:m.states[0].n] {
@@ -210,8 +215,8 @@ func (m *matcher) restrictFailLinks(class map[rune]int32) {
 }
 
 func (m *matcher) classOf(r rune) int32 {
-	if r >= 0 && r < 0x10000 {
-		return m.classBMP[r]
+	if uint32(r) < 0x10000 {
+		return m.classBMP[uint16(r)]
 	}
 	return m.classAstral[r]
 }
@@ -222,6 +227,12 @@ func (m *matcher) child(s, c int32) int32 {
 		return m.rootNext[c]
 	}
 	st := &m.states[s]
+	if st.n <= 1 {
+		if st.n == 1 && st.cls1 == c {
+			return st.to1
+		}
+		return 0
+	}
 	es := m.edges[st.off : st.off+st.n]
 	if len(es) <= 8 {
 		// Most states have one or two edges: a linear scan beats a search.
@@ -250,7 +261,10 @@ func (m *matcher) child(s, c int32) int32 {
 type edge struct{ cls, to int32 }
 
 type state struct {
-	off, n int32 // edges[off:off+n], sorted by class
+	// The first edge is kept in the state: most states deep in the trie have
+	// only that one, and the scan then reads no edge list.
+	cls1, to1 int32
+	off, n    int32 // edges[off:off+n], sorted by class
 	fail   int32
 	out    int32 // pattern ending here, -1 if none
 	dict   int32 // next state on the fail chain with an output, 0 if none

@@ -390,9 +390,15 @@ func (c *Checker) useZHMatches(r *reporter, f *zhField, ms []zhMatch, present []
 	// A rendering inside a variant of the same term does not count, and a variant
 	// inside an approved rendering is not one; a vocabulary term inside a longer
 	// one is reported once, as the longer.
+	// Matches come in order of end: the ones that can contain m end between m.end
+	// and m.start plus the longest pattern.
 	contains := func(kind uint8, term int32, m zhMatch) bool {
-		for _, x := range ms {
-			if x.end-x.start <= m.end-m.start || x.start > m.start || m.end > x.end {
+		from, _ := slices.BinarySearchFunc(ms, m.end, func(x zhMatch, end int) int { return x.end - end })
+		for _, x := range ms[from:] {
+			if x.end > m.start+c.zh.maxLen {
+				break
+			}
+			if x.end-x.start <= m.end-m.start || x.start > m.start {
 				continue
 			}
 			for _, pl := range c.zhPayload[x.pat] {

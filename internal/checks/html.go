@@ -193,11 +193,20 @@ func walkHTML(body string, isHosted func(string) bool, emit bool) *htmlWalk {
 		if tt == html.ErrorToken {
 			break
 		}
-		raw := string(z.Raw())
+		raw := z.Raw()
 		start := runePos
 		bytePos += len(raw)
-		runePos += utf8.RuneCountInString(raw)
+		runePos += utf8.RuneCount(raw)
 		end := runePos
+		if tt == html.TextToken {
+			if skip == "" {
+				w.text.appendHTMLText(raw, start)
+				if emit {
+					w.out.WriteString(html.EscapeString(string(z.Text())))
+				}
+			}
+			continue
+		}
 		tok := z.Token()
 		name := tok.Data
 		if skip != "" {
@@ -213,11 +222,6 @@ func walkHTML(body string, isHosted func(string) bool, emit bool) *htmlWalk {
 			continue
 		}
 		switch tt {
-		case html.TextToken:
-			w.text.appendHTMLText(raw, start)
-			if emit {
-				w.out.WriteString(html.EscapeString(tok.Data))
-			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			if slices.Contains(blockElements, name) {
 				w.text.appendBreak(start, end)

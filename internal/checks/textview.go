@@ -1,8 +1,8 @@
 package checks
 
 import (
+	"bytes"
 	"html"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -48,12 +48,12 @@ func (v *textView) appendBreak(start, end int) {
 
 // appendHTMLText adds the raw text of a text token found at rune offset start,
 // decoding character references (each decoded rune maps to the whole reference).
-func (v *textView) appendHTMLText(raw string, start int) {
+func (v *textView) appendHTMLText(raw []byte, start int) {
 	pos := start
 	for i := 0; i < len(raw); {
 		if raw[i] == '&' {
-			if j := strings.IndexByte(raw[i:min(len(raw), i+40)], ';'); j > 1 {
-				ref := raw[i : i+j+1]
+			if j := bytes.IndexByte(raw[i:min(len(raw), i+40)], ';'); j > 1 {
+				ref := string(raw[i : i+j+1])
 				if dec := html.UnescapeString(ref); dec != ref {
 					n := utf8.RuneCountInString(ref)
 					for _, r := range dec {
@@ -65,7 +65,7 @@ func (v *textView) appendHTMLText(raw string, start int) {
 				}
 			}
 		}
-		r, size := utf8.DecodeRuneInString(raw[i:])
+		r, size := utf8.DecodeRune(raw[i:])
 		v.push(r, pos, pos+1)
 		pos++
 		i += size
