@@ -265,9 +265,9 @@ type state struct {
 	// only that one, and the scan then reads no edge list.
 	cls1, to1 int32
 	off, n    int32 // edges[off:off+n], sorted by class
-	fail   int32
-	out    int32 // pattern ending here, -1 if none
-	dict   int32 // next state on the fail chain with an output, 0 if none
+	fail      int32
+	out       int32 // pattern ending here, -1 if none
+	dict      int32 // next state on the fail chain with an output, 0 if none
 }
 
 // scan calls fn for every occurrence of every pattern in text, in order of end
