@@ -39,6 +39,7 @@ func commands() []command {
 		{"token", "manage personal API tokens: create, list, revoke", runToken},
 		{"secrets", "rotate the key that seals platform credentials", runSecrets},
 		{"sim", "run the Weibo and WeChat API simulator", runSim},
+		{"barometer", "barometer: import follower counts, publish quarterly editions, show rankings", runBarometer},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -105,6 +105,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	api.Register(m.Server, m.Tenancy, m.Auth)
 	m.Connect = &connect.Service{DB: db, Tenancy: m.Tenancy, WeiboAPI: cfg.WeiboAPI, WeChatAPI: cfg.WeChatAPI, BaseURL: cfg.BaseURL, Logger: m.Logger}
 	api.RegisterPlatforms(m.Server, m.Tenancy, db, m.Connect)
+	registerBarometer(m.Server, m.Tenancy, db)
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger})

@@ -30,6 +30,9 @@ type Service struct {
 	Now func() time.Time
 }
 
+// Clock returns the service's time.
+func (s *Service) Clock() time.Time { return s.now() }
+
 func (s *Service) now() time.Time {
 	if s.Now == nil {
 		return time.Now()
@@ -161,9 +164,13 @@ type ImportResult struct {
 
 // Import reads a barometer CSV file (see ParseCSV) and records its readings for the
 // organization, creating institutions and watched accounts when unknown: every line, or
-// none when any line is invalid (the error is LineErrors, or its DomainError).
+// none when any line is invalid (an EINVALID *passerelle.Error naming each line, which
+// wraps LineErrors).
 func (s *Service) Import(ctx context.Context, orgID int64, r io.Reader) (ImportResult, error) {
 	lines, err := ParseCSV(r, s.now())
+	if le, ok := err.(LineErrors); ok {
+		return ImportResult{}, le.DomainError()
+	}
 	if err != nil {
 		return ImportResult{}, err
 	}
