@@ -127,7 +127,13 @@ func dict(kv ...any) (map[string]any, error) {
 func initials(s string) string {
 	var out []rune
 	for _, w := range strings.Fields(s) {
-		if stopWords[strings.ToLower(w)] || strings.HasPrefix(w, "d'") || strings.HasPrefix(w, "l'") {
+		if stopWords[strings.ToLower(w)] {
+			continue
+		}
+		for _, elision := range []string{"d'", "l'", "d’", "l’", "D'", "L'"} {
+			w = strings.TrimPrefix(w, elision)
+		}
+		if w == "" {
 			continue
 		}
 		r := []rune(w)
