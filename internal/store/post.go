@@ -449,3 +449,11 @@ func (db *DB) Calendar(ctx context.Context, f CalendarFilter) ([]CalendarRow, er
 		return r, err
 	})
 }
+
+// PublicationPost returns the post of a publication of the organization.
+func (db *DB) PublicationPost(ctx context.Context, orgID, publicationID int64) (int64, error) {
+	var id int64
+	err := db.r().row(ctx, `SELECT p.id FROM publications b JOIN posts p ON p.id = b.post_id JOIN institutions i ON i.id = p.institution_id WHERE b.id = ? AND i.org_id = ?`,
+		publicationID, orgID).Scan(&id)
+	return id, db.mapErr(err)
+}

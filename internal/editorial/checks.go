@@ -1,0 +1,94 @@
+package editorial
+
+import (
+	"context"
+	"strings"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/checks"
+	"github.com/passerelle-oss/passerelle/internal/store"
+)
+
+// Check runs the pre-publication checks on a post, with messages in lang.
+func (s *Service) Check(ctx context.Context, u *passerelle.User, id int64, lang string) ([]checks.Finding, error) {
+	p, err := s.post(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.check(ctx, p, lang)
+}
+
+func (s *Service) check(ctx context.Context, p *passerelle.Post, lang string) ([]checks.Finding, error) {
+	c, err := s.Checker(ctx, p.OrgID, p.InstitutionID)
+	if err != nil {
+		return nil, err
+	}
+	in, err := s.checkInput(ctx, p, lang)
+	if err != nil {
+		return nil, err
+	}
+	out := c.Check(in)
+	if out == nil {
+		out = []checks.Finding{}
+	}
+	return out, nil
+}
+
+// checkInput turns a post into what the checks read: each Weibo status exactly as it
+// will be posted (its topics appended when the text does not carry them).
+func (s *Service) checkInput(ctx context.Context, p *passerelle.Post, lang string) (checks.Input, error) {
+	in := checks.Input{Lang: lang, SourceLang: p.SourceLang, SourceText: p.SourceText, TextZH: p.TextZH}
+	var ids []int64
+	for _, b := range p.Publications {
+		ids = append(ids, b.MediaIDs...)
+	}
+	videos := map[int64]bool{}
+	if len(ids) > 0 {
+		assets, err := s.db.MediaAssets(ctx, store.MediaFilter{OrgID: p.OrgID, InstitutionID: p.InstitutionID, IDs: ids})
+		if err != nil {
+			return in, err
+		}
+		for _, a := range assets {
+			videos[a.ID] = strings.HasPrefix(a.MIME, "video/")
+		}
+	}
+	for _, b := range p.Publications {
+		pi := checks.PublicationInput{ID: b.ID, Platform: b.Platform, Mode: b.Mode, Topics: b.Topics}
+		for _, id := range b.MediaIDs {
+			if videos[id] {
+				pi.Videos++
+			} else {
+				pi.Images++
+			}
+		}
+		switch b.Platform {
+		case passerelle.Weibo:
+			pi.Text = WeiboStatus(b, p)
+		case passerelle.WeChat:
+			if a := b.WeChat; a != nil {
+				pi.WeChat = &checks.WeChatFields{Title: a.Title, Author: a.Author, Digest: a.Digest, BodyHTML: a.BodyHTML, CoverSet: a.CoverMediaID > 0, SourceURL: a.SourceURL}
+			}
+		}
+		in.Publications = append(in.Publications, pi)
+	}
+	return in, nil
+}
+
+// WeiboStatus is the text a Weibo publication posts: its text (or the post's), then
+// the topics it does not already carry, as #话题#.
+func WeiboStatus(b *passerelle.Publication, p *passerelle.Post) string {
+	text := b.Text(p)
+	var extra []string
+	for _, t := range b.Topics {
+		if tag := "#" + t + "#"; !strings.Contains(text, tag) {
+			extra = append(extra, tag)
+		}
+	}
+	if len(extra) == 0 {
+		return text
+	}
+	if text == "" {
+		return strings.Join(extra, "")
+	}
+	return text + " " + strings.Join(extra, "")
+}
