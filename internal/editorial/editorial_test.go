@@ -3,10 +3,10 @@ package editorial_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
