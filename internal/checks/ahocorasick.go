@@ -60,12 +60,16 @@ func newMatcher(h *hanData, patterns [][]rune) *matcher {
 			}
 		}
 	}
-	for r := range rune(0x10000) {
-		m.classBMP[r] = class[h.foldRune(r)]
-	}
-	for r, c := range class {
-		if r >= 0x10000 {
-			m.classAstral[r] = c
+	for p, c := range class {
+		if h.foldRune(p) == p {
+			if p < 0x10000 {
+				m.classBMP[p] = c
+			} else {
+				m.classAstral[p] = c
+			}
+		}
+		for _, r := range h.unfold[p] {
+			m.classBMP[r] = c
 		}
 	}
 	for t, s := range h.toSimp {
@@ -227,35 +231,13 @@ func (m *matcher) child(s, c int32) int32 {
 		return m.rootNext[c]
 	}
 	st := &m.states[s]
-	if st.n <= 1 {
-		if st.n == 1 && st.cls1 == c {
-			return st.to1
-		}
+	if st.n == 0 {
 		return 0
 	}
-	es := m.edges[st.off : st.off+st.n]
-	if len(es) <= 8 {
-		// Most states have one or two edges: a linear scan beats a search.
-		for _, e := range es {
-			if e.cls == c {
-				return e.to
-			}
-		}
-		return 0
+	if st.cls1 == c {
+		return st.to1
 	}
-	lo, hi := 0, len(es)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		switch x := es[mid].cls; {
-		case x == c:
-			return es[mid].to
-		case x < c:
-			lo = mid + 1
-		default:
-			hi = mid
-		}
-	}
-	return 0
+	return searchEdges(m.edges[st.off+1:st.off+st.n], c)
 }
 
 type edge struct{ cls, to int32 }
@@ -276,45 +258,90 @@ type state struct {
 // it, so "Degas" is not found in "Degassing"; Chinese characters are not word runes,
 // so 莫奈 is found anywhere.
 func (m *matcher) scan(text []rune, fn func(pat, start, end int)) {
+	// The transition function is written out here rather than calling child: this
+	// loop is where Check spends most of its time.
+	classBMP, states, edges, rootNext, wordClass := m.classBMP, m.states, m.edges, m.rootNext, m.wordClass
 	s := int32(0)
 	prevWord := false
 	for i, r := range text {
-		c := m.classOf(r)
+		var c int32
+		if uint32(r) < 0x10000 {
+			c = classBMP[uint16(r)]
+		} else {
+			c = m.classAstral[r]
+		}
 		if c == 0 {
 			s = 0
 			prevWord = isWordRune(r)
 			continue
 		}
-		word := m.wordClass[c]
+		word := wordClass[c]
+	step:
 		for {
-			if s == 0 && word && prevWord {
-				// Inside a word: no match starts here (see restrictFailLinks).
-				break
-			}
-			if t := m.child(s, c); t != 0 {
-				s = t
-				break
-			}
 			if s == 0 {
+				// Inside a word no match starts (see restrictFailLinks).
+				if !word || !prevWord {
+					s = rootNext[c]
+				}
 				break
 			}
-			s = m.states[s].fail
+			st := &states[s]
+			switch {
+			case st.n == 0:
+			case st.cls1 == c:
+				s = st.to1
+				break step
+			case st.n > 1:
+				if t := searchEdges(edges[st.off+1:st.off+st.n], c); t != 0 {
+					s = t
+					break step
+				}
+			}
+			s = st.fail
 		}
 		prevWord = word
+		if s == 0 {
+			continue
+		}
 		o := s
-		if m.states[o].out < 0 {
-			o = m.states[o].dict
+		if states[o].out < 0 {
+			o = states[o].dict
 		}
 		for o != 0 {
-			p := m.states[o].out
+			p := states[o].out
 			end := i + 1
 			start := end - int(m.patLen[p])
 			if m.boundaryOK(text, p, start, end) {
 				fn(int(p), start, end)
 			}
-			o = m.states[o].dict
+			o = states[o].dict
 		}
 	}
+}
+
+// searchEdges returns the target of the edge on class c in es (sorted), 0 if none.
+func searchEdges(es []edge, c int32) int32 {
+	if len(es) <= 8 {
+		for _, e := range es {
+			if e.cls == c {
+				return e.to
+			}
+		}
+		return 0
+	}
+	lo, hi := 0, len(es)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		switch x := es[mid].cls; {
+		case x == c:
+			return es[mid].to
+		case x < c:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
+	}
+	return 0
 }
 
 func (m *matcher) boundaryOK(text []rune, p int32, start, end int) bool {

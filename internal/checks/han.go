@@ -49,8 +49,10 @@ type hanData struct {
 	tradOnly map[rune]bool
 	// tradBMP is tradOnly as a bit set over the BMP, for the per-rune scan.
 	tradBMP []uint64
-	// fold maps every BMP rune to its matching form (see foldRune).
-	fold []rune
+	// fold maps every BMP rune to its matching form (see foldRune); unfold lists,
+	// for a matching form, the other BMP runes that fold to it.
+	fold   []rune
+	unfold map[rune][]rune
 }
 
 func buildHanTables() (*hanData, error) {
@@ -110,8 +112,13 @@ func buildHanTables() (*hanData, error) {
 		}
 	}
 	h.fold = make([]rune, 0x10000)
+	h.unfold = map[rune][]rune{}
 	for r := range rune(0x10000) {
-		h.fold[r] = h.foldSlow(r)
+		f := h.foldSlow(r)
+		h.fold[r] = f
+		if f != r {
+			h.unfold[f] = append(h.unfold[f], r)
+		}
 	}
 	return h, nil
 }
