@@ -138,8 +138,9 @@ func ParseCSV(r io.Reader, today time.Time) ([]Line, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		num, _ := cr.FieldPos(0)
 		if err != nil {
+			// FieldPos is only defined after a successful Read.
+			num := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				num = pe.StartLine
@@ -150,6 +151,7 @@ func ParseCSV(r io.Reader, today time.Time) ([]Line, error) {
 			}
 			continue
 		}
+		num, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
