@@ -17,6 +17,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/connect"
+	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 	"github.com/passerelle-oss/passerelle/internal/server"
@@ -106,6 +107,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.Connect = &connect.Service{DB: db, Tenancy: m.Tenancy, WeiboAPI: cfg.WeiboAPI, WeChatAPI: cfg.WeChatAPI, BaseURL: cfg.BaseURL, Logger: m.Logger}
 	api.RegisterPlatforms(m.Server, m.Tenancy, db, m.Connect)
 	registerBarometer(m.Server, m.Tenancy, db)
+	api.RegisterEditorial(m.Server, editorial.New(editorial.Options{DB: db, DataDir: cfg.DataDir, Logger: m.Logger}))
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger})

@@ -259,3 +259,25 @@ func (s *Service) SetCadence(ctx context.Context, u *passerelle.User, c store.Ca
 	}
 	return s.db.SetCadence(ctx, c)
 }
+
+// Themes returns the organization's post themes.
+func (s *Service) Themes(ctx context.Context, u *passerelle.User) ([]string, error) {
+	return s.db.Themes(ctx, u.OrgID)
+}
+
+// SetThemes replaces the organization's theme list; owners only.
+func (s *Service) SetThemes(ctx context.Context, u *passerelle.User, themes []string) error {
+	if !u.Owner {
+		return errForbidden
+	}
+	return s.db.SetThemes(ctx, u.OrgID, themes)
+}
+
+// SetTwoStepApproval turns an institution's two-step approval on or off; its managers
+// only.
+func (s *Service) SetTwoStepApproval(ctx context.Context, u *passerelle.User, institutionID int64, on bool) error {
+	if err := allow(u, institutionID, passerelle.PermManage); err != nil {
+		return err
+	}
+	return s.db.SetTwoStepApproval(ctx, u.OrgID, institutionID, on)
+}
