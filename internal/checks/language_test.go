@@ -2,6 +2,7 @@ package checks
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -491,4 +492,32 @@ func termsEqual(a, b Term) bool {
 	return a.Source == b.Source && a.ZH == b.ZH && a.ZHHant == b.ZHHant && eq(a.Aliases, b.Aliases) &&
 		eq(a.Accepted, b.Accepted) && eq(a.Variants, b.Variants) && a.Kind == b.Kind && a.Note == b.Note &&
 		a.BirthDate == b.BirthDate && a.DeathDate == b.DeathDate
+}
+
+func TestCheckerConcurrentUse(t *testing.T) {
+	t.Parallel()
+	c := newTestChecker(t, Config{Glossary: SeedGlossary(), Lexicon: []LexiconEntry{{Term: "禁止词", Severity: LexiconBlock}}})
+	in := Input{SourceText: "Claude Monet au Musée d'Orsay", TextZH: "莫奈,禁止词。羅"}
+	want := len(c.Check(in))
+	done := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for range 20 {
+				if got := len(c.Check(in)); got != want {
+					done <- fmt.Errorf("%d findings, want %d", got, want)
+					return
+				}
+				if _, err := c.ToTraditional(in.TextZH, Taiwan); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
 }
