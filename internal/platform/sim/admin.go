@@ -171,7 +171,6 @@ func (s *Simulator) Scan(req ScanRequest) (ScanResult, error) {
 	for range req.NewVisitors {
 		id := "o" + s.randString(27, openIDChars)
 		acct.followers = append(acct.followers, id)
-		acct.isFollower[id] = true
 		acct.scanSubs[date]++
 		res.Subscribed = append(res.Subscribed, id)
 		s.schedulePush(acct, now, id, eventXML(acct, id, now, "subscribe",
@@ -185,7 +184,6 @@ func (s *Simulator) Scan(req ScanRequest) (ScanResult, error) {
 			// A follower from before the simulation: already counted in the audience.
 			id = "o" + s.randString(27, openIDChars)
 			acct.followers = append(acct.followers, id)
-			acct.isFollower[id] = true
 		}
 		res.Scanned = append(res.Scanned, id)
 		s.schedulePush(acct, now, id, eventXML(acct, id, now, "SCAN",

@@ -98,6 +98,7 @@ type wechatState struct {
 	accounts map[string]*wxAccount
 	tokens   map[string]*wxToken
 	tickets  map[string]*wxQR
+	sweepAt  int // token count that triggers the next sweep of expired tokens
 }
 
 func (st *wechatState) init() {
@@ -112,6 +113,7 @@ type wxAccount struct {
 	created        time.Time
 	baseFollowers  int64
 	stable         *wxToken
+	latest         *wxToken // the most recently issued token
 	forceRefreshes []time.Time
 	materials      map[string]string // media_id → type
 	drafts         map[string][]wxArticleIn
@@ -120,8 +122,7 @@ type wxAccount struct {
 	massByClientID map[string][2]int64 // clientmsgid → msg_id, msg_data_id
 	massSends      []time.Time
 	permanentQR    int
-	followers      []string // openids known to follow (scans)
-	isFollower     map[string]bool
+	followers      []string       // openids known to follow (scans)
 	scanSubs       map[string]int // Beijing date → subscriptions through a QR code
 }
 
@@ -174,7 +175,6 @@ func (s *Simulator) AddWeChatAccount(a WeChatAccount) error {
 		drafts:         map[string][]wxArticleIn{},
 		publishes:      map[string]*wxPublish{},
 		massByClientID: map[string][2]int64{},
-		isFollower:     map[string]bool{},
 		scanSubs:       map[string]int{},
 	}
 	s.mu.Lock()
@@ -242,21 +242,25 @@ func (s *Simulator) wxCredentials(w http.ResponseWriter, r *http.Request, grantT
 // issueToken creates a token; the account's other tokens keep working for the grace
 // period only, as on the platform (callers hold s.mu).
 func (s *Simulator) issueToken(acct *wxAccount, now time.Time) *wxToken {
-	for _, t := range s.wechat.tokens {
-		if t.appID == acct.AppID && t.expires.After(now.Add(wxTokenGrace)) {
-			t.expires = now.Add(wxTokenGrace)
-		}
+	// Only the latest token can have more than the grace period left: every earlier one
+	// was cut down when it was replaced.
+	if l := acct.latest; l != nil && l.expires.After(now.Add(wxTokenGrace)) {
+		l.expires = now.Add(wxTokenGrace)
 	}
-	for k, t := range s.wechat.tokens {
-		if !t.expires.After(now) {
-			delete(s.wechat.tokens, k)
+	if len(s.wechat.tokens) >= s.wechat.sweepAt {
+		for k, t := range s.wechat.tokens {
+			if !t.expires.After(now) {
+				delete(s.wechat.tokens, k)
+			}
 		}
+		s.wechat.sweepAt = 2*len(s.wechat.tokens) + 1024
 	}
 	t := &wxToken{
 		value: s.randString(96, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"),
 		appID: acct.AppID, expires: now.Add(wxTokenTTL),
 	}
 	s.wechat.tokens[t.value] = t
+	acct.latest = t
 	return t
 }
 

@@ -150,6 +150,12 @@ func TestLostResponses(t *testing.T) {
 	if platform.KindOf(err) != platform.RateLimited || !errors.As(err, &pe) || pe.ResumeAt.IsZero() {
 		t.Fatalf("rate-limit burst: %v", err)
 	}
+	setFault(t, base, sim.Fault{Path: "/2/statuses/share.json", TimeoutRate: 1, Count: 1})
+	impatient, _ := weibo.New(weibo.Config{BaseURL: base, Timeout: 100 * time.Millisecond})
+	_, err = impatient.ShareStatus(ctx, tok.AccessToken, weibo.Share{Status: "超时 https://museum.example/t", RIP: "203.0.113.9"})
+	if platform.KindOf(err) != platform.Ambiguous {
+		t.Fatalf("share that times out: %v, want Ambiguous", err)
+	}
 	setFault(t, base, sim.Fault{Path: "/2/*", ServerErrorRate: 1, Count: 1})
 	_, err = c.ShareStatus(ctx, tok.AccessToken, weibo.Share{Status: "第三条 https://museum.example/c", RIP: "203.0.113.9"})
 	if platform.KindOf(err) != platform.Ambiguous {
