@@ -120,10 +120,28 @@ type Checker struct {
 	severity map[string]string
 
 	source        *matcher
-	sourcePayload [][]int32 // pattern → term indexes
+	sourcePayload flat[int32] // pattern → term indexes
 	zh            *matcher
-	zhPayload     [][]zhPayload
+	zhPayload     flat[zhPayload]
 }
+
+// flat is a read-only list of lists held in two slices: a long-lived Checker holds
+// 100,000 of them, and the garbage collector scans none of these.
+type flat[T any] struct {
+	off   []int32
+	items []T
+}
+
+func newFlat[T any](ls [][]T) flat[T] {
+	f := flat[T]{off: make([]int32, 1, len(ls)+1)}
+	for _, l := range ls {
+		f.items = append(f.items, l...)
+		f.off = append(f.off, int32(len(f.items)))
+	}
+	return f
+}
+
+func (f flat[T]) at(i int) []T { return f.items[f.off[i]:f.off[i+1]] }
 
 type zhPayload struct {
 	kind uint8 // zhRendering, zhVariant, zhLexicon
@@ -173,6 +191,8 @@ func NewChecker(cfg Config) (*Checker, error) {
 	}
 
 	var srcPats [][]rune
+	var srcPayload [][]int32
+	var zhPayloads [][]zhPayload
 	srcIndex := map[string]int{}
 	addSrc := func(s string, term int) {
 		f := foldRunes(h, []rune(strings.TrimSpace(s)))
@@ -185,10 +205,10 @@ func NewChecker(cfg Config) (*Checker, error) {
 			p = len(srcPats)
 			srcIndex[k] = p
 			srcPats = append(srcPats, f)
-			c.sourcePayload = append(c.sourcePayload, nil)
+			srcPayload = append(srcPayload, nil)
 		}
-		if !slices.Contains(c.sourcePayload[p], int32(term)) {
-			c.sourcePayload[p] = append(c.sourcePayload[p], int32(term))
+		if !slices.Contains(srcPayload[p], int32(term)) {
+			srcPayload[p] = append(srcPayload[p], int32(term))
 		}
 	}
 	var zhPats [][]rune
@@ -204,9 +224,9 @@ func NewChecker(cfg Config) (*Checker, error) {
 			p = len(zhPats)
 			zhIndex[k] = p
 			zhPats = append(zhPats, f)
-			c.zhPayload = append(c.zhPayload, nil)
+			zhPayloads = append(zhPayloads, nil)
 		}
-		c.zhPayload[p] = append(c.zhPayload[p], pl)
+		zhPayloads[p] = append(zhPayloads[p], pl)
 	}
 	for i, t := range c.glossary {
 		addSrc(t.Source, i)
@@ -224,8 +244,8 @@ func NewChecker(cfg Config) (*Checker, error) {
 	for i, e := range c.lexicon {
 		addZH(e.Term, zhPayload{kind: zhLexicon, idx: int32(i)})
 	}
-	c.source = newMatcher(h, srcPats)
-	c.zh = newMatcher(h, zhPats)
+	c.source, c.sourcePayload = newMatcher(h, srcPats), newFlat(srcPayload)
+	c.zh, c.zhPayload = newMatcher(h, zhPats), newFlat(zhPayloads)
 	return c, nil
 }
 
@@ -362,7 +382,7 @@ func (c *Checker) checkLanguage(r *reporter, source string, fields []zhField) {
 	type occ struct{ term, start, end int }
 	var occs []occ
 	c.source.scan(srs, func(pat, start, end int) {
-		for _, t := range c.sourcePayload[pat] {
+		for _, t := range c.sourcePayload.at(pat) {
 			occs = append(occs, occ{int(t), start, end})
 		}
 	})
@@ -401,7 +421,7 @@ func (c *Checker) useZHMatches(r *reporter, f *zhField, ms []zhMatch, present []
 			if x.end-x.start <= m.end-m.start || x.start > m.start {
 				continue
 			}
-			for _, pl := range c.zhPayload[x.pat] {
+			for _, pl := range c.zhPayload.at(x.pat) {
 				k := pl.kind
 				if k == zhPreferred {
 					k = zhRendering
@@ -414,7 +434,7 @@ func (c *Checker) useZHMatches(r *reporter, f *zhField, ms []zhMatch, present []
 		return false
 	}
 	for _, m := range ms {
-		for _, pl := range c.zhPayload[m.pat] {
+		for _, pl := range c.zhPayload.at(m.pat) {
 			switch pl.kind {
 			case zhPreferred, zhRendering:
 				if !present[pl.idx] && !contains(zhVariant, pl.idx, m) {
@@ -502,7 +522,7 @@ func (c *Checker) ToTraditional(s string, v Variant) (string, error) {
 	}
 	var reps []repl
 	c.zh.scan(rs, func(pat, start, end int) {
-		for _, pl := range c.zhPayload[pat] {
+		for _, pl := range c.zhPayload.at(pat) {
 			if pl.kind == zhPreferred && c.glossary[pl.idx].ZHHant != "" {
 				reps = append(reps, repl{start, end, c.glossary[pl.idx].ZHHant})
 				return
