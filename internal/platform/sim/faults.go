@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -166,6 +167,9 @@ func (fs *faultSet) list() []Fault {
 	return out
 }
 
+// maxHold bounds how long a "timeout" fault holds a request whose client never gives up.
+const maxHold = 2 * time.Minute
+
 type action int
 
 const (
@@ -266,10 +270,16 @@ func (fs *faultSet) serve(s *Simulator, w http.ResponseWriter, r *http.Request) 
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprint(w, "<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>")
 	case actTimeout:
+		// Reading the body lets the server notice when the client hangs up, which
+		// cancels the request's context.
+		io.Copy(io.Discard, io.LimitReader(r.Body, 16<<20))
+		t := time.NewTimer(maxHold)
 		select {
 		case <-r.Context().Done():
 		case <-s.ctx.Done():
+		case <-t.C:
 		}
+		t.Stop()
 		panic(http.ErrAbortHandler)
 	case actLost:
 		// The request takes effect; its answer is thrown away and the connection is

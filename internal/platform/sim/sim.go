@@ -144,7 +144,8 @@ func New(cfg Config) *Simulator {
 	return s
 }
 
-// Close stops background deliveries and waits for those in flight.
+// Close stops background deliveries and waits for those in flight. It also releases
+// requests held by a timeout fault, so call it before shutting the HTTP server down.
 func (s *Simulator) Close() {
 	s.cancel()
 	s.wg.Wait()

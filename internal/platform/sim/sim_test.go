@@ -60,7 +60,7 @@ func setup(t testing.TB, mutate func(*Config)) *bundle {
 	}
 	s := New(cfg)
 	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
+	t.Cleanup(func() { s.Close(); srv.Close() })
 	return &bundle{sim: s, srv: srv, clock: clock}
 }
 

@@ -27,7 +27,7 @@ func against(t *testing.T) (*sim.Simulator, string, *weibo.Client, weibo.Token) 
 		MinShareIntervalSeconds: -1,
 	}}})
 	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
+	t.Cleanup(func() { s.Close(); srv.Close() })
 	c, err := weibo.New(weibo.Config{
 		BaseURL: srv.URL, ClientID: "2000000001", ClientSecret: "sec", RedirectURI: redirect,
 		Timeout: 2 * time.Second, Backoff: time.Millisecond,
