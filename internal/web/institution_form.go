@@ -18,9 +18,6 @@ type institutionFormPage struct {
 // commonZones are offered in the time zone field; any IANA name is accepted.
 var commonZones = []string{"Europe/Paris", "Europe/London", "Europe/Brussels", "Europe/Madrid", "Europe/Rome", "Europe/Berlin", "Europe/Amsterdam", "Europe/Zurich", "Europe/Monaco", "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "America/New_York", "America/Montreal", "UTC"}
 
-// institutionFields are the form's inputs, named as the domain names its fields.
-var institutionFields = []string{"name", "name_fr", "name_en", "name_zh", "city", "country", "website", "time_zone", "kind", "logo_url"}
-
 func (h *handler) renderInstitutionForm(w http.ResponseWriter, r *http.Request, i *passerelle.Institution, f *form, status int) {
 	title := "institution.new"
 	if i != nil {

@@ -103,14 +103,17 @@ func (h *handler) redirect(w http.ResponseWriter, r *http.Request, to, key strin
 }
 
 // redirectError answers 303 with err's message as a flash, for buttons that have no
-// form to show the error beside. Internal errors and not-found render an error page.
+// form to show the error beside: only for refusals that depend on the data (the last
+// owner, oneself). Anything else — not found, not allowed, internal — renders its
+// error page, so the status tells what happened.
 func (h *handler) redirectError(w http.ResponseWriter, r *http.Request, to string, err error) {
-	if st := server.Status(err); st >= 500 || st == http.StatusNotFound {
+	switch passerelle.ErrorCode(err) {
+	case passerelle.ECONFLICT, passerelle.EINVALID:
+		h.setFlash(w, r, "e", server.Message(err))
+		http.Redirect(w, r, to, http.StatusSeeOther)
+	default:
 		h.fail(w, r, err)
-		return
 	}
-	h.setFlash(w, r, "e", server.Message(err))
-	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 func (h *handler) setFlash(w http.ResponseWriter, r *http.Request, kind, text string) {

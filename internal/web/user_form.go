@@ -124,13 +124,13 @@ func (h *handler) userEdit(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if !me.Owner {
-		h.fail(w, r, errOwnersOnly)
-		return
-	}
 	u, err := h.Tenancy.User(r.Context(), me, id)
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if !me.Owner {
+		h.fail(w, r, errOwnersOnly)
 		return
 	}
 	h.renderUserForm(w, r, u, &form{Values: userValues(u), Errors: map[string]string{}}, http.StatusOK)
