@@ -161,8 +161,9 @@ func (m *Main) announceSetup(ctx context.Context) error {
 
 func (m *Main) closeSim() {
 	if m.simServer != nil {
-		m.simServer.Close()
+		// The simulator first: it releases requests it holds for injected timeouts.
 		m.Sim.Close()
+		m.simServer.Close()
 	}
 }
 

@@ -51,7 +51,6 @@ func runSim(ctx context.Context, env *Env, args []string) error {
 		sc.WeiboApps = []sim.WeiboApp{sim.DemoWeiboApp(hostOf(*demo))}
 	}
 	s := sim.New(sc)
-	defer s.Close()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -62,9 +61,12 @@ func runSim(ctx context.Context, env *Env, args []string) error {
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		s.Close()
 		return err
 	case <-ctx.Done():
 	}
+	// The simulator first: it releases requests it holds for injected timeouts.
+	s.Close()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
