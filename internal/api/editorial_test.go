@@ -110,7 +110,7 @@ func TestEditorialContract(t *testing.T) {
 		var checked struct {
 			Findings []struct {
 				Rule, Severity, Message string
-				PublicationID          int64 `json:"publication_id"`
+				PublicationID           int64 `json:"publication_id"`
 			}
 		}
 		a.Do("POST", path("/api/v1/posts/%d/checks?lang=zh-Hans", created.ID), nil).Want(t, 200).JSON(t, &checked)
