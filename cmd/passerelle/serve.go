@@ -15,6 +15,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle/internal/api"
 	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/barometer"
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/connect"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
@@ -112,12 +113,14 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger})
 	river.AddWorker(workers, &jobs.HousekeepingWorker{DB: db, Logger: m.Logger})
+	river.AddWorker(workers, &barometer.QuarterEndWorker{Service: &barometer.Service{DB: db}, Logger: m.Logger})
 	m.Jobs, err = jobs.New(db, jobs.Options{
 		Logger:  m.Logger,
 		Workers: workers,
 		Work:    true,
 		PeriodicJobs: []*river.PeriodicJob{
 			jobs.Periodic(10*time.Minute, jobs.HousekeepingArgs{}, nil),
+			jobs.Periodic(24*time.Hour, barometer.QuarterEndArgs{}, nil),
 			// A safety net: pushes enqueue their own drain job.
 			jobs.Periodic(time.Minute, webhook.DrainArgs{}, webhook.DrainInsertOpts()),
 		},

@@ -132,8 +132,11 @@ func (s *Service) Test(ctx context.Context, u *passerelle.User, accountID int64,
 		return nil, err
 	}
 	if res.Followers != nil {
+		// A reading from the platform: the barometer and analytics use it, and it
+		// updates the account's last known count.
 		n := *res.Followers
-		if _, err := s.DB.UpdateAccount(ctx, u.OrgID, a.ID, func(x *passerelle.Account) error { x.Followers = &n; return nil }); err != nil {
+		snap := &store.AccountSnapshot{AccountID: a.ID, TakenAt: res.CheckedAt, Followers: &n, Source: store.SourceAPI, Note: "connection test"}
+		if _, err := s.DB.RecordSnapshots(ctx, u.OrgID, []*store.AccountSnapshot{snap}); err != nil {
 			return nil, err
 		}
 	}

@@ -109,6 +109,13 @@ func TestWeChatDiagnosis(t *testing.T) {
 			if err != nil || c == nil || c.DiagnosisKey != tt.key {
 				t.Fatalf("stored connection = %+v, %v", c, err)
 			}
+			a, _ := b.db.Account(ctx, b.owner.OrgID, id)
+			if (res.Followers != nil) != (a.Followers != nil) || (res.Followers != nil && *a.Followers != *res.Followers) {
+				t.Fatalf("account followers %v, test found %v", a.Followers, res.Followers)
+			}
+			if tt.canPublish && res.Followers == nil {
+				t.Fatal("a verified account's follower count was not read")
+			}
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/barometer"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
@@ -123,6 +124,11 @@ func Seed(ctx context.Context, db *store.DB, a *auth.Service) (Result, error) {
 		if err := a.CreateUser(ctx, u, Password); err != nil {
 			return Result{}, err
 		}
+	}
+	// Public Weibo figures of 2016 (and the Louvre's of 2020) for the barometer, with
+	// the published 2016Q3 edition.
+	if err := barometer.ImportSeed(ctx, db, org.ID); err != nil {
+		return Result{}, err
 	}
 	return Result{Seeded: true, OrgID: org.ID}, nil
 }
