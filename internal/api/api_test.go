@@ -28,29 +28,26 @@ type accountList struct {
 	NextCursor *string              `json:"next_cursor"`
 }
 
-// TestDocumentMatchesRoutes: every API route is documented, and every documented
-// operation is served.
-func TestDocumentMatchesRoutes(t *testing.T) {
+// TestDocumentCoversRoutes: every route Register adds is documented. (That every
+// documented operation is served by Main is cmd/passerelle's TestAPIRoutesDocumented:
+// other packages register API routes too.)
+func TestDocumentCoversRoutes(t *testing.T) {
 	t.Parallel()
 	b := sqlite(t)
-	served := map[string]bool{}
+	n := 0
 	for pattern := range b.srv.Routes() {
 		method, p, _ := strings.Cut(pattern, " ")
 		if !strings.HasPrefix(p, "/api/") {
 			continue
 		}
-		served[pattern] = true
+		n++
 		item := b.v.Doc().Paths.Value(p)
 		if item == nil || item.GetOperation(method) == nil {
 			t.Errorf("route %q is not in openapi.yaml", pattern)
 		}
 	}
-	for p, item := range b.v.Doc().Paths.Map() {
-		for method := range item.Operations() {
-			if !served[method+" "+p] {
-				t.Errorf("openapi.yaml documents %s %s, which no route serves", method, p)
-			}
-		}
+	if n < 20 {
+		t.Errorf("Register added %d API routes", n)
 	}
 }
 
