@@ -21,7 +21,7 @@ var templateFS embed.FS
 var viewNames = []string{
 	"login", "setup", "error", "home",
 	"institution_list", "institution_form", "institution_show",
-	"account_form", "credentials_form",
+	"account_form", "credentials_form", "connection",
 	"user_list", "user_form",
 	"token_list", "settings",
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/connect"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
@@ -21,6 +22,8 @@ type Deps struct {
 	DB      *store.DB
 	Auth    *auth.Service
 	Tenancy *tenancy.Service
+	// Connect tests and authorises platform connections.
+	Connect *connect.Service
 	Logger  *slog.Logger
 	// BaseURL is the public address, for links shown to users.
 	BaseURL string
@@ -43,8 +46,8 @@ type handler struct {
 // the pages to d.Server. It fails when an embedded file is broken, so a bad build never
 // starts serving.
 func Register(d Deps) error {
-	if d.Server == nil || d.Auth == nil || d.Tenancy == nil || d.DB == nil {
-		return fmt.Errorf("web: Server, DB, Auth and Tenancy are required")
+	if d.Server == nil || d.Auth == nil || d.Tenancy == nil || d.DB == nil || d.Connect == nil {
+		return fmt.Errorf("web: Server, DB, Auth, Tenancy and Connect are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -103,6 +106,7 @@ func (h *handler) routes() {
 	s.HandleFunc("POST /accounts/{id}/restore", in, h.accountRestore)
 	s.HandleFunc("GET /accounts/{id}/credentials", in, h.credentialsForm)
 	s.HandleFunc("POST /accounts/{id}/credentials", in, h.credentialsSave)
+	h.connectRoutes()
 
 	s.HandleFunc("GET /users", in, h.userList)
 	s.HandleFunc("GET /users/new", in, h.userNew)

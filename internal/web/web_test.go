@@ -12,6 +12,8 @@ import (
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/connect"
+	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
@@ -27,7 +29,17 @@ type app struct {
 	Auth   *auth.Service
 	Ten    *tenancy.Service
 	Server *server.Server
+	// SimURL is the platform simulator's address.
+	SimURL string
 }
+
+// The simulator's accounts.
+const (
+	simWeChatOK   = "wxsimverified00001"
+	simWeChatNoIP = "wxsimwhitelist0002"
+	simWeiboApp   = "3490000009"
+	simSecret     = "sim-secret"
+)
 
 // cheap argon2 parameters: the tests sign in many times.
 var testParams = auth.Params{Time: 1, Memory: 8 * 1024, Threads: 1}
@@ -42,12 +54,27 @@ func newApp(t *testing.T, demo bool) *app {
 	}
 	ten := &tenancy.Service{DB: db}
 	srv := server.New(server.Options{DB: db, Auth: a})
-	if err := web.Register(web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Demo: demo}); err != nil {
+	// The platforms are the simulator, with one verified WeChat account, one whose
+	// server IP is not whitelisted, and a Weibo app.
+	platforms := sim.New(sim.Config{Seed: 3,
+		WeChatAccounts: []sim.WeChatAccount{
+			{AppID: simWeChatOK, Secret: simSecret, Verified: true},
+			{AppID: simWeChatNoIP, Secret: simSecret, Verified: true, WhitelistedIPs: []string{"203.0.113.7"}},
+		},
+		WeiboApps: []sim.WeiboApp{{ClientID: simWeiboApp, ClientSecret: simSecret, SafeDomain: "museum.example"}},
+	})
+	simServer := httptest.NewServer(platforms)
+	t.Cleanup(func() { platforms.Close(); simServer.Close() })
+	ts := httptest.NewUnstartedServer(nil)
+	baseURL := "http://" + ts.Listener.Addr().String()
+	conn := &connect.Service{DB: db, Tenancy: ten, WeiboAPI: simServer.URL, WeChatAPI: simServer.URL, BaseURL: baseURL}
+	if err := web.Register(web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Demo: demo, BaseURL: baseURL}); err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Handler())
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
 	t.Cleanup(ts.Close)
-	return &app{t: t, URL: ts.URL, DB: db, Auth: a, Ten: ten, Server: srv}
+	return &app{t: t, URL: ts.URL, DB: db, Auth: a, Ten: ten, Server: srv, SimURL: simServer.URL}
 }
 
 // org creates an organization with an owner and returns the owner.

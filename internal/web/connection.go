@@ -1,0 +1,136 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/connect"
+	"github.com/passerelle-oss/passerelle/internal/server"
+	"github.com/passerelle-oss/passerelle/internal/store"
+)
+
+// The connection page of a managed Weibo or WeChat account: what to paste into the
+// platform's console, the "Test connection" button with its plain-language diagnosis,
+// the capabilities found, and Weibo's OAuth authorisation.
+
+func (h *handler) connectRoutes() {
+	s, in := h.srv, server.SignedIn
+	s.HandleFunc("GET /accounts/{id}/connection", in, h.connectionPage)
+	s.HandleFunc("POST /accounts/{id}/connection/test", in, h.connectionTest)
+	s.HandleFunc("POST /accounts/{id}/connection/weibo", in, h.weiboAuthorize)
+	s.HandleFunc("GET /oauth/weibo/callback", in, h.weiboCallback)
+}
+
+type connectionPage struct {
+	Institution *passerelle.Institution
+	Display     string
+	Account     *passerelle.Account
+	Connection  *store.Connection
+	// Result is the test just run, nil on a plain visit.
+	Result      *connect.Result
+	CallbackURL string
+	OutboundIP  string
+	RedirectURI string
+	TokenSet    bool
+	TokenHint   string
+}
+
+// connectionTarget loads a managed Weibo or WeChat account the user manages.
+func (h *handler) connectionTarget(r *http.Request) (*passerelle.Account, *passerelle.Institution, error) {
+	u := server.User(r.Context())
+	a, i, err := h.accountAndInstitution(r, u)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.Kind != passerelle.AccountManaged || (a.Platform != passerelle.Weibo && a.Platform != passerelle.WeChat) || a.ArchivedAt != nil {
+		return nil, nil, passerelle.ErrNotFound
+	}
+	if !u.Can(a.InstitutionID, passerelle.PermManage) {
+		return nil, nil, passerelle.Errorf(passerelle.EFORBIDDEN, "Your role does not allow this.")
+	}
+	return a, i, nil
+}
+
+func (h *handler) renderConnection(w http.ResponseWriter, r *http.Request, a *passerelle.Account, i *passerelle.Institution, res *connect.Result) {
+	u := server.User(r.Context())
+	c, err := h.Connect.Connection(r.Context(), u, a.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	hints, err := h.Tenancy.CredentialHints(r.Context(), u, a.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := &connectionPage{Institution: i, Display: instName(i, h.localizer(r).Lang), Account: a, Connection: c, Result: res}
+	switch a.Platform {
+	case passerelle.WeChat:
+		p.CallbackURL, p.OutboundIP = h.Connect.CallbackURL(a.ID), h.Connect.OutboundIP()
+		p.TokenHint = hints["token"]
+		p.TokenSet = hints["appid"] != "" && hints["app_secret"] != ""
+	case passerelle.Weibo:
+		p.RedirectURI = h.Connect.WeiboRedirectURI()
+		p.TokenSet = hints["app_key"] != "" && hints["app_secret"] != ""
+	}
+	h.render(w, r, view{name: "connection", title: "connection.title", nav: "institutions"}, p)
+}
+
+func (h *handler) connectionPage(w http.ResponseWriter, r *http.Request) {
+	a, i, err := h.connectionTarget(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderConnection(w, r, a, i, nil)
+}
+
+// connectionTest runs the test and shows its diagnosis on the page.
+func (h *handler) connectionTest(w http.ResponseWriter, r *http.Request) {
+	a, i, err := h.connectionTarget(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	res, err := h.Connect.Test(r.Context(), server.User(r.Context()), a.ID, h.localizer(r).Lang)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderConnection(w, r, a, i, res)
+}
+
+// weiboAuthorize sends the browser to Weibo's consent page; the state is bound to
+// this session.
+func (h *handler) weiboAuthorize(w http.ResponseWriter, r *http.Request) {
+	a, _, err := h.connectionTarget(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	to, err := h.Connect.WeiboAuthorizeURL(r.Context(), server.User(r.Context()), server.Session(r.Context()).Hash, a.ID)
+	if err != nil {
+		h.redirectError(w, r, "/accounts/"+strconv.FormatInt(a.ID, 10)+"/connection", err)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// weiboCallback completes the authorisation Weibo sends the browser back with.
+func (h *handler) weiboCallback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("error") != "" || q.Get("error_code") != "" {
+		// The person refused, or Weibo failed: nothing to store.
+		h.setFlash(w, r, "e", h.localizer(r).T("connection.weibo_refused"))
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	id, err := h.Connect.WeiboCallback(r.Context(), server.User(r.Context()), server.Session(r.Context()).Hash, q.Get("state"), q.Get("code"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.redirect(w, r, "/accounts/"+strconv.FormatInt(id, 10)+"/connection", "flash.weibo_connected")
+}
+
