@@ -133,4 +133,3 @@ func (h *handler) weiboCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	h.redirect(w, r, "/accounts/"+strconv.FormatInt(id, 10)+"/connection", "flash.weibo_connected")
 }
-
