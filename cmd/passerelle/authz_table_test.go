@@ -107,6 +107,16 @@ var authzTable = []authzRow{
 	row("POST /accounts/{id}/archive", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /accounts/{id}/credentials", own, 303, 200, 200, 403, 403, 403, 403),
 	row("GET /accounts/{id}/credentials", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// Platform connection pages (internal/web/connection.go).
+	row("GET /accounts/{id}/connection", own, 303, 200, 200, 403, 403, 403, 403),
+	row("GET /accounts/{id}/connection", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /accounts/{id}/connection/test", own, 303, 200, 200, 403, 403, 403, 403),
+	row("POST /accounts/{id}/connection/test", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// The account is a WeChat one: Weibo's OAuth refuses it with a message (303 back).
+	row("POST /accounts/{id}/connection/weibo", own, 303, 303, 303, 403, 403, 403, 403),
+	row("POST /accounts/{id}/connection/weibo", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// Without code and state the callback is refused.
+	row("GET /oauth/weibo/callback", none, 303, 422, 422, 422, 422, 422, 422),
 	row("POST /accounts/{id}/credentials", own, 303, 422, 422, 403, 403, 403, 403),
 	row("POST /accounts/{id}/credentials", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /accounts/{id}/edit", own, 303, 200, 200, 200, 200, 200, 200),
