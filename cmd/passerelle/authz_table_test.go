@@ -28,6 +28,12 @@ var authzTable = []authzRow{
 
 	// JSON API: internal/api.
 	row("GET /api/openapi.json", none, 200, 200, 200, 200, 200, 200, 200),
+	// Unknown API paths: a JSON 404 whoever asks.
+	row("GET /api/", none, 404, 404, 404, 404, 404, 404, 404).at("/api/v9/nothing"),
+	row("POST /api/", none, 404, 404, 404, 404, 404, 404, 404).at("/api/v9/nothing"),
+	row("PUT /api/", none, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/institutions"),
+	row("PATCH /api/", none, 404, 404, 404, 404, 404, 404, 404).at("/api/v9/nothing"),
+	row("DELETE /api/", none, 404, 404, 404, 404, 404, 404, 404).at("/api/v9/nothing"),
 	row("GET /api/v1/me", none, 401, 200, 200, 200, 200, 200, 200),
 
 	row("GET /api/v1/institutions", none, 401, 200, 200, 200, 200, 200, 200),

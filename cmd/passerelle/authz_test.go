@@ -399,11 +399,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // notYetDocumented lists API routes registered before their operations were written
 // into internal/api/openapi.yaml. Their exchanges are not checked against the document
 // until then. Shrink it; never grow it: document a new route instead.
-var notYetDocumented = map[string]bool{
-	"GET /api/v1/accounts/{id}/connection":       true,
-	"GET /api/v1/accounts/{id}/events":           true,
-	"POST /api/v1/accounts/{id}/connection/test": true,
-}
+var notYetDocumented = map[string]bool{}
 
 // TestAPIRoutesDocumented: every API route Main serves is in the OpenAPI document but
 // those listed in notYetDocumented, and every operation of the document is served.
@@ -412,8 +408,8 @@ func TestAPIRoutesDocumented(t *testing.T) {
 	doc := apitest.New(t).Doc()
 	for pattern := range m.Server.Routes() {
 		method, p, _ := strings.Cut(pattern, " ")
-		if !strings.HasPrefix(p, "/api/") {
-			continue
+		if !strings.HasPrefix(p, "/api/") || p == "/api/" {
+			continue // "/api/" is the JSON 404 of unknown paths, not an operation
 		}
 		item := doc.Paths.Value(p)
 		documented := item != nil && item.GetOperation(method) != nil

@@ -47,6 +47,10 @@ type Handler struct {
 func Register(srv *server.Server, t *tenancy.Service, a *auth.Service) *Handler {
 	h := &Handler{srv: srv, tenancy: t, auth: a}
 	srv.HandleFunc("GET /api/openapi.json", server.Public, h.openAPI)
+	// Unknown API paths answer in JSON like the rest of the API.
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		srv.HandleFunc(m+" /api/", server.Public, h.noRoute)
+	}
 
 	srv.HandleFunc("GET /api/v1/me", server.API, h.me)
 
@@ -268,6 +272,10 @@ func jsonKind(k string) string {
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) { h.srv.Error(w, r, err) }
+
+func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
+	h.fail(w, r, passerelle.Errorf(passerelle.ENOTFOUND, "No such API route: see /api/openapi.json."))
+}
 
 func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
 	server.WriteJSON(w, http.StatusOK, server.User(r.Context()))
