@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -111,8 +112,12 @@ var ErrThrottled = passerelle.Errorf(passerelle.ERATELIMITED, "Too many failed s
 var errBadLogin = passerelle.Errorf(passerelle.EUNAUTHENTICATED, "Wrong e-mail address or password.")
 
 // dummyHash is verified when the e-mail is unknown, so timing does not reveal which
-// addresses have accounts.
-var dummyHash, _ = HashPassword("passerelle-dummy", DefaultParams)
+// addresses have accounts. It is made on first use: argon2id allocates 64 MiB, which
+// the process should not carry from start-up.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("passerelle-dummy", DefaultParams)
+	return h
+})
 
 // Login checks the password and opens a session. It returns the cookie value.
 func (s *Service) Login(ctx context.Context, email, password, ip, userAgent string) (string, *store.Session, *passerelle.User, error) {
@@ -135,7 +140,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 		return "", nil, nil, err
 	}
 	if u == nil {
-		VerifyPassword(dummyHash, password)
+		VerifyPassword(dummyHash(), password)
 	}
 	if u == nil || !VerifyPassword(hash, password) || u.DisabledAt != nil {
 		if _, err := s.DB.RecordLoginFailure(ctx, accountKey, throttleWindow); err != nil {

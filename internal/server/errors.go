@@ -1,10 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/passerelle-oss/passerelle"
 )
@@ -89,12 +92,28 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	WriteJSON(w, Status(err), ErrorBody{Error: ErrorDetail{Code: Code(err), Message: Message(err), Fields: passerelle.ErrorFields(err)}})
 }
 
-// WriteJSON writes v with status.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// WriteJSON writes v with status. The body is encoded before the header goes out, so
+// an encoding failure is a clean 500 and the response carries a Content-Length.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			jsonBuffers.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, `{"error":{"code":"internal","message":"Internal error."}}`, http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
 }

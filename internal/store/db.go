@@ -45,6 +45,7 @@ type DB struct {
 	keys   *secret.Keyring
 	now    func() time.Time
 	logger *slog.Logger
+	stmts  stmtCache
 }
 
 // Options configure Open.
@@ -139,6 +140,7 @@ func (db *DB) openPostgres(u string) error {
 
 // Close closes the connections.
 func (db *DB) Close() error {
+	db.stmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -179,17 +181,31 @@ type q struct {
 }
 
 func (x q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := x.run.ExecContext(ctx, x.db.rebind(query), x.db.args(args)...)
+	query, args = x.db.rebind(query), x.db.args(args)
+	if st := x.prepared(ctx, query); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, x.db.mapErr(err)
+	}
+	res, err := x.run.ExecContext(ctx, query, args...)
 	return res, x.db.mapErr(err)
 }
 
 func (x q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := x.run.QueryContext(ctx, x.db.rebind(query), x.db.args(args)...)
+	query, args = x.db.rebind(query), x.db.args(args)
+	if st := x.prepared(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, x.db.mapErr(err)
+	}
+	rows, err := x.run.QueryContext(ctx, query, args...)
 	return rows, x.db.mapErr(err)
 }
 
 func (x q) row(ctx context.Context, query string, args ...any) *sql.Row {
-	return x.run.QueryRowContext(ctx, x.db.rebind(query), x.db.args(args)...)
+	query, args = x.db.rebind(query), x.db.args(args)
+	if st := x.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return x.run.QueryRowContext(ctx, query, args...)
 }
 
 // insert runs an INSERT … RETURNING id and returns the id.
@@ -321,6 +337,10 @@ func (n *nullTime) Scan(src any) error {
 }
 
 func (n *nullTime) parse(s string) error {
+	if t, ok := parseUTC(s); ok {
+		n.T, n.Valid = t, true
+		return nil
+	}
 	for _, layout := range []string{timeLayout, time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			n.T, n.Valid = t.UTC(), true
@@ -328,6 +348,41 @@ func (n *nullTime) parse(s string) error {
 		}
 	}
 	return fmt.Errorf("store: cannot parse time %q", s)
+}
+
+// parseUTC reads timeLayout without time.Parse: every row of every list scans a few
+// instants, and this is several times faster.
+func parseUTC(s string) (time.Time, bool) {
+	// 2006-01-02T15:04:05.000000Z
+	if len(s) != 27 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[26] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) (int, bool) {
+		n := 0
+		for i := from; i < to; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 7)
+	d, ok3 := num(8, 10)
+	h, ok4 := num(11, 13)
+	mi, ok5 := num(14, 16)
+	sec, ok6 := num(17, 19)
+	us, ok7 := num(20, 26)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, us*1000, time.UTC)
+	if t.Day() != d { // 31 February and the like
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // Ptr returns the time or nil.

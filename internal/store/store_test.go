@@ -369,3 +369,30 @@ func TestMigrateTwiceAndConcurrently(t *testing.T) {
 		}
 	})
 }
+
+func TestParseTimeLayout(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"2026-11-26T05:24:54.123456Z", "2024-02-29T23:59:59.000000Z", "0001-01-01T00:00:00.000000Z"} {
+		want, err := time.Parse(store.TimeLayout, s)
+		got, ok := store.ParseUTC(s)
+		if err != nil || !ok || !got.Equal(want) {
+			t.Errorf("%s: got %v %v, want %v %v", s, got, ok, want, err)
+		}
+	}
+	for _, s := range []string{"2026-02-30T00:00:00.000000Z", "2026-13-01T00:00:00.000000Z", "2026-11-26 05:24:54", "2026-11-26T05:24:54.12345xZ", ""} {
+		if _, ok := store.ParseUTC(s); ok {
+			t.Errorf("%q parsed", s)
+		}
+	}
+}
+
+func FuzzParseUTC(f *testing.F) {
+	f.Add("2026-11-26T05:24:54.123456Z")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := store.ParseUTC(s)
+		want, err := time.Parse(store.TimeLayout, s)
+		if ok && (err != nil || !got.Equal(want)) {
+			t.Fatalf("%q: fast %v, time.Parse %v %v", s, got, want, err)
+		}
+	})
+}

@@ -1,0 +1,6 @@
+package store
+
+// Exported for tests.
+var ParseUTC = parseUTC
+
+const TimeLayout = timeLayout
