@@ -55,7 +55,7 @@ func runBarometer(ctx context.Context, env *Env, args []string) error {
 	platform := fs.String("platform", "", "show: weibo, wechat, douyin, xiaohongshu or all (default all)")
 	country := fs.String("country", "", "show: keep countries (FR,IT) or exclude them (!CN)")
 	format := fs.String("format", "table", "show: table, csv or json")
-	build := dataFlags(fs, env)
+	data := dataFlags(fs, env)
 	switch sub {
 	case "import", "snapshot", "show", "editions":
 	default:
@@ -78,11 +78,7 @@ func runBarometer(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintln(env.Stderr, "passerelle barometer snapshot: --quarter is required (such as 2026Q4)")
 		return errUsage
 	}
-	cfg, err := build()
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg, newLogger(cfg, env.Stderr))
+	db, err := data.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -157,9 +157,26 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*s
 	return db, nil
 }
 
-// dataFlags registers the flags every data command takes.
-func dataFlags(fs *flag.FlagSet, env *Env) func() (*config.Config, error) {
-	return config.Flags(fs, env.Getenv, "data", "database-url", "secret-key", "log-level", "log-format")
+// dataFlags registers the flags every data command takes; once they are parsed, the
+// result builds the configuration and opens the data.
+func dataFlags(fs *flag.FlagSet, env *Env) *dataOpener {
+	return &dataOpener{env: env, build: config.Flags(fs, env.Getenv, "data", "database-url", "secret-key", "log-level", "log-format")}
+}
+
+type dataOpener struct {
+	env   *Env
+	build func() (*config.Config, error)
+}
+
+func (d *dataOpener) config() (*config.Config, error) { return d.build() }
+
+// open opens and migrates the database the flags name.
+func (d *dataOpener) open(ctx context.Context) (*store.DB, error) {
+	cfg, err := d.build()
+	if err != nil {
+		return nil, err
+	}
+	return openStore(ctx, cfg, newLogger(cfg, d.env.Stderr))
 }
 
 // Version is set at build time with -ldflags "-X main.Version=…"; else read from the
@@ -195,15 +212,11 @@ func runVersion(ctx context.Context, env *Env, args []string) error {
 
 func runMigrate(ctx context.Context, env *Env, args []string) error {
 	fs := flags(env, "migrate", "migrate [--data DIR | --database-url URL]")
-	build := dataFlags(fs, env)
+	data := dataFlags(fs, env)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := build()
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg, newLogger(cfg, env.Stderr))
+	db, err := data.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -22,11 +22,11 @@ key afterwards.`)
 		return errUsage
 	}
 	fs := flags(env, "secrets rotate", "secrets rotate [flags]")
-	build := dataFlags(fs, env)
+	data := dataFlags(fs, env)
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	cfg, err := build()
+	cfg, err := data.config()
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ key afterwards.`)
 	} else if !strings.Contains(cfg.SecretKey, ":") {
 		fmt.Fprintln(env.Stderr, "PASSERELLE_SECRET_KEY holds one key: add a new version (\"1:OLD,2:NEW\") before rotating.")
 	}
-	db, err := openStore(ctx, cfg, newLogger(cfg, env.Stderr))
+	db, err := data.open(ctx)
 	if err != nil {
 		return err
 	}

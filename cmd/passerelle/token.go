@@ -25,7 +25,7 @@ func runToken(ctx context.Context, env *Env, args []string) error {
 	name := fs.String("name", "command line", "create: a name to recognise the token")
 	ttl := fs.Duration("expires-in", 0, "create: lifetime such as 720h (0: never expires)")
 	id := fs.Int64("id", 0, "revoke: the token id (see token list)")
-	build := dataFlags(fs, env)
+	data := dataFlags(fs, env)
 	if sub != "create" && sub != "list" && sub != "revoke" {
 		fmt.Fprintf(env.Stderr, "passerelle token: unknown subcommand %q\n", sub)
 		return errUsage
@@ -37,11 +37,7 @@ func runToken(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintln(env.Stderr, "passerelle token: --email is required")
 		return errUsage
 	}
-	cfg, err := build()
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg, newLogger(cfg, env.Stderr))
+	db, err := data.open(ctx)
 	if err != nil {
 		return err
 	}

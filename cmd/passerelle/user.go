@@ -122,7 +122,7 @@ func userCreate(ctx context.Context, env *Env, args []string) error {
 	institution := fs.Int64("institution", 0, "institution id the role applies to (not for owner)")
 	orgID := fs.Int64("org-id", 0, "organization to join when several exist")
 	orgName := fs.String("org", "My organization", "name of the organization created when none exists yet")
-	build := dataFlags(fs, env)
+	data := dataFlags(fs, env)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -137,15 +137,15 @@ func userCreate(ctx context.Context, env *Env, args []string) error {
 	if r != passerelle.RoleOwner && *institution == 0 {
 		return errors.New("--institution is required for an institution role")
 	}
-	cfg, err := build()
-	if err != nil {
+	// A bad setting is reported before the password is asked for.
+	if _, err := data.config(); err != nil {
 		return err
 	}
 	password, err := readPassword(env, "Password: ")
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg, newLogger(cfg, env.Stderr))
+	db, err := data.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -168,19 +168,18 @@ func userCreate(ctx context.Context, env *Env, args []string) error {
 func userSetPassword(ctx context.Context, env *Env, args []string) error {
 	fs := flags(env, "user set-password", "user set-password --email EMAIL [flags] < password")
 	email := fs.String("email", "", "e-mail address (required)")
-	build := dataFlags(fs, env)
+	data := dataFlags(fs, env)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := build()
-	if err != nil {
+	if _, err := data.config(); err != nil {
 		return err
 	}
 	password, err := readPassword(env, "New password: ")
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg, newLogger(cfg, env.Stderr))
+	db, err := data.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -198,15 +197,11 @@ func userSetPassword(ctx context.Context, env *Env, args []string) error {
 
 func userList(ctx context.Context, env *Env, args []string) error {
 	fs := flags(env, "user list", "user list [flags]")
-	build := dataFlags(fs, env)
+	data := dataFlags(fs, env)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := build()
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg, newLogger(cfg, env.Stderr))
+	db, err := data.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -250,15 +245,11 @@ func userDisable(ctx context.Context, env *Env, args []string, disable bool) err
 	}
 	fs := flags(env, "user "+verb, "user "+verb+" --email EMAIL [flags]")
 	email := fs.String("email", "", "e-mail address (required)")
-	build := dataFlags(fs, env)
+	data := dataFlags(fs, env)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := build()
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg, newLogger(cfg, env.Stderr))
+	db, err := data.open(ctx)
 	if err != nil {
 		return err
 	}
