@@ -22,9 +22,15 @@ import (
 // boot starts a Main on 127.0.0.1:0 over a SQLite file in a temporary directory.
 func boot(t testing.TB) *Main {
 	t.Helper()
+	return bootOn(t, t.TempDir())
+}
+
+// bootOn starts Main on 127.0.0.1:0 over the data directory dir.
+func bootOn(t testing.TB, dir string) *Main {
+	t.Helper()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	build := config.Flags(fs, func(string) string { return "" })
-	if err := fs.Parse([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "error"}); err != nil {
+	if err := fs.Parse([]string{"--addr", "127.0.0.1:0", "--data", dir, "--log-level", "error"}); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := build()
