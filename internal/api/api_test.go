@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/api"
+	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
 type institutionList struct {
@@ -37,8 +39,8 @@ func TestDocumentCoversRoutes(t *testing.T) {
 	n := 0
 	for pattern := range b.srv.Routes() {
 		method, p, _ := strings.Cut(pattern, " ")
-		if !strings.HasPrefix(p, "/api/") {
-			continue
+		if !strings.HasPrefix(p, "/api/") || p == "/api/" {
+			continue // "/api/" is the JSON 404 of unknown paths, not an operation
 		}
 		n++
 		item := b.v.Doc().Paths.Value(p)
@@ -588,8 +590,9 @@ func TestAuthentication(t *testing.T) {
 }
 
 // TestForeignIsNotFound: every route that names an object answers 404 for an object
-// of another organization, for an object that does not exist, and for an institution
-// of the same organization that a member was not given, exactly as for nothing.
+// of another organization, for an object that does not exist, and for an object of an
+// institution of the same organization that a member was not given, exactly as for
+// nothing; and none of them changes the object.
 func TestForeignIsNotFound(t *testing.T) {
 	t.Parallel()
 	engines(t, func(t *testing.T, b *bundle) {
@@ -601,7 +604,8 @@ func TestForeignIsNotFound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		foreign := map[string]int64{"institutions": fInst.ID, "accounts": fAcc.ID, "users": fUser.ID, "tokens": fTok.ID}
+		foreign, _ := b.editorialObjects(fUser, fInst.ID)
+		maps.Copy(foreign, map[string]int64{"institutions": fInst.ID, "accounts": fAcc.ID, "users": fUser.ID, "tokens": fTok.ID})
 
 		// A member of one institution, asking about another of the same organization.
 		mine := b.institution(b.org, "Mien")
@@ -612,8 +616,10 @@ func TestForeignIsNotFound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		unshared := map[string]int64{"institutions": other.ID, "accounts": otherAcc.ID, "users": b.owner.ID, "tokens": fTok.ID}
+		unshared, _ := b.editorialObjects(b.owner, other.ID)
+		maps.Copy(unshared, map[string]int64{"institutions": other.ID, "accounts": otherAcc.ID, "users": b.owner.ID, "tokens": fTok.ID})
 
+		future := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]any{
 			"PATCH /api/v1/institutions/{id}":         map[string]any{"city": "Lyon"},
 			"POST /api/v1/institutions/{id}/accounts": map[string]any{"platform": "weibo", "handle": "x"},
@@ -629,6 +635,31 @@ func TestForeignIsNotFound(t *testing.T) {
 			"GET /api/v1/accounts/{id}":               nil,
 			"GET /api/v1/accounts/{id}/credentials":   nil,
 			"GET /api/v1/users/{id}":                  nil,
+
+			// Editorial routes.
+			"GET /api/v1/posts/{id}":                       nil,
+			"PATCH /api/v1/posts/{id}":                     map[string]any{"title": "Volé"},
+			"DELETE /api/v1/posts/{id}":                    nil,
+			"POST /api/v1/posts/{id}/checks":               nil,
+			"POST /api/v1/posts/{id}/transitions":          map[string]any{"to": "review"},
+			"GET /api/v1/posts/{id}/history":               nil,
+			"GET /api/v1/posts/{id}/comments":              nil,
+			"POST /api/v1/posts/{id}/comments":             map[string]any{"body": "Intrus"},
+			"GET /api/v1/posts/{id}/guest-links":           nil,
+			"POST /api/v1/posts/{id}/guest-links":          map[string]any{"label": "Intrus"},
+			"DELETE /api/v1/posts/{id}/guest-links/{link}": nil,
+			"PUT /api/v1/publications/{id}/schedule":       map[string]any{"scheduled_at": future},
+			"PATCH /api/v1/glossary/{id}":                  map[string]any{"zh": "偷"},
+			"DELETE /api/v1/glossary/{id}":                 nil,
+			"DELETE /api/v1/lexicon/{id}":                  nil,
+			"PUT /api/v1/institutions/{id}/editorial":      map[string]any{"two_step_approval": true},
+			"GET /api/v1/institutions/{id}/media":          nil,
+			"POST /api/v1/institutions/{id}/media":         pngBytes(t, 8, 8),
+			"GET /api/v1/media/{id}":                       nil,
+			"PATCH /api/v1/media/{id}":                     map[string]any{"alt_zh": "偷"},
+			"GET /api/v1/media/{id}/file":                  nil,
+			"GET /api/v1/media/{id}/renditions/{spec}":     nil,
+			"PUT /api/v1/accounts/{id}/cadence":            map[string]any{"min_per_week": 0, "max_per_week": 1},
 		}
 		n := 0
 		for _, pattern := range b.srv.RouteList() {
@@ -646,14 +677,15 @@ func TestForeignIsNotFound(t *testing.T) {
 			for _, tc := range []struct {
 				name string
 				as   string
-				id   int64
+				ids  map[string]int64
 				skip bool
 			}{
-				{"foreign", "", foreign[kind], false},
-				{"missing", "", 987654321, false},
+				{"foreign", "", foreign, false},
+				{"missing", "", map[string]int64{kind: 987654321, "link": 987654321}, false},
 				// Users other than oneself answer 404 to non-owners and tokens are
-				// always the caller's own: covered by the authorization matrix.
-				{"unshared", adminTok, unshared[kind], kind == "users" || kind == "tokens"},
+				// always the caller's own: covered by the authorization matrix. The
+				// vocabulary is the organization's, shared by its institutions.
+				{"unshared", adminTok, unshared, kind == "users" || kind == "tokens" || kind == "lexicon"},
 			} {
 				if tc.skip {
 					continue
@@ -663,7 +695,8 @@ func TestForeignIsNotFound(t *testing.T) {
 					if tc.as != "" {
 						c = c.WithToken(tc.as)
 					}
-					e := c.Do(method, strings.Replace(p, "{id}", fmt.Sprint(tc.id), 1), body).Want(t, http.StatusNotFound).Err(t)
+					u := strings.NewReplacer("{id}", fmt.Sprint(tc.ids[kind]), "{link}", fmt.Sprint(tc.ids["link"]), "{spec}", "ui_thumb").Replace(p)
+					e := c.Do(method, u, body).Want(t, http.StatusNotFound).Err(t)
 					if e.Error.Code != passerelle.ENOTFOUND {
 						t.Errorf("code %q", e.Error.Code)
 					}
@@ -673,6 +706,42 @@ func TestForeignIsNotFound(t *testing.T) {
 		if n < len(bodies) {
 			t.Errorf("checked %d routes with an id, want %d", n, len(bodies))
 		}
+
+		// Routes that name an institution in their query or body.
+		for _, tc := range []struct {
+			method, path string
+			body         any
+		}{
+			{"POST", "/api/v1/posts", map[string]any{"institution_id": "{inst}", "title": "x", "theme": "collection", "source_lang": "fr"}},
+			{"POST", "/api/v1/glossary", map[string]any{"institution_id": "{inst}", "source": "Edgar Degas", "zh": "德加"}},
+			{"POST", "/api/v1/glossary/import?institution_id={inst}", "source,zh\nEdgar Degas,德加\n"},
+			{"GET", "/api/v1/calendar?institution_id={inst}&from=2030-01-01&to=2030-01-31", nil},
+		} {
+			for _, who := range []struct {
+				name string
+				as   string
+				inst int64
+			}{{"foreign", "", fInst.ID}, {"missing", "", 987654321}, {"unshared", adminTok, other.ID}} {
+				t.Run(who.name+" "+tc.method+" "+tc.path, func(t *testing.T) {
+					c := b.api
+					if who.as != "" {
+						c = c.WithToken(who.as)
+					}
+					id := fmt.Sprint(who.inst)
+					body := tc.body
+					if m, ok := body.(map[string]any); ok {
+						m = maps.Clone(m)
+						m["institution_id"] = who.inst
+						body = m
+					}
+					e := c.Do(tc.method, strings.ReplaceAll(tc.path, "{inst}", id), body).Want(t, http.StatusNotFound).Err(t)
+					if e.Error.Code != passerelle.ENOTFOUND {
+						t.Errorf("code %q", e.Error.Code)
+					}
+				})
+			}
+		}
+
 		// The foreign data is untouched.
 		got, err := b.db.Institution(ctx, b.foreign, fInst.ID)
 		if err != nil || got.City != "" || got.ArchivedAt != nil {
@@ -685,6 +754,40 @@ func TestForeignIsNotFound(t *testing.T) {
 		toks, err := b.db.APITokens(ctx, fUser.ID)
 		if err != nil || len(toks) != 1 || toks[0].RevokedAt != nil {
 			t.Errorf("foreign token changed: %+v, %v", toks, err)
+		}
+		for _, tc := range []struct {
+			name string
+			org  int64
+			ids  map[string]int64
+		}{{"foreign", b.foreign, foreign}, {"unshared", b.org, unshared}} {
+			post, err := b.db.Post(ctx, tc.org, tc.ids["posts"])
+			if err != nil || post.Title != "Degas" || post.Status != passerelle.StatusDraft || post.Version != 1 || post.Publications[0].ScheduledAt != nil {
+				t.Errorf("%s post changed: %+v, %v", tc.name, post, err)
+			}
+			if cs, err := b.db.Comments(ctx, post.ID); err != nil || len(cs) != 0 {
+				t.Errorf("%s post commented: %+v, %v", tc.name, cs, err)
+			}
+			if ls, err := b.db.GuestLinks(ctx, post.ID); err != nil || len(ls) != 1 || ls[0].RevokedAt != nil {
+				t.Errorf("%s guest links changed: %+v, %v", tc.name, ls, err)
+			}
+			if term, err := b.db.GlossaryTermByID(ctx, tc.org, tc.ids["glossary"]); err != nil || term.ZH != "术语" {
+				t.Errorf("%s term changed: %+v, %v", tc.name, term, err)
+			}
+			if m, err := b.db.MediaAssetByID(ctx, tc.org, tc.ids["media"]); err != nil || m.AltZH != "" {
+				t.Errorf("%s medium changed: %+v, %v", tc.name, m, err)
+			}
+			if terms, err := b.db.Glossary(ctx, store.GlossaryFilter{OrgID: tc.org, InstitutionID: post.InstitutionID, Search: "Degas"}); err != nil || len(terms) != 0 {
+				t.Errorf("%s glossary written: %+v, %v", tc.name, terms, err)
+			}
+			if on, err := b.db.TwoStepApproval(ctx, tc.org, post.InstitutionID); err != nil || on {
+				t.Errorf("%s settings changed: %v, %v", tc.name, on, err)
+			}
+		}
+		if lex, err := b.db.Lexicon(ctx, b.foreign, 0, 0); err != nil || len(lex) != 1 {
+			t.Errorf("foreign vocabulary changed: %+v, %v", lex, err)
+		}
+		if cad, err := b.db.Cadences(ctx, []int64{fAcc.ID, otherAcc.ID}); err != nil || len(cad) != 0 {
+			t.Errorf("cadence written: %+v, %v", cad, err)
 		}
 	})
 }

@@ -15,9 +15,7 @@ import (
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
-	"github.com/passerelle-oss/passerelle/internal/api"
 	"github.com/passerelle-oss/passerelle/internal/api/apitest"
-	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
 )
 
@@ -31,7 +29,6 @@ type edBundle struct {
 
 func editorialSetup(t testing.TB, b *bundle) *edBundle {
 	t.Helper()
-	api.RegisterEditorial(b.srv, editorial.New(editorial.Options{DB: b.db, DataDir: t.TempDir()}))
 	e := &edBundle{bundle: b, inst: b.institution(b.org, "Musée d'Orsay")}
 	e.weibo = b.account(b.org, e.inst.ID, passerelle.Weibo, passerelle.AccountManaged)
 	e.wechat = b.account(b.org, e.inst.ID, passerelle.WeChat, passerelle.AccountManaged)

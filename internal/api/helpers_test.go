@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/api/apitest"
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/barometer"
+	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
@@ -21,16 +23,18 @@ import (
 // bundle is a served API over a real store, with an organization and its owner, and a
 // second organization whose data the owner must never reach.
 type bundle struct {
-	t        testing.TB
-	db       *store.DB
-	auth     *auth.Service
-	srv      *server.Server
-	url      string
-	v        *apitest.Validator
-	org      int64
-	owner    *passerelle.User
-	api      *apitest.API // as the owner
-	foreign  int64        // the other organization
+	t       testing.TB
+	db      *store.DB
+	auth    *auth.Service
+	srv     *server.Server
+	url     string
+	v       *apitest.Validator
+	org     int64
+	owner   *passerelle.User
+	api     *apitest.API // as the owner
+	foreign int64        // the other organization
+	// dataDir holds the media library's files (dataDir/media).
+	dataDir  string
 	sequence atomic.Int64
 }
 
@@ -50,11 +54,13 @@ var validator = func() func(testing.TB) *apitest.Validator {
 func setup(t testing.TB, db *store.DB) *bundle {
 	t.Helper()
 	ctx := context.Background()
-	b := &bundle{t: t, db: db, v: validator(t)}
+	b := &bundle{t: t, db: db, v: validator(t), dataDir: t.TempDir()}
 	b.auth = auth.New(db, nil)
 	b.srv = server.New(server.Options{DB: db, Auth: b.auth})
+	// Every route Main serves from this package, wired as cmd/passerelle/serve.go does.
 	api.Register(b.srv, &tenancy.Service{DB: db}, b.auth)
 	api.RegisterBarometer(b.srv, &tenancy.Service{DB: db}, &barometer.Service{DB: db})
+	api.RegisterEditorial(b.srv, editorial.New(editorial.Options{DB: db, DataDir: b.dataDir}))
 	ts := httptest.NewServer(b.srv.Handler())
 	t.Cleanup(ts.Close)
 	b.url = ts.URL
@@ -134,3 +140,40 @@ func sqlite(t *testing.T) *bundle {
 }
 
 func path(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// editorialObjects creates, as owner, one of each editorial object in an institution
+// of owner's organization: a post with a Weibo publication, a medium, a glossary
+// term, a vocabulary entry and a guest link. It returns their ids by the first
+// segment of their API paths ("posts", "publications", "media", "glossary",
+// "lexicon"; "link" for the guest link) and the guest link's token.
+func (b *bundle) editorialObjects(owner *passerelle.User, institution int64) (map[string]int64, string) {
+	b.t.Helper()
+	ctx := context.Background()
+	svc := editorial.New(editorial.Options{DB: b.db, DataDir: b.dataDir})
+	acc := b.account(owner.OrgID, institution, passerelle.Weibo, passerelle.AccountManaged)
+	m, _, err := svc.Upload(ctx, owner, institution, "cover.png", bytes.NewReader(pngBytes(b.t, 64, 48)))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	str := func(s string) *string { return &s }
+	saved, err := svc.CreatePost(ctx, owner, &editorial.PostInput{InstitutionID: &institution, Title: str("Degas"), Theme: str("collection"),
+		SourceLang: str("fr"), TextZH: str("德加的舞者。"), MediaIDs: &[]int64{m.ID},
+		Publications: &[]editorial.PublicationInput{{AccountID: acc.ID, MediaIDs: []int64{m.ID}}}})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	term := &store.GlossaryTerm{InstitutionID: institution, Source: fmt.Sprintf("Terme %d", b.sequence.Add(1)), ZH: "术语"}
+	if err := b.db.CreateGlossaryTerm(ctx, owner.OrgID, term); err != nil {
+		b.t.Fatal(err)
+	}
+	entry := &store.LexiconEntry{Term: fmt.Sprintf("词%d", b.sequence.Add(1)), Severity: "warn"}
+	if err := b.db.CreateLexiconEntry(ctx, owner.OrgID, entry); err != nil {
+		b.t.Fatal(err)
+	}
+	link, token, err := svc.CreateGuestLink(ctx, owner, saved.Post.ID, "Mme Martin", 0)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return map[string]int64{"posts": saved.Post.ID, "publications": saved.Post.Publications[0].ID, "media": m.ID,
+		"glossary": term.ID, "lexicon": entry.ID, "link": link.ID}, token
+}

@@ -106,6 +106,18 @@ func allow(u *passerelle.User, institutionID int64, p passerelle.Permission) err
 	return nil
 }
 
+// institution applies allow to an institution and makes sure it is one of the user's
+// organization. The role alone is not enough: an owner's role grants every permission
+// on any id, so an institution of another organization must be looked up to answer
+// not found rather than an empty list.
+func (s *Service) institution(ctx context.Context, u *passerelle.User, id int64, p passerelle.Permission) error {
+	if err := allow(u, id, p); err != nil {
+		return err
+	}
+	_, err := s.db.Institution(ctx, u.OrgID, id)
+	return err
+}
+
 func actorOf(u *passerelle.User, institutionID int64) passerelle.Actor {
 	name := u.Name
 	if name == "" {

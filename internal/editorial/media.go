@@ -62,8 +62,8 @@ type MediaQuery struct {
 
 // Media lists an institution's library, newest first.
 func (s *Service) Media(ctx context.Context, u *passerelle.User, q MediaQuery) ([]*store.MediaAsset, error) {
-	if !u.Can(q.InstitutionID, passerelle.PermView) {
-		return nil, errNotFound
+	if err := s.institution(ctx, u, q.InstitutionID, passerelle.PermView); err != nil {
+		return nil, err
 	}
 	if q.Kind != "" && q.Kind != "image" && q.Kind != "video" {
 		return nil, invalidParam("kind", "Use image or video.")
