@@ -712,6 +712,7 @@ func TestForeignIsNotFound(t *testing.T) {
 			method, path string
 			body         any
 		}{
+			{"GET", "/api/v1/posts?institution_id={inst}", nil},
 			{"POST", "/api/v1/posts", map[string]any{"institution_id": "{inst}", "title": "x", "theme": "collection", "source_lang": "fr"}},
 			{"POST", "/api/v1/glossary", map[string]any{"institution_id": "{inst}", "source": "Edgar Degas", "zh": "德加"}},
 			{"POST", "/api/v1/glossary/import?institution_id={inst}", "source,zh\nEdgar Degas,德加\n"},

@@ -270,8 +270,8 @@ type PostQuery struct {
 func (s *Service) Posts(ctx context.Context, u *passerelle.User, q PostQuery) ([]*passerelle.Post, error) {
 	ids := visible(u)
 	if q.InstitutionID > 0 {
-		if !u.Can(q.InstitutionID, passerelle.PermView) {
-			return nil, errNotFound
+		if err := s.institution(ctx, u, q.InstitutionID, passerelle.PermView); err != nil {
+			return nil, err
 		}
 		ids = []int64{q.InstitutionID}
 	}
