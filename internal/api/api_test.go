@@ -714,6 +714,8 @@ func TestForeignIsNotFound(t *testing.T) {
 		}{
 			{"GET", "/api/v1/posts?institution_id={inst}", nil},
 			{"POST", "/api/v1/posts", map[string]any{"institution_id": "{inst}", "title": "x", "theme": "collection", "source_lang": "fr"}},
+			{"GET", "/api/v1/glossary?institution_id={inst}", nil},
+			{"GET", "/api/v1/glossary/export?institution_id={inst}", nil},
 			{"POST", "/api/v1/glossary", map[string]any{"institution_id": "{inst}", "source": "Edgar Degas", "zh": "德加"}},
 			{"POST", "/api/v1/glossary/import?institution_id={inst}", "source,zh\nEdgar Degas,德加\n"},
 			{"GET", "/api/v1/calendar?institution_id={inst}&from=2030-01-01&to=2030-01-31", nil},

@@ -51,8 +51,10 @@ type GlossaryQuery struct {
 
 // Glossary lists terms.
 func (s *Service) Glossary(ctx context.Context, u *passerelle.User, q GlossaryQuery) ([]*store.GlossaryTerm, error) {
-	if q.InstitutionID > 0 && !u.Can(q.InstitutionID, passerelle.PermView) {
-		return nil, errNotFound
+	if q.InstitutionID > 0 {
+		if err := s.institution(ctx, u, q.InstitutionID, passerelle.PermView); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.seedGlossary(ctx, u.OrgID); err != nil {
 		return nil, err
