@@ -714,6 +714,10 @@ func TestForeignIsNotFound(t *testing.T) {
 		}{
 			{"GET", "/api/v1/posts?institution_id={inst}", nil},
 			{"POST", "/api/v1/posts", map[string]any{"institution_id": "{inst}", "title": "x", "theme": "collection", "source_lang": "fr"}},
+			// Its publications name an account of the institution: still 404, not a
+			// complaint about the account.
+			{"POST", "/api/v1/posts", map[string]any{"institution_id": "{inst}", "title": "x", "theme": "collection", "source_lang": "fr",
+				"publications": []any{map[string]any{"account_id": fAcc.ID}}}},
 			{"GET", "/api/v1/glossary?institution_id={inst}", nil},
 			{"GET", "/api/v1/glossary/export?institution_id={inst}", nil},
 			{"POST", "/api/v1/glossary", map[string]any{"institution_id": "{inst}", "source": "Edgar Degas", "zh": "德加"}},

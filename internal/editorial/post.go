@@ -209,7 +209,7 @@ func (s *Service) CreatePost(ctx context.Context, u *passerelle.User, in *PostIn
 	if in.InstitutionID == nil {
 		return nil, &passerelle.Error{Code: passerelle.EINVALID, Message: "Some fields are invalid.", Fields: map[string]string{"institution_id": "Choose an institution."}}
 	}
-	if err := allow(u, *in.InstitutionID, passerelle.PermWrite); err != nil {
+	if err := s.institution(ctx, u, *in.InstitutionID, passerelle.PermWrite); err != nil {
 		return nil, err
 	}
 	p := &passerelle.Post{InstitutionID: *in.InstitutionID, Status: passerelle.StatusDraft}
