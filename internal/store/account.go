@@ -132,8 +132,10 @@ func equalPtr(a, b *int64) bool {
 	return *a == *b
 }
 
-// SetCredentials seals and stores the given credential fields of a managed account,
-// replacing those named. Names must be allowed for the account's platform.
+// SetCredentials seals and stores the given credential fields of an account, replacing
+// those named. Names must be allowed for the account's platform. Managed accounts use
+// them to publish; a watched account may hold them too (its WeChat push settings, say)
+// without becoming one Passerelle publishes to.
 func (db *DB) SetCredentials(ctx context.Context, orgID, accountID int64, values map[string]string) error {
 	if db.keys == nil {
 		return fmt.Errorf("store: no secret keyring")
@@ -142,9 +144,6 @@ func (db *DB) SetCredentials(ctx context.Context, orgID, accountID int64, values
 		a, err := scanAccount(tx.q().row(ctx, `SELECT `+accountColumns+` FROM accounts a JOIN institutions i ON i.id = a.institution_id WHERE a.id = ? AND i.org_id = ?`, accountID, orgID))
 		if err != nil {
 			return db.mapErr(err)
-		}
-		if a.Kind != passerelle.AccountManaged {
-			return passerelle.Errorf(passerelle.EINVALID, "Only managed accounts hold credentials.")
 		}
 		allowed := passerelle.CredentialNames[a.Platform]
 		fields := passerelle.FieldErrors{}
