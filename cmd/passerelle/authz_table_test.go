@@ -95,6 +95,98 @@ var authzTable = []authzRow{
 	row("GET /api/v1/barometer/editions/{edition}", own, 401, 404, 404, 404, 404, 404, 404).at("/api/v1/barometer/editions/1"),
 	row("GET /api/v1/barometer/editions/{edition}", foreign, 401, 404, 404, 404, 404, 404, 404).at("/api/v1/barometer/editions/987654321"),
 
+	// JSON API: editorial (internal/api/posts.go, glossary.go, media.go, calendar.go).
+	// Writers are editors and translators; reviewers approve; editors schedule; the
+	// vocabulary and the organization's themes are kept by managers and owners.
+	row("GET /api/v1/posts", none, 401, 200, 200, 200, 200, 200, 200),
+	row("POST /api/v1/posts", none, 401, 201, 201, 201, 201, 403, 403).with(`{"institution_id": {institution}, "title": "Degas {n}", "theme": "collection", "source_lang": "fr", "source_text": "Edgar Degas", "text_zh": "德加", "publications": [{"account_id": {account}, "format": "article", "wechat": {"title": "德加", "author": "奥赛", "digest": "舞者"}}]}`),
+	row("GET /api/v1/posts/{id}", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/posts/{id}", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("PATCH /api/v1/posts/{id}", own, 401, 200, 200, 200, 200, 403, 403).with(`{"title": "Degas {n}"}`),
+	row("PATCH /api/v1/posts/{id}", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"title": "Degas {n}"}`),
+	row("DELETE /api/v1/posts/{id}", own, 401, 204, 204, 204, 204, 403, 403),
+	row("DELETE /api/v1/posts/{id}", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/posts/{id}/checks", own, 401, 200, 200, 200, 200, 200, 200),
+	row("POST /api/v1/posts/{id}/checks", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/posts/{id}/transitions", own, 401, 200, 200, 200, 200, 403, 403).with(`{"to": "review"}`),
+	row("POST /api/v1/posts/{id}/transitions", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"to": "review"}`),
+	row("GET /api/v1/posts/{id}/history", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/posts/{id}/history", foreign, 401, 404, 404, 404, 404, 404, 404),
+	// Whoever sees a post may comment on it.
+	row("GET /api/v1/posts/{id}/comments", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/posts/{id}/comments", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/posts/{id}/comments", own, 401, 201, 201, 201, 201, 201, 201).with(`{"body": "Bravo {n}"}`),
+	row("POST /api/v1/posts/{id}/comments", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"body": "Bravo {n}"}`),
+	row("GET /api/v1/posts/{id}/guest-links", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/posts/{id}/guest-links", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/posts/{id}/guest-links", own, 401, 201, 201, 201, 201, 403, 403).with(`{"label": "Mme Martin"}`),
+	row("POST /api/v1/posts/{id}/guest-links", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"label": "Mme Martin"}`),
+	row("DELETE /api/v1/posts/{id}/guest-links/{link}", own, 401, 204, 204, 204, 204, 403, 403),
+	row("DELETE /api/v1/posts/{id}/guest-links/{link}", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("PUT /api/v1/publications/{id}/schedule", own, 401, 200, 200, 200, 403, 403, 403).with(`{"scheduled_at": "{future}"}`),
+	row("PUT /api/v1/publications/{id}/schedule", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"scheduled_at": "{future}"}`),
+
+	// Guest review links are public: the signed token is the permission, whoever
+	// holds it. Own is a valid link of a post waiting for review (for decisions); a
+	// tampered token answers 404 whoever asks.
+	row("GET /api/v1/guest/{token}", own, 200, 200, 200, 200, 200, 200, 200).at("/api/v1/guest/{guest}"),
+	row("GET /api/v1/guest/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/guest/{guest}x"),
+	row("POST /api/v1/guest/{token}/decision", own, 200, 200, 200, 200, 200, 200, 200).at("/api/v1/guest/{guest}/decision").with(`{"to": "approved", "name": "Claire"}`),
+	row("POST /api/v1/guest/{token}/decision", foreign, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/guest/{guest}x/decision").with(`{"to": "approved", "name": "Claire"}`),
+	row("POST /api/v1/guest/{token}/comments", own, 201, 201, 201, 201, 201, 201, 201).at("/api/v1/guest/{guest}/comments").with(`{"body": "Très bien", "name": "Claire"}`),
+	row("POST /api/v1/guest/{token}/comments", foreign, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/guest/{guest}x/comments").with(`{"body": "Très bien", "name": "Claire"}`),
+	row("GET /api/v1/guest/{token}/media/{media}/{spec}", own, 200, 200, 200, 200, 200, 200, 200).at("/api/v1/guest/{guest}/media/{media}/ui_thumb"),
+	row("GET /api/v1/guest/{token}/media/{media}/{spec}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/guest/{guest}x/media/{media}/ui_thumb"),
+
+	// The glossary: the organization's (institution_id null) is written by anyone who
+	// writes somewhere, an institution's by its writers.
+	row("GET /api/v1/glossary", none, 401, 200, 200, 200, 200, 200, 200),
+	row("POST /api/v1/glossary", none, 401, 201, 201, 201, 201, 403, 403).with(`{"source": "Edgar Degas {n}", "zh": "德加", "institution_id": {institution}}`),
+	row("PATCH /api/v1/glossary/{id}", own, 401, 200, 200, 200, 200, 403, 403).with(`{"zh": "德加"}`),
+	row("PATCH /api/v1/glossary/{id}", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"zh": "德加"}`),
+	row("DELETE /api/v1/glossary/{id}", own, 401, 204, 204, 204, 204, 403, 403),
+	row("DELETE /api/v1/glossary/{id}", foreign, 401, 404, 404, 404, 404, 404, 404),
+	// Without a file the import is refused (422) to those allowed to import.
+	row("POST /api/v1/glossary/import", none, 401, 422, 422, 422, 422, 403, 403),
+	row("GET /api/v1/glossary/export", none, 401, 200, 200, 200, 200, 200, 200),
+	// The vocabulary is the organization's: every member reads it, its managers
+	// change it. Those who may not change it are refused before any lookup (403), so
+	// a foreign entry tells them nothing either.
+	row("GET /api/v1/lexicon", none, 401, 200, 200, 200, 200, 200, 200),
+	row("POST /api/v1/lexicon", none, 401, 201, 201, 403, 403, 403, 403).with(`{"term": "词{n}", "severity": "warn"}`),
+	row("DELETE /api/v1/lexicon/{id}", own, 401, 204, 204, 403, 403, 403, 403),
+	row("DELETE /api/v1/lexicon/{id}", foreign, 401, 404, 404, 403, 403, 403, 403),
+	row("POST /api/v1/lexicon/import", none, 401, 422, 422, 403, 403, 403, 403),
+	row("GET /api/v1/lexicon/export", none, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/themes", none, 401, 200, 200, 200, 200, 200, 200),
+	row("PUT /api/v1/themes", none, 401, 200, 403, 403, 403, 403, 403).with(`{"themes": ["collection", "history", "exhibition", "event"]}`),
+	row("PUT /api/v1/institutions/{id}/editorial", own, 401, 200, 200, 403, 403, 403, 403).with(`{"two_step_approval": false}`),
+	row("PUT /api/v1/institutions/{id}/editorial", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"two_step_approval": false}`),
+
+	// Media library. An empty upload is refused as an unsupported type (415) to
+	// writers.
+	row("GET /api/v1/institutions/{id}/media", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/institutions/{id}/media", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/institutions/{id}/media", own, 401, 415, 415, 415, 415, 403, 403),
+	row("POST /api/v1/institutions/{id}/media", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("GET /api/v1/media/{id}", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/media/{id}", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("PATCH /api/v1/media/{id}", own, 401, 200, 200, 200, 200, 403, 403).with(`{"alt_zh": "舞者"}`),
+	row("PATCH /api/v1/media/{id}", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"alt_zh": "舞者"}`),
+	row("GET /api/v1/media/{id}/file", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/media/{id}/file", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("GET /api/v1/media/{id}/renditions/{spec}", own, 401, 200, 200, 200, 200, 200, 200).at("/api/v1/media/{media}/renditions/ui_thumb"),
+	row("GET /api/v1/media/{id}/renditions/{spec}", foreign, 401, 404, 404, 404, 404, 404, 404).at("/api/v1/media/{media}/renditions/ui_thumb"),
+
+	// Calendar: from and to are required; without institution_id it spans every
+	// institution the caller sees.
+	row("GET /api/v1/calendar", none, 401, 422, 422, 422, 422, 422, 422),
+	row("GET /api/v1/calendar", none, 401, 200, 200, 200, 200, 200, 200).at("/api/v1/calendar?from=2030-01-01&to=2030-01-31"),
+	row("GET /api/v1/calendar", own, 401, 200, 200, 200, 200, 200, 200).at("/api/v1/calendar?institution_id={institution}&from=2030-01-01&to=2030-01-31"),
+	row("GET /api/v1/calendar", foreign, 401, 404, 404, 404, 404, 404, 404).at("/api/v1/calendar?institution_id={institution}&from=2030-01-01&to=2030-01-31"),
+	row("PUT /api/v1/accounts/{id}/cadence", own, 401, 200, 200, 200, 403, 403, 403).with(`{"min_per_week": 1, "max_per_week": 3}`),
+	row("PUT /api/v1/accounts/{id}/cadence", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"min_per_week": 1, "max_per_week": 3}`),
+
 	// WeChat push callbacks (internal/webhook): answered by signature, not by session.
 	row("GET /wechat/callback/{account_id}", own, 404, 404, 404, 404, 404, 404, 404),
 	row("GET /wechat/callback/{account_id}", foreign, 404, 404, 404, 404, 404, 404, 404),

@@ -1,22 +1,30 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/api/apitest"
 	"github.com/passerelle-oss/passerelle/internal/config"
+	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/server"
+	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
 // boot starts a Main on 127.0.0.1:0 over a SQLite file in a temporary directory.
@@ -97,8 +105,11 @@ func row(route string, t target, anon, owner, admin, editor, translator, reviewe
 }
 
 // with sets the request body: JSON when it starts with "{", else a form. In it,
-// {institution}, {account}, {user} and {token} become the ids of the target's objects,
-// {n} a number unique to the request, and {static} the path of a static file the
+// {institution}, {account}, {user} and {token} become the ids of the target's objects;
+// on editorial routes also {post}, {publication}, {media}, {term} (a glossary term of
+// the institution), {lexicon} (a vocabulary entry), {link} (a guest link of the post)
+// and {guest} (that link's token); {n} becomes a number unique to the request,
+// {future} an instant two days ahead, and {static} the path of a static file the
 // sign-in page links to.
 func (r authzRow) with(body string) authzRow { r.body = body; return r }
 
@@ -108,19 +119,22 @@ func (r authzRow) at(path string) authzRow { r.path = path; return r }
 
 // authzFixture holds the callers and the objects of both organizations.
 type authzFixture struct {
-	m        *Main
-	org      int64
-	users    []*passerelle.User // per caller; nil for anonymous
-	tokens   []string
-	static   string // the path of a static file the pages link to
-	warned   map[string]bool
-	foreign  map[string]int64
-	sequence atomic.Int64
+	m       *Main
+	org     int64
+	users   []*passerelle.User // per caller; nil for anonymous
+	tokens  []string
+	static  string // the path of a static file the pages link to
+	warned  map[string]bool
+	foreign map[string]string
+	// editorial creates the editorial objects, over the same database and media
+	// directory as the server's.
+	editorial *editorial.Service
+	sequence  atomic.Int64
 }
 
 func newAuthzFixture(t *testing.T, m *Main) *authzFixture {
 	ctx := t.Context()
-	f := &authzFixture{m: m, warned: map[string]bool{}}
+	f := &authzFixture{m: m, warned: map[string]bool{}, editorial: editorial.New(editorial.Options{DB: m.DB, DataDir: m.Config.DataDir})}
 	org, err := m.DB.CreateOrganization(ctx, "Agence")
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +164,8 @@ func newAuthzFixture(t *testing.T, m *Main) *authzFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.foreign = map[string]int64{"institution": inst, "account": acc, "user": fu.ID, "token": tok.ID}
+	f.foreign = ids(map[string]int64{"institution": inst, "account": acc, "user": fu.ID, "token": tok.ID})
+	f.editorialObjects(t, fu, inst, false, f.foreign)
 
 	resp, err := http.Get(m.URL() + "/login")
 	if err != nil {
@@ -189,24 +204,100 @@ func (f *authzFixture) account(t *testing.T, org, inst int64) int64 {
 	return a.ID
 }
 
-// objects creates fresh objects for one request of caller i, gives the caller its role
-// on the institution, and returns the ids the target names.
-func (f *authzFixture) objects(t *testing.T, i int, tg target) map[string]int64 {
+func ids(m map[string]int64) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = strconv.FormatInt(v, 10)
+	}
+	return out
+}
+
+// editorialKinds are the placeholders of editorial objects.
+var editorialKinds = []string{"post", "publication", "media", "term", "lexicon", "link", "guest"}
+
+// needsEditorial reports whether a row names an editorial object.
+func needsEditorial(r authzRow, segments []string) bool {
+	for i, s := range segments {
+		if m := wildcard.FindStringSubmatch(s); m != nil && slices.Contains(editorialKinds, kindOf(segments, i, m[1])) {
+			return true
+		}
+	}
+	for _, k := range editorialKinds {
+		if strings.Contains(r.path+r.body, "{"+k+"}") {
+			return true
+		}
+	}
+	return false
+}
+
+// editorialObjects creates, as owner, a post of the institution with a Weibo
+// publication and a medium, a glossary term of the institution, a vocabulary entry and
+// a guest link of the post, and adds their ids to ids. With review the post waits for
+// review (what a guest decides on); else it is a draft.
+func (f *authzFixture) editorialObjects(t *testing.T, owner *passerelle.User, inst int64, review bool, ids map[string]string) {
+	t.Helper()
 	ctx := t.Context()
-	if tg == foreign {
+	acc := &passerelle.Account{InstitutionID: inst, Platform: passerelle.Weibo, Kind: passerelle.AccountManaged, Handle: fmt.Sprintf("wb%d", f.sequence.Add(1))}
+	if err := f.m.DB.CreateAccount(ctx, owner.OrgID, acc); err != nil {
+		t.Fatal(err)
+	}
+	var img bytes.Buffer
+	if err := png.Encode(&img, image.NewGray(image.Rect(0, 0, 40+int(f.sequence.Add(1)%500), 30))); err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := f.editorial.Upload(ctx, owner, inst, "cover.png", &img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := func(s string) *string { return &s }
+	saved, err := f.editorial.CreatePost(ctx, owner, &editorial.PostInput{InstitutionID: &inst, Title: str("Degas"), Theme: str("collection"),
+		SourceLang: str("fr"), TextZH: str("德加的舞者。"), MediaIDs: &[]int64{m.ID},
+		Publications: &[]editorial.PublicationInput{{AccountID: acc.ID, MediaIDs: []int64{m.ID}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if review {
+		if _, err := f.editorial.Transition(ctx, owner, saved.Post.ID, passerelle.StatusReview, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	term := &store.GlossaryTerm{InstitutionID: inst, Source: fmt.Sprintf("Terme %d", f.sequence.Add(1)), ZH: "术语"}
+	if err := f.m.DB.CreateGlossaryTerm(ctx, owner.OrgID, term); err != nil {
+		t.Fatal(err)
+	}
+	entry := &store.LexiconEntry{Term: fmt.Sprintf("词%d", f.sequence.Add(1)), Severity: "warn"}
+	if err := f.m.DB.CreateLexiconEntry(ctx, owner.OrgID, entry); err != nil {
+		t.Fatal(err)
+	}
+	link, token, err := f.editorial.CreateGuestLink(ctx, owner, saved.Post.ID, "Mme Martin", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps.Copy(ids, map[string]string{"post": fmt.Sprint(saved.Post.ID), "publication": fmt.Sprint(saved.Post.Publications[0].ID), "media": fmt.Sprint(m.ID),
+		"term": fmt.Sprint(term.ID), "lexicon": fmt.Sprint(entry.ID), "link": fmt.Sprint(link.ID), "guest": token})
+}
+
+// objects creates fresh objects for one request of caller i about row r, gives the
+// caller its role on the institution, and returns the ids the target names.
+func (f *authzFixture) objects(t *testing.T, i int, r authzRow) map[string]string {
+	ctx := t.Context()
+	if r.target == foreign {
 		return f.foreign
 	}
 	inst := f.institution(t, f.org)
-	ids := map[string]int64{"institution": inst, "account": f.account(t, f.org, inst)}
+	ids := ids(map[string]int64{"institution": inst, "account": f.account(t, f.org, inst)})
 	member := f.user(t, f.org, false, passerelle.Membership{InstitutionID: inst, Role: passerelle.RoleViewer})
-	ids["user"] = member.ID
+	ids["user"] = fmt.Sprint(member.ID)
+	if _, pattern, _ := strings.Cut(r.route, " "); needsEditorial(r, strings.Split(pattern, "/")) {
+		f.editorialObjects(t, f.users[1], inst, strings.HasSuffix(r.route, "/decision"), ids)
+	}
 	caller := f.users[i]
 	if caller == nil {
 		ids["token"] = f.foreign["token"]
 		return ids
 	}
-	if tg == self {
-		ids["user"] = caller.ID
+	if r.target == self {
+		ids["user"] = fmt.Sprint(caller.ID)
 	}
 	if !caller.Owner {
 		if _, err := f.m.DB.UpdateUser(ctx, f.org, caller.ID, func(u *passerelle.User) error {
@@ -220,15 +311,28 @@ func (f *authzFixture) objects(t *testing.T, i int, tg target) map[string]int64 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids["token"] = tok.ID
+	ids["token"] = fmt.Sprint(tok.ID)
 	return ids
 }
 
 var wildcard = regexp.MustCompile(`\{([^}]*)\}`)
 
+// collections name the object of a wildcard by the path segment before it, where the
+// segment is not the object's name with an s.
+var collections = map[string]string{"posts": "post", "publications": "publication", "media": "media", "glossary": "term",
+	"lexicon": "lexicon", "guest-links": "link", "guest": "guest", "review": "guest"}
+
 // kindOf names the object a wildcard stands for: from the path segment before it
 // (/institutions/{id}) or from its name ({account_id}).
 func kindOf(segments []string, i int, name string) string {
+	if i > 0 {
+		if k, ok := collections[segments[i-1]]; ok {
+			return k
+		}
+	}
+	if name == "link" || name == "media" {
+		return name
+	}
 	for _, k := range []string{"institution", "account", "user", "token"} {
 		if strings.HasPrefix(name, k) || (i > 0 && segments[i-1] == k+"s") {
 			return k
@@ -238,7 +342,7 @@ func kindOf(segments []string, i int, name string) string {
 }
 
 // request builds the request of one cell of the matrix.
-func (f *authzFixture) request(t *testing.T, r authzRow, access server.Access, caller int, ids map[string]int64) *http.Request {
+func (f *authzFixture) request(t *testing.T, r authzRow, access server.Access, caller int, ids map[string]string) *http.Request {
 	method, pattern, ok := strings.Cut(r.route, " ")
 	if !ok {
 		t.Fatalf("%q: the matrix needs patterns with a method", r.route)
@@ -270,9 +374,9 @@ func (f *authzFixture) request(t *testing.T, r authzRow, access server.Access, c
 	n := strconv.FormatInt(f.sequence.Add(1), 10)
 	fill := func(s string) string {
 		for k, id := range ids {
-			s = strings.ReplaceAll(s, "{"+k+"}", strconv.FormatInt(id, 10))
+			s = strings.ReplaceAll(s, "{"+k+"}", id)
 		}
-		return strings.NewReplacer("{n}", n, "{static}", f.static).Replace(s)
+		return strings.NewReplacer("{n}", n, "{static}", f.static, "{future}", time.Now().Add(48*time.Hour).UTC().Format(time.RFC3339)).Replace(s)
 	}
 	var body *strings.Reader
 	if r.body != "" {
@@ -334,7 +438,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// observe answers one cell; the apitest client checks API exchanges against the
 	// OpenAPI document on the way.
 	observe := func(t *testing.T, r authzRow, caller int) int {
-		req := f.request(t, r, routes[r.route], caller, f.objects(t, caller, r.target))
+		req := f.request(t, r, routes[r.route], caller, f.objects(t, caller, r))
 		if req == nil {
 			return 0
 		}
