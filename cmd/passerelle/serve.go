@@ -108,7 +108,8 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.Connect = &connect.Service{DB: db, Tenancy: m.Tenancy, WeiboAPI: cfg.WeiboAPI, WeChatAPI: cfg.WeChatAPI, BaseURL: cfg.BaseURL, Logger: m.Logger}
 	api.RegisterPlatforms(m.Server, m.Tenancy, db, m.Connect)
 	registerBarometer(m.Server, m.Tenancy, db)
-	api.RegisterEditorial(m.Server, editorial.New(editorial.Options{DB: db, DataDir: cfg.DataDir, Logger: m.Logger}))
+	edit := editorial.New(editorial.Options{DB: db, DataDir: cfg.DataDir, Logger: m.Logger})
+	api.RegisterEditorial(m.Server, edit)
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger})
@@ -130,7 +131,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger})
 
-	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo}); err != nil {
+	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo}); err != nil {
 		return err
 	}
 	if !cfg.Demo {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
 )
@@ -25,6 +26,11 @@ type homePage struct {
 	Managed      int64
 	Followers    int64
 	ByPlatform   []platformTotal
+	// ToReview are the posts waiting for review; ThisWeek the publications
+	// scheduled from today to seven days on.
+	ToReview []*passerelle.Post
+	ThisWeek []editorial.CalendarItem
+	Names    map[int64]string
 	// Setup steps still to do, for a new organization.
 	NeedInstitution, NeedAccount, NeedCredentials, NeedColleague bool
 }
@@ -106,5 +112,34 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 			p.NeedColleague = true
 		}
 	}
+	if err := h.editorialSummary(r, p); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.render(w, r, view{name: "home", title: "home.title", nav: "home"}, p)
+}
+
+// editorialSummary fills the dashboard's "to review" and "this week" lists.
+func (h *handler) editorialSummary(r *http.Request, p *homePage) error {
+	ctx := r.Context()
+	u := server.User(ctx)
+	p.Names = map[int64]string{}
+	for _, c := range p.Cards {
+		p.Names[c.ID] = c.Display
+	}
+	if len(p.Cards) == 0 {
+		return nil
+	}
+	var err error
+	if p.ToReview, err = h.Editorial.Posts(ctx, u, editorial.PostQuery{Statuses: []passerelle.Status{passerelle.StatusReview}, Limit: 6}); err != nil {
+		return err
+	}
+	today := h.Now().In(loadZone(""))
+	cal, err := h.Editorial.Calendar(ctx, u, editorial.CalendarQuery{From: today.Format(dayLayout), To: today.AddDate(0, 0, 7).Format(dayLayout),
+		Statuses: []passerelle.Status{passerelle.StatusScheduled}, Lang: h.localizer(r).Lang})
+	if err != nil {
+		return err
+	}
+	p.ThisWeek = cal.Items
+	return nil
 }

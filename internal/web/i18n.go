@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"strings"
 	"time"
@@ -40,6 +41,28 @@ func loadCatalogs() (*catalogs, error) {
 		m := map[string]string{}
 		if err := json.Unmarshal(b, &m); err != nil {
 			return nil, fmt.Errorf("catalog %s: %w", l, err)
+		}
+		// A part of the interface may keep its messages in its own file
+		// (i18n/editorial.fr.json); a key defined twice is a mistake.
+		parts, err := fs.Glob(catalogFS, "i18n/*."+l+".json")
+		if err != nil {
+			return nil, err
+		}
+		for _, part := range parts {
+			b, err := catalogFS.ReadFile(part)
+			if err != nil {
+				return nil, fmt.Errorf("catalog %s: %w", part, err)
+			}
+			pm := map[string]string{}
+			if err := json.Unmarshal(b, &pm); err != nil {
+				return nil, fmt.Errorf("catalog %s: %w", part, err)
+			}
+			for k, v := range pm {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("catalog %s: %q is defined twice", part, k)
+				}
+				m[k] = v
+			}
 		}
 		c.byLang[l] = m
 	}

@@ -28,6 +28,9 @@ type page struct {
 type view struct {
 	name, title, nav string
 	status           int
+	// bare renders without the signed-in shell (no navigation, no account menu),
+	// for pages shown to people without an account such as a guest reviewer.
+	bare bool
 }
 
 func (h *handler) localizer(r *http.Request) *localizer {
@@ -38,6 +41,9 @@ func (h *handler) localizer(r *http.Request) *localizer {
 func (h *handler) render(w http.ResponseWriter, r *http.Request, v view, data any) {
 	l := h.localizer(r)
 	p := &page{Lang: l.Lang, User: server.User(r.Context()), Title: v.title, Nav: v.nav, Path: r.URL.RequestURI(), Flash: h.takeFlash(w, r), Demo: h.Demo, Data: data}
+	if v.bare {
+		p.User = nil
+	}
 	body, err := h.views.render(v.name, l, p)
 	if err != nil {
 		h.srv.LogError(r, err)
@@ -69,6 +75,11 @@ type errorPage struct {
 // through server.Status. Not-found answers the same page whatever the cause, so a
 // foreign resource cannot be told from a missing one.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	h.failView(w, r, err, false)
+}
+
+// failView is fail, bare for the pages of people without an account.
+func (h *handler) failView(w http.ResponseWriter, r *http.Request, err error, bare bool) {
 	h.srv.LogError(r, err)
 	status := server.Status(err)
 	msg := server.Message(err)
@@ -78,7 +89,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case status >= 500:
 		msg = "Internal error."
 	}
-	h.render(w, r, view{name: "error", title: "error." + strconv.Itoa(status), status: status}, errorPage{Status: status, Message: msg})
+	h.render(w, r, view{name: "error", title: "error." + strconv.Itoa(status), status: status, bare: bare}, errorPage{Status: status, Message: msg})
 }
 
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {

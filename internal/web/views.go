@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ var viewNames = []string{
 	"account_form", "credentials_form", "connection",
 	"user_list", "user_form",
 	"token_list", "settings",
+	"post_list", "post_form", "post_history", "calendar", "media_list", "glossary", "lexicon", "review",
 }
 
 // views are the parsed pages. They are never executed directly: each request clones
@@ -43,6 +45,7 @@ func localFuncs(l *localizer) template.FuncMap {
 		"date":     l.Date,
 		"datetime": l.DateTime,
 		"lang":     func() string { return l.Lang },
+		"tr":       l.Or,
 	}
 }
 
@@ -64,6 +67,11 @@ func parseViews(st *assets) (*views, error) {
 		return *p
 	}
 	funcs["join"] = strings.Join
+	funcs["hasPrefix"] = strings.HasPrefix
+	funcs["zoneCity"] = zoneCity
+	funcs["safeArticle"] = safeArticle
+	funcs["kb"] = func(n int64) int64 { return (n + 512) / 1024 }
+	funcs["seconds"] = func(ms int64) string { return strconv.FormatFloat(float64(ms)/1000, 'f', 1, 64) }
 	funcs["list"] = func(s ...string) []string { return s }
 	base := template.New("layout.html").Funcs(funcs)
 	if _, err := base.ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html"); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/connect"
+	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
@@ -24,7 +25,10 @@ type Deps struct {
 	Tenancy *tenancy.Service
 	// Connect tests and authorises platform connections.
 	Connect *connect.Service
-	Logger  *slog.Logger
+	// Editorial runs posts, the workflow, the calendar, the media library and the
+	// glossary; the same instance serves the JSON API.
+	Editorial *editorial.Service
+	Logger    *slog.Logger
 	// BaseURL is the public address, for links shown to users.
 	BaseURL string
 	// Demo tells the sign-in page to show the demo credentials.
@@ -46,8 +50,8 @@ type handler struct {
 // the pages to d.Server. It fails when an embedded file is broken, so a bad build never
 // starts serving.
 func Register(d Deps) error {
-	if d.Server == nil || d.Auth == nil || d.Tenancy == nil || d.DB == nil || d.Connect == nil {
-		return fmt.Errorf("web: Server, DB, Auth, Tenancy and Connect are required")
+	if d.Server == nil || d.Auth == nil || d.Tenancy == nil || d.DB == nil || d.Connect == nil || d.Editorial == nil {
+		return fmt.Errorf("web: Server, DB, Auth, Tenancy, Connect and Editorial are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -107,6 +111,7 @@ func (h *handler) routes() {
 	s.HandleFunc("GET /accounts/{id}/credentials", in, h.credentialsForm)
 	s.HandleFunc("POST /accounts/{id}/credentials", in, h.credentialsSave)
 	h.connectRoutes()
+	h.editorialRoutes()
 
 	s.HandleFunc("GET /users", in, h.userList)
 	s.HandleFunc("GET /users/new", in, h.userNew)

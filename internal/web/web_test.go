@@ -13,6 +13,7 @@ import (
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/connect"
+	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
@@ -29,6 +30,7 @@ type app struct {
 	Auth   *auth.Service
 	Ten    *tenancy.Service
 	Server *server.Server
+	Ed     *editorial.Service
 	// SimURL is the platform simulator's address.
 	SimURL string
 }
@@ -68,13 +70,14 @@ func newApp(t *testing.T, demo bool) *app {
 	ts := httptest.NewUnstartedServer(nil)
 	baseURL := "http://" + ts.Listener.Addr().String()
 	conn := &connect.Service{DB: db, Tenancy: ten, WeiboAPI: simServer.URL, WeChatAPI: simServer.URL, BaseURL: baseURL}
-	if err := web.Register(web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Demo: demo, BaseURL: baseURL}); err != nil {
+	ed := editorial.New(editorial.Options{DB: db, DataDir: t.TempDir()})
+	if err := web.Register(web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Editorial: ed, Demo: demo, BaseURL: baseURL}); err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &app{t: t, URL: ts.URL, DB: db, Auth: a, Ten: ten, Server: srv, SimURL: simServer.URL}
+	return &app{t: t, URL: ts.URL, DB: db, Auth: a, Ten: ten, Server: srv, Ed: ed, SimURL: simServer.URL}
 }
 
 // org creates an organization with an owner and returns the owner.
