@@ -280,8 +280,14 @@ func TestChecksBlockApproval(t *testing.T) {
 	b := setup(t, storetest.SQLite(t))
 	ctx := context.Background()
 	ed, rev := b.users[passerelle.RoleEditor], b.users[passerelle.RoleReviewer]
-	if err := b.svc.CreateTerm(ctx, ed, &store.GlossaryTerm{Source: "Edgar Degas", ZH: "德加"}); passerelle.ErrorCode(err) != passerelle.ECONFLICT {
-		t.Fatalf("the seed has Degas: %v", err)
+	// The seed has Degas: adding it as the seed has it answers the stored term; a
+	// different rendering is a conflict.
+	degas := &store.GlossaryTerm{Source: "Edgar Degas", ZH: "德加"}
+	if err := b.svc.CreateTerm(ctx, ed, degas); err != nil || degas.ID == 0 || degas.ZHHant != "竇加" {
+		t.Fatalf("Degas as seeded: %+v, %v", degas, err)
+	}
+	if err := b.svc.CreateTerm(ctx, ed, &store.GlossaryTerm{Source: "Edgar Degas", ZH: "埃德加"}); passerelle.ErrorCode(err) != passerelle.ECONFLICT {
+		t.Fatalf("another rendering of Degas: %v", err)
 	}
 	in := b.input()
 	in.TextZH = ptr("奥赛博物馆的舞者。") // Degas missing in Chinese

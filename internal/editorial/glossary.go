@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/checks"
@@ -91,7 +93,10 @@ func validateTerm(t *store.GlossaryTerm) error {
 }
 
 // CreateTerm adds a term to the organization's glossary (InstitutionID 0) or an
-// institution's.
+// institution's. Adding a term that the scope already holds as given (every field
+// sent agrees with it) succeeds with the term as stored: the organization's glossary
+// starts as a copy of the shared one, which the user has not seen, and a client that
+// repeats a request gets the same answer. A term that disagrees is a conflict.
 func (s *Service) CreateTerm(ctx context.Context, u *passerelle.User, t *store.GlossaryTerm) error {
 	if err := glossaryScope(u, t.InstitutionID); err != nil {
 		return err
@@ -102,7 +107,38 @@ func (s *Service) CreateTerm(ctx context.Context, u *passerelle.User, t *store.G
 	if err := validateTerm(t); err != nil {
 		return err
 	}
-	return s.db.CreateGlossaryTerm(ctx, u.OrgID, t)
+	err := s.db.CreateGlossaryTerm(ctx, u.OrgID, t)
+	if passerelle.ErrorCode(err) != passerelle.ECONFLICT {
+		return err
+	}
+	key := strings.ToLower(strings.TrimSpace(t.Source))
+	same, lerr := s.db.Glossary(ctx, store.GlossaryFilter{OrgID: u.OrgID, InstitutionID: t.InstitutionID, Search: strings.TrimSpace(t.Source)})
+	if lerr != nil {
+		return lerr
+	}
+	for _, cur := range same {
+		if strings.ToLower(strings.TrimSpace(cur.Source)) == key && agrees(t, cur) {
+			*t = *cur
+			return nil
+		}
+	}
+	return err
+}
+
+// agrees reports whether every field given in t (not empty) is the one of cur.
+func agrees(t, cur *store.GlossaryTerm) bool {
+	for _, f := range []struct{ given, stored string }{{t.ZH, cur.ZH}, {t.ZHHant, cur.ZHHant},
+		{t.Kind, cur.Kind}, {t.Note, cur.Note}, {t.BirthDate, cur.BirthDate}, {t.DeathDate, cur.DeathDate}} {
+		if f.given != "" && f.given != f.stored {
+			return false
+		}
+	}
+	for _, f := range []struct{ given, stored []string }{{t.Aliases, cur.Aliases}, {t.Accepted, cur.Accepted}, {t.Variants, cur.Variants}} {
+		if len(f.given) > 0 && !slices.Equal(f.given, f.stored) {
+			return false
+		}
+	}
+	return true
 }
 
 // UpdateTerm applies fn to a term.
