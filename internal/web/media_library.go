@@ -104,6 +104,13 @@ func (h *handler) mediaUpload(w http.ResponseWriter, r *http.Request) {
 		}
 		_, created, err := h.Editorial.Upload(r.Context(), u, id, part.FileName(), part)
 		if err != nil {
+			// A file of the wrong kind or size is the person's to fix: say so on the
+			// library rather than on an error page.
+			if c := passerelle.ErrorCode(err); c == passerelle.EUNSUPPORTED || c == passerelle.ETOOLARGE {
+				h.setFlash(w, r, "e", server.Message(err))
+				http.Redirect(w, r, back, http.StatusSeeOther)
+				return
+			}
 			h.redirectError(w, r, back, err)
 			return
 		}

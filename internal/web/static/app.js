@@ -38,6 +38,45 @@
     });
   });
 
+  // Calendar: drag a publication onto another day to move it there at the same time
+  // of day. It posts the same form as the item's Reschedule button, which stays the
+  // way to do it from the keyboard.
+  var dragged = null;
+  document.querySelectorAll(".cal-item[draggable=true]").forEach(function (item) {
+    item.addEventListener("dragstart", function (ev) {
+      dragged = item;
+      item.classList.add("cal-dragging");
+      ev.dataTransfer.effectAllowed = "move";
+      ev.dataTransfer.setData("text/plain", item.getAttribute("data-schedule"));
+    });
+    item.addEventListener("dragend", function () {
+      item.classList.remove("cal-dragging");
+      dragged = null;
+    });
+  });
+  document.querySelectorAll(".cal-day[data-date]").forEach(function (day) {
+    day.addEventListener("dragover", function (ev) {
+      if (!dragged) { return; }
+      ev.preventDefault();
+      day.classList.add("cal-drop-over");
+    });
+    day.addEventListener("dragleave", function () { day.classList.remove("cal-drop-over"); });
+    day.addEventListener("drop", function (ev) {
+      day.classList.remove("cal-drop-over");
+      if (!dragged) { return; }
+      ev.preventDefault();
+      var body = new URLSearchParams();
+      body.set("at", day.getAttribute("data-date") + "T" + dragged.getAttribute("data-clock"));
+      body.set("next", window.location.pathname + window.location.search);
+      // The answer is a redirect carrying the outcome as a flash message; reloading
+      // shows it, whether the move was accepted or refused.
+      fetch(dragged.getAttribute("data-schedule"), {
+        method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" }
+      }).then(function () { window.location.reload(); }, function () { window.location.reload(); });
+    });
+  });
+
   // Put the keyboard on the first field in error.
   var invalid = document.querySelector("[aria-invalid=true]");
   if (invalid) { invalid.focus(); }
