@@ -95,7 +95,8 @@ func parseGuestToken(key []byte, token string) (id int64, expires time.Time, non
 	if !found {
 		return 0, time.Time{}, nil, false
 	}
-	enc := base64.RawURLEncoding
+	// Strict: trailing bits must be zero, so that a link has one spelling only.
+	enc := base64.RawURLEncoding.Strict()
 	payload, err1 := enc.DecodeString(p64)
 	sig, err2 := enc.DecodeString(s64)
 	if err1 != nil || err2 != nil || len(payload) != guestPayload {
