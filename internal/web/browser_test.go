@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
 )
 
@@ -206,10 +208,91 @@ func TestScreenshots(t *testing.T) {
 		{"settings", "/settings"},
 		{"notfound", "/institutions/999999"},
 	}
+	post, day, token := editorialDemo(t, a, ids[0])
+	pages = append(pages, []struct{ name, path string }{
+		{"posts", "/posts"},
+		{"post", "/posts/" + itoa(post)},
+		{"post-new", "/posts/new?institution_id=" + itoa(ids[0])},
+		{"history", "/posts/" + itoa(post) + "/history"},
+		{"calendar-month", "/calendar?date=" + day},
+		{"calendar-week", "/calendar?view=week&date=" + day},
+		{"calendar-list", "/calendar?view=list&date=" + day},
+		{"media", "/institutions/" + itoa(ids[0]) + "/media"},
+		{"glossary", "/glossary"},
+		{"lexicon", "/lexicon"},
+	}...)
 	for _, p := range pages {
 		shoot(p.name+"-desktop", p.path, 1280, 800, false)
 		shoot(p.name+"-phone", p.path, 390, 844, true)
 	}
+	// The guest page, as the museum person sees it: signed out.
+	if err := chromedp.Do(ctx, chromedp.Navigate(a.URL+"/"), chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS(`#f-email`))); err != nil {
+		t.Fatal(err)
+	}
+	shoot("review-desktop", "/review/"+token, 1280, 800, false)
+	shoot("review-phone", "/review/"+token, 390, 844, true)
+}
+
+// editorialDemo writes a post on the institution's Weibo and WeChat accounts with an
+// image, a comment, a schedule and a review link; it returns the post, its day and
+// the link's token.
+func editorialDemo(t *testing.T, a *app, instID int64) (int64, string, string) {
+	t.Helper()
+	ctx := context.Background()
+	owner, _, err := a.DB.UserByEmail(ctx, "demo@passerelle.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accs, err := a.Ten.Accounts(ctx, owner, instID, false, tenancy.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := a.Ed.Upload(ctx, owner, instID, "nympheas.png", bytes.NewReader(pngFile(t, 900, 600)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pubs []editorial.PublicationInput
+	for _, ac := range accs {
+		switch ac.Platform {
+		case passerelle.Weibo:
+			pubs = append(pubs, editorial.PublicationInput{AccountID: ac.ID, Format: passerelle.FormatPhotoText, Topics: []string{"卢浮宫", "莫奈"}, MediaIDs: []int64{m.ID}})
+		case passerelle.WeChat:
+			open := true
+			pubs = append(pubs, editorial.PublicationInput{AccountID: ac.ID, WeChat: &editorial.ArticleInput{Title: "莫奈的睡莲：光与水的诗", Author: "卢浮宫",
+				Digest: "走进莫奈晚年的花园。", BodyHTML: "<p>1914年起，莫内在吉维尼的花园里画下了巨幅《睡莲》。</p><p><strong>展览时间</strong>：6月1日至9月30日</p><script>x()</script>",
+				CoverMediaID: m.ID, CommentsOpen: &open, SourceURL: "https://www.louvre.fr"}})
+		}
+	}
+	in := &editorial.PostInput{InstitutionID: &instID, Title: ptr("Les Nymphéas de Monet"), Theme: ptr("exhibition"), SourceLang: ptr("fr"),
+		SourceText: ptr("À partir de 1914, Claude Monet peint les grands Nymphéas dans son jardin de Giverny."),
+		TextZH:     ptr("1914年起，莫内在吉维尼的花园里画下了巨幅《睡莲》。"), MediaIDs: &[]int64{m.ID}, Publications: &pubs}
+	saved, err := a.Ed.CreatePost(ctx, owner, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := saved.Post
+	at := time.Now().AddDate(0, 0, 2).Truncate(time.Hour).Add(2 * time.Hour)
+	for _, b := range p.Publications {
+		if _, err := a.Ed.Schedule(ctx, owner, b.ID, &at); err != nil {
+			t.Fatal(err)
+		}
+		at = at.Add(26 * time.Hour)
+	}
+	fix := "1914年起，莫奈在吉维尼的花园里画下了巨幅《睡莲》。"
+	if _, err := a.Ed.UpdatePost(ctx, owner, p.ID, &editorial.PostInput{TextZH: &fix}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Ed.Transition(ctx, owner, p.ID, passerelle.StatusReview, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Ed.AddComment(ctx, owner, &passerelle.Comment{PostID: p.ID, Body: "Pouvez-vous vérifier les dates de l'exposition ?"}); err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := a.Ed.CreateGuestLink(ctx, owner, p.ID, "Conservation", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.ID, at.Format("2006-01-02"), token
 }
 
 func viewport(width, height int64, mobile bool) chromedp.Action[chromedp.Void] {
