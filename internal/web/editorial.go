@@ -31,9 +31,9 @@ func (h *handler) editorialRoutes() {
 
 	s.HandleFunc("GET /posts", in, h.postList)
 	s.HandleFunc("GET /posts/new", in, h.postNew)
-	s.HandleFunc("POST /posts", in, h.postCreate)
+	s.HandleFunc("POST /posts", in, h.postCreate, server.BodyLimit(postBodyLimit))
 	s.HandleFunc("GET /posts/{id}", in, h.postEdit)
-	s.HandleFunc("POST /posts/{id}", in, h.postUpdate)
+	s.HandleFunc("POST /posts/{id}", in, h.postUpdate, server.BodyLimit(postBodyLimit))
 	s.HandleFunc("POST /posts/{id}/delete", in, h.postDelete)
 	s.HandleFunc("POST /posts/{id}/transition", in, h.postTransition)
 	s.HandleFunc("POST /posts/{id}/comments", in, h.postComment)
