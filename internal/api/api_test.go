@@ -750,6 +750,21 @@ func TestForeignIsNotFound(t *testing.T) {
 			}
 		}
 
+		// A calendar filtered on an account one may not see.
+		for _, who := range []struct {
+			name    string
+			as      string
+			account int64
+		}{{"foreign", "", fAcc.ID}, {"missing", "", 987654321}, {"unshared", adminTok, otherAcc.ID}} {
+			t.Run(who.name+" calendar of an account", func(t *testing.T) {
+				c := b.api
+				if who.as != "" {
+					c = c.WithToken(who.as)
+				}
+				c.Do("GET", path("/api/v1/calendar?account_id=%d&from=2030-01-01&to=2030-01-31", who.account), nil).Want(t, http.StatusNotFound)
+			})
+		}
+
 		// The foreign data is untouched.
 		got, err := b.db.Institution(ctx, b.foreign, fInst.ID)
 		if err != nil || got.City != "" || got.ArchivedAt != nil {

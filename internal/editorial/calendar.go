@@ -111,6 +111,17 @@ func (s *Service) Calendar(ctx context.Context, u *passerelle.User, q CalendarQu
 		}
 		ids = []int64{q.InstitutionID}
 	}
+	if q.AccountID > 0 {
+		// An account the user may not see is not found, as it is everywhere else,
+		// rather than an empty calendar.
+		a, err := s.db.Account(ctx, u.OrgID, q.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		if !u.Can(a.InstitutionID, passerelle.PermView) {
+			return nil, errNotFound
+		}
+	}
 	insts, err := s.db.Institutions(ctx, store.InstitutionFilter{OrgID: u.OrgID, IDs: ids, IncludeArchived: q.InstitutionID > 0})
 	if err != nil {
 		return nil, err
