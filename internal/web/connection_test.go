@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
 func (a *app) managedAccount(u *passerelle.User, inst int64, platform passerelle.Platform, creds map[string]string) int64 {
@@ -200,5 +201,33 @@ func TestBrowserConnectWeChat(t *testing.T) {
 	}
 	if !strings.Contains(passed, "Connection works") || !strings.Contains(status, "Yes") {
 		t.Errorf("passing test: %q / %q", passed, status)
+	}
+}
+
+// TestExpiringWeiboReminder: an authorisation ending within five days is shown on the
+// managers' dashboard with a one-click renewal; viewers do not see it.
+func TestExpiringWeiboReminder(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, false)
+	owner := a.org("Agence", "owner@example.org", "correct horse battery")
+	inst := a.institution(owner, "Musée du Louvre")
+	id := a.managedAccount(owner, inst.ID, passerelle.Weibo, map[string]string{"app_key": simWeiboApp, "app_secret": simSecret})
+	a.user(owner.OrgID, "viewer@example.org", "correct horse battery", false, passerelle.Membership{InstitutionID: inst.ID, Role: passerelle.RoleViewer})
+	soon := time.Now().Add(48 * time.Hour)
+	if err := a.DB.SaveConnection(context.Background(), &store.Connection{AccountID: id, Status: "ok", DiagnosisKey: "ok", CanPublish: true, TokenExpiresAt: &soon}); err != nil {
+		t.Fatal(err)
+	}
+	c := a.client()
+	c.header.Set("Accept-Language", "en")
+	c.login("owner@example.org", "correct horse battery")
+	home := c.get("/")
+	wantContains(t, home.Body, "Weibo authorisations to renew", `action="/accounts/`+itoa(id)+`/connection/weibo"`)
+	if r := c.post("/accounts/"+itoa(id)+"/connection/weibo", url.Values{}); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, a.SimURL+"/oauth2/authorize") {
+		t.Fatalf("renew: %d %q", r.Status, r.Location)
+	}
+	v := a.client()
+	v.login("viewer@example.org", "correct horse battery")
+	if strings.Contains(v.get("/").Body, "/connection/weibo") {
+		t.Fatal("a viewer is offered the renewal")
 	}
 }

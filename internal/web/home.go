@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/connect"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
@@ -31,8 +33,17 @@ type homePage struct {
 	ToReview []*passerelle.Post
 	ThisWeek []editorial.CalendarItem
 	Names    map[int64]string
+	// Expiring are the Weibo authorisations the user manages that end within
+	// connect.ReminderLead (or have ended): renewing takes one click.
+	Expiring []expiring
 	// Setup steps still to do, for a new organization.
 	NeedInstitution, NeedAccount, NeedCredentials, NeedColleague bool
+}
+
+type expiring struct {
+	Account *passerelle.Account
+	Until   time.Time
+	Zone    string
 }
 
 type platformTotal struct {
@@ -116,7 +127,36 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	if p.Expiring, err = h.expiringAuthorisations(r, cards); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.render(w, r, view{name: "home", title: "home.title", nav: "home"}, p)
+}
+
+// expiringAuthorisations lists the Weibo authorisations that end soon among the
+// accounts the user manages.
+func (h *handler) expiringAuthorisations(r *http.Request, cards []*instCard) ([]expiring, error) {
+	conns, err := h.DB.ExpiringConnections(r.Context(), h.Now().Add(connect.ReminderLead))
+	if err != nil || len(conns) == 0 {
+		return nil, err
+	}
+	until := map[int64]time.Time{}
+	for _, c := range conns {
+		until[c.AccountID] = *c.TokenExpiresAt
+	}
+	var out []expiring
+	for _, c := range cards {
+		if !c.CanManage {
+			continue
+		}
+		for _, a := range c.Accounts {
+			if t, ok := until[a.ID]; ok && a.Platform == passerelle.Weibo {
+				out = append(out, expiring{Account: a, Until: t, Zone: c.TimeZone})
+			}
+		}
+	}
+	return out, nil
 }
 
 // editorialSummary fills the dashboard's "to review" and "this week" lists.
