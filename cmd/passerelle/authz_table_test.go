@@ -317,11 +317,7 @@ var authzTable = []authzRow{
 	row("GET /institutions/{id}/media", own, 303, 200, 200, 200, 200, 200, 200),
 	row("GET /institutions/{id}/media", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /institutions/{id}/media", own, 303, 303, 303, 303, 303, 303, 303),
-	// KNOWN DEVIATION (reported to the web pages' author): the owner of another
-	// organization gets 303 instead of 404, because the handler checks only u.Can,
-	// which an owner passes for any id, before reading the form. Nothing is stored:
-	// the service refuses the institution. Make this row 404 with the fix.
-	row("POST /institutions/{id}/media", foreign, 303, 303, 404, 404, 404, 404, 404),
+	row("POST /institutions/{id}/media", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /media/{id}/{spec}", own, 303, 200, 200, 200, 200, 200, 200).at("/media/{media}/ui_thumb"),
 	row("GET /media/{id}/{spec}", foreign, 303, 404, 404, 404, 404, 404, 404).at("/media/{media}/ui_thumb"),
 	row("POST /media/{id}", own, 303, 303, 303, 303, 303, 403, 403),

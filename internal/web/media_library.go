@@ -70,8 +70,10 @@ func (h *handler) mediaUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := server.User(r.Context())
-	if !u.Can(id, passerelle.PermView) {
-		h.notFound(w, r)
+	// Through tenancy, which scopes by organization: u.Can alone lets an owner pass
+	// for any institution id.
+	if _, err := h.Tenancy.Institution(r.Context(), u, id); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	back := mediaPath(id)
