@@ -18,6 +18,7 @@ func startDemo(ctx context.Context, m *Main) error {
 	if err != nil {
 		return err
 	}
+	m.demo = res
 	apps, accounts, err := demo.Simulated(ctx, m.DB, res.OrgID, m.Config.BaseURL)
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/barometer"
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/connect"
+	"github.com/passerelle-oss/passerelle/internal/demo"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
@@ -45,6 +46,7 @@ type Main struct {
 	// Sim is the in-process platform simulator of the demo, nil otherwise.
 	Sim       *sim.Simulator
 	simServer *http.Server
+	demo      demo.Result
 	Connect   *connect.Service
 	Webhook   *webhook.Handler
 
@@ -109,6 +111,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	api.RegisterPlatforms(m.Server, m.Tenancy, db, m.Connect)
 	registerBarometer(m.Server, m.Tenancy, db)
 	edit := editorial.New(editorial.Options{DB: db, DataDir: cfg.DataDir, Logger: m.Logger})
+	if m.demo.Seeded {
+		if err := demo.Posts(ctx, db, edit, m.demo.OrgID, time.Now()); err != nil {
+			return fmt.Errorf("demo posts: %w", err)
+		}
+	}
 	api.RegisterEditorial(m.Server, edit)
 
 	workers := river.NewWorkers()
