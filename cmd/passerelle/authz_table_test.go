@@ -241,6 +241,8 @@ var authzTable = []authzRow{
 	row("GET /institutions/{id}/edit", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /institutions/{id}/restore", own, 303, 303, 403, 403, 403, 403, 403),
 	row("POST /institutions/{id}/restore", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /institutions/{id}/approval", own, 303, 303, 303, 403, 403, 403, 403),
+	row("POST /institutions/{id}/approval", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /language", none, 303, 303, 303, 303, 303, 303, 303),
 	row("GET /login", none, 200, 303, 303, 303, 303, 303, 303),
 	row("POST /logout", none, 303, 303, 303, 303, 303, 303, 303),

@@ -231,3 +231,36 @@ func TestExpiringWeiboReminder(t *testing.T) {
 		t.Fatal("a viewer is offered the renewal")
 	}
 }
+
+// TestTwoStepApprovalToggle: managers turn two-step approval on from the institution
+// page; viewers may not, other organizations do not see the institution.
+func TestTwoStepApprovalToggle(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, false)
+	owner := a.org("Agence", "owner@example.org", "correct horse battery")
+	inst := a.institution(owner, "Musée Rodin")
+	a.user(owner.OrgID, "viewer@example.org", "correct horse battery", false, passerelle.Membership{InstitutionID: inst.ID, Role: passerelle.RoleViewer})
+	a.org("Autre", "other@example.org", "correct horse battery")
+	path := "/institutions/" + itoa(inst.ID)
+	c := a.client()
+	c.header.Set("Accept-Language", "en")
+	c.login("owner@example.org", "correct horse battery")
+	wantContains(t, c.get(path).Body, "One step", `action="`+path+`/approval"`)
+	if r := c.post(path+"/approval", url.Values{"two_step": {"on"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("toggle: %d", r.Status)
+	}
+	if on, err := a.DB.TwoStepApproval(context.Background(), owner.OrgID, inst.ID); err != nil || !on {
+		t.Fatalf("two-step = %v, %v", on, err)
+	}
+	wantContains(t, c.get(path).Body, "Two steps: the agency, then the museum")
+	for email, want := range map[string]int{"viewer@example.org": http.StatusForbidden, "other@example.org": http.StatusNotFound} {
+		o := a.client()
+		o.login(email, "correct horse battery")
+		if r := o.post(path+"/approval", url.Values{}); r.Status != want {
+			t.Errorf("%s: %d, want %d", email, r.Status, want)
+		}
+	}
+	if on, _ := a.DB.TwoStepApproval(context.Background(), owner.OrgID, inst.ID); !on {
+		t.Fatal("a refused request changed the setting")
+	}
+}

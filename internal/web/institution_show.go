@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/server"
@@ -16,6 +17,8 @@ type institutionShowPage struct {
 	CanManage   bool
 	CanArchive  bool
 	Archived    bool // archived accounts are listed too
+	// TwoStep: approval takes the agency lead, then the museum.
+	TwoStep bool
 }
 
 func (h *handler) institutionShow(w http.ResponseWriter, r *http.Request) {
@@ -43,5 +46,33 @@ func (h *handler) institutionShow(w http.ResponseWriter, r *http.Request) {
 			p.Followers += *a.Followers
 		}
 	}
+	if p.TwoStep, err = h.DB.TwoStepApproval(r.Context(), u.OrgID, id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.render(w, r, view{name: "institution_show", title: "institution.title", nav: "institutions"}, p)
+}
+
+// institutionApproval turns two-step approval on or off (managers of the institution).
+func (h *handler) institutionApproval(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	u := server.User(r.Context())
+	// Looked up through tenancy first: invisible institutions are not found.
+	if _, err := h.Tenancy.Institution(r.Context(), u, id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.Editorial.SetTwoStepApproval(r.Context(), u, id, r.PostForm.Get("two_step") == "on"); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.redirect(w, r, "/institutions/"+strconv.FormatInt(id, 10), "flash.approval_saved")
 }
