@@ -53,6 +53,8 @@ func (h *handler) editorialRoutes() {
 
 	s.HandleFunc("GET /glossary", in, h.glossaryPage)
 	s.HandleFunc("POST /glossary", in, h.termCreate)
+	s.HandleFunc("GET /glossary/{id}/edit", in, h.termEdit)
+	s.HandleFunc("POST /glossary/{id}", in, h.termUpdate)
 	s.HandleFunc("POST /glossary/{id}/delete", in, h.termDelete)
 	s.HandleFunc("POST /glossary/import", in, h.glossaryImport, server.BodyLimit(editorial.MaxImportBytes+1<<16))
 	s.HandleFunc("GET /glossary/export", in, h.glossaryExport)

@@ -125,9 +125,8 @@ func (h *handler) termCreate(w http.ResponseWriter, r *http.Request) {
 	if scope < 0 {
 		scope = 0
 	}
-	t := &store.GlossaryTerm{InstitutionID: scope, Source: strings.TrimSpace(v.Get("source")), ZH: strings.TrimSpace(v.Get("zh")), ZHHant: strings.TrimSpace(v.Get("zh_hant")),
-		Aliases: commaList(v.Get("aliases")), Accepted: commaList(v.Get("accepted")), Variants: commaList(v.Get("variants")), Kind: strings.TrimSpace(v.Get("kind")),
-		Note: strings.TrimSpace(v.Get("note")), BirthDate: strings.TrimSpace(v.Get("birth_date")), DeathDate: strings.TrimSpace(v.Get("death_date"))}
+	t := &store.GlossaryTerm{InstitutionID: scope}
+	readTerm(v, t)
 	if err := h.Editorial.CreateTerm(r.Context(), server.User(r.Context()), t); err != nil {
 		f := newForm(r)
 		if !f.setError(err) {
@@ -138,6 +137,92 @@ func (h *handler) termCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.redirect(w, r, "/glossary?scope="+scopeParam(scope), "flash.term_added")
+}
+
+// readTerm sets a term's fields from the add or edit form.
+func readTerm(v url.Values, t *store.GlossaryTerm) {
+	t.Source, t.ZH, t.ZHHant = strings.TrimSpace(v.Get("source")), strings.TrimSpace(v.Get("zh")), strings.TrimSpace(v.Get("zh_hant"))
+	t.Aliases, t.Accepted, t.Variants = commaList(v.Get("aliases")), commaList(v.Get("accepted")), commaList(v.Get("variants"))
+	t.Kind, t.Note = strings.TrimSpace(v.Get("kind")), strings.TrimSpace(v.Get("note"))
+	t.BirthDate, t.DeathDate = strings.TrimSpace(v.Get("birth_date")), strings.TrimSpace(v.Get("death_date"))
+}
+
+// termValues fills the edit form from a stored term.
+func termValues(t *store.GlossaryTerm) url.Values {
+	return url.Values{
+		"source": {t.Source}, "zh": {t.ZH}, "zh_hant": {t.ZHHant},
+		"aliases": {strings.Join(t.Aliases, ", ")}, "accepted": {strings.Join(t.Accepted, ", ")}, "variants": {strings.Join(t.Variants, ", ")},
+		"kind": {t.Kind}, "note": {t.Note}, "birth_date": {t.BirthDate}, "death_date": {t.DeathDate},
+	}
+}
+
+type termPage struct {
+	Term  *store.GlossaryTerm
+	Scope string
+	Kinds []string
+	Form  *form
+}
+
+// editableTerm loads a term the user may change: another organization's, or one of an
+// institution the user does not see, is not found; one the user may only read is
+// forbidden.
+func (h *handler) editableTerm(r *http.Request) (*store.GlossaryTerm, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	u := server.User(r.Context())
+	t, err := h.DB.GlossaryTermByID(r.Context(), u.OrgID, id)
+	if err != nil {
+		return nil, err
+	}
+	if t.InstitutionID != 0 && !u.Can(t.InstitutionID, passerelle.PermView) {
+		return nil, passerelle.ErrNotFound
+	}
+	writable := u.Can(t.InstitutionID, passerelle.PermWrite)
+	if t.InstitutionID == 0 {
+		writable = u.Owner || canWriteSomewhere(u)
+	}
+	if !writable {
+		return nil, passerelle.Errorf(passerelle.EFORBIDDEN, "Your role does not allow this.")
+	}
+	return t, nil
+}
+
+func (h *handler) renderTerm(w http.ResponseWriter, r *http.Request, t *store.GlossaryTerm, f *form, status int) {
+	h.render(w, r, view{name: "term_form", title: "glossary.edit", nav: "glossary", status: status},
+		&termPage{Term: t, Scope: scopeParam(t.InstitutionID), Kinds: glossaryKinds, Form: f})
+}
+
+func (h *handler) termEdit(w http.ResponseWriter, r *http.Request) {
+	t, err := h.editableTerm(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderTerm(w, r, t, &form{Values: termValues(t), Errors: map[string]string{}}, http.StatusOK)
+}
+
+func (h *handler) termUpdate(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	t, err := h.editableTerm(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if _, err := h.Editorial.UpdateTerm(r.Context(), server.User(r.Context()), t.ID, func(s *store.GlossaryTerm) { readTerm(r.PostForm, s) }); err != nil {
+		f := newForm(r)
+		if !f.setError(err) {
+			h.fail(w, r, err)
+			return
+		}
+		h.renderTerm(w, r, t, f, server.Status(err))
+		return
+	}
+	h.redirect(w, r, "/glossary?scope="+scopeParam(t.InstitutionID), "flash.term_saved")
 }
 
 func (h *handler) termDelete(w http.ResponseWriter, r *http.Request) {

@@ -25,7 +25,7 @@ var viewNames = []string{
 	"account_form", "credentials_form", "connection",
 	"user_list", "user_form",
 	"token_list", "settings",
-	"post_list", "post_form", "post_history", "calendar", "media_list", "glossary", "lexicon", "review",
+	"post_list", "post_form", "post_history", "calendar", "media_list", "glossary", "term_form", "lexicon", "review",
 }
 
 // views are the parsed pages. They are never executed directly: each request clones
