@@ -1,0 +1,157 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/server"
+	"github.com/passerelle-oss/passerelle/internal/store/storetest"
+)
+
+func TestStatusMapping(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  error
+		want int
+		code string
+	}{
+		{passerelle.Errorf(passerelle.EINVALID, "x"), 422, "invalid"},
+		{passerelle.ErrNotFound, 404, "not_found"},
+		{fmt.Errorf("wrapped: %w", passerelle.ErrConflict), 409, "conflict"},
+		{passerelle.Errorf(passerelle.EFORBIDDEN, "x"), 403, "forbidden"},
+		{passerelle.Errorf(passerelle.EUNAUTHENTICATED, "x"), 401, "unauthenticated"},
+		{passerelle.Errorf(passerelle.ERATELIMITED, "x"), 429, "rate_limited"},
+		{passerelle.Errorf(passerelle.EUNAVAILABLE, "x"), 503, "unavailable"},
+		{passerelle.Errorf(passerelle.ETOOLARGE, "x"), 413, "too_large"},
+		{passerelle.Errorf(passerelle.EUNSUPPORTED, "x"), 415, "unsupported"},
+		{&http.MaxBytesError{Limit: 1}, 413, "too_large"},
+		{&passerelle.Error{Code: server.ErrBadRequest, Message: "x"}, 400, "bad_request"},
+		{errors.New("driver exploded"), 500, "internal"},
+	}
+	for _, tt := range tests {
+		if got := server.Status(tt.err); got != tt.want || server.Code(tt.err) != tt.code {
+			t.Errorf("%v: %d %s, want %d %s", tt.err, got, server.Code(tt.err), tt.want, tt.code)
+		}
+	}
+	if m := server.Message(errors.New("secret driver detail")); strings.Contains(m, "secret") {
+		t.Errorf("internal error message leaks: %q", m)
+	}
+}
+
+// TestMiddleware: a panic is a logged 500 in JSON with the request id; security
+// headers and the CSP are on every answer; a body over the route's limit is a 413;
+// a cross-origin POST is refused; an API route without a token is a 401.
+func TestMiddleware(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	srv := server.New(server.Options{DB: storetest.SQLite(t), Logger: slog.New(slog.NewJSONHandler(&logs, nil)), MaxBodyBytes: 16})
+	srv.HandleFunc("GET /boom", server.Public, func(w http.ResponseWriter, r *http.Request) { panic("kaboom") })
+	srv.HandleFunc("POST /echo", server.Public, func(w http.ResponseWriter, r *http.Request) {
+		var b bytes.Buffer
+		if _, err := b.ReadFrom(r.Body); err != nil {
+			srv.Error(w, r, err)
+			return
+		}
+		w.Write(b.Bytes())
+	})
+	srv.HandleFunc("GET /private", server.API, func(w http.ResponseWriter, r *http.Request) {})
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+
+	req, _ := http.NewRequest("GET", ts.URL+"/boom", nil)
+	req.Header.Set("X-Request-Id", "abc-123")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body server.ErrorBody
+	json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if resp.StatusCode != 500 || body.Error.Code != "internal" || resp.Header.Get("X-Request-Id") != "abc-123" {
+		t.Fatalf("panic: %d %+v %q", resp.StatusCode, body, resp.Header.Get("X-Request-Id"))
+	}
+	if !strings.Contains(logs.String(), "kaboom") || !strings.Contains(logs.String(), "abc-123") {
+		t.Fatalf("panic not logged with its request id: %s", logs.String())
+	}
+	for h, want := range map[string]string{"Content-Security-Policy": "default-src 'self'", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "SAMEORIGIN", "Referrer-Policy": "same-origin"} {
+		if !strings.Contains(resp.Header.Get(h), want) {
+			t.Errorf("%s = %q", h, resp.Header.Get(h))
+		}
+	}
+
+	req, _ = http.NewRequest("GET", ts.URL+"/healthz", nil)
+	req.Header.Set("X-Request-Id", "bad id with spaces")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if id := resp.Header.Get("X-Request-Id"); id == "" || strings.ContainsAny(id, " ") {
+		t.Fatalf("unsafe request id kept: %q", id)
+	}
+
+	for _, tt := range []struct {
+		name    string
+		body    string
+		chunked bool
+		want    int
+	}{{"small", "hello", false, 200}, {"declared too large", strings.Repeat("x", 17), false, 413}, {"streamed too large", strings.Repeat("x", 17), true, 413}} {
+		req, _ := http.NewRequest("POST", ts.URL+"/echo", strings.NewReader(tt.body))
+		if tt.chunked {
+			req.ContentLength = -1
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, resp.StatusCode, tt.want)
+		}
+	}
+
+	req, _ = http.NewRequest("POST", ts.URL+"/echo", strings.NewReader("x"))
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, _ = http.DefaultClient.Do(req)
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Fatalf("cross-origin POST: %d", resp.StatusCode)
+	}
+
+	resp, _ = http.Get(ts.URL + "/private")
+	resp.Body.Close()
+	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("API without token: %d", resp.StatusCode)
+	}
+
+	resp, _ = http.Get(ts.URL + "/metrics")
+	var m bytes.Buffer
+	m.ReadFrom(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"passerelle_http_request_duration_seconds", `route="GET /boom"`, "go_goroutines", "go_sql_"} {
+		if !strings.Contains(m.String(), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+func TestClientIP(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "10.0.0.2:5555"
+	r.Header.Set("X-Forwarded-For", "203.0.113.9, 10.0.0.1")
+	if ip := server.New(server.Options{}).ClientIP(r); ip != "10.0.0.2" {
+		t.Errorf("untrusted proxy: %s", ip)
+	}
+	if ip := server.New(server.Options{TrustProxy: true}).ClientIP(r); ip != "203.0.113.9" {
+		t.Errorf("trusted proxy: %s", ip)
+	}
+}
