@@ -96,6 +96,9 @@ type Service struct {
 
 // New returns a Service with the defaults.
 func New(db *store.DB, logger *slog.Logger) *Service {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	return &Service{DB: db, Params: DefaultParams, Now: time.Now, Logger: logger, SessionTTL: 14 * 24 * time.Hour}
 }
 
