@@ -72,13 +72,14 @@ func (u *User) Can(institutionID int64, p Permission) bool {
 	return u.RoleOn(institutionID).Can(p)
 }
 
-// MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 10
+// MinPasswordLength is the shortest password accepted: NIST SP 800-63B's minimum (the UI
+// suggests a passphrase).
+const MinPasswordLength = 8
 
 // ValidatePassword checks a new password.
 func ValidatePassword(p string) error {
 	if len([]rune(p)) < MinPasswordLength {
-		return &Error{Code: EINVALID, Message: "The password is too short.", Fields: map[string]string{"password": "Use at least 10 characters."}}
+		return &Error{Code: EINVALID, Message: "The password is too short.", Fields: map[string]string{"password": "Use at least 8 characters."}}
 	}
 	if len(p) > 1024 {
 		return &Error{Code: EINVALID, Message: "The password is too long.", Fields: map[string]string{"password": "Use at most 1024 bytes."}}

@@ -160,7 +160,7 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	}{
 		{"confirmation differs", url.Values{"current_password": {"owner-password"}, "password": {"new-password-1"}, "password_confirm": {"new-password-2"}}, http.StatusUnprocessableEntity, "The two passwords differ."},
 		{"current wrong", url.Values{"current_password": {"nope-nope-nope"}, "password": {"new-password-1"}, "password_confirm": {"new-password-1"}}, http.StatusUnprocessableEntity, "Wrong password."},
-		{"too short", url.Values{"current_password": {"owner-password"}, "password": {"short"}, "password_confirm": {"short"}}, http.StatusUnprocessableEntity, "Use at least 10 characters."},
+		{"too short", url.Values{"current_password": {"owner-password"}, "password": {"short"}, "password_confirm": {"short"}}, http.StatusUnprocessableEntity, "Use at least 8 characters."},
 	}
 	here.header.Set("Accept-Language", "en")
 	for _, tt := range tests {
