@@ -325,6 +325,29 @@ func (s *Service) EditionTable(ctx context.Context, orgID, id int64, f Filter) (
 	return tableOf(e, f)
 }
 
+// LatestTable returns the latest published edition of the platform, or, while none is
+// published, the live table of the quarter of the latest reading (EditionID nil), so a
+// public page shows figures as soon as there are some. ENOTFOUND when there is no
+// reading at all.
+func (s *Service) LatestTable(ctx context.Context, orgID int64, platform string, f Filter) (*Table, error) {
+	t, err := s.LatestEdition(ctx, orgID, platform, f)
+	if passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
+		return t, err
+	}
+	pf := passerelle.Platform(platform)
+	if platform == "" || platform == Combined {
+		pf = ""
+	}
+	at, ok, err := s.DB.LatestReadingAt(ctx, orgID, pf)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, passerelle.Errorf(passerelle.ENOTFOUND, "No barometer is published yet.")
+	}
+	return s.Compute(ctx, orgID, Quarter(at.In(china)), platform, f)
+}
+
 // LatestEdition returns the latest published edition of the platform ("" for the
 // combined table) as a table; ENOTFOUND when none is published.
 func (s *Service) LatestEdition(ctx context.Context, orgID int64, platform string, f Filter) (*Table, error) {

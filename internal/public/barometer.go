@@ -119,15 +119,15 @@ func (b *Barometer) parse(r *http.Request) (query, error) {
 	return out, nil
 }
 
-// table returns the edition asked for, or the latest of the platform; nil when none
-// is published.
+// table returns the edition asked for, or the latest of the platform (live figures
+// while none is published); nil when there is nothing to show.
 func (b *Barometer) table(r *http.Request, q query) (*barometer.Table, error) {
 	var t *barometer.Table
 	var err error
 	if q.edition > 0 {
 		t, err = b.svc.EditionTable(r.Context(), q.org, q.edition, q.filter)
 	} else {
-		t, err = b.svc.LatestEdition(r.Context(), q.org, q.platform, q.filter)
+		t, err = b.svc.LatestTable(r.Context(), q.org, q.platform, q.filter)
 	}
 	if passerelle.ErrorCode(err) == passerelle.ENOTFOUND && q.edition == 0 {
 		return nil, nil

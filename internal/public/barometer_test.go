@@ -223,3 +223,35 @@ func TestBrowserPage(t *testing.T) {
 		t.Errorf("Chinese title %q (%v)", h, err)
 	}
 }
+
+// TestProvisionalTable: with readings imported and no edition published yet, the page
+// and the downloads show the latest quarter's live figures, marked provisional.
+func TestProvisionalTable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	org, _ := db.CreateOrganization(ctx, "Agence")
+	svc := &barometer.Service{DB: db}
+	csv := "date,institution,country,platform,followers\n2026-10-05,Musée Rodin,FR,weibo,1200\n2026-10-05,Tate Modern,GB,weibo,3400\n"
+	if _, err := svc.Import(ctx, org.ID, strings.NewReader(csv)); err != nil {
+		t.Fatal(err)
+	}
+	srv := server.New(server.Options{DB: db})
+	public.RegisterBarometer(srv, db, svc)
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	resp, body := get(t, ts.URL+"/barometer?lang=en", nil)
+	if resp.StatusCode != 200 || !bytes.Contains(body, []byte("provisional figures")) || !bytes.Contains(body, []byte("Tate Modern")) || !bytes.Contains(body, []byte("2026Q4")) {
+		t.Fatalf("page: %d %s", resp.StatusCode, body)
+	}
+	resp, body = get(t, ts.URL+"/barometer.csv", nil)
+	if resp.StatusCode != 200 || !bytes.Contains(body, []byte("Musée Rodin")) {
+		t.Fatalf("csv: %d %s", resp.StatusCode, body)
+	}
+	if _, err := svc.SnapshotQuarter(ctx, org.ID, "2026Q4"); err != nil {
+		t.Fatal(err)
+	}
+	if _, body = get(t, ts.URL+"/barometer?lang=en", nil); bytes.Contains(body, []byte("provisional figures")) {
+		t.Fatal("a published edition is still marked provisional")
+	}
+}

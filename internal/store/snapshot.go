@@ -179,3 +179,20 @@ func (db *DB) Snapshots(ctx context.Context, f SnapshotFilter) ([]*AccountSnapsh
 		return &s, err
 	})
 }
+
+// LatestReadingAt returns the instant of the organization's latest follower reading on
+// the platform ("" for any), and false when there is none.
+func (db *DB) LatestReadingAt(ctx context.Context, orgID int64, platform passerelle.Platform) (time.Time, bool, error) {
+	w := where{}
+	w.add("i.org_id = ?", orgID)
+	w.add("s.followers IS NOT NULL")
+	if platform != "" {
+		w.add("a.platform = ?", platform)
+	}
+	var at nullTime
+	err := db.r().row(ctx, `SELECT MAX(s.taken_at) FROM account_snapshots s JOIN accounts a ON a.id = s.account_id JOIN institutions i ON i.id = a.institution_id`+w.sql(), w.args...).Scan(&at)
+	if err != nil {
+		return time.Time{}, false, db.mapErr(err)
+	}
+	return at.T, at.Valid, nil
+}
