@@ -2,7 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
+	"strings"
 
 	"github.com/passerelle-oss/passerelle"
 )
@@ -135,7 +135,7 @@ func (w *where) in(column string, ids []int64) {
 		w.conds = append(w.conds, "1 = 0")
 		return
 	}
-	cond := column + " IN (?" + repeat(",?", len(ids)-1) + ")"
+	cond := column + " IN (?" + strings.Repeat(",?", len(ids)-1) + ")"
 	for _, id := range ids {
 		w.args = append(w.args, id)
 	}
@@ -152,13 +152,3 @@ func (w *where) sql() string {
 	}
 	return s
 }
-
-func repeat(s string, n int) string {
-	out := ""
-	for range n {
-		out += s
-	}
-	return out
-}
-
-var _ = sql.ErrNoRows

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
@@ -118,7 +119,7 @@ func (db *DB) Posts(ctx context.Context, f PostFilter) ([]*passerelle.Post, erro
 		w.in("p.institution_id", f.InstitutionIDs)
 	}
 	if len(f.Statuses) > 0 {
-		conds := "p.status IN (?" + repeat(",?", len(f.Statuses)-1) + ")"
+		conds := "p.status IN (?" + strings.Repeat(",?", len(f.Statuses)-1) + ")"
 		args := make([]any, len(f.Statuses))
 		for i, s := range f.Statuses {
 			args[i] = string(s)
@@ -433,7 +434,7 @@ func (db *DB) Calendar(ctx context.Context, f CalendarFilter) ([]CalendarRow, er
 		for i, s := range f.Statuses {
 			args[i] = string(s)
 		}
-		w.add("p.status IN (?"+repeat(",?", len(f.Statuses)-1)+")", args...)
+		w.add("p.status IN (?"+strings.Repeat(",?", len(f.Statuses)-1)+")", args...)
 	}
 	if f.Theme != "" {
 		w.add("p.theme = ?", f.Theme)
