@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
@@ -83,23 +84,13 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-func prefixed(p, columns string) string {
-	out := ""
-	start := 0
-	for i := 0; i <= len(columns); i++ {
-		if i == len(columns) || columns[i] == ',' {
-			col := columns[start:i]
-			for len(col) > 0 && (col[0] == ' ' || col[0] == '\n' || col[0] == '\t') {
-				col = col[1:]
-			}
-			if out != "" {
-				out += ", "
-			}
-			out += p + col
-			start = i + 1
-		}
+// prefixed qualifies each column of a column list with a table alias.
+func prefixed(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + strings.TrimSpace(c)
 	}
-	return out
+	return strings.Join(cols, ", ")
 }
 
 // APITokenUser returns the live token with that hash and its user, and records its use.
