@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/secret"
@@ -148,11 +149,7 @@ func (db *DB) SetCredentials(ctx context.Context, orgID, accountID int64, values
 		allowed := passerelle.CredentialNames[a.Platform]
 		fields := passerelle.FieldErrors{}
 		for name := range values {
-			ok := false
-			for _, n := range allowed {
-				ok = ok || n == name
-			}
-			if !ok {
+			if !slices.Contains(allowed, name) {
 				fields.Add(name, "Not a credential of this platform.")
 			}
 		}

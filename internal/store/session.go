@@ -36,7 +36,6 @@ func (db *DB) SessionUser(ctx context.Context, hash string) (*Session, *passerel
 	var created, seen, expires nullTime
 	row := db.r().row(ctx, `SELECT s.hash, s.user_id, s.csrf, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, `+prefixed("u.", userColumns)+`
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`, hash, db.nowUTC())
-	var u *passerelle.User
 	u, err := scanUser(scanFunc(func(dest ...any) error {
 		return row.Scan(append([]any{&s.Hash, &s.UserID, &s.CSRF, &created, &seen, &expires, &s.IP, &s.UserAgent}, dest...)...)
 	}))
@@ -101,7 +100,6 @@ func (db *DB) APITokenUser(ctx context.Context, hash string) (*passerelle.APITok
 	row := db.r().row(ctx, `SELECT t.id, t.user_id, t.name, t.prefix, t.created_at, t.last_used_at, t.expires_at, t.revoked_at, `+prefixed("u.", userColumns)+`
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.disabled_at IS NULL`, hash, now)
-	var u *passerelle.User
 	u, err := scanUser(scanFunc(func(dest ...any) error {
 		return row.Scan(append([]any{&t.ID, &t.UserID, &t.Name, &t.Prefix, &created, &lastUsed, &expires, &revoked}, dest...)...)
 	}))

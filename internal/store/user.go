@@ -148,7 +148,6 @@ func (db *DB) User(ctx context.Context, orgID, id int64) (*passerelle.User, erro
 func (db *DB) UserByEmail(ctx context.Context, email string) (*passerelle.User, string, error) {
 	var hash string
 	row := db.r().row(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE email = ?`, passerelle.NormalizeEmail(email))
-	var u *passerelle.User
 	u, err := scanUser(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &hash)...) }))
 	if err != nil {
 		return nil, "", db.mapErr(err)
