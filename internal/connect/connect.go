@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
@@ -34,7 +35,15 @@ type Service struct {
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 	Now        func() time.Time
+
+	// The outbound address is looked up at most every outboundTTL: the connection page
+	// shows it, and the lookup resolves the platform's host name.
+	outboundMu sync.Mutex
+	outbound   string
+	outboundAt time.Time
 }
+
+const outboundTTL = 10 * time.Minute
 
 func (s *Service) now() time.Time {
 	if s.Now == nil {
@@ -68,6 +77,15 @@ func (s *Service) WeiboRedirectURI() string { return s.BaseURL + "/oauth/weibo/c
 // to whitelist when the server is not behind NAT (a test that fails with 40164 tells
 // the address WeChat actually saw). No packet is sent.
 func (s *Service) OutboundIP() string {
+	s.outboundMu.Lock()
+	defer s.outboundMu.Unlock()
+	if now := s.now(); s.outboundAt.IsZero() || now.Sub(s.outboundAt) > outboundTTL {
+		s.outbound, s.outboundAt = s.lookupOutboundIP(), now
+	}
+	return s.outbound
+}
+
+func (s *Service) lookupOutboundIP() string {
 	u, err := url.Parse(s.WeChatAPI)
 	if err != nil || u.Host == "" {
 		return ""
