@@ -69,6 +69,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return err
 	}
 	m.DB = db
+	if cfg.DatabaseURL != "" && cfg.SecretKey == "" {
+		// Every instance on the database must open what the others sealed.
+		m.Logger.Warn("PostgreSQL with a key file in the data directory: give every instance the same PASSERELLE_SECRET_KEY", slog.String("key_file", keyFile(cfg)))
+	}
 	defer func() {
 		if err == nil {
 			return
