@@ -86,6 +86,8 @@ func ErrorFields(err error) map[string]string {
 var (
 	ErrNotFound = &Error{Code: ENOTFOUND, Message: "Not found."}
 	ErrConflict = &Error{Code: ECONFLICT, Message: "Conflicts with existing data."}
+	// ErrForbidden: the user sees the object but their role does not allow the action.
+	ErrForbidden = &Error{Code: EFORBIDDEN, Message: "Your role does not allow this."}
 )
 
 // FieldErrors collects per-field validation messages.

@@ -67,9 +67,50 @@ func (u *User) RoleOn(institutionID int64) Role {
 	return ""
 }
 
-// Can reports whether the user holds p on the institution.
+// Can reports whether the user holds p on the institution. An owner holds every
+// permission on any id: callers must also scope the institution to the user's
+// organization.
 func (u *User) Can(institutionID int64, p Permission) bool {
 	return u.RoleOn(institutionID).Can(p)
+}
+
+// Allow applies the tenancy rule to an institution: what the user may not see is not
+// found; what they see but may not do is forbidden.
+func (u *User) Allow(institutionID int64, p Permission) error {
+	if !u.Can(institutionID, PermView) {
+		return ErrNotFound
+	}
+	if !u.Can(institutionID, p) {
+		return ErrForbidden
+	}
+	return nil
+}
+
+// CanAnywhere reports whether the user holds p on at least one institution (owners
+// hold everything): the rule for organization-wide lists such as the glossary.
+func (u *User) CanAnywhere(p Permission) bool {
+	if u.Owner {
+		return true
+	}
+	for _, m := range u.Memberships {
+		if m.Role.Can(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// VisibleInstitutions returns the ids of the institutions the user holds a role on,
+// or nil for an owner, who sees every institution of the organization.
+func (u *User) VisibleInstitutions() []int64 {
+	if u.Owner {
+		return nil
+	}
+	ids := make([]int64, 0, len(u.Memberships))
+	for _, m := range u.Memberships {
+		ids = append(ids, m.InstitutionID)
+	}
+	return ids
 }
 
 // MinPasswordLength is the shortest password accepted: NIST SP 800-63B's minimum (the UI

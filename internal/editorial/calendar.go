@@ -104,7 +104,7 @@ func (s *Service) Calendar(ctx context.Context, u *passerelle.User, q CalendarQu
 	if q.Platform != "" && !q.Platform.Valid() {
 		return nil, invalidParam("platform", "Unknown platform.")
 	}
-	ids := visible(u)
+	ids := u.VisibleInstitutions()
 	if q.InstitutionID > 0 {
 		if !u.Can(q.InstitutionID, passerelle.PermView) {
 			return nil, errNotFound
@@ -265,7 +265,7 @@ func (s *Service) SetCadence(ctx context.Context, u *passerelle.User, c store.Ca
 	if err != nil {
 		return err
 	}
-	if err := allow(u, a.InstitutionID, passerelle.PermSchedule); err != nil {
+	if err := u.Allow(a.InstitutionID, passerelle.PermSchedule); err != nil {
 		return err
 	}
 	return s.db.SetCadence(ctx, c)
@@ -287,7 +287,7 @@ func (s *Service) SetThemes(ctx context.Context, u *passerelle.User, themes []st
 // SetTwoStepApproval turns an institution's two-step approval on or off; its managers
 // only.
 func (s *Service) SetTwoStepApproval(ctx context.Context, u *passerelle.User, institutionID int64, on bool) error {
-	if err := allow(u, institutionID, passerelle.PermManage); err != nil {
+	if err := u.Allow(institutionID, passerelle.PermManage); err != nil {
 		return err
 	}
 	return s.db.SetTwoStepApproval(ctx, u.OrgID, institutionID, on)

@@ -78,40 +78,15 @@ func (s *Service) DB() *store.DB { return s.db }
 
 var (
 	errNotFound  = passerelle.ErrNotFound
-	errForbidden = passerelle.Errorf(passerelle.EFORBIDDEN, "Your role does not allow this.")
+	errForbidden = passerelle.ErrForbidden
 )
 
-// visible returns the institutions the user may see, nil meaning all of the
-// organization's (owners).
-func visible(u *passerelle.User) []int64 {
-	if u.Owner {
-		return nil
-	}
-	ids := make([]int64, 0, len(u.Memberships))
-	for _, m := range u.Memberships {
-		ids = append(ids, m.InstitutionID)
-	}
-	return ids
-}
-
-// allow applies the tenancy rule: what the user may not see is not found; what they
-// see but may not do is forbidden.
-func allow(u *passerelle.User, institutionID int64, p passerelle.Permission) error {
-	if !u.Can(institutionID, passerelle.PermView) {
-		return errNotFound
-	}
-	if !u.Can(institutionID, p) {
-		return errForbidden
-	}
-	return nil
-}
-
-// institution applies allow to an institution and makes sure it is one of the user's
+// institution applies User.Allow to an institution and makes sure it is one of the user's
 // organization. The role alone is not enough: an owner's role grants every permission
 // on any id, so an institution of another organization must be looked up to answer
 // not found rather than an empty list.
 func (s *Service) institution(ctx context.Context, u *passerelle.User, id int64, p passerelle.Permission) error {
-	if err := allow(u, id, p); err != nil {
+	if err := u.Allow(id, p); err != nil {
 		return err
 	}
 	_, err := s.db.Institution(ctx, u.OrgID, id)

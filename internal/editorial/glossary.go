@@ -16,30 +16,16 @@ import (
 // MaxImportBytes bounds a CSV import.
 const MaxImportBytes = 8 << 20
 
-// canAnywhere reports whether the user holds p on at least one institution (or owns
-// the organization): the rule for organization-wide lists.
-func canAnywhere(u *passerelle.User, p passerelle.Permission) bool {
-	if u.Owner {
-		return true
-	}
-	for _, m := range u.Memberships {
-		if m.Role.Can(p) {
-			return true
-		}
-	}
-	return false
-}
-
 // glossaryScope checks that the user may change the scope's glossary: an
 // institution's for its writers, the organization's for anyone who writes somewhere.
 func glossaryScope(u *passerelle.User, institutionID int64) error {
 	if institutionID == 0 {
-		if !canAnywhere(u, passerelle.PermWrite) {
+		if !u.CanAnywhere(passerelle.PermWrite) {
 			return errForbidden
 		}
 		return nil
 	}
-	return allow(u, institutionID, passerelle.PermWrite)
+	return u.Allow(institutionID, passerelle.PermWrite)
 }
 
 // GlossaryQuery filters the glossary. InstitutionID 0 is the organization's list, -1
@@ -226,10 +212,10 @@ func (s *Service) ExportGlossary(ctx context.Context, u *passerelle.User, instit
 // lexiconAllowed: the sensitive vocabulary is the organization's, kept by its
 // managers (owners and institution admins).
 func lexiconAllowed(u *passerelle.User, write bool) error {
-	if write && !canAnywhere(u, passerelle.PermManage) {
+	if write && !u.CanAnywhere(passerelle.PermManage) {
 		return errForbidden
 	}
-	if !canAnywhere(u, passerelle.PermView) {
+	if !u.CanAnywhere(passerelle.PermView) {
 		return errForbidden
 	}
 	return nil

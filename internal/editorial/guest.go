@@ -44,7 +44,7 @@ func (s *Service) CreateGuestLink(ctx context.Context, u *passerelle.User, postI
 	if err != nil {
 		return nil, "", err
 	}
-	if err := allow(u, p.InstitutionID, passerelle.PermWrite); err != nil {
+	if err := u.Allow(p.InstitutionID, passerelle.PermWrite); err != nil {
 		return nil, "", err
 	}
 	if ttl == 0 {
@@ -156,7 +156,7 @@ func (s *Service) RevokeGuestLink(ctx context.Context, u *passerelle.User, postI
 	if err != nil {
 		return err
 	}
-	if err := allow(u, p.InstitutionID, passerelle.PermWrite); err != nil {
+	if err := u.Allow(p.InstitutionID, passerelle.PermWrite); err != nil {
 		return err
 	}
 	return s.db.RevokeGuestLink(ctx, postID, linkID)

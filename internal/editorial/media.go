@@ -16,7 +16,7 @@ import (
 // limits applied before decoding, metadata stripped, bytes stored by hash. On any error
 // nothing is stored. Writers only.
 func (s *Service) Upload(ctx context.Context, u *passerelle.User, institutionID int64, filename string, r io.Reader) (*store.MediaAsset, bool, error) {
-	if err := allow(u, institutionID, passerelle.PermWrite); err != nil {
+	if err := u.Allow(institutionID, passerelle.PermWrite); err != nil {
 		return nil, false, err
 	}
 	if _, err := s.db.Institution(ctx, u.OrgID, institutionID); err != nil {
@@ -97,7 +97,7 @@ func (s *Service) UpdateMedia(ctx context.Context, u *passerelle.User, id int64,
 	if err != nil {
 		return nil, err
 	}
-	if err := allow(u, m.InstitutionID, passerelle.PermWrite); err != nil {
+	if err := u.Allow(m.InstitutionID, passerelle.PermWrite); err != nil {
 		return nil, err
 	}
 	return s.db.UpdateMediaAsset(ctx, u.OrgID, id, func(m *store.MediaAsset) error {

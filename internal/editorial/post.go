@@ -268,7 +268,7 @@ type PostQuery struct {
 
 // Posts lists the posts the user may see, newest first.
 func (s *Service) Posts(ctx context.Context, u *passerelle.User, q PostQuery) ([]*passerelle.Post, error) {
-	ids := visible(u)
+	ids := u.VisibleInstitutions()
 	if q.InstitutionID > 0 {
 		if err := s.institution(ctx, u, q.InstitutionID, passerelle.PermView); err != nil {
 			return nil, err
@@ -291,7 +291,7 @@ func (s *Service) UpdatePost(ctx context.Context, u *passerelle.User, id int64, 
 	if err != nil {
 		return nil, err
 	}
-	if err := allow(u, cur.InstitutionID, passerelle.PermWrite); err != nil {
+	if err := u.Allow(cur.InstitutionID, passerelle.PermWrite); err != nil {
 		return nil, err
 	}
 	if in.InstitutionID != nil && *in.InstitutionID != cur.InstitutionID {
@@ -356,7 +356,7 @@ func (s *Service) DeletePost(ctx context.Context, u *passerelle.User, id int64) 
 	if err != nil {
 		return err
 	}
-	if err := allow(u, p.InstitutionID, passerelle.PermWrite); err != nil {
+	if err := u.Allow(p.InstitutionID, passerelle.PermWrite); err != nil {
 		return err
 	}
 	return s.db.DeletePost(ctx, u.OrgID, id)
@@ -449,7 +449,7 @@ func (s *Service) Schedule(ctx context.Context, u *passerelle.User, publicationI
 	if err != nil {
 		return nil, err
 	}
-	if err := allow(u, cur.InstitutionID, passerelle.PermSchedule); err != nil {
+	if err := u.Allow(cur.InstitutionID, passerelle.PermSchedule); err != nil {
 		return nil, err
 	}
 	if at != nil {

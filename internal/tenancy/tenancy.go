@@ -20,21 +20,8 @@ type Service struct {
 
 var (
 	errNotFound  = passerelle.ErrNotFound
-	errForbidden = passerelle.Errorf(passerelle.EFORBIDDEN, "Your role does not allow this.")
+	errForbidden = passerelle.ErrForbidden
 )
-
-// visible returns the institution ids the user may see, nil meaning all of the
-// organization's.
-func visible(u *passerelle.User) []int64 {
-	if u.Owner {
-		return nil
-	}
-	ids := make([]int64, 0, len(u.Memberships))
-	for _, m := range u.Memberships {
-		ids = append(ids, m.InstitutionID)
-	}
-	return ids
-}
 
 // Page is a cursor page request: items after AfterID, at most Limit.
 type Page struct {
@@ -44,7 +31,7 @@ type Page struct {
 
 // Institutions lists the institutions the user may see.
 func (s *Service) Institutions(ctx context.Context, u *passerelle.User, includeArchived bool, p Page) ([]*passerelle.Institution, error) {
-	return s.DB.Institutions(ctx, store.InstitutionFilter{OrgID: u.OrgID, IDs: visible(u), IncludeArchived: includeArchived, AfterID: p.AfterID, Limit: p.Limit})
+	return s.DB.Institutions(ctx, store.InstitutionFilter{OrgID: u.OrgID, IDs: u.VisibleInstitutions(), IncludeArchived: includeArchived, AfterID: p.AfterID, Limit: p.Limit})
 }
 
 // Institution returns an institution the user may see (archived ones included).

@@ -86,22 +86,13 @@ func (h *handler) renderGlossary(w http.ResponseWriter, r *http.Request, scope i
 	case scope > 0:
 		p.CanWrite = u.Can(scope, passerelle.PermWrite)
 	case scope == 0:
-		p.CanWrite = u.Owner || canWriteSomewhere(u)
+		p.CanWrite = u.CanAnywhere(passerelle.PermWrite)
 	}
 	if f == nil {
 		f = &form{Values: url.Values{}, Errors: map[string]string{}}
 	}
 	p.Form = f
 	h.render(w, r, view{name: "glossary", title: "glossary.title", nav: "glossary", status: status}, p)
-}
-
-func canWriteSomewhere(u *passerelle.User) bool {
-	for _, m := range u.Memberships {
-		if m.Role.Can(passerelle.PermWrite) {
-			return true
-		}
-	}
-	return false
 }
 
 // commaList reads a list typed with commas or semicolons.
@@ -181,7 +172,7 @@ func (h *handler) editableTerm(r *http.Request) (*store.GlossaryTerm, error) {
 	}
 	writable := u.Can(t.InstitutionID, passerelle.PermWrite)
 	if t.InstitutionID == 0 {
-		writable = u.Owner || canWriteSomewhere(u)
+		writable = u.CanAnywhere(passerelle.PermWrite)
 	}
 	if !writable {
 		return nil, passerelle.Errorf(passerelle.EFORBIDDEN, "Your role does not allow this.")
@@ -347,10 +338,7 @@ func (h *handler) renderLexicon(w http.ResponseWriter, r *http.Request, f *form,
 		h.fail(w, r, err)
 		return
 	}
-	canManage := u.Owner
-	for _, m := range u.Memberships {
-		canManage = canManage || m.Role.Can(passerelle.PermManage)
-	}
+	canManage := u.CanAnywhere(passerelle.PermManage)
 	if f == nil {
 		f = &form{Values: url.Values{"severity": {"warn"}}, Errors: map[string]string{}}
 	}
