@@ -135,15 +135,21 @@ func (b *Barometer) table(r *http.Request, q query) (*barometer.Table, error) {
 	return t, err
 }
 
-func (b *Barometer) json(w http.ResponseWriter, r *http.Request) {
+// download returns the table a download asks for; not found when there is nothing.
+func (b *Barometer) download(r *http.Request) (*barometer.Table, error) {
 	q, err := b.parse(r)
-	var t *barometer.Table
-	if err == nil {
-		t, err = b.table(r, q)
+	if err != nil {
+		return nil, err
 	}
+	t, err := b.table(r, q)
 	if err == nil && t == nil {
 		err = passerelle.Errorf(passerelle.ENOTFOUND, "No barometer is published yet.")
 	}
+	return t, err
+}
+
+func (b *Barometer) json(w http.ResponseWriter, r *http.Request) {
+	t, err := b.download(r)
 	if err != nil {
 		b.srv.Error(w, r, err)
 		return
@@ -157,14 +163,7 @@ func (b *Barometer) json(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Barometer) csv(w http.ResponseWriter, r *http.Request) {
-	q, err := b.parse(r)
-	var t *barometer.Table
-	if err == nil {
-		t, err = b.table(r, q)
-	}
-	if err == nil && t == nil {
-		err = passerelle.Errorf(passerelle.ENOTFOUND, "No barometer is published yet.")
-	}
+	t, err := b.download(r)
 	if err != nil {
 		b.srv.Error(w, r, err)
 		return
