@@ -79,14 +79,22 @@ func (s *Service) ArchiveInstitution(ctx context.Context, u *passerelle.User, id
 		return nil, errForbidden
 	}
 	return s.DB.UpdateInstitution(ctx, u.OrgID, id, func(i *passerelle.Institution) error {
-		if archive && i.ArchivedAt == nil {
-			now := s.now()
-			i.ArchivedAt = &now
-		} else if !archive {
-			i.ArchivedAt = nil
-		}
+		i.ArchivedAt = s.archived(i.ArchivedAt, archive)
 		return nil
 	})
+}
+
+// archived returns the archive time after archiving (keeping the first one) or
+// restoring.
+func (s *Service) archived(cur *time.Time, archive bool) *time.Time {
+	switch {
+	case !archive:
+		return nil
+	case cur != nil:
+		return cur
+	}
+	now := s.now()
+	return &now
 }
 
 func (s *Service) now() time.Time {
@@ -172,12 +180,7 @@ func (s *Service) ArchiveAccount(ctx context.Context, u *passerelle.User, id int
 		return nil, errForbidden
 	}
 	return s.DB.UpdateAccount(ctx, u.OrgID, id, func(a *passerelle.Account) error {
-		if archive && a.ArchivedAt == nil {
-			now := s.now()
-			a.ArchivedAt = &now
-		} else if !archive {
-			a.ArchivedAt = nil
-		}
+		a.ArchivedAt = s.archived(a.ArchivedAt, archive)
 		return nil
 	})
 }
