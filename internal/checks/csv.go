@@ -110,3 +110,30 @@ func describeFieldErrors(err error) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// eachRecord calls fn with every non-blank record of cr after the header and the line
+// it starts on, stopping at the first error: a malformed record, more than maxCSVRows
+// records (what names them in messages), or fn's own.
+func eachRecord(cr *csv.Reader, what string, fn func(line int, rec []string) error) error {
+	n := 0
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return csvError(err, what)
+		}
+		line, _ := cr.FieldPos(0)
+		if blankRecord(rec) {
+			continue
+		}
+		if n++; n > maxCSVRows {
+			return passerelle.Errorf(passerelle.EINVALID, "line %d: more than %d terms", line, maxCSVRows)
+		}
+		if err := fn(line, rec); err != nil {
+			return err
+		}
+	}
+}
+

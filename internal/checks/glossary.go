@@ -4,7 +4,6 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -167,21 +166,7 @@ func ParseGlossaryCSV(r io.Reader) ([]Term, error) {
 	}
 	var terms []Term
 	seen := map[string]int{}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, csvError(err, "glossary")
-		}
-		line, _ := cr.FieldPos(0)
-		if blankRecord(rec) {
-			continue
-		}
-		if len(terms) >= maxCSVRows {
-			return nil, passerelle.Errorf(passerelle.EINVALID, "line %d: more than %d terms", line, maxCSVRows)
-		}
+	err = eachRecord(cr, "glossary", func(line int, rec []string) error {
 		get := func(name string) string {
 			if i, ok := col[name]; ok {
 				return strings.TrimSpace(rec[i])
@@ -203,14 +188,18 @@ func ParseGlossaryCSV(r io.Reader) ([]Term, error) {
 			}
 		}
 		if err := t.Validate(); err != nil {
-			return nil, passerelle.Errorf(passerelle.EINVALID, "line %d: %s", line, describeFieldErrors(err))
+			return passerelle.Errorf(passerelle.EINVALID, "line %d: %s", line, describeFieldErrors(err))
 		}
 		key := foldString(t.Source)
 		if prev, dup := seen[key]; dup {
-			return nil, passerelle.Errorf(passerelle.EINVALID, "line %d: %q is already defined on line %d", line, t.Source, prev)
+			return passerelle.Errorf(passerelle.EINVALID, "line %d: %q is already defined on line %d", line, t.Source, prev)
 		}
 		seen[key] = line
 		terms = append(terms, t)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return terms, nil
 }

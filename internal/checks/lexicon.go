@@ -2,7 +2,6 @@ package checks
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -73,21 +72,7 @@ func ParseLexiconCSV(r io.Reader) ([]LexiconEntry, error) {
 	}
 	var out []LexiconEntry
 	seen := map[string]int{}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, csvError(err, "vocabulary")
-		}
-		line, _ := cr.FieldPos(0)
-		if blankRecord(rec) {
-			continue
-		}
-		if len(out) >= maxCSVRows {
-			return nil, passerelle.Errorf(passerelle.EINVALID, "line %d: more than %d terms", line, maxCSVRows)
-		}
+	err = eachRecord(cr, "vocabulary", func(line int, rec []string) error {
 		e := LexiconEntry{
 			Term:     strings.TrimSpace(rec[col["term"]]),
 			Severity: strings.ToLower(strings.TrimSpace(rec[col["severity"]])),
@@ -96,13 +81,17 @@ func ParseLexiconCSV(r io.Reader) ([]LexiconEntry, error) {
 			e.Note = strings.TrimSpace(rec[i])
 		}
 		if err := e.Validate(); err != nil {
-			return nil, passerelle.Errorf(passerelle.EINVALID, "line %d: %s", line, describeFieldErrors(err))
+			return passerelle.Errorf(passerelle.EINVALID, "line %d: %s", line, describeFieldErrors(err))
 		}
 		if prev, dup := seen[e.Term]; dup {
-			return nil, passerelle.Errorf(passerelle.EINVALID, "line %d: %q is already listed on line %d", line, e.Term, prev)
+			return passerelle.Errorf(passerelle.EINVALID, "line %d: %q is already listed on line %d", line, e.Term, prev)
 		}
 		seen[e.Term] = line
 		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
