@@ -136,4 +136,3 @@ func eachRecord(cr *csv.Reader, what string, fn func(line int, rec []string) err
 		}
 	}
 }
-
