@@ -90,10 +90,12 @@ const (
 	WeChat      Platform = "wechat"
 	Douyin      Platform = "douyin"
 	Xiaohongshu Platform = "xiaohongshu"
+	// Channels is WeChat Channels (视频号): no public API, assisted kits only.
+	Channels Platform = "wechat_channels"
 )
 
 // Platforms lists the known platforms.
-var Platforms = []Platform{Weibo, WeChat, Douyin, Xiaohongshu}
+var Platforms = []Platform{Weibo, WeChat, Douyin, Xiaohongshu, Channels}
 
 // Valid reports whether p is a known platform.
 func (p Platform) Valid() bool {

@@ -52,16 +52,28 @@ const (
 	ModeWeChatDraft = "wechat_draft"
 )
 
-// Modes lists the modes each platform offers; the first is the default.
+// ModeAuto asks Passerelle to choose the mode from the account's capabilities and the
+// content (publish.ChooseMode); the choice and its reason are stored with the
+// publication and made again whenever the content changes.
+const ModeAuto = "auto"
+
+// Modes lists the modes each platform offers; the first is the default. Platforms with
+// no publishing API for third parties only take assisted kits.
 var Modes = map[Platform][]string{
-	Weibo:  {ModeAssisted, ModeAPI},
-	WeChat: {ModeWeChatDraft, ModeAPI, ModeAssisted},
+	Weibo:       {ModeAssisted, ModeAPI},
+	WeChat:      {ModeWeChatDraft, ModeAPI, ModeAssisted},
+	Douyin:      {ModeAssisted},
+	Xiaohongshu: {ModeAssisted},
+	Channels:    {ModeAssisted},
 }
 
 // Formats lists the formats each platform takes.
 var Formats = map[Platform][]string{
-	Weibo:  {FormatPhotoText, FormatVideo, FormatText, FormatRepost},
-	WeChat: {FormatArticle},
+	Weibo:       {FormatPhotoText, FormatVideo, FormatText, FormatRepost},
+	WeChat:      {FormatArticle},
+	Douyin:      {FormatVideo, FormatPhotoText},
+	Xiaohongshu: {FormatPhotoText, FormatVideo},
+	Channels:    {FormatVideo, FormatPhotoText},
 }
 
 // Limits of a post's fields. The platform limits (140 characters, 32-character titles)
@@ -115,6 +127,10 @@ type Publication struct {
 	// Mode is how it reaches the platform: "api", "assisted" (a copy-ready kit the
 	// editor posts) or "wechat_draft"; the platform limits checked depend on it.
 	Mode string `json:"mode"`
+	// ModeAuto: Passerelle chose the mode (and chooses again when the content or the
+	// account's capabilities change); ModeReason says why, in English (a catalog key).
+	ModeAuto   bool   `json:"mode_auto"`
+	ModeReason string `json:"mode_reason"`
 	// TextZH is the publication's own text; empty means the post's text.
 	TextZH    string   `json:"text_zh"`
 	Topics    []string `json:"topics"`
@@ -125,6 +141,19 @@ type Publication struct {
 	// ScheduledAt is the instant (UTC) the publication goes out; it holds the slot on
 	// the calendar whatever the post's status, and commits only once scheduled.
 	ScheduledAt *time.Time `json:"scheduled_at"`
+
+	// Delivery: what happened on the platform (DeliveryState). Written by the
+	// publishing engine, never by an edit.
+	State          DeliveryState `json:"state"`
+	PublishedAt    *time.Time    `json:"published_at"`
+	PlatformPostID string        `json:"platform_post_id"`
+	URL            string        `json:"url"`
+	LastError      string        `json:"last_error"`
+	Attempts       int           `json:"attempts"`
+	// Generation increases whenever the publication is (re)scheduled or taken off the
+	// schedule: a delivery job carries the generation it was made for and does nothing
+	// when it is stale.
+	Generation int `json:"-"`
 }
 
 // Article is a WeChat article's fields.
@@ -204,8 +233,15 @@ func (p *Publication) Normalize() {
 			p.Format = FormatPhotoText
 		}
 	}
-	if p.Mode == "" && len(Modes[p.Platform]) > 0 {
-		p.Mode = Modes[p.Platform][0]
+	if p.Mode == "" || p.Mode == ModeAuto {
+		p.ModeAuto = true
+		p.Mode = ""
+		if len(Modes[p.Platform]) > 0 {
+			p.Mode = Modes[p.Platform][0]
+		}
+	}
+	if p.State == "" {
+		p.State = DeliveryPending
 	}
 	if p.WeChat != nil {
 		a := p.WeChat
@@ -276,7 +312,7 @@ func (p *Publication) validate(f FieldErrors, prefix string) {
 		f.Add(prefix+"account_id", "Choose an account.")
 	}
 	if formats, ok := Formats[p.Platform]; !ok {
-		f.Add(prefix+"account_id", "Posts can target Weibo and WeChat accounts only.")
+		f.Add(prefix+"account_id", "Posts cannot target accounts of this platform.")
 	} else if !slices.Contains(formats, p.Format) {
 		f.Add(prefix+"format", "Choose one of "+strings.Join(formats, ", ")+".")
 	}

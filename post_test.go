@@ -135,7 +135,7 @@ func TestPostValidate(t *testing.T) {
 		"repost sans url":   {func(p *passerelle.Post) { p.Publications[0].Format = "repost" }, "publications[0].repost_url"},
 		"same account":      {func(p *passerelle.Post) { p.Publications[1].AccountID = 1 }, "publications[1].account_id"},
 		"crop outside":      {func(p *passerelle.Post) { p.Publications[1].WeChat.Crop11 = passerelle.Focus{X: 2, Y: 0.5} }, "publications[1].wechat.crop_11"},
-		"douyin target":     {func(p *passerelle.Post) { p.Publications[0].Platform = passerelle.Douyin }, "publications[0].account_id"},
+		"unknown platform":  {func(p *passerelle.Post) { p.Publications[0].Platform = "myspace" }, "publications[0].account_id"},
 		"invalid utf-8":     {func(p *passerelle.Post) { p.TextZH = "\xff" }, "text_zh"},
 		"negative media id": {func(p *passerelle.Post) { p.MediaIDs = []int64{-1} }, "media_ids"},
 	}

@@ -125,6 +125,18 @@ var authzTable = []authzRow{
 	row("DELETE /api/v1/posts/{id}/guest-links/{link}", foreign, 401, 404, 404, 404, 404, 404, 404),
 	row("PUT /api/v1/publications/{id}/schedule", own, 401, 200, 200, 200, 403, 403, 403).with(`{"scheduled_at": "{future}"}`),
 	row("PUT /api/v1/publications/{id}/schedule", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"scheduled_at": "{future}"}`),
+	// Publishing: the target's post is a draft, so publishing roles get 409.
+	row("GET /api/v1/publications", none, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/publications/{id}", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/publications/{id}", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/publications/{id}/publish-now", own, 401, 409, 409, 409, 403, 403, 403),
+	row("POST /api/v1/publications/{id}/publish-now", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/publications/{id}/mark-published", own, 401, 409, 409, 409, 403, 403, 403).with(`{"url": "https://m.weibo.cn/status/4890123456789012"}`),
+	row("POST /api/v1/publications/{id}/mark-published", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"url": "https://m.weibo.cn/status/4890123456789012"}`),
+	row("POST /api/v1/publications/{id}/resolve", own, 401, 409, 409, 409, 403, 403, 403).with(`{"outcome": "not_published"}`),
+	row("POST /api/v1/publications/{id}/resolve", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"outcome": "not_published"}`),
+	row("GET /api/v1/notifications", none, 401, 200, 200, 200, 200, 200, 200),
+	row("POST /api/v1/notifications/read", none, 401, 204, 204, 204, 204, 204, 204).with(`{"id": 0}`),
 
 	// Guest review links are public: the signed token is the permission, whoever
 	// holds it. Own is a valid link of a post waiting for review (for decisions); a

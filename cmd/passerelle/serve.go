@@ -16,12 +16,15 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/api"
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/barometer"
+	"github.com/passerelle-oss/passerelle/internal/clients"
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/connect"
 	"github.com/passerelle-oss/passerelle/internal/demo"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
+	"github.com/passerelle-oss/passerelle/internal/media"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
+	"github.com/passerelle-oss/passerelle/internal/publish"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
@@ -49,6 +52,9 @@ type Main struct {
 	demo      demo.Result
 	Connect   *connect.Service
 	Webhook   *webhook.Handler
+	Publish   *publish.Service
+	// ReconcileEvery is how often the publishing reconciler sweeps (15 s; tests lower it).
+	ReconcileEvery time.Duration
 
 	ln     net.Listener
 	cancel context.CancelFunc
@@ -111,21 +117,18 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Version:       version(),
 	})
 	api.Register(m.Server, m.Tenancy, m.Auth)
-	m.Connect = &connect.Service{DB: db, Tenancy: m.Tenancy, WeiboAPI: cfg.WeiboAPI, WeChatAPI: cfg.WeChatAPI, BaseURL: cfg.BaseURL, Logger: m.Logger}
+	factory := &clients.Factory{DB: db, WeiboAPI: cfg.WeiboAPI, WeChatAPI: cfg.WeChatAPI, WeiboRedirectURI: cfg.BaseURL + "/oauth/weibo/callback", Logger: m.Logger}
+	m.Connect = &connect.Service{DB: db, Tenancy: m.Tenancy, WeiboAPI: cfg.WeiboAPI, WeChatAPI: cfg.WeChatAPI, BaseURL: cfg.BaseURL, Logger: m.Logger, Clients: factory}
 	api.RegisterPlatforms(m.Server, m.Tenancy, db, m.Connect)
 	registerBarometer(m.Server, m.Tenancy, db)
-	edit := editorial.New(editorial.Options{DB: db, DataDir: cfg.DataDir, Logger: m.Logger})
-	if m.demo.Seeded {
-		if err := demo.Posts(ctx, db, edit, m.demo.OrgID, time.Now()); err != nil {
-			return fmt.Errorf("demo posts: %w", err)
-		}
-	}
-	api.RegisterEditorial(m.Server, edit)
 
+	// The job client comes before any post write: scheduling inserts delivery jobs in
+	// the write's transaction (the store's post hook).
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger})
-	river.AddWorker(workers, &jobs.HousekeepingWorker{DB: db, Logger: m.Logger})
-	river.AddWorker(workers, &barometer.QuarterEndWorker{Service: &barometer.Service{DB: db}, Logger: m.Logger})
+	reconcileEvery := m.ReconcileEvery
+	if reconcileEvery <= 0 {
+		reconcileEvery = 15 * time.Second
+	}
 	m.Jobs, err = jobs.New(db, jobs.Options{
 		Logger:  m.Logger,
 		Workers: workers,
@@ -135,11 +138,33 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			jobs.Periodic(24*time.Hour, barometer.QuarterEndArgs{}, nil),
 			// A safety net: pushes enqueue their own drain job.
 			jobs.Periodic(time.Minute, webhook.DrainArgs{}, webhook.DrainInsertOpts()),
+			jobs.Periodic(reconcileEvery, publish.ReconcileArgs{}, publish.ReconcileInsertOpts()),
 		},
+		// A delivery job waits up to the lead for its instant, then calls the platform.
+		RescueStuckJobsAfter: cfg.PublishLead + 10*time.Minute,
 	})
 	if err != nil {
 		return err
 	}
+	mediaStore := &media.DiskStore{Root: cfg.DataDir + "/media"}
+	m.Publish = publish.New(publish.Options{DB: db, Jobs: m.Jobs, Clients: factory, Media: mediaStore, Logger: m.Logger,
+		Lead: cfg.PublishLead, Settle: cfg.PublishSettle, Stale: cfg.PublishSettle + time.Minute})
+	db.SetPostHook(m.Publish.Sync)
+	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger, Publish: m.Publish})
+	river.AddWorker(workers, &jobs.HousekeepingWorker{DB: db, Logger: m.Logger})
+	river.AddWorker(workers, &barometer.QuarterEndWorker{Service: &barometer.Service{DB: db}, Logger: m.Logger})
+	river.AddWorker(workers, &publish.DeliverWorker{Service: m.Publish})
+	river.AddWorker(workers, &publish.ReconcileWorker{Service: m.Publish})
+
+	edit := editorial.New(editorial.Options{DB: db, DataDir: cfg.DataDir, Media: mediaStore, Logger: m.Logger})
+	if m.demo.Seeded {
+		if err := demo.Posts(ctx, db, edit, m.demo.OrgID, time.Now()); err != nil {
+			return fmt.Errorf("demo posts: %w", err)
+		}
+	}
+	api.RegisterEditorial(m.Server, edit)
+	api.RegisterPublishing(m.Server, m.Publish, db)
+
 	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger})
 
 	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo}); err != nil {

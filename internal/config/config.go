@@ -40,6 +40,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// TrustProxy makes the server believe X-Forwarded-For/-Proto from a reverse proxy.
 	TrustProxy bool
+	// PublishLead is how long before its instant a delivery job becomes available (the
+	// worker waits the rest); PublishSettle is how long a platform has to apply a lost
+	// request before its absence proves the post was not published.
+	PublishLead, PublishSettle time.Duration
 }
 
 // Var describes one setting for help and the README.
@@ -62,6 +66,8 @@ var Vars = []Var{
 	{"max-body", "PASSERELLE_MAX_BODY", "1048576", "largest request body in bytes (uploads have their own limit)"},
 	{"shutdown-timeout", "PASSERELLE_SHUTDOWN_TIMEOUT", "15s", "how long graceful shutdown waits for requests in flight"},
 	{"trust-proxy", "PASSERELLE_TRUST_PROXY", "false", "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy"},
+	{"publish-lead", "PASSERELLE_PUBLISH_LEAD", "15s", "how early a publication's job wakes before its time (at least 7s: River promotes scheduled jobs every 5s)"},
+	{"publish-settle", "PASSERELLE_PUBLISH_SETTLE", "2m", "how long a platform has to apply a lost request before the reconciler trusts that the post is absent"},
 }
 
 // Flags registers the settings named in names (all when names is empty) on fs, with
@@ -112,6 +118,12 @@ func Flags(fs *flag.FlagSet, getenv func(string) string, names ...string) func()
 		}
 		if c.ShutdownTimeout, err = time.ParseDuration(get("shutdown-timeout")); err != nil {
 			return nil, fmt.Errorf("config: shutdown-timeout: %w", err)
+		}
+		if c.PublishLead, err = time.ParseDuration(get("publish-lead")); err != nil || c.PublishLead < 0 {
+			return nil, fmt.Errorf("config: publish-lead must be a duration such as 15s")
+		}
+		if c.PublishSettle, err = time.ParseDuration(get("publish-settle")); err != nil || c.PublishSettle <= 0 {
+			return nil, fmt.Errorf("config: publish-settle must be a positive duration such as 2m")
 		}
 		return c, c.validate()
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/clients"
 	"github.com/passerelle-oss/passerelle/internal/platform"
 	"github.com/passerelle-oss/passerelle/internal/platform/wechat"
 	"github.com/passerelle-oss/passerelle/internal/platform/weibo"
@@ -35,6 +36,8 @@ type Service struct {
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 	Now        func() time.Time
+	// Clients builds the platform clients; one from the fields above when nil.
+	Clients *clients.Factory
 
 	// The outbound address is looked up at most every outboundTTL: the connection page
 	// shows it, and the lookup resolves the platform's host name.
@@ -161,8 +164,15 @@ func (s *Service) Test(ctx context.Context, u *passerelle.User, accountID int64,
 	return res, nil
 }
 
+func (s *Service) factory() *clients.Factory {
+	if s.Clients != nil {
+		return s.Clients
+	}
+	return &clients.Factory{DB: s.DB, WeiboAPI: s.WeiboAPI, WeChatAPI: s.WeChatAPI, WeiboRedirectURI: s.WeiboRedirectURI(), HTTPClient: s.HTTPClient, Logger: s.Logger, Now: s.Now}
+}
+
 func (s *Service) wechatClient(creds map[string]string) (*wechat.Client, error) {
-	return wechat.New(wechat.Config{BaseURL: s.WeChatAPI, HTTPClient: s.HTTPClient, AppID: creds["appid"], AppSecret: creds["app_secret"], Tokens: store.TokenStore{DB: s.DB}, Logger: s.Logger})
+	return s.factory().NewWeChat(clients.WeChatCredentials{AppID: creds["appid"], AppSecret: creds["app_secret"]})
 }
 
 // testWeChat fetches a token (credentials, IP whitelist), then probes analytics, which
@@ -201,7 +211,7 @@ func (s *Service) testWeChat(ctx context.Context, creds map[string]string, lang 
 }
 
 func (s *Service) weiboClient(creds map[string]string) (*weibo.Client, error) {
-	return weibo.New(weibo.Config{BaseURL: s.WeiboAPI, ClientID: creds["app_key"], ClientSecret: creds["app_secret"], RedirectURI: s.WeiboRedirectURI(), HTTPClient: s.HTTPClient, Now: s.Now})
+	return s.factory().NewWeibo(clients.WeiboCredentials{AppKey: creds["app_key"], AppSecret: creds["app_secret"]})
 }
 
 func (s *Service) testWeibo(ctx context.Context, creds map[string]string, lang string) *Result {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/checks"
+	"github.com/passerelle-oss/passerelle/internal/publish"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
@@ -145,6 +146,9 @@ func (s *Service) prepare(ctx context.Context, orgID int64, p *passerelle.Post) 
 			continue
 		}
 		b.Platform = accounts[idx].Platform
+		if accounts[idx].Kind != passerelle.AccountManaged {
+			f.Add(fmt.Sprintf("publications[%d].account_id", i), "A watched account is only measured: publish on a managed account.")
+		}
 		if b.Platform == passerelle.Weibo && b.WeChat != nil {
 			f.Add(fmt.Sprintf("publications[%d].wechat", i), "Only a WeChat publication has article fields.")
 		}
@@ -157,10 +161,31 @@ func (s *Service) prepare(ctx context.Context, orgID int64, p *passerelle.Post) 
 		return err
 	}
 	p.Normalize()
+	s.chooseModes(ctx, p)
 	if err := p.Validate(themes); err != nil {
 		return err
 	}
 	return s.checkMedia(ctx, orgID, p)
+}
+
+// chooseModes picks the mode of the publications that leave it to Passerelle, from
+// their account's last connection test and their content; an editor's choice stays.
+func (s *Service) chooseModes(ctx context.Context, p *passerelle.Post) {
+	for _, b := range p.Publications {
+		if !b.ModeAuto {
+			b.ModeReason = publish.ReasonEditorsOverride
+			continue
+		}
+		canPublish := false
+		if c, err := s.db.Connection(ctx, b.AccountID); err == nil && c != nil {
+			canPublish = c.CanPublish && c.Status == "ok"
+		}
+		images := len(b.MediaIDs)
+		if images == 0 {
+			images = len(p.MediaIDs)
+		}
+		b.Mode, b.ModeReason = publish.ChooseMode(b.Platform, canPublish, b, b.Text(p), images)
+	}
 }
 
 // checkMedia refuses media of another institution and covers that are not images.

@@ -8,6 +8,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -26,6 +27,9 @@ const (
 	QueueDefault = river.QueueDefault
 	// QueueIngest drains stored platform events.
 	QueueIngest = "ingest"
+	// QueuePublish delivers publications. Its workers mostly wait for a due instant
+	// (jobs become available a lead time before it), so it runs many at once.
+	QueuePublish = "publish"
 )
 
 // Client wraps the River client.
@@ -45,6 +49,13 @@ type Options struct {
 	// FetchPollInterval is how often idle workers look for jobs (default 1 s; tests
 	// lower it).
 	FetchPollInterval time.Duration
+	// PublishWorkers bounds the publish queue's concurrent jobs (default 2,000).
+	PublishWorkers int
+	// JobTimeout bounds a job's run (River's default, 1 min, when zero).
+	JobTimeout time.Duration
+	// RescueStuckJobsAfter is when a job left running by a dead process is retried
+	// (River's default, 1 h, when zero).
+	RescueStuckJobsAfter time.Duration
 }
 
 func driver(db *store.DB) riverdriver.Driver[*sql.Tx] {
@@ -85,12 +96,18 @@ func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
 
 // New returns a client; call Start to work jobs.
 func New(db *store.DB, o Options) (*Client, error) {
-	cfg := &river.Config{Logger: quiet(o.Logger), PeriodicJobs: o.PeriodicJobs, FetchPollInterval: o.FetchPollInterval}
+	cfg := &river.Config{Logger: quiet(o.Logger), PeriodicJobs: o.PeriodicJobs, FetchPollInterval: o.FetchPollInterval,
+		JobTimeout: o.JobTimeout, RescueStuckJobsAfter: o.RescueStuckJobsAfter}
 	if o.Work {
 		cfg.Workers = o.Workers
+		pw := o.PublishWorkers
+		if pw <= 0 {
+			pw = 2000
+		}
 		cfg.Queues = map[string]river.QueueConfig{
 			QueueDefault: {MaxWorkers: 10},
 			QueueIngest:  {MaxWorkers: 2},
+			QueuePublish: {MaxWorkers: pw},
 		}
 	}
 	c, err := river.NewClient(driver(db), cfg)
@@ -110,6 +127,24 @@ func (c *Client) Stop(ctx context.Context) error { return c.river.Stop(ctx) }
 func (c *Client) InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
 	_, err := c.river.InsertTx(ctx, tx, args, opts)
 	return err
+}
+
+// InsertTxID enqueues a job in tx and returns its id.
+func (c *Client) InsertTxID(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (int64, error) {
+	res, err := c.river.InsertTx(ctx, tx, args, opts)
+	if err != nil {
+		return 0, err
+	}
+	return res.Job.ID, nil
+}
+
+// CancelTx cancels a job in tx; a job that already finished or does not exist is not
+// an error.
+func (c *Client) CancelTx(ctx context.Context, tx *sql.Tx, jobID int64) error {
+	if _, err := c.river.JobCancelTx(ctx, tx, jobID); err != nil && !errors.Is(err, river.ErrNotFound) {
+		return err
+	}
+	return nil
 }
 
 // Insert enqueues a job in its own transaction.

@@ -46,7 +46,17 @@ type DB struct {
 	now    func() time.Time
 	logger *slog.Logger
 	stmts  stmtCache
+	// postHook runs at the end of every post write's transaction (SetPostHook).
+	postHook PostHook
 }
+
+// PostHook is called at the end of the transaction of every post update with copies of
+// the publications as they were loaded and the post as saved: the publishing engine
+// keeps deliveries and their jobs in step with the post in the same transaction.
+type PostHook func(ctx context.Context, tx *Tx, before []passerelle.Publication, after *passerelle.Post) error
+
+// SetPostHook installs the hook; call it once while wiring, before serving.
+func (db *DB) SetPostHook(h PostHook) { db.postHook = h }
 
 // Options configure Open.
 type Options struct {

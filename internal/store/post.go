@@ -35,16 +35,19 @@ func scanPost(s interface{ Scan(...any) error }) (*passerelle.Post, error) {
 	return &p, nil
 }
 
-const publicationColumns = `b.id, b.post_id, b.account_id, a.platform, b.format, b.mode, b.text_zh, b.topics, b.media_ids, b.repost_url, b.article, b.scheduled_at`
+const publicationColumns = `b.id, b.post_id, b.account_id, a.platform, b.format, b.mode, b.text_zh, b.topics, b.media_ids, b.repost_url, b.article, b.scheduled_at,
+	b.mode_auto, b.mode_reason, b.state, b.generation, b.published_at, COALESCE(b.platform_post_id, ''), b.url, b.last_error, b.attempts`
 
 func scanPublication(s interface{ Scan(...any) error }) (*passerelle.Publication, error) {
 	var b passerelle.Publication
 	var topics, mediaIDs string
 	var article *string
-	var scheduled nullTime
-	if err := s.Scan(&b.ID, &b.PostID, &b.AccountID, &b.Platform, &b.Format, &b.Mode, &b.TextZH, &topics, &mediaIDs, &b.RepostURL, &article, &scheduled); err != nil {
+	var scheduled, published nullTime
+	if err := s.Scan(&b.ID, &b.PostID, &b.AccountID, &b.Platform, &b.Format, &b.Mode, &b.TextZH, &topics, &mediaIDs, &b.RepostURL, &article, &scheduled,
+		&b.ModeAuto, &b.ModeReason, &b.State, &b.Generation, &published, &b.PlatformPostID, &b.URL, &b.LastError, &b.Attempts); err != nil {
 		return nil, err
 	}
+	b.PublishedAt = published.Ptr()
 	if err := unmarshalList(topics, &b.Topics); err != nil {
 		return nil, err
 	}
@@ -208,6 +211,10 @@ func (db *DB) UpdatePost(ctx context.Context, orgID, id int64, actor passerelle.
 			return err
 		}
 		before := p.Publications
+		loaded := make([]passerelle.Publication, len(before))
+		for i, b := range before {
+			loaded[i] = *b
+		}
 		version := p.Version
 		w, err := fn(p)
 		if err != nil {
@@ -245,6 +252,11 @@ func (db *DB) UpdatePost(ctx context.Context, orgID, id int64, actor passerelle.
 			t := &w.Transitions[i]
 			t.PostID = id
 			if err := db.insertTransition(ctx, tx, t, now); err != nil {
+				return err
+			}
+		}
+		if db.postHook != nil {
+			if err := db.postHook(ctx, tx, loaded, p); err != nil {
 				return err
 			}
 		}
@@ -317,18 +329,21 @@ func (db *DB) writePublications(ctx context.Context, tx *Tx, p *passerelle.Post,
 			}
 			article = string(js)
 		}
-		args := []any{pos, b.Format, b.Mode, b.TextZH, marshalList(b.Topics), marshalList(b.MediaIDs), b.RepostURL, article, b.ScheduledAt, now}
+		args := []any{pos, b.Format, b.Mode, b.ModeAuto, b.ModeReason, b.TextZH, marshalList(b.Topics), marshalList(b.MediaIDs), b.RepostURL, article, b.ScheduledAt, now}
 		if o, ok := old[b.AccountID]; ok {
 			b.ID = o.ID
 			keep[o.ID] = true
-			if _, err := tx.q().exec(ctx, `UPDATE publications SET position = ?, format = ?, mode = ?, text_zh = ?, topics = ?, media_ids = ?, repost_url = ?, article = ?, scheduled_at = ?, updated_at = ? WHERE id = ?`,
+			if _, err := tx.q().exec(ctx, `UPDATE publications SET position = ?, format = ?, mode = ?, mode_auto = ?, mode_reason = ?, text_zh = ?, topics = ?, media_ids = ?, repost_url = ?, article = ?, scheduled_at = ?, updated_at = ? WHERE id = ?`,
 				append(args, o.ID)...); err != nil {
 				return err
 			}
 			continue
 		}
-		id, err := tx.q().insert(ctx, `INSERT INTO publications (position, format, mode, text_zh, topics, media_ids, repost_url, article, scheduled_at, updated_at, post_id, account_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, p.ID, b.AccountID, now)...)
+		if b.State == "" {
+			b.State = passerelle.DeliveryPending
+		}
+		id, err := tx.q().insert(ctx, `INSERT INTO publications (position, format, mode, mode_auto, mode_reason, text_zh, topics, media_ids, repost_url, article, scheduled_at, updated_at, post_id, account_id, created_at, state)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, p.ID, b.AccountID, now, string(b.State))...)
 		if err != nil {
 			return err
 		}
@@ -336,6 +351,9 @@ func (db *DB) writePublications(ctx context.Context, tx *Tx, p *passerelle.Post,
 	}
 	for _, o := range before {
 		if !keep[o.ID] {
+			if o.State.Started() || o.Attempts > 0 {
+				return passerelle.Errorf(passerelle.ECONFLICT, "The publication on this account has a delivery (%s); cancel it instead of removing it.", o.State)
+			}
 			if _, err := tx.q().exec(ctx, `DELETE FROM publications WHERE id = ?`, o.ID); err != nil {
 				return err
 			}

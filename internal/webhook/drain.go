@@ -22,6 +22,14 @@ type DrainWorker struct {
 	river.WorkerDefaults[DrainArgs]
 	DB     *store.DB
 	Logger *slog.Logger
+	// Publish ends publications from PUBLISHJOBFINISH events, in the event's
+	// transaction; nil ignores them.
+	Publish PublishFinisher
+}
+
+// PublishFinisher is the publishing engine as the drain sees it.
+type PublishFinisher interface {
+	PublishFinishedTx(ctx context.Context, tx *store.Tx, accountID int64, ev *wechat.PublishEventInfo) error
 }
 
 const drainBatch = 500
@@ -30,7 +38,7 @@ const drainBatch = 500
 func (w *DrainWorker) Work(ctx context.Context, job *river.Job[DrainArgs]) error {
 	total := 0
 	for {
-		n, err := w.DB.DrainWeChatEvents(ctx, drainBatch, func(tx *store.Tx, e *store.WeChatEvent) error { return apply(ctx, tx, e) })
+		n, err := w.DB.DrainWeChatEvents(ctx, drainBatch, func(tx *store.Tx, e *store.WeChatEvent) error { return w.apply(ctx, tx, e) })
 		if err != nil {
 			return err
 		}
@@ -45,9 +53,19 @@ func (w *DrainWorker) Work(ctx context.Context, job *river.Job[DrainArgs]) error
 	return nil
 }
 
-// apply makes an event's effects: follower counts follow subscriptions.
-func apply(ctx context.Context, tx *store.Tx, e *store.WeChatEvent) error {
+// apply makes an event's effects: follower counts follow subscriptions, publications
+// end with their publish report.
+func (w *DrainWorker) apply(ctx context.Context, tx *store.Tx, e *store.WeChatEvent) error {
 	switch e.Event {
+	case wechat.EventPublishJobFinish:
+		if w.Publish == nil {
+			return nil
+		}
+		m, err := wechat.ParseMessage([]byte(e.Payload))
+		if err != nil {
+			return nil // stored as received; nothing to apply
+		}
+		return w.Publish.PublishFinishedTx(ctx, tx, e.AccountID, m.Publish)
 	case wechat.EventSubscribe:
 		return tx.AddFollowers(ctx, e.AccountID, 1)
 	case wechat.EventUnsubscribe:
