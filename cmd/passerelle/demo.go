@@ -27,7 +27,8 @@ func startDemo(ctx context.Context, m *Main) error {
 	if err != nil {
 		return err
 	}
-	m.Sim = sim.New(sim.Config{Seed: 1, Logger: m.Logger, WeiboApps: apps, WeChatAccounts: accounts})
+	// WeChat publishes within seconds in the demo, so a scheduled article is seen out soon.
+	m.Sim = sim.New(sim.Config{Seed: 1, Logger: m.Logger, WeiboApps: apps, WeChatAccounts: accounts, PublishDelay: 3 * time.Second})
 	m.simServer = &http.Server{Handler: m.Sim, ReadHeaderTimeout: 10 * time.Second}
 	go m.simServer.Serve(ln)
 	simURL := "http://" + ln.Addr().String()
