@@ -235,6 +235,11 @@ func (tx *Tx) MoveDelivery(ctx context.Context, publicationID int64, from []pass
 	if err != nil || n == 0 {
 		return false, err
 	}
+	// An attempt still open when its publication moves on ends with that move.
+	if _, err := tx.q().exec(ctx, `UPDATE publication_attempts SET finished_at = ?, outcome = ?, error = ? WHERE publication_id = ? AND outcome = 'started'`,
+		tx.db.nowUTC(), closingOutcome(state), reason, publicationID); err != nil {
+		return false, err
+	}
 	if notify != "" {
 		if err := tx.notifyPublishers(ctx, publicationID, notify, reason); err != nil {
 			return false, err
@@ -451,6 +456,17 @@ func (db *DB) CredentialsChangedSince(ctx context.Context, accountID int64, t ti
 	var n int
 	err := db.r().row(ctx, `SELECT COUNT(*) FROM account_credentials WHERE account_id = ? AND updated_at > ?`, accountID, t).Scan(&n)
 	return n > 0, db.mapErr(err)
+}
+
+// closingOutcome is the outcome of an open attempt closed by a move to state.
+func closingOutcome(state passerelle.DeliveryState) string {
+	switch state {
+	case passerelle.DeliveryScheduled:
+		return passerelle.OutcomeNotPublished
+	case passerelle.DeliveryNeedsCheck:
+		return passerelle.OutcomeAmbiguous
+	}
+	return string(state)
 }
 
 func marshalRef(m map[string]string) string {
