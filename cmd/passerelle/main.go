@@ -7,6 +7,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The time zone database is embedded: institutions' zones and their daylight-saving
+	// rules must not depend on the host having tzdata installed.
+	_ "time/tzdata"
 )
 
 func main() {

@@ -211,15 +211,14 @@ func findingsByField(p *passerelle.Post, fs []checks.Finding) map[string][]findi
 }
 
 // parseLocalTime reads a datetime-local value ("2030-06-01T10:00", seconds allowed)
-// in the institution's zone.
+// in the institution's zone (passerelle.LocalInstant: a time skipped by a
+// daylight-saving change is refused, a repeated one is its first occurrence).
 func parseLocalTime(v string, loc *time.Location) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05"} {
-		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
-			return t, nil
-		}
+	t, err := passerelle.LocalInstant(v, loc)
+	if err != nil {
+		return time.Time{}, &passerelle.Error{Code: passerelle.EINVALID, Message: "Some fields are invalid.", Fields: map[string]string{"at": passerelle.ErrorMessage(err)}}
 	}
-	return time.Time{}, &passerelle.Error{Code: passerelle.EINVALID, Message: "Some fields are invalid.", Fields: map[string]string{"at": "Give a date and a time."}}
+	return t, nil
 }
 
 // idList reads the positive integers of a multi-valued field, refusing anything else.
