@@ -23,6 +23,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/media"
+	"github.com/passerelle-oss/passerelle/internal/notify"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 	"github.com/passerelle-oss/passerelle/internal/publish"
 	"github.com/passerelle-oss/passerelle/internal/server"
@@ -139,6 +140,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			// A safety net: pushes enqueue their own drain job.
 			jobs.Periodic(time.Minute, webhook.DrainArgs{}, webhook.DrainInsertOpts()),
 			jobs.Periodic(reconcileEvery, publish.ReconcileArgs{}, publish.ReconcileInsertOpts()),
+			jobs.Periodic(10*time.Minute, notify.DigestArgs{}, nil),
 		},
 		// A delivery job waits up to the lead for its instant, then calls the platform.
 		RescueStuckJobsAfter: cfg.PublishLead + 10*time.Minute,
@@ -155,6 +157,13 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	river.AddWorker(workers, &barometer.QuarterEndWorker{Service: &barometer.Service{DB: db}, Logger: m.Logger})
 	river.AddWorker(workers, &publish.DeliverWorker{Service: m.Publish})
 	river.AddWorker(workers, &publish.ReconcileWorker{Service: m.Publish})
+	digest := &notify.DigestWorker{DB: db, BaseURL: cfg.BaseURL, Logger: m.Logger}
+	if cfg.SMTPURL != "" {
+		if digest.Mailer, err = notify.ParseURL(cfg.SMTPURL); err != nil {
+			return err
+		}
+	}
+	river.AddWorker(workers, digest)
 
 	edit := editorial.New(editorial.Options{DB: db, DataDir: cfg.DataDir, Media: mediaStore, Logger: m.Logger})
 	if m.demo.Seeded {

@@ -44,6 +44,9 @@ type Config struct {
 	// worker waits the rest); PublishSettle is how long a platform has to apply a lost
 	// request before its absence proves the post was not published.
 	PublishLead, PublishSettle time.Duration
+	// SMTPURL, when set, sends notification digests by e-mail
+	// (smtp://user:password@host:587?from=address).
+	SMTPURL string
 }
 
 // Var describes one setting for help and the README.
@@ -68,6 +71,7 @@ var Vars = []Var{
 	{"trust-proxy", "PASSERELLE_TRUST_PROXY", "false", "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy"},
 	{"publish-lead", "PASSERELLE_PUBLISH_LEAD", "15s", "how early a publication's job wakes before its time (at least 7s: River promotes scheduled jobs every 5s)"},
 	{"publish-settle", "PASSERELLE_PUBLISH_SETTLE", "2m", "how long a platform has to apply a lost request before the reconciler trusts that the post is absent"},
+	{"smtp-url", "PASSERELLE_SMTP_URL", "", "SMTP server for notification digests, smtp://user:password@host:587?from=address; empty: no e-mail"},
 }
 
 // Flags registers the settings named in names (all when names is empty) on fs, with
@@ -111,6 +115,7 @@ func Flags(fs *flag.FlagSet, getenv func(string) string, names ...string) func()
 			LogLevel:    get("log-level"),
 			LogFormat:   get("log-format"),
 			TrustProxy:  parseBool(get("trust-proxy")),
+			SMTPURL:     get("smtp-url"),
 		}
 		var err error
 		if c.MaxBodyBytes, err = strconv.ParseInt(get("max-body"), 10, 64); err != nil || c.MaxBodyBytes <= 0 {
