@@ -79,7 +79,6 @@ func (s *sink) serve(c net.Conn) {
 	}
 }
 
-
 func TestDigest(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
