@@ -80,7 +80,7 @@ func TestClientAgainstSimulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(st.ID) < 16 || st.PictureURL == "" || st.UserID != tok.UID {
+	if len(st.ID) < 16 || st.PictureURL == "" || st.UID != tok.UID {
 		t.Errorf("status %+v", st)
 	}
 	counts, err := c.StatusCounts(ctx, tok.AccessToken, []string{st.ID, "1"})
