@@ -157,6 +157,7 @@ func (s *Simulator) routeWeibo() {
 	s.mux.HandleFunc("POST /oauth2/get_token_info", s.weiboTokenInfo)
 	s.mux.HandleFunc("POST /2/statuses/share.json", s.weiboShare)
 	s.mux.HandleFunc("GET /2/statuses/count.json", s.weiboCount)
+	s.mux.HandleFunc("GET /2/statuses/user_timeline.json", s.weiboUserTimeline)
 	s.mux.HandleFunc("GET /2/users/show.json", s.weiboUserShow)
 	s.mux.HandleFunc("GET /2/users/counts.json", s.weiboUserCounts)
 	// Closed to third-party apps since 2017: share.json is the only way to post.
@@ -344,9 +345,7 @@ func (s *Simulator) weiboAccessToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	delete(s.weibo.codes, f.Get("code"))
-	tok := "2.00" + s.randString(28, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-	ttl := time.Duration(app.TokenLifetimeSeconds) * time.Second
-	s.weibo.tokens[tok] = &weiboToken{clientID: app.ClientID, uid: code.uid, created: now, expires: now.Add(ttl)}
+	tok := s.newWeiboToken(app, code.uid, now)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token": tok, "remind_in": strconv.FormatInt(app.TokenLifetimeSeconds, 10),
 		"expires_in": app.TokenLifetimeSeconds, "uid": code.uid, "isRealName": "true",
@@ -665,6 +664,47 @@ func (s *Simulator) weiboCount(w http.ResponseWriter, r *http.Request) {
 		out = append(out, map[string]any{"id": json.Number(st.id), "comments": c, "reposts": rp, "attitudes": a})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// weiboUserTimeline lists the authorising account's posts, newest first, count (1 to
+// 100, 20 by default) per page. Since 2013 a third-party app reads no other account's
+// timeline.
+func (s *Simulator) weiboUserTimeline(w http.ResponseWriter, r *http.Request) {
+	now := s.Now()
+	q := r.URL.Query()
+	count, page := 20, 1
+	for _, p := range []struct {
+		name string
+		dst  *int
+		max  int
+	}{{"count", &count, weiboMaxBatch}, {"page", &page, math.MaxInt32}} {
+		if raw := q.Get(p.name); raw != "" {
+			n, err := strconv.Atoi(raw)
+			if err != nil || n < 1 || n > p.max {
+				writeWeiboError(w, r, 10017, "Parameter ("+p.name+")'s value invalid, expect (1 to "+strconv.Itoa(p.max)+") , but get ("+raw+") , see doc for more info.")
+				return
+			}
+			*p.dst = n
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.weiboRead(w, r, now)
+	if !ok {
+		return
+	}
+	if uid := q.Get("uid"); uid != "" && uid != u.uid {
+		writeWeiboError(w, r, 10014, "Insufficient app permissions!")
+		return
+	}
+	out := make([]weiboStatusJSON, 0, count)
+	skip := (page - 1) * count
+	for i := len(u.statuses) - 1 - skip; i >= 0 && len(out) < count; i-- {
+		out = append(out, s.statusJSON(u.statuses[i], u, now))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"statuses": out, "previous_cursor": 0, "next_cursor": 0, "total_number": len(u.statuses),
+	})
 }
 
 func (s *Simulator) weiboUserShow(w http.ResponseWriter, r *http.Request) {
