@@ -125,8 +125,9 @@ type wxAccount struct {
 	massByClientID map[string][2]int64 // clientmsgid → msg_id, msg_data_id
 	massSends      []time.Time
 	permanentQR    int
-	followers      []string       // openids known to follow (scans)
-	scanSubs       map[string]int // Beijing date → subscriptions through a QR code
+	followers      []string         // openids known to follow (scans)
+	scanSubs       map[string]int   // Beijing date → subscriptions through a QR code
+	organicTo      map[string]int64 // Beijing date → modelled followers at its end
 }
 
 type wxToken struct {

@@ -432,6 +432,10 @@ func (s *Simulator) weiboShare(w http.ResponseWriter, r *http.Request) {
 	}
 	text, rip := r.FormValue("status"), r.FormValue("rip")
 	now := s.Now()
+	// The text is judged before taking the lock (regular expressions are the costly
+	// part of a share); the verdict is given after the token and limits, as Weibo does.
+	textCode, textMsg := judgeShareText(text, rip)
+	hosts := urlHosts(text)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -448,27 +452,11 @@ func (s *Simulator) weiboShare(w http.ResponseWriter, r *http.Request) {
 		writeWeiboError(w, r, 20016, "Out of limit!")
 		return
 	}
-	switch {
-	case text == "":
-		writeWeiboError(w, r, 10016, "Miss required parameter (status) , see doc for more info.")
-		return
-	case rip == "":
-		writeWeiboError(w, r, 10016, "Miss required parameter (rip) , see doc for more info.")
+	if textCode != 0 {
+		writeWeiboError(w, r, textCode, textMsg)
 		return
 	}
-	if _, err := netip.ParseAddr(rip); err != nil {
-		writeWeiboError(w, r, 10017, "Parameter (rip)'s value invalid, expect (an IP address) , but get ("+rip+") , see doc for more info.")
-		return
-	}
-	if topicPattern.MatchString(text) {
-		writeWeiboError(w, r, 10017, "Parameter (status)'s value invalid, expect (text without #topic#) , see doc for more info.")
-		return
-	}
-	if n := weiboLength(text); n > weiboMaxLength {
-		writeWeiboError(w, r, 20012, "Text too long, please input text less than 140 characters!")
-		return
-	}
-	if !linksTo(text, app.SafeDomain) {
+	if !onDomain(hosts, app.SafeDomain) {
 		writeWeiboError(w, r, 10017, "Parameter (status)'s value invalid, expect (a URL of the app's safe domain) , see doc for more info.")
 		return
 	}
@@ -509,19 +497,45 @@ func isWeiboPicture(b []byte) bool {
 	return false
 }
 
-// linksTo reports whether text holds a URL whose host is domain or one of its
-// subdomains.
-func linksTo(text, domain string) bool {
+// judgeShareText returns Weibo's error for a share's text and rip, or 0. The safe
+// domain is checked apart, since it depends on the app.
+func judgeShareText(text, rip string) (int, string) {
+	switch {
+	case text == "":
+		return 10016, "Miss required parameter (status) , see doc for more info."
+	case rip == "":
+		return 10016, "Miss required parameter (rip) , see doc for more info."
+	}
+	if _, err := netip.ParseAddr(rip); err != nil {
+		return 10017, "Parameter (rip)'s value invalid, expect (an IP address) , but get (" + rip + ") , see doc for more info."
+	}
+	if topicPattern.MatchString(text) {
+		return 10017, "Parameter (status)'s value invalid, expect (text without #topic#) , see doc for more info."
+	}
+	if n := weiboLength(text); n > weiboMaxLength {
+		return 20012, "Text too long, please input text less than 140 characters!"
+	}
+	return 0, ""
+}
+
+// urlHosts lists the lower-cased hosts of the URLs in text.
+func urlHosts(text string) []string {
+	var hosts []string
+	for _, raw := range urlPattern.FindAllString(text, -1) {
+		if u, err := url.Parse(raw); err == nil {
+			hosts = append(hosts, strings.ToLower(u.Hostname()))
+		}
+	}
+	return hosts
+}
+
+// onDomain reports whether one of hosts is domain or one of its subdomains.
+func onDomain(hosts []string, domain string) bool {
 	domain = strings.ToLower(domain)
 	if h, _, ok := strings.Cut(domain, ":"); ok {
 		domain = h
 	}
-	for _, raw := range urlPattern.FindAllString(text, -1) {
-		u, err := url.Parse(raw)
-		if err != nil {
-			continue
-		}
-		host := strings.ToLower(u.Hostname())
+	for _, host := range hosts {
 		if host == domain || strings.HasSuffix(host, "."+domain) {
 			return true
 		}
