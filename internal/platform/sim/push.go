@@ -154,16 +154,25 @@ func eventXML(acct *wxAccount, from string, at time.Time, event string, extra st
 		cdata("event") + "</MsgType><Event>" + cdata(event) + "</Event>" + extra + "</xml>")
 }
 
+// publishFinishXML is the PUBLISHJOBFINISH event of a finished publication: the
+// article_id and URLs when its articles went out, the refused indexes otherwise.
 func publishFinishXML(acct *wxAccount, p *wxPublish) []byte {
-	var items strings.Builder
-	for _, a := range p.articles {
-		fmt.Fprintf(&items, "<item><idx>%d</idx><article_url>%s</article_url></item>", a.idx, cdata(a.url))
+	var info strings.Builder
+	fmt.Fprintf(&info, "<PublishEventInfo><publish_id>%s</publish_id><publish_status>%d</publish_status>", p.id, p.status)
+	if p.wentOut() {
+		info.WriteString("<article_id>" + cdata(p.articleID) + "</article_id><article_detail><count>" +
+			strconv.Itoa(len(p.articles)) + "</count>")
+		for _, a := range p.articles {
+			fmt.Fprintf(&info, "<item><idx>%d</idx><article_url>%s</article_url></item>", a.idx, cdata(a.url))
+		}
+		info.WriteString("</article_detail>")
 	}
-	extra := "<PublishEventInfo><publish_id>" + p.id + "</publish_id><publish_status>0</publish_status><article_id>" +
-		cdata(p.articleID) + "</article_id><article_detail><count>" + strconv.Itoa(len(p.articles)) +
-		"</count>" + items.String() + "</article_detail></PublishEventInfo>"
+	for _, i := range p.failIdx() {
+		fmt.Fprintf(&info, "<fail_idx>%d</fail_idx>", i)
+	}
+	info.WriteString("</PublishEventInfo>")
 	// The platform sends system events from the account's own id.
-	return eventXML(acct, acct.OriginalID, p.done, "PUBLISHJOBFINISH", extra)
+	return eventXML(acct, acct.OriginalID, p.done, "PUBLISHJOBFINISH", info.String())
 }
 
 func massFinishXML(acct *wxAccount, msgID, audience int64, at time.Time) []byte {

@@ -9,6 +9,42 @@
 // on request. Simulated apps and accounts, faults and visitors are driven through the
 // admin endpoints under /_sim/.
 //
+// Platform side: Weibo's OAuth2 flow, statuses/share (≤ 140 by the counting rule, a
+// URL on the app's safe domain, no #topic#, one picture; a repeat within 24 h is 20019),
+// statuses/user_timeline, statuses/count, users/show and users/counts; WeChat's tokens,
+// materials, drafts, freepublish/submit, get and batchget, mass sends, QR codes and
+// analytics. A freepublish job answers publish_status 1 for the publish delay, then its
+// final status (0 unless an outcome was set), and pushes PUBLISHJOBFINISH to the
+// account's callback, in its push mode, at that moment.
+//
+// Admin endpoints (JSON; bad input is HTTP 400 with {"error": "..."}; each has a Go
+// method for in-process tests):
+//
+//	GET|POST|DELETE /_sim/faults        list, set (one Fault or an array), clear faults
+//	GET  /_sim/clock                     {"now", "speed"}: the simulated time
+//	POST /_sim/weibo/apps                WeiboApp: add or replace a Weibo app (AddWeiboApp)
+//	POST /_sim/weibo/tokens              {"client_id", "uid"} → {"access_token", "expires_in", "uid"}:
+//	                                     a token without the browser flow (IssueWeiboToken)
+//	POST /_sim/weibo/expire              {"access_token"} or {"uid"} → {"expired": n}: those tokens
+//	                                     now answer 21327; only a new authorisation helps (ExpireWeiboTokens)
+//	GET  /_sim/weibo/statuses?uid=       {"items": [{"idstr", "uid", "text", "created_at"}]}: every post
+//	                                     accepted for uid, once each, oldest first (WeiboStatuses)
+//	POST /_sim/wechat/accounts           WeChatAccount: add or replace an account (AddWeChatAccount)
+//	POST /_sim/wechat/scan               ScanRequest: visitors scan a QR code (Scan)
+//	POST /_sim/wechat/expire             {"appid"} → {"expired": n}: the account's tokens now answer
+//	                                     42001; stable_token issues a new one (ExpireWeChatTokens)
+//	POST /_sim/wechat/publish-outcome    {"appid", "status": 2..6, "count": n}: the next n submits end
+//	                                     in that status; count 0 clears (SetPublishOutcome)
+//	POST /_sim/wechat/publish-delay      {"delay_ms": n}: how long (simulated) the next submits stay
+//	                                     "publishing" (SetPublishDelay)
+//	GET  /_sim/wechat/articles?appid=    {"items": [{"publish_id", "article_id", "idx", "title", "url",
+//	                                     "published_at"}]}: what freepublish actually published
+//	                                     (status 0, finished), one item per article, once each (WeChatArticles)
+//
+// The fault "latency" gives a log-normal delay from its median and 99th percentile:
+// "simulator latency 50 ± 20 ms" is path=*,latency=50ms/90ms (σ ≈ 0.25: about 89 % of
+// calls within 30–70 ms).
+//
 // The simulator shares no wire types with the clients it serves: it is written from the
 // documentation, so that a client and the simulator cannot drift together.
 package sim
@@ -45,8 +81,9 @@ type Config struct {
 	// PushClient delivers WeChat pushes to callback URLs; a client with a 5 s timeout
 	// (WeChat's own limit) when nil.
 	PushClient *http.Client
-	// PublishDelay is how long (simulated) a freepublish job stays "publishing"; 2 min
-	// when zero.
+	// PublishDelay is how long (simulated) a freepublish job stays "publishing" before
+	// it ends (in success, unless POST /_sim/wechat/publish-outcome says otherwise);
+	// 3 s when zero. POST /_sim/wechat/publish-delay changes it at run time.
 	PublishDelay time.Duration
 	// TickInterval is how often (real time) due pushes are sent; 50 ms when zero.
 	TickInterval time.Duration
@@ -62,16 +99,16 @@ type Simulator struct {
 	realStart  time.Time
 	simStart   time.Time
 	pushClient *http.Client
-	publishDly time.Duration
 	mux        *http.ServeMux
 	faults     *faultSet
 
-	mu     sync.Mutex // guards everything below
-	rng    *rand.Rand
-	seq    uint64 // source of unique ids
-	weibo  weiboState
-	wechat wechatState
-	pushes []*push // pending deliveries, due in simulated time
+	mu         sync.Mutex // guards everything below
+	publishDly time.Duration
+	rng        *rand.Rand
+	seq        uint64 // source of unique ids
+	weibo      weiboState
+	wechat     wechatState
+	pushes     []*push // pending deliveries, due in simulated time
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -103,7 +140,7 @@ func New(cfg Config) *Simulator {
 		s.pushClient = &http.Client{Timeout: 5 * time.Second}
 	}
 	if s.publishDly <= 0 {
-		s.publishDly = 2 * time.Minute
+		s.publishDly = 3 * time.Second
 	}
 	s.realStart = s.clock()
 	s.simStart = cfg.Start
@@ -133,6 +170,7 @@ func New(cfg Config) *Simulator {
 	s.routeWeibo()
 	s.routeWeChat()
 	s.routeAdmin()
+	s.routePublishAdmin()
 
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	tick := cfg.TickInterval

@@ -92,6 +92,7 @@ const (
 	wxMaxTempQRSeconds  = 2592000
 	wxMaxPermanentQR    = 100000
 	wxMaxSceneStr       = 64
+	wxMaxBatchGet       = 20
 )
 
 type wechatState struct {
@@ -118,12 +119,15 @@ type wxAccount struct {
 	materials      map[string]string // media_id → type
 	drafts         map[string][]wxArticleIn
 	publishes      map[string]*wxPublish
-	articles       []*wxArticle
+	published      []*wxPublish // every submit, in order
+	outcome        publishOutcome
+	articles       []*wxArticle        // for analytics: what went out by publish or mass send
 	massByClientID map[string][2]int64 // clientmsgid → msg_id, msg_data_id
 	massSends      []time.Time
 	permanentQR    int
-	followers      []string       // openids known to follow (scans)
-	scanSubs       map[string]int // Beijing date → subscriptions through a QR code
+	followers      []string         // openids known to follow (scans)
+	scanSubs       map[string]int   // Beijing date → subscriptions through a QR code
+	organicTo      map[string]int64 // Beijing date → modelled followers at its end
 }
 
 type wxToken struct {
@@ -138,7 +142,16 @@ type wxPublish struct {
 	articleID string
 	submitted time.Time
 	done      time.Time
-	articles  []*wxArticle
+	// status is what freepublish/get answers from done on (before: 1, publishing).
+	status   int
+	draft    []wxArticleIn
+	articles []*wxArticle
+}
+
+// publishOutcome makes the next submits of an account end in a failure status.
+type publishOutcome struct {
+	status    int
+	remaining int
 }
 
 type wxArticle struct {
@@ -193,6 +206,7 @@ func (s *Simulator) routeWeChat() {
 	s.mux.HandleFunc("POST /cgi-bin/draft/add", s.wxDraftAdd)
 	s.mux.HandleFunc("POST /cgi-bin/freepublish/submit", s.wxPublishSubmit)
 	s.mux.HandleFunc("POST /cgi-bin/freepublish/get", s.wxPublishGet)
+	s.mux.HandleFunc("POST /cgi-bin/freepublish/batchget", s.wxBatchGet)
 	s.mux.HandleFunc("POST /cgi-bin/message/mass/sendall", s.wxMassSend)
 	s.mux.HandleFunc("POST /cgi-bin/qrcode/create", s.wxQRCreate)
 	s.mux.HandleFunc("GET /cgi-bin/showqrcode", s.wxShowQR)
@@ -558,14 +572,39 @@ func (s *Simulator) wxPublishSubmit(w http.ResponseWriter, r *http.Request) {
 		articleID: s.randString(43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
 		submitted: now,
 		done:      now.Add(s.publishDly),
+		draft:     draft,
+	}
+	if o := &acct.outcome; o.remaining > 0 {
+		p.status = o.status
+		o.remaining--
 	}
 	p.articles = s.publishArticles(acct, draft, p.msgDataID, p.done)
 	acct.publishes[p.id] = p
-	acct.articles = append(acct.articles, p.articles...)
+	acct.published = append(acct.published, p)
+	if p.status == wechat.PublishSuccess {
+		acct.articles = append(acct.articles, p.articles...)
+	}
 	s.schedulePush(acct, p.done, "", publishFinishXML(acct, p))
 	writeJSON(w, http.StatusOK, map[string]any{
 		"errcode": 0, "errmsg": "ok", "publish_id": p.id, "msg_data_id": p.msgDataID,
 	})
+}
+
+// wentOut reports whether the publication's articles were online at some point: a
+// success, or one deleted or banned after it.
+func (p *wxPublish) wentOut() bool {
+	return p.status == wechat.PublishSuccess || p.status == wechat.PublishDeleted || p.status == wechat.PublishBanned
+}
+
+// failIdx lists the articles refused by a check (statuses 2 and 4): all of them here.
+func (p *wxPublish) failIdx() []int {
+	out := []int{}
+	if p.status == wechat.PublishOriginality || p.status == wechat.PublishRejected {
+		for i := range p.draft {
+			out = append(out, i+1)
+		}
+	}
+	return out
 }
 
 func (s *Simulator) wxPublishGet(w http.ResponseWriter, r *http.Request) {
@@ -588,18 +627,81 @@ func (s *Simulator) wxPublishGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if now.Before(p.done) {
-		writeJSON(w, http.StatusOK, map[string]any{"publish_id": p.id, "publish_status": 1})
+		writeJSON(w, http.StatusOK, map[string]any{"publish_id": p.id, "publish_status": wechat.PublishPublishing})
 		return
 	}
-	items := make([]map[string]any, len(p.articles))
-	for i, a := range p.articles {
-		items[i] = map[string]any{"idx": a.idx, "article_url": a.url}
+	resp := map[string]any{"publish_id": p.id, "publish_status": p.status, "fail_idx": p.failIdx()}
+	if p.wentOut() {
+		items := make([]map[string]any, len(p.articles))
+		for i, a := range p.articles {
+			items[i] = map[string]any{"idx": a.idx, "article_url": a.url}
+		}
+		resp["article_id"] = p.articleID
+		resp["article_detail"] = map[string]any{"count": len(items), "item": items}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"publish_id": p.id, "publish_status": 0, "article_id": p.articleID,
-		"article_detail": map[string]any{"count": len(items), "item": items},
-		"fail_idx":       []int{},
-	})
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// wxBatchGet lists the account's successful publications, newest first
+// (freepublish/batchget).
+func (s *Simulator) wxBatchGet(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Offset    *int `json:"offset"`
+		Count     *int `json:"count"`
+		NoContent int  `json:"no_content"`
+	}
+	if !decodeWeChatBody(w, r, 64<<10, &req) {
+		return
+	}
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acct, ok := s.wxAuth(w, r, now, true)
+	if !ok {
+		return
+	}
+	if req.Offset == nil || req.Count == nil || *req.Offset < 0 || *req.Count < 1 || *req.Count > wxMaxBatchGet {
+		writeWeChatError(w, 40097, "invalid args")
+		return
+	}
+	done := acct.publishedBy(now)
+	total := len(done)
+	items := []map[string]any{}
+	for i := len(done) - 1 - *req.Offset; i >= 0 && len(items) < *req.Count; i-- {
+		p := done[i]
+		news := make([]map[string]any, len(p.draft))
+		for j, a := range p.draft {
+			n := map[string]any{
+				"title": a.Title, "author": a.Author, "digest": a.Digest,
+				"content_source_url": a.ContentSourceURL, "thumb_media_id": a.ThumbMediaID,
+				"thumb_url":         "http://mmbiz.qpic.cn/sz_mmbiz_jpg/" + a.ThumbMediaID[:min(32, len(a.ThumbMediaID))] + "/0?wx_fmt=jpeg",
+				"need_open_comment": a.NeedOpenComment, "only_fans_can_comment": a.OnlyFansCanComment,
+				"url": p.articles[j].url, "is_deleted": false,
+			}
+			if req.NoContent == 0 {
+				n["content"] = a.Content
+			}
+			news[j] = n
+		}
+		items = append(items, map[string]any{
+			"article_id": p.articleID, "content": map[string]any{"news_item": news}, "update_time": p.done.Unix(),
+		})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": total, "item_count": len(items), "item": items})
+}
+
+// publishedBy lists the account's successful publications finished by now, oldest
+// first (callers hold s.mu).
+func (a *wxAccount) publishedBy(now time.Time) []*wxPublish {
+	var out []*wxPublish
+	for _, p := range a.published {
+		if p.status == wechat.PublishSuccess && !now.Before(p.done) {
+			out = append(out, p)
+		}
+	}
+	// The publish delay may have changed between submits.
+	slices.SortStableFunc(out, func(x, y *wxPublish) int { return x.done.Compare(y.done) })
+	return out
 }
 
 func (s *Simulator) wxMassSend(w http.ResponseWriter, r *http.Request) {

@@ -82,13 +82,28 @@ func organic(seed uint64, a *wxAccount, date string) (gained, lost int64) {
 // historyDays is how far back the modelled audience goes before the account was added.
 const historyDays = 365
 
-// cumulate is the follower count at the end of date.
+// cumulate is the follower count at the end of date (callers hold s.mu). The modelled
+// part is computed once per date: it walks the whole history, and publishing asks for
+// it on every submit.
 func (a *wxAccount) cumulate(seed uint64, date string) int64 {
-	start := a.created.In(beijing).AddDate(0, 0, -historyDays)
-	n := a.baseFollowers
-	for d := start; fmtDate(d) <= date; d = d.AddDate(0, 0, 1) {
-		g, l := organic(seed, a, fmtDate(d))
-		n += g - l + int64(a.scanSubs[fmtDate(d)])
+	n, ok := a.organicTo[date]
+	if !ok {
+		start := a.created.In(beijing).AddDate(0, 0, -historyDays)
+		n = a.baseFollowers
+		for d := start; fmtDate(d) <= date; d = d.AddDate(0, 0, 1) {
+			g, l := organic(seed, a, fmtDate(d))
+			n += g - l
+		}
+		if a.organicTo == nil {
+			a.organicTo = map[string]int64{}
+		}
+		a.organicTo[date] = n
+	}
+	// Scans happen after the account was added, inside the modelled history.
+	for d, subs := range a.scanSubs {
+		if d <= date {
+			n += int64(subs)
+		}
 	}
 	return n
 }

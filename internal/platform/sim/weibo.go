@@ -157,6 +157,7 @@ func (s *Simulator) routeWeibo() {
 	s.mux.HandleFunc("POST /oauth2/get_token_info", s.weiboTokenInfo)
 	s.mux.HandleFunc("POST /2/statuses/share.json", s.weiboShare)
 	s.mux.HandleFunc("GET /2/statuses/count.json", s.weiboCount)
+	s.mux.HandleFunc("GET /2/statuses/user_timeline.json", s.weiboUserTimeline)
 	s.mux.HandleFunc("GET /2/users/show.json", s.weiboUserShow)
 	s.mux.HandleFunc("GET /2/users/counts.json", s.weiboUserCounts)
 	// Closed to third-party apps since 2017: share.json is the only way to post.
@@ -344,9 +345,7 @@ func (s *Simulator) weiboAccessToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	delete(s.weibo.codes, f.Get("code"))
-	tok := "2.00" + s.randString(28, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-	ttl := time.Duration(app.TokenLifetimeSeconds) * time.Second
-	s.weibo.tokens[tok] = &weiboToken{clientID: app.ClientID, uid: code.uid, created: now, expires: now.Add(ttl)}
+	tok := s.newWeiboToken(app, code.uid, now)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token": tok, "remind_in": strconv.FormatInt(app.TokenLifetimeSeconds, 10),
 		"expires_in": app.TokenLifetimeSeconds, "uid": code.uid, "isRealName": "true",
@@ -433,6 +432,10 @@ func (s *Simulator) weiboShare(w http.ResponseWriter, r *http.Request) {
 	}
 	text, rip := r.FormValue("status"), r.FormValue("rip")
 	now := s.Now()
+	// The text is judged before taking the lock (regular expressions are the costly
+	// part of a share); the verdict is given after the token and limits, as Weibo does.
+	textCode, textMsg := judgeShareText(text, rip)
+	hosts := urlHosts(text)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -449,27 +452,11 @@ func (s *Simulator) weiboShare(w http.ResponseWriter, r *http.Request) {
 		writeWeiboError(w, r, 20016, "Out of limit!")
 		return
 	}
-	switch {
-	case text == "":
-		writeWeiboError(w, r, 10016, "Miss required parameter (status) , see doc for more info.")
-		return
-	case rip == "":
-		writeWeiboError(w, r, 10016, "Miss required parameter (rip) , see doc for more info.")
+	if textCode != 0 {
+		writeWeiboError(w, r, textCode, textMsg)
 		return
 	}
-	if _, err := netip.ParseAddr(rip); err != nil {
-		writeWeiboError(w, r, 10017, "Parameter (rip)'s value invalid, expect (an IP address) , but get ("+rip+") , see doc for more info.")
-		return
-	}
-	if topicPattern.MatchString(text) {
-		writeWeiboError(w, r, 10017, "Parameter (status)'s value invalid, expect (text without #topic#) , see doc for more info.")
-		return
-	}
-	if n := weiboLength(text); n > weiboMaxLength {
-		writeWeiboError(w, r, 20012, "Text too long, please input text less than 140 characters!")
-		return
-	}
-	if !linksTo(text, app.SafeDomain) {
+	if !onDomain(hosts, app.SafeDomain) {
 		writeWeiboError(w, r, 10017, "Parameter (status)'s value invalid, expect (a URL of the app's safe domain) , see doc for more info.")
 		return
 	}
@@ -510,19 +497,45 @@ func isWeiboPicture(b []byte) bool {
 	return false
 }
 
-// linksTo reports whether text holds a URL whose host is domain or one of its
-// subdomains.
-func linksTo(text, domain string) bool {
+// judgeShareText returns Weibo's error for a share's text and rip, or 0. The safe
+// domain is checked apart, since it depends on the app.
+func judgeShareText(text, rip string) (int, string) {
+	switch {
+	case text == "":
+		return 10016, "Miss required parameter (status) , see doc for more info."
+	case rip == "":
+		return 10016, "Miss required parameter (rip) , see doc for more info."
+	}
+	if _, err := netip.ParseAddr(rip); err != nil {
+		return 10017, "Parameter (rip)'s value invalid, expect (an IP address) , but get (" + rip + ") , see doc for more info."
+	}
+	if topicPattern.MatchString(text) {
+		return 10017, "Parameter (status)'s value invalid, expect (text without #topic#) , see doc for more info."
+	}
+	if n := weiboLength(text); n > weiboMaxLength {
+		return 20012, "Text too long, please input text less than 140 characters!"
+	}
+	return 0, ""
+}
+
+// urlHosts lists the lower-cased hosts of the URLs in text.
+func urlHosts(text string) []string {
+	var hosts []string
+	for _, raw := range urlPattern.FindAllString(text, -1) {
+		if u, err := url.Parse(raw); err == nil {
+			hosts = append(hosts, strings.ToLower(u.Hostname()))
+		}
+	}
+	return hosts
+}
+
+// onDomain reports whether one of hosts is domain or one of its subdomains.
+func onDomain(hosts []string, domain string) bool {
 	domain = strings.ToLower(domain)
 	if h, _, ok := strings.Cut(domain, ":"); ok {
 		domain = h
 	}
-	for _, raw := range urlPattern.FindAllString(text, -1) {
-		u, err := url.Parse(raw)
-		if err != nil {
-			continue
-		}
-		host := strings.ToLower(u.Hostname())
+	for _, host := range hosts {
 		if host == domain || strings.HasSuffix(host, "."+domain) {
 			return true
 		}
@@ -665,6 +678,47 @@ func (s *Simulator) weiboCount(w http.ResponseWriter, r *http.Request) {
 		out = append(out, map[string]any{"id": json.Number(st.id), "comments": c, "reposts": rp, "attitudes": a})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// weiboUserTimeline lists the authorising account's posts, newest first, count (1 to
+// 100, 20 by default) per page. Since 2013 a third-party app reads no other account's
+// timeline.
+func (s *Simulator) weiboUserTimeline(w http.ResponseWriter, r *http.Request) {
+	now := s.Now()
+	q := r.URL.Query()
+	count, page := 20, 1
+	for _, p := range []struct {
+		name string
+		dst  *int
+		max  int
+	}{{"count", &count, weiboMaxBatch}, {"page", &page, math.MaxInt32}} {
+		if raw := q.Get(p.name); raw != "" {
+			n, err := strconv.Atoi(raw)
+			if err != nil || n < 1 || n > p.max {
+				writeWeiboError(w, r, 10017, "Parameter ("+p.name+")'s value invalid, expect (1 to "+strconv.Itoa(p.max)+") , but get ("+raw+") , see doc for more info.")
+				return
+			}
+			*p.dst = n
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.weiboRead(w, r, now)
+	if !ok {
+		return
+	}
+	if uid := q.Get("uid"); uid != "" && uid != u.uid {
+		writeWeiboError(w, r, 10014, "Insufficient app permissions!")
+		return
+	}
+	out := make([]weiboStatusJSON, 0, count)
+	skip := (page - 1) * count
+	for i := len(u.statuses) - 1 - skip; i >= 0 && len(out) < count; i-- {
+		out = append(out, s.statusJSON(u.statuses[i], u, now))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"statuses": out, "previous_cursor": 0, "next_cursor": 0, "total_number": len(u.statuses),
+	})
 }
 
 func (s *Simulator) weiboUserShow(w http.ResponseWriter, r *http.Request) {

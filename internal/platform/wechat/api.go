@@ -360,6 +360,86 @@ func (c *Client) GetPublish(ctx context.Context, publishID string) (PublishStatu
 	return s, nil
 }
 
+// MaxBatchGet is how many publications freepublish/batchget returns per call.
+const MaxBatchGet = 20
+
+// PublishedItem is one publication of the account's publish records
+// (freepublish/batchget): its article_id, when it was last updated, and its articles.
+type PublishedItem struct {
+	ArticleID  string
+	UpdateTime time.Time
+	Articles   []PublishedArticle
+}
+
+// PublishedArticle is one article of a PublishedItem. Deleted is set when the editor
+// deleted it after publishing.
+type PublishedArticle struct {
+	Title   string
+	URL     string
+	Deleted bool
+}
+
+type batchGetAnswer struct {
+	TotalCount *count `json:"total_count"`
+	ItemCount  count  `json:"item_count"`
+	Item       []struct {
+		ArticleID string `json:"article_id"`
+		Content   struct {
+			NewsItem []struct {
+				Title     string `json:"title"`
+				URL       string `json:"url"`
+				IsDeleted bool   `json:"is_deleted"`
+			} `json:"news_item"`
+		} `json:"content"`
+		UpdateTime count `json:"update_time"`
+	} `json:"item"`
+}
+
+func (a *batchGetAnswer) validate() error {
+	if a.TotalCount == nil {
+		return errors.New("no total_count")
+	}
+	for _, it := range a.Item {
+		if it.ArticleID == "" {
+			return errors.New("an item without article_id")
+		}
+	}
+	return nil
+}
+
+// PublishedArticles lists the account's successful publications (freepublish/batchget),
+// newest first, count (1 to MaxBatchGet) from offset, without their bodies, and the
+// total number there is. It is how a publication made in the WeChat console, or one
+// whose submit answer was lost, is found again. Idempotent.
+func (c *Client) PublishedArticles(ctx context.Context, offset, count int) ([]PublishedItem, int, error) {
+	const op = "cgi-bin/freepublish/batchget"
+	if offset < 0 || count < 1 || count > MaxBatchGet {
+		return nil, 0, &platform.Error{Platform: "wechat", Op: op, Kind: platform.Permanent,
+			Message: fmt.Sprintf("offset must be non-negative and count between 1 and %d", MaxBatchGet)}
+	}
+	var a batchGetAnswer
+	err := c.call(ctx, request{
+		op:         op,
+		idempotent: true,
+		body:       jsonBody(map[string]int{"offset": offset, "count": count, "no_content": 1}),
+	}, &a)
+	if err != nil {
+		return nil, 0, err
+	}
+	items := make([]PublishedItem, 0, len(a.Item))
+	for _, it := range a.Item {
+		p := PublishedItem{ArticleID: it.ArticleID}
+		if it.UpdateTime > 0 {
+			p.UpdateTime = time.Unix(int64(it.UpdateTime), 0)
+		}
+		for _, n := range it.Content.NewsItem {
+			p.Articles = append(p.Articles, PublishedArticle{Title: n.Title, URL: n.URL, Deleted: n.IsDeleted})
+		}
+		items = append(items, p)
+	}
+	return items, int(*a.TotalCount), nil
+}
+
 func cmpID(got, asked string) string {
 	if got == "" {
 		return asked

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -142,6 +143,13 @@ func TestDocumentationSamples(t *testing.T) {
 		{"freepublish/get failed", "cgi-bin/freepublish/get", "freepublish_get_failed.json",
 			func(c *Client) (any, error) { return c.GetPublish(ctx, "100000001") },
 			PublishStatus{PublishID: "100000001", Status: PublishOriginality, FailIdx: []int{1, 2}}},
+		{"freepublish/batchget", "cgi-bin/freepublish/batchget", "freepublish_batchget.json",
+			func(c *Client) (any, error) {
+				items, total, err := c.PublishedArticles(ctx, 0, MaxBatchGet)
+				return batchGot{items, total}, err
+			},
+			batchGot{[]PublishedItem{{ArticleID: "ARTICLE_ID", UpdateTime: time.Unix(1650000000, 0),
+				Articles: []PublishedArticle{{Title: "TITLE", URL: "URL"}}}}, 1}},
 		{"mass/sendall", "cgi-bin/message/mass/sendall", "mass_sendall.json",
 			func(c *Client) (any, error) { return c.SendAll(ctx, MassSend{MediaID: "M", ClientMsgID: "pub-42"}) },
 			MassResult{MsgID: "34182", MsgDataID: "206227730"}},
@@ -174,6 +182,75 @@ func TestDocumentationSamples(t *testing.T) {
 				t.Errorf("access tokens sent = %v", toks)
 			}
 		})
+	}
+}
+
+type batchGot struct {
+	Items []PublishedItem
+	Total int
+}
+
+// TestPublishStatuses: every publish_status of freepublish/get reaches the caller, with
+// the article_id and URLs of a success and the failed indexes of a refusal.
+func TestPublishStatuses(t *testing.T) {
+	t.Parallel()
+	for status := PublishSuccess; status <= PublishBanned; status++ {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			f, srv := newFake(t)
+			body := fmt.Sprintf(`{"publish_id":"2247483650","publish_status":%d`, status)
+			switch status {
+			case PublishSuccess, PublishDeleted, PublishBanned:
+				body += `,"article_id":"Xy_1","article_detail":{"count":2,"item":[{"idx":1,"article_url":"http://mp.weixin.qq.com/s?a=1"},{"idx":2,"article_url":"http://mp.weixin.qq.com/s?a=2"}]}`
+			case PublishOriginality, PublishRejected:
+				body += `,"fail_idx":[2]`
+			}
+			f.route("cgi-bin/freepublish/get", serve([]byte(body+"}")))
+			got, err := newTestClient(t, srv, nil).GetPublish(context.Background(), "2247483650")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.PublishID != "2247483650" || got.Status != status {
+				t.Fatalf("got %+v", got)
+			}
+			switch status {
+			case PublishSuccess, PublishDeleted, PublishBanned:
+				if got.ArticleID != "Xy_1" || len(got.Articles) != 2 || got.Articles[1] != (ArticleURL{Idx: 2, URL: "http://mp.weixin.qq.com/s?a=2"}) {
+					t.Errorf("got %+v", got)
+				}
+			case PublishOriginality, PublishRejected:
+				if len(got.FailIdx) != 1 || got.FailIdx[0] != 2 {
+					t.Errorf("fail_idx %+v", got.FailIdx)
+				}
+			}
+		})
+	}
+}
+
+func TestPublishedArticlesRequest(t *testing.T) {
+	t.Parallel()
+	f, srv := newFake(t)
+	f.route("cgi-bin/freepublish/batchget", serve([]byte(`{"total_count":0,"item_count":0,"item":[]}`)))
+	c := newTestClient(t, srv, nil)
+	items, total, err := c.PublishedArticles(context.Background(), 40, 20)
+	if err != nil || len(items) != 0 || total != 0 {
+		t.Fatalf("empty records: %v %d %v", items, total, err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(f.body("cgi-bin/freepublish/batchget"), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, map[string]any{"offset": 40.0, "count": 20.0, "no_content": 1.0}) {
+		t.Errorf("body %v", got)
+	}
+	for _, bad := range [][2]int{{-1, 1}, {0, 0}, {0, 21}} {
+		if _, _, err := c.PublishedArticles(context.Background(), bad[0], bad[1]); platform.KindOf(err) != platform.Permanent {
+			t.Errorf("offset %d count %d: %v", bad[0], bad[1], err)
+		}
+	}
+	f.route("cgi-bin/freepublish/batchget", serve([]byte(`{"total_count":1,"item":[{"content":{}}]}`)))
+	if _, _, err := c.PublishedArticles(context.Background(), 0, 1); platform.KindOf(err) != platform.Retryable {
+		t.Errorf("item without article_id: %v, want Retryable", err)
 	}
 }
 
@@ -610,7 +687,7 @@ func TestDateSpans(t *testing.T) {
 }
 
 func FuzzDecodeResponse(f *testing.F) {
-	for _, name := range []string{"stable_token.json", "freepublish_get.json", "freepublish_submit.json",
+	for _, name := range []string{"stable_token.json", "freepublish_get.json", "freepublish_submit.json", "freepublish_batchget.json",
 		"mass_sendall.json", "getarticletotal.json", "getbizsummary.json", "error_ip.json"} {
 		f.Add(sample(f, name))
 	}
@@ -627,6 +704,7 @@ func FuzzDecodeResponse(f *testing.F) {
 		func() any { return &listAnswer[userSummaryJSON]{} },
 		func() any { return &listAnswer[json.RawMessage]{} },
 		func() any { return &qrAnswer{} },
+		func() any { return &batchGetAnswer{} },
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		for i, mk := range outs {

@@ -60,7 +60,7 @@ func TestDocumentationSamples(t *testing.T) {
 			t.Fatal(err)
 		}
 		// idstr, not the (float-rounded in the sample) numeric id.
-		if st.ID != "3504803600502730" || st.MID != "3504803600502730" || st.UserID != "1404376560" {
+		if st.ID != "3504803600502730" || st.MID != "3504803600502730" || st.UID != "1404376560" {
 			t.Errorf("got %+v", st)
 		}
 		if st.CreatedAt.IsZero() || st.PictureURL == "" {
@@ -124,6 +124,18 @@ func TestDocumentationSamples(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(got) != 1 || got[0] != (UserCount{ID: "1404376560", FollowersCount: 1369, FriendsCount: 526, StatusesCount: 2908}) {
+			t.Errorf("got %+v", got)
+		}
+	})
+	t.Run("user_timeline", func(t *testing.T) {
+		t.Parallel()
+		c := newTestClient(t, serveFile(t, 200, "user_timeline.json"))
+		got, err := c.UserTimeline(ctx, "tok", "1404376560", 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].ID != "11488058246" || got[0].Text != "求关注。" || got[0].UID != "1404376560" ||
+			got[0].CreatedAt.IsZero() || got[1].ID != "9100000000000000001" || got[1].UID != "1404376560" {
 			t.Errorf("got %+v", got)
 		}
 	})
@@ -220,6 +232,25 @@ func TestReadsRetryWritesDoNot(t *testing.T) {
 	}
 }
 
+func TestTimelineRetried(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch calls.Add(1) {
+		case 1:
+			w.WriteHeader(502)
+		case 2:
+			io.WriteString(w, `{"statuses":[{"idstr":"x"}]}`) // no usable id: unreadable
+		default:
+			io.WriteString(w, `{"statuses":[{"idstr":"42","text":"t","user":{"id":7}}]}`)
+		}
+	}))
+	got, err := c.UserTimeline(context.Background(), "tok", "7", 1)
+	if err != nil || len(got) != 1 || got[0].ID != "42" || got[0].UID != "7" || calls.Load() != 3 {
+		t.Fatalf("timeline after 2 faults: %+v %v (calls %d)", got, err, calls.Load())
+	}
+}
+
 func TestRequestShape(t *testing.T) {
 	t.Parallel()
 	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
@@ -249,6 +280,11 @@ func TestRequestShape(t *testing.T) {
 				t.Errorf("fields %q %q", r.FormValue("status"), r.FormValue("rip"))
 			}
 			io.WriteString(w, `{"id":9100000000000000001,"idstr":"9100000000000000001"}`)
+		case "/2/statuses/user_timeline.json":
+			if q := r.URL.Query(); q.Get("uid") != "1404376560" || q.Get("count") != "100" || r.Method != http.MethodGet {
+				t.Errorf("user_timeline %s %s", r.Method, r.URL.RawQuery)
+			}
+			io.WriteString(w, `{"statuses":[]}`)
 		case "/2/statuses/count.json":
 			ids := strings.Split(r.URL.Query().Get("ids"), ",")
 			batches = append(batches, len(ids))
@@ -265,6 +301,9 @@ func TestRequestShape(t *testing.T) {
 	}
 	if _, err := c.StatusCounts(context.Background(), "tok", ids); err != nil {
 		t.Fatal(err)
+	}
+	if tl, err := c.UserTimeline(context.Background(), "tok", "1404376560", 100); err != nil || len(tl) != 0 {
+		t.Fatalf("user_timeline: %+v %v", tl, err)
 	}
 	if len(batches) != 3 || batches[0] != 100 || batches[1] != 100 || batches[2] != 50 {
 		t.Errorf("batches %v, want [100 100 50]", batches)
@@ -292,6 +331,10 @@ func TestInputRefusedBeforeSending(t *testing.T) {
 		}(),
 		"bad id":        func() error { _, err := c.StatusCounts(ctx, "t", []string{"12a"}); return err }(),
 		"bad uid":       func() error { _, err := c.ShowUser(ctx, "t", ""); return err }(),
+		"timeline uid":  func() error { _, err := c.UserTimeline(ctx, "t", "abc", 20); return err }(),
+		"timeline 0":    func() error { _, err := c.UserTimeline(ctx, "t", "1", 0); return err }(),
+		"timeline 101":  func() error { _, err := c.UserTimeline(ctx, "t", "1", 101); return err }(),
+		"timeline tok":  func() error { _, err := c.UserTimeline(ctx, "", "1", 20); return err }(),
 		"empty code":    func() error { _, err := c.ExchangeCode(ctx, ""); return err }(),
 		"no info token": func() error { _, err := c.TokenInfo(ctx, ""); return err }(),
 	}

@@ -54,6 +54,15 @@ func FuzzDecode(f *testing.F) {
 		}
 		var st statusResponse
 		check(false, &st, func() bool { return validID(string(st.IDStr)) || validID(string(st.ID)) })
+		var tl timelineResponse
+		check(true, &tl, func() bool {
+			for _, st := range tl.Statuses {
+				if !validID(string(st.IDStr)) && !validID(string(st.ID)) {
+					return false
+				}
+			}
+			return true
+		})
 		var counts countResponse
 		check(true, &counts, func() bool {
 			for _, it := range counts {

@@ -80,7 +80,7 @@ func TestClientAgainstSimulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(st.ID) < 16 || st.PictureURL == "" || st.UserID != tok.UID {
+	if len(st.ID) < 16 || st.PictureURL == "" || st.UID != tok.UID {
 		t.Errorf("status %+v", st)
 	}
 	counts, err := c.StatusCounts(ctx, tok.AccessToken, []string{st.ID, "1"})
@@ -160,5 +160,121 @@ func TestLostResponses(t *testing.T) {
 	_, err = c.ShareStatus(ctx, tok.AccessToken, weibo.Share{Status: "第三条 https://museum.example/c", RIP: "203.0.113.9"})
 	if platform.KindOf(err) != platform.Ambiguous {
 		t.Fatalf("share on a 503 page: %v, want Ambiguous", err)
+	}
+}
+
+func adminPost(t *testing.T, base, path string, body, out any) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	resp, err := http.Post(base+path, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %s", path, resp.Status)
+	}
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+type adminStatuses struct {
+	Items []struct {
+		IDStr     string    `json:"idstr"`
+		UID       string    `json:"uid"`
+		Text      string    `json:"text"`
+		CreatedAt time.Time `json:"created_at"`
+	} `json:"items"`
+}
+
+func listStatuses(t *testing.T, base, uid string) adminStatuses {
+	t.Helper()
+	resp, err := http.Get(base + "/_sim/weibo/statuses?uid=" + url.QueryEscape(uid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out adminStatuses
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestLostShareIsFoundOnce: a share whose answer is lost is Ambiguous to the client,
+// yet the simulator holds the post exactly once, and the account's timeline shows it,
+// which is how a reconciler proves the outcome.
+func TestLostShareIsFoundOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, base, c, _ := against(t)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int64  `json:"expires_in"`
+	}
+	adminPost(t, base, "/_sim/weibo/tokens", map[string]string{"client_id": "2000000001", "uid": "6100000001"}, &tok)
+	if tok.AccessToken == "" || tok.ExpiresIn <= 0 {
+		t.Fatalf("token %+v", tok)
+	}
+	first, err := c.ShareStatus(ctx, tok.AccessToken, weibo.Share{Status: "先发一条 https://museum.example/0", RIP: "203.0.113.9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "展览开幕 https://museum.example/expo/7"
+	setFault(t, base, sim.Fault{Path: "/2/statuses/share.json", LostResponseRate: 1, Count: 1})
+	if _, err := c.ShareStatus(ctx, tok.AccessToken, weibo.Share{Status: text, RIP: "203.0.113.9"}); platform.KindOf(err) != platform.Ambiguous {
+		t.Fatalf("share with a lost answer: %v, want Ambiguous", err)
+	}
+	got := listStatuses(t, base, "6100000001")
+	n := 0
+	for _, it := range got.Items {
+		if it.Text == text {
+			n++
+		}
+	}
+	if n != 1 || len(got.Items) != 2 || got.Items[0].IDStr != first.ID || got.Items[1].UID != "6100000001" {
+		t.Fatalf("simulator holds %d copies: %+v", n, got.Items)
+	}
+	tl, err := c.UserTimeline(ctx, tok.AccessToken, "6100000001", 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tl) != 2 || tl[0].Text != text || tl[0].ID != got.Items[1].IDStr || tl[0].UID != "6100000001" ||
+		tl[1].ID != first.ID || !tl[0].CreatedAt.Equal(got.Items[1].CreatedAt.Truncate(time.Second)) {
+		t.Fatalf("timeline %+v", tl)
+	}
+	// The timeline is a read: a lost answer is retried.
+	setFault(t, base, sim.Fault{Path: "/2/statuses/user_timeline.json", LostResponseRate: 1, Count: 1})
+	if tl, err := c.UserTimeline(ctx, tok.AccessToken, "6100000001", 1); err != nil || len(tl) != 1 {
+		t.Fatalf("timeline after a lost answer: %+v %v", tl, err)
+	}
+}
+
+// TestTokenExpiryMidRun: an expired token makes every call AuthExpired until a new
+// authorisation.
+func TestTokenExpiryMidRun(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, base, c, tok := against(t)
+	adminPost(t, base, "/_sim/weibo/expire", map[string]string{"uid": tok.UID}, nil)
+	if _, err := c.ShareStatus(ctx, tok.AccessToken, weibo.Share{Status: "x https://museum.example/x", RIP: "203.0.113.9"}); platform.KindOf(err) != platform.AuthExpired ||
+		platform.CodeOf(err) != weibo.CodeExpiredToken {
+		t.Fatalf("share with an expired token: %v", err)
+	}
+	if _, err := c.UserTimeline(ctx, tok.AccessToken, tok.UID, 5); platform.KindOf(err) != platform.AuthExpired {
+		t.Fatalf("timeline with an expired token: %v", err)
+	}
+	fresh, err := s.IssueWeiboToken("2000000001", tok.UID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ShareStatus(ctx, fresh.AccessToken, weibo.Share{Status: "x https://museum.example/x", RIP: "203.0.113.9"}); err != nil {
+		t.Fatalf("share after re-authorisation: %v", err)
+	}
+	if got := s.WeiboStatuses(tok.UID); len(got) != 1 {
+		t.Errorf("statuses %+v", got)
 	}
 }

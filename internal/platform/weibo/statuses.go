@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"net/textproto"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -38,7 +39,8 @@ type Status struct {
 	MID       string
 	Text      string
 	CreatedAt time.Time
-	UserID    string
+	// UID is the author's idstr.
+	UID string
 	// PictureURL is the original-size picture, when one was attached.
 	PictureURL string
 }
@@ -97,6 +99,11 @@ func (c *Client) ShareStatus(ctx context.Context, accessToken string, s Share) (
 	if err != nil {
 		return Status{}, err
 	}
+	return r.status(), nil
+}
+
+// status converts a decoded post, preferring the exact idstr fields.
+func (r *statusResponse) status() Status {
 	st := Status{
 		ID:         string(r.IDStr),
 		MID:        string(r.MID),
@@ -108,12 +115,12 @@ func (c *Client) ShareStatus(ctx context.Context, accessToken string, s Share) (
 		st.ID = string(r.ID)
 	}
 	if r.User != nil {
-		st.UserID = string(r.User.IDStr)
-		if st.UserID == "" {
-			st.UserID = string(r.User.ID)
+		st.UID = string(r.User.IDStr)
+		if !validID(st.UID) {
+			st.UID = string(r.User.ID)
 		}
 	}
-	return st, nil
+	return st
 }
 
 var pictureTypes = map[string]string{"image/jpeg": ".jpg", "image/gif": ".gif", "image/png": ".png"}
@@ -223,4 +230,48 @@ func chunks(ids []string) func(func([]string) bool) {
 			ids = ids[n:]
 		}
 	}
+}
+
+// MaxTimelineCount is the most posts statuses/user_timeline returns per call.
+const MaxTimelineCount = 100
+
+type timelineResponse struct {
+	Statuses []statusResponse `json:"statuses"`
+}
+
+func (r *timelineResponse) validate() error {
+	for i := range r.Statuses {
+		if err := r.Statuses[i].validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UserTimeline reads the latest count (1 to MaxTimelineCount) posts of uid, newest
+// first. A third-party app sees only the authorising account's own posts, which is what
+// a publisher needs to find out whether a share whose answer was lost went out.
+// Idempotent: transient faults are retried.
+func (c *Client) UserTimeline(ctx context.Context, accessToken, uid string, count int) ([]Status, error) {
+	const op = "statuses/user_timeline"
+	if err := checkIDs(op, accessToken, []string{uid}); err != nil {
+		return nil, err
+	}
+	if count < 1 || count > MaxTimelineCount {
+		return nil, invalid(op, fmt.Sprintf("count must be between 1 and %d", MaxTimelineCount))
+	}
+	var r timelineResponse
+	err := c.do(ctx, call{
+		op: op, method: http.MethodGet, path: "/2/statuses/user_timeline.json",
+		query: url.Values{"uid": {uid}, "count": {strconv.Itoa(count)}},
+		token: accessToken, idempotent: true,
+	}, &r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Status, 0, len(r.Statuses))
+	for i := range r.Statuses {
+		out = append(out, r.Statuses[i].status())
+	}
+	return out, nil
 }

@@ -1,0 +1,298 @@
+package sim
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/passerelle-oss/passerelle/internal/platform/wechat"
+)
+
+// The admin endpoints of publishing: tokens without the browser flow, token expiry,
+// WeChat publish outcomes and delay, and the lists of what the simulator accepted, so
+// that a test or a benchmark can verify a run (every post once, none lost).
+func (s *Simulator) routePublishAdmin() {
+	s.mux.HandleFunc("POST /_sim/weibo/tokens", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			ClientID string `json:"client_id"`
+			UID      string `json:"uid"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		tok, err := s.IssueWeiboToken(req.ClientID, req.UID)
+		if err != nil {
+			adminError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, tok)
+	})
+	s.mux.HandleFunc("POST /_sim/weibo/expire", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			AccessToken string `json:"access_token"`
+			UID         string `json:"uid"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		n, err := s.ExpireWeiboTokens(req.AccessToken, req.UID)
+		if err != nil {
+			adminError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]int{"expired": n})
+	})
+	s.mux.HandleFunc("GET /_sim/weibo/statuses", func(w http.ResponseWriter, r *http.Request) {
+		uid := r.URL.Query().Get("uid")
+		if uid == "" {
+			adminError(w, errorf("uid is required"))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"items": s.WeiboStatuses(uid)})
+	})
+	s.mux.HandleFunc("GET /_sim/wechat/articles", func(w http.ResponseWriter, r *http.Request) {
+		items, err := s.WeChatArticles(r.URL.Query().Get("appid"))
+		if err != nil {
+			adminError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	})
+	s.mux.HandleFunc("POST /_sim/wechat/publish-outcome", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			AppID  string `json:"appid"`
+			Status int    `json:"status"`
+			Count  int    `json:"count"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		if err := s.SetPublishOutcome(req.AppID, req.Status, req.Count); err != nil {
+			adminError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, req)
+	})
+	s.mux.HandleFunc("POST /_sim/wechat/publish-delay", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			DelayMS *int64 `json:"delay_ms"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		if req.DelayMS == nil {
+			adminError(w, errorf("delay_ms is required"))
+			return
+		}
+		if err := s.SetPublishDelay(time.Duration(*req.DelayMS) * time.Millisecond); err != nil {
+			adminError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]int64{"delay_ms": *req.DelayMS})
+	})
+	s.mux.HandleFunc("POST /_sim/wechat/expire", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			AppID string `json:"appid"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		n, err := s.ExpireWeChatTokens(req.AppID)
+		if err != nil {
+			adminError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]int{"expired": n})
+	})
+}
+
+// WeiboToken is an access token issued without the browser flow.
+type WeiboToken struct {
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int64  `json:"expires_in"` // seconds
+	UID         string `json:"uid"`
+}
+
+// IssueWeiboToken authorises clientID (an app already added) for the account uid, as
+// if its owner had pressed "authorise", and returns the token. The account is created
+// when the simulator does not know it yet.
+func (s *Simulator) IssueWeiboToken(clientID, uid string) (WeiboToken, error) {
+	if !isDigits(uid, 20) {
+		return WeiboToken{}, errorf("uid must be 1 to 20 digits")
+	}
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	app := s.weibo.apps[clientID]
+	if app == nil {
+		return WeiboToken{}, errorf("unknown client_id (add the app with POST /_sim/weibo/apps)")
+	}
+	u := s.weibo.users[uid]
+	if u == nil {
+		num, _ := strconv.ParseUint(uid, 10, 64)
+		name := "用户" + uid
+		for s.weibo.usersByName[name] != nil {
+			name += "_"
+		}
+		u = &weiboUser{uid: uid, uidNum: num, screenName: name, created: now, baseFollowers: 20000 + int64(num%50000)}
+		s.weibo.users[uid] = u
+		s.weibo.usersByName[name] = u
+	}
+	tok := s.newWeiboToken(app, u.uid, now)
+	return WeiboToken{AccessToken: tok, ExpiresIn: app.TokenLifetimeSeconds, UID: u.uid}, nil
+}
+
+// newWeiboToken records a fresh token of app for uid (callers hold s.mu).
+func (s *Simulator) newWeiboToken(app *WeiboApp, uid string, now time.Time) string {
+	tok := "2.00" + s.randString(28, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+	ttl := time.Duration(app.TokenLifetimeSeconds) * time.Second
+	s.weibo.tokens[tok] = &weiboToken{clientID: app.ClientID, uid: uid, created: now, expires: now.Add(ttl)}
+	return tok
+}
+
+func isDigits(s string, maxLen int) bool {
+	if s == "" || len(s) > maxLen {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ExpireWeiboTokens makes accessToken, or every token of the account uid, expire now:
+// the next calls with them get 21327 (expired_token), and only a new authorisation
+// helps. It returns how many tokens it expired.
+func (s *Simulator) ExpireWeiboTokens(accessToken, uid string) (int, error) {
+	if (accessToken == "") == (uid == "") {
+		return 0, errorf("give access_token or uid")
+	}
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for raw, t := range s.weibo.tokens {
+		if (raw == accessToken || t.uid == uid) && now.Before(t.expires) {
+			t.expires = now
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, errorf("no valid token matches")
+	}
+	return n, nil
+}
+
+// WeiboStatus is a post the simulator accepted (GET /_sim/weibo/statuses).
+type WeiboStatus struct {
+	IDStr     string    `json:"idstr"`
+	UID       string    `json:"uid"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// WeiboStatuses lists every post the simulator accepted for uid, once each, oldest
+// first; none for an unknown uid.
+func (s *Simulator) WeiboStatuses(uid string) []WeiboStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []WeiboStatus{}
+	if u := s.weibo.users[uid]; u != nil {
+		for _, st := range u.statuses {
+			out = append(out, WeiboStatus{IDStr: st.id, UID: st.uid, Text: st.text, CreatedAt: st.created})
+		}
+	}
+	return out
+}
+
+// WeChatArticle is an article the simulator published (GET /_sim/wechat/articles).
+type WeChatArticle struct {
+	PublishID   string    `json:"publish_id"`
+	ArticleID   string    `json:"article_id"`
+	Idx         int       `json:"idx"`
+	Title       string    `json:"title"`
+	URL         string    `json:"url"`
+	PublishedAt time.Time `json:"published_at"`
+}
+
+// WeChatArticles lists what the account actually published through freepublish
+// (status 0, finished by now), one item per article, in publishing order.
+func (s *Simulator) WeChatArticles(appID string) ([]WeChatArticle, error) {
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acct := s.wechat.accounts[appID]
+	if acct == nil {
+		return nil, errorf("unknown appid")
+	}
+	out := []WeChatArticle{}
+	for _, p := range acct.publishedBy(now) {
+		for _, a := range p.articles {
+			out = append(out, WeChatArticle{
+				PublishID: p.id, ArticleID: p.articleID, Idx: a.idx, Title: a.title, URL: a.url, PublishedAt: p.done,
+			})
+		}
+	}
+	return out, nil
+}
+
+// maxOutcomeCount bounds one publish-outcome setting.
+const maxOutcomeCount = 1_000_000
+
+// SetPublishOutcome makes the next count submits of appID end in status (2 to 6: an
+// originality failure, a failure, a rejection, deleted or banned after publishing)
+// instead of 0, replacing any earlier setting; a count of 0 clears it.
+func (s *Simulator) SetPublishOutcome(appID string, status, count int) error {
+	if status < wechat.PublishOriginality || status > wechat.PublishBanned {
+		return errorf("status must be between 2 and 6")
+	}
+	if count < 0 || count > maxOutcomeCount {
+		return errorf("count must be between 0 and %d", maxOutcomeCount)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acct := s.wechat.accounts[appID]
+	if acct == nil {
+		return errorf("unknown appid")
+	}
+	acct.outcome = publishOutcome{status: status, remaining: count}
+	s.log.Info("sim: publish outcome set", "appid", appID, "status", status, "count", count)
+	return nil
+}
+
+// maxPublishDelay bounds the publish delay setting.
+const maxPublishDelay = 24 * time.Hour
+
+// SetPublishDelay sets how long (simulated) the next submits stay "publishing"; 0
+// finishes them at once.
+func (s *Simulator) SetPublishDelay(d time.Duration) error {
+	if d < 0 || d > maxPublishDelay {
+		return errorf("the publish delay must be between 0 and 24 h")
+	}
+	s.mu.Lock()
+	s.publishDly = d
+	s.mu.Unlock()
+	s.log.Info("sim: publish delay set", "delay", d)
+	return nil
+}
+
+// ExpireWeChatTokens makes every access token of appID expire now: the next calls get
+// 42001 (access_token expired), and stable_token issues a new one.
+func (s *Simulator) ExpireWeChatTokens(appID string) (int, error) {
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wechat.accounts[appID] == nil {
+		return 0, errorf("unknown appid")
+	}
+	n := 0
+	for _, t := range s.wechat.tokens {
+		if t.appID == appID && now.Before(t.expires) {
+			t.expires = now
+			n++
+		}
+	}
+	return n, nil
+}
