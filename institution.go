@@ -168,7 +168,8 @@ func (a *Account) Validate() error {
 
 // CredentialNames lists the secret fields a managed account may hold, per platform.
 var CredentialNames = map[Platform][]string{
-	Weibo:  {"app_key", "app_secret", "access_token"},
+	// safe_domain is the app's registered safe domain: a post by API must link to it.
+	Weibo:  {"app_key", "app_secret", "access_token", "safe_domain"},
 	WeChat: {"appid", "app_secret", "token", "encoding_aes_key"},
 }
 

@@ -21,6 +21,12 @@ import (
 // bootDemo starts the demo with a short publishing lead.
 func bootDemo(t *testing.T, extra ...string) *Main {
 	t.Helper()
+	return bootDemoTuned(t, nil, extra...)
+}
+
+// bootDemoTuned is bootDemo with a chance to set Main's fields before it opens.
+func bootDemoTuned(t *testing.T, tune func(*Main), extra ...string) *Main {
+	t.Helper()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	build := config.Flags(fs, func(string) string { return "" })
 	args := append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--demo", "--log-level", "error", "--publish-lead", "1s", "--publish-settle", "3s"}, extra...)
@@ -32,6 +38,9 @@ func bootDemo(t *testing.T, extra ...string) *Main {
 		t.Fatal(err)
 	}
 	m := &Main{Config: cfg, ReconcileEvery: time.Second, Logger: testLogger(t)}
+	if tune != nil {
+		tune(m)
+	}
 	if err := m.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +77,7 @@ func approvedPost(t *testing.T, edit *editorial.Service, owner *passerelle.User,
 	}
 	for _, to := range []passerelle.Status{passerelle.StatusReview, passerelle.StatusApproved} {
 		if _, err := edit.Transition(ctx, owner, saved.Post.ID, to, ""); err != nil {
-			t.Fatalf("to %s: %v", to, err)
+			t.Fatalf("to %s: %v (findings %+v)", to, err, saved.Findings)
 		}
 	}
 	p, err := edit.Post(ctx, owner, saved.Post.ID)

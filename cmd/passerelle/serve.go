@@ -56,6 +56,12 @@ type Main struct {
 	Publish   *publish.Service
 	// ReconcileEvery is how often the publishing reconciler sweeps (15 s; tests lower it).
 	ReconcileEvery time.Duration
+	// PlatformTimeout bounds each platform call (the clients' 15 s default when zero;
+	// fault-injection tests lower it).
+	PlatformTimeout time.Duration
+	// RetryBase is the first retry's delay after a retryable platform failure (5 s when
+	// zero; tests lower it).
+	RetryBase time.Duration
 
 	ln     net.Listener
 	cancel context.CancelFunc
@@ -118,7 +124,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Version:       version(),
 	})
 	api.Register(m.Server, m.Tenancy, m.Auth)
-	factory := &clients.Factory{DB: db, WeiboAPI: cfg.WeiboAPI, WeChatAPI: cfg.WeChatAPI, WeiboRedirectURI: cfg.BaseURL + "/oauth/weibo/callback", Logger: m.Logger}
+	factory := &clients.Factory{DB: db, WeiboAPI: cfg.WeiboAPI, WeChatAPI: cfg.WeChatAPI, WeiboRedirectURI: cfg.BaseURL + "/oauth/weibo/callback", Logger: m.Logger, Timeout: m.PlatformTimeout}
 	m.Connect = &connect.Service{DB: db, Tenancy: m.Tenancy, WeiboAPI: cfg.WeiboAPI, WeChatAPI: cfg.WeChatAPI, BaseURL: cfg.BaseURL, Logger: m.Logger, Clients: factory}
 	api.RegisterPlatforms(m.Server, m.Tenancy, db, m.Connect)
 	registerBarometer(m.Server, m.Tenancy, db)
@@ -150,7 +156,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	mediaStore := &media.DiskStore{Root: cfg.DataDir + "/media"}
 	m.Publish = publish.New(publish.Options{DB: db, Jobs: m.Jobs, Clients: factory, Media: mediaStore, Logger: m.Logger,
-		Lead: cfg.PublishLead, Settle: cfg.PublishSettle, Stale: cfg.PublishSettle + time.Minute})
+		Lead: cfg.PublishLead, Settle: cfg.PublishSettle, Stale: cfg.PublishSettle + 15*time.Second, RetryBase: m.RetryBase})
 	db.SetPostHook(m.Publish.Sync)
 	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger, Publish: m.Publish})
 	river.AddWorker(workers, &jobs.HousekeepingWorker{DB: db, Logger: m.Logger})

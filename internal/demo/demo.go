@@ -162,7 +162,7 @@ func Simulated(ctx context.Context, db *store.DB, orgID int64, baseURL string) (
 			app.RedirectURI = baseURL + "/oauth/weibo/callback"
 			apps = append(apps, app)
 			if !a.HasCredentials {
-				if err := db.SetCredentials(ctx, orgID, a.ID, map[string]string{"app_key": app.ClientID, "app_secret": app.ClientSecret}); err != nil {
+				if err := db.SetCredentials(ctx, orgID, a.ID, map[string]string{"app_key": app.ClientID, "app_secret": app.ClientSecret, "safe_domain": host}); err != nil {
 					return nil, nil, err
 				}
 			}

@@ -64,6 +64,12 @@ func (s *Service) checkInput(ctx context.Context, p *passerelle.Post, lang strin
 		switch b.Platform {
 		case passerelle.Weibo:
 			pi.Text = WeiboStatus(b, p)
+			if b.Mode == passerelle.ModeAPI {
+				// The app's safe domain is a setting of the account's connection.
+				if creds, err := s.db.Credentials(ctx, b.AccountID); err == nil {
+					pi.SafeDomain = creds["safe_domain"]
+				}
+			}
 		case passerelle.WeChat:
 			if a := b.WeChat; a != nil {
 				pi.WeChat = &checks.WeChatFields{Title: a.Title, Author: a.Author, Digest: a.Digest, BodyHTML: a.BodyHTML, CoverSet: a.CoverMediaID > 0, SourceURL: a.SourceURL}

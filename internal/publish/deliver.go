@@ -189,7 +189,7 @@ func (s *Service) shareWeibo(ctx context.Context, d *store.Delivery) store.Attem
 	}
 	now := s.now().UTC()
 	return store.AttemptResult{Outcome: passerelle.OutcomePublished, State: passerelle.DeliveryPublished, PlatformPostID: st.ID,
-		URL: WeiboURL(st.UserID, st.ID), PublishedAt: &now, Notify: ""}
+		URL: WeiboURL(st.UID, st.ID), PublishedAt: &now, Notify: ""}
 }
 
 // WeiboURL is a post's address on Weibo's mobile site, which takes the numeric id.

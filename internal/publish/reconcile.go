@@ -170,10 +170,7 @@ func (s *Service) lookOnWeibo(ctx context.Context, d *store.Delivery, since time
 	if err != nil {
 		return nil, false, err
 	}
-	tl, ok := any(c).(timeline)
-	if !ok {
-		return nil, false, errors.New("no timeline lookup")
-	}
+	var tl timeline = c
 	conn, err := s.db.Connection(ctx, d.Publication.AccountID)
 	if err != nil {
 		return nil, false, err
@@ -196,7 +193,7 @@ func (s *Service) lookOnWeibo(ctx context.Context, d *store.Delivery, since time
 			if at.IsZero() {
 				at = s.now().UTC()
 			}
-			return &store.AttemptResult{State: passerelle.DeliveryPublished, PlatformPostID: st.ID, URL: WeiboURL(st.UserID, st.ID), PublishedAt: &at}, false, nil
+			return &store.AttemptResult{State: passerelle.DeliveryPublished, PlatformPostID: st.ID, URL: WeiboURL(st.UID, st.ID), PublishedAt: &at}, false, nil
 		}
 	}
 	return nil, reachesBack, nil

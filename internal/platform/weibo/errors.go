@@ -65,6 +65,11 @@ func (c *Client) apiError(op string, code int, msg string) *platform.Error {
 	e := &platform.Error{Platform: "weibo", Op: op, Kind: classify(code), Code: code, Message: msg}
 	if e.Kind == platform.RateLimited {
 		e.ResumeAt = nextHour(c.now())
+		if code == CodePostTooOften {
+			// "Posting too often" is about the gap between two posts, not the hourly
+			// quota: try again a minute later.
+			e.ResumeAt = c.now().Add(time.Minute)
+		}
 	}
 	return e
 }
