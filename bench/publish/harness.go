@@ -1,0 +1,347 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sort"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/bench/internal/proc"
+	"github.com/passerelle-oss/passerelle/internal/jobs"
+	"github.com/passerelle-oss/passerelle/internal/platform/sim"
+	"github.com/passerelle-oss/passerelle/internal/publish"
+	"github.com/passerelle-oss/passerelle/internal/secret"
+	"github.com/passerelle-oss/passerelle/internal/store"
+)
+
+// Run is one publishing run: publications due in a window across accounts, delivered
+// by child `passerelle serve` processes against a simulator on loopback.
+type Run struct {
+	Bin         string
+	DataDir     string
+	DatabaseURL string // empty: SQLite in DataDir
+	Instances   int
+	Accounts    int
+	N           int
+	Window      time.Duration // due instants spread over it
+	Lead        time.Duration // time between the end of scheduling and the first due instant
+	Latency     sim.Fault     // applied to every platform call
+	Log         io.Writer     // children's output
+	Logger      *slog.Logger
+
+	keys    string
+	sim     *sim.Simulator
+	simURL  string
+	mu      sync.Mutex
+	servers []*proc.Server
+	db      *store.DB
+	ids     []int64
+	uids    map[int64]string // account id → uid
+	orgID   int64
+	Kills   int
+}
+
+// Result is what a run measured.
+type Result struct {
+	Published, Duplicates, Lost, NeedsCheck, Failed int
+	Lateness                                        []time.Duration // per published publication, at the platform
+	Elapsed                                         time.Duration
+}
+
+// Start seeds the data and starts the simulator and the servers.
+func (r *Run) Start(ctx context.Context) error {
+	if r.Logger == nil {
+		r.Logger = slog.New(slog.DiscardHandler)
+	}
+	r.keys = secret.FormatKeys(map[int][]byte{1: secret.NewKey()})
+	cfg := sim.Config{Seed: 7, Logger: r.Logger}
+	if r.Latency.Path != "" {
+		cfg.Faults = []sim.Fault{r.Latency}
+	}
+	r.sim = sim.New(cfg)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	go (&http.Server{Handler: r.sim, ReadHeaderTimeout: 10 * time.Second}).Serve(ln)
+	r.simURL = "http://" + ln.Addr().String()
+	keys, err := secret.ParseKeys(r.keys)
+	if err != nil {
+		return err
+	}
+	ring, err := secret.NewKeyring(keys)
+	if err != nil {
+		return err
+	}
+	r.db, err = store.Open(ctx, store.Options{URL: r.DatabaseURL, DataDir: r.DataDir, Keys: ring})
+	if err != nil {
+		return err
+	}
+	if err := r.db.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := jobs.Migrate(ctx, r.db, nil); err != nil {
+		return err
+	}
+	if err := r.seed(ctx); err != nil {
+		return err
+	}
+	for range r.Instances {
+		if err := r.startServer(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Run) serverFlags() []string {
+	f := []string{"--secret-key", r.keys, "--weibo-api", r.simURL, "--wechat-api", r.simURL, "--log-level", "error",
+		"--publish-lead", "10s", "--publish-settle", "3s"}
+	if r.DatabaseURL != "" {
+		f = append(f, "--database-url", r.DatabaseURL)
+	}
+	return f
+}
+
+func (r *Run) startServer() error {
+	addr, err := proc.FreeAddr()
+	if err != nil {
+		return err
+	}
+	s, err := proc.Serve(r.Bin, addr, r.DataDir, r.Log, r.serverFlags()...)
+	if err != nil {
+		return err
+	}
+	if _, err := s.WaitReady(60 * time.Second); err != nil {
+		s.Cmd.Process.Kill()
+		return err
+	}
+	r.mu.Lock()
+	r.servers = append(r.servers, s)
+	r.mu.Unlock()
+	return nil
+}
+
+// Kill SIGKILLs server i and starts a new one in its place.
+func (r *Run) Kill(i int) error {
+	r.mu.Lock()
+	s := r.servers[i]
+	r.mu.Unlock()
+	s.Cmd.Process.Signal(syscall.SIGKILL)
+	s.Cmd.Wait()
+	r.Kills++
+	addr, err := proc.FreeAddr()
+	if err != nil {
+		return err
+	}
+	n, err := proc.Serve(r.Bin, addr, r.DataDir, r.Log, r.serverFlags()...)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.servers[i] = n
+	r.mu.Unlock()
+	_, err = n.WaitReady(60 * time.Second)
+	return err
+}
+
+// Close stops the servers and the simulator.
+func (r *Run) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.servers {
+		s.Stop()
+	}
+	if r.sim != nil {
+		r.sim.Close()
+	}
+	if r.db != nil {
+		r.db.Close()
+	}
+}
+
+// seed makes the accounts, their simulator apps and tokens, and the approved posts,
+// then schedules them all with the engine's own hook (jobs in the same transactions).
+func (r *Run) seed(ctx context.Context) error {
+	org, err := r.db.CreateOrganization(ctx, "Bench agency")
+	if err != nil {
+		return err
+	}
+	r.orgID = org.ID
+	inst := &passerelle.Institution{OrgID: org.ID, Name: "Musée du Louvre", NameZH: "卢浮宫", Country: "FR", TimeZone: "Europe/Paris"}
+	if err := r.db.CreateInstitution(ctx, inst); err != nil {
+		return err
+	}
+	r.uids = map[int64]string{}
+	var accounts []*passerelle.Account
+	for i := range r.Accounts {
+		uid := strconv.Itoa(5_100_000_000 + i)
+		app := sim.WeiboApp{ClientID: "35" + uid, ClientSecret: "s" + uid, SafeDomain: "127.0.0.1", MinShareIntervalSeconds: -1, SharesPerHour: -1, ReadsPerHour: -1}
+		if err := r.sim.AddWeiboApp(app); err != nil {
+			return err
+		}
+		tok, err := r.sim.IssueWeiboToken(app.ClientID, uid)
+		if err != nil {
+			return err
+		}
+		a := &passerelle.Account{InstitutionID: inst.ID, Platform: passerelle.Weibo, Kind: passerelle.AccountManaged, Handle: "louvre" + uid}
+		if err := r.db.CreateAccount(ctx, org.ID, a); err != nil {
+			return err
+		}
+		if err := r.db.SetCredentials(ctx, org.ID, a.ID, map[string]string{"app_key": app.ClientID, "app_secret": app.ClientSecret, "access_token": tok.AccessToken, "safe_domain": "127.0.0.1"}); err != nil {
+			return err
+		}
+		if err := r.db.SaveConnection(ctx, &store.Connection{AccountID: a.ID, Status: "ok", DiagnosisKey: "ok", CanPublish: true, PlatformUID: uid}); err != nil {
+			return err
+		}
+		r.uids[a.ID] = uid
+		accounts = append(accounts, a)
+	}
+	// The engine's hook, with an insert-only job client, as a post write in the server
+	// would run it.
+	jc, err := jobs.New(r.db, jobs.Options{})
+	if err != nil {
+		return err
+	}
+	svc := publish.New(publish.Options{DB: r.db, Jobs: jc, Lead: 10 * time.Second})
+	r.db.SetPostHook(svc.Sync)
+	var posts []*passerelle.Post
+	for i := range r.N {
+		a := accounts[i%len(accounts)]
+		p := &passerelle.Post{InstitutionID: inst.ID, Title: fmt.Sprintf("Post %d", i), Theme: "collection", SourceLang: "fr",
+			TextZH: fmt.Sprintf("卢浮宫的船 第%d篇 http://127.0.0.1/p/%d", i, i), Status: passerelle.StatusApproved,
+			Publications: []*passerelle.Publication{{AccountID: a.ID, Format: passerelle.FormatText, Mode: passerelle.ModeAPI}}}
+		if err := r.db.CreatePost(ctx, org.ID, p, passerelle.Actor{Name: "bench"}); err != nil {
+			return err
+		}
+		posts = append(posts, p)
+	}
+	// Due instants: spread evenly over the window, starting Lead after the scheduling
+	// pass is expected to end (measured on the first posts).
+	start := time.Now()
+	var first time.Time
+	for i, p := range posts {
+		if i == 0 {
+			first = time.Now().Add(r.Lead + time.Duration(r.N)*2*time.Millisecond)
+		}
+		due := first.Add(time.Duration(int64(r.Window) * int64(i) / int64(max(r.N, 1)))).UTC().Truncate(time.Millisecond)
+		_, err := r.db.UpdatePost(ctx, org.ID, p.ID, passerelle.Actor{Name: "bench"}, func(q *passerelle.Post) (store.PostWrite, error) {
+			q.Publications[0].ScheduledAt = &due
+			q.Status = passerelle.StatusScheduled
+			return store.PostWrite{Transitions: []passerelle.Transition{{From: passerelle.StatusApproved, To: passerelle.StatusScheduled, ActorName: "bench"}}}, nil
+		})
+		if err != nil {
+			return err
+		}
+		r.ids = append(r.ids, p.Publications[0].ID)
+	}
+	if time.Now().After(first) {
+		return fmt.Errorf("scheduling took %s: the first publications were due before it ended", time.Since(start))
+	}
+	r.db.SetPostHook(nil)
+	return nil
+}
+
+// Wait waits until every publication is final (published, failed) or in needs_check
+// with no attempt open, or until timeout; then measures.
+func (r *Run) Wait(ctx context.Context, timeout time.Duration) (Result, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		rows, err := r.db.PublicationRows(ctx, store.PublicationFilter{OrgID: r.orgID})
+		if err != nil {
+			return Result{}, err
+		}
+		done := 0
+		for _, b := range rows {
+			if b.State == passerelle.DeliveryPublished || b.State == passerelle.DeliveryFailed || b.State == passerelle.DeliveryNeedsCheck {
+				done++
+			}
+		}
+		if done == len(r.ids) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	return r.measure(ctx)
+}
+
+// measure compares what the database says with what the simulator received.
+func (r *Run) measure(ctx context.Context) (Result, error) {
+	var res Result
+	rows, err := r.db.PublicationRows(ctx, store.PublicationFilter{OrgID: r.orgID})
+	if err != nil {
+		return res, err
+	}
+	byText := map[string][]sim.WeiboStatus{}
+	for _, uid := range r.uids {
+		for _, st := range r.sim.WeiboStatuses(uid) {
+			byText[st.Text] = append(byText[st.Text], st)
+		}
+	}
+	for _, sts := range byText {
+		if len(sts) > 1 {
+			res.Duplicates += len(sts) - 1
+		}
+	}
+	for _, b := range rows {
+		d, err := r.db.Delivery(ctx, b.ID)
+		if err != nil {
+			return res, err
+		}
+		text := d.Post.TextZH
+		sts := byText[text]
+		switch b.State {
+		case passerelle.DeliveryPublished:
+			if len(sts) == 0 {
+				res.Lost++ // says published, the platform has nothing
+				continue
+			}
+			res.Published++
+			res.Lateness = append(res.Lateness, sts[0].CreatedAt.Sub(*b.ScheduledAt))
+		case passerelle.DeliveryNeedsCheck:
+			res.NeedsCheck++
+		case passerelle.DeliveryFailed:
+			res.Failed++
+			if len(sts) > 0 {
+				res.Lost++ // failed here, yet out there
+			}
+		default:
+			res.Lost++
+		}
+	}
+	return res, nil
+}
+
+// Percentile returns the p-th percentile of ds (sorted in place).
+func Percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	i := int(float64(len(ds)-1) * p)
+	return ds[i]
+}
+
+// KillAtRandom SIGKILLs a random server every 0.5–2.5 s until stop is closed or n kills.
+func (r *Run) KillAtRandom(stop <-chan struct{}, n int, rng *rand.Rand) error {
+	for r.Kills < n {
+		select {
+		case <-stop:
+			return nil
+		case <-time.After(500*time.Millisecond + time.Duration(rng.IntN(2000))*time.Millisecond):
+		}
+		if err := r.Kill(rng.IntN(len(r.servers))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
