@@ -23,6 +23,9 @@ type ReconcileArgs struct{}
 // Kind implements river.JobArgs.
 func (ReconcileArgs) Kind() string { return "publish.reconcile" }
 
+// Overdue is how long after its instant a scheduled publication's job is presumed dead.
+const Overdue = 20 * time.Second
+
 // ReconcileInsertOpts keeps one sweep queued at a time.
 func ReconcileInsertOpts() *river.InsertOpts {
 	return &river.InsertOpts{Queue: jobs.QueuePublish, UniqueOpts: river.UniqueOpts{ByPeriod: time.Second}}
@@ -43,7 +46,7 @@ func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs])
 // Reconcile settles what it can now and says how many publications it looked at.
 func (s *Service) Reconcile(ctx context.Context) (int, error) {
 	now := s.now()
-	ids, err := s.db.StaleDeliveries(ctx, now.Add(-s.stale), now, 500)
+	ids, err := s.db.StaleDeliveries(ctx, now.Add(-s.stale), now, now.Add(-Overdue), 500)
 	if err != nil {
 		return 0, err
 	}
@@ -68,7 +71,10 @@ func (s *Service) reconcileOne(ctx context.Context, id int64) error {
 	b := d.Publication
 	switch b.State {
 	case passerelle.DeliveryScheduled:
-		// Scheduled before the engine existed, or its job was lost.
+		// Scheduled before the engine existed, or its job was lost, or its job died
+		// with its process while waiting for the instant (River rescues such a job only
+		// much later): a new generation and job; the old job, if it ever runs, finds its
+		// generation stale and does nothing.
 		_, err := s.db.Reschedule(ctx, id, []passerelle.DeliveryState{passerelle.DeliveryScheduled}, "", func(tx *store.Tx, gen int) (int64, error) {
 			return s.enqueue(ctx, tx, id, gen, *b.ScheduledAt)
 		})

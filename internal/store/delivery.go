@@ -326,13 +326,14 @@ func (db *DB) Resolve(ctx context.Context, publicationID int64, from []passerell
 
 // StaleDeliveries lists publications whose attempt was left open (its worker died or
 // gave up) since before cutoff, those whose next platform check is due, those in
-// needs_check due for another look, and scheduled ones that lost their job.
-func (db *DB) StaleDeliveries(ctx context.Context, cutoff, now time.Time, limit int) ([]int64, error) {
+// needs_check due for another look, and scheduled ones that lost their job or whose
+// instant passed before overdue (their job died with its process).
+func (db *DB) StaleDeliveries(ctx context.Context, cutoff, now, overdue time.Time, limit int) ([]int64, error) {
 	return queryAll(ctx, db, db.r(), `SELECT b.id FROM publications b WHERE
 		(b.state = 'publishing' AND EXISTS (SELECT 1 FROM publication_attempts t WHERE t.publication_id = b.id AND t.number = b.attempts AND t.outcome = 'started' AND t.started_at < ?))
 		OR (b.state IN ('publishing', 'needs_check') AND b.next_check_at IS NOT NULL AND b.next_check_at <= ?)
-		OR (b.state = 'scheduled' AND b.job_id IS NULL AND b.scheduled_at IS NOT NULL)
-		ORDER BY b.id LIMIT ?`, []any{cutoff, now, limit}, func(s interface{ Scan(...any) error }) (int64, error) {
+		OR (b.state = 'scheduled' AND b.scheduled_at IS NOT NULL AND (b.job_id IS NULL OR b.scheduled_at < ?))
+		ORDER BY b.id LIMIT ?`, []any{cutoff, now, overdue, limit}, func(s interface{ Scan(...any) error }) (int64, error) {
 		var id int64
 		return id, s.Scan(&id)
 	})
