@@ -120,18 +120,18 @@ func TestChooseMode(t *testing.T) {
 		images     int
 		want       string
 	}{
-		"weibo short link":      {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatPhotoText}, link, 1, passerelle.ModeAPI},
-		"weibo not authorised":  {passerelle.Weibo, false, passerelle.Publication{Format: passerelle.FormatPhotoText}, link, 1, passerelle.ModeAssisted},
-		"weibo two images":      {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatPhotoText}, link, 2, passerelle.ModeAssisted},
-		"weibo topic":           {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatPhotoText, Topics: []string{"卢浮宫"}}, link, 0, passerelle.ModeAssisted},
-		"weibo hash in text":    {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatText}, link + " #卢浮宫#", 0, passerelle.ModeAssisted},
-		"weibo no link":         {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatText}, "卢浮宫的船", 0, passerelle.ModeAssisted},
-		"weibo long":            {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatText}, link + string(make([]rune, 0)) + repeat("船", 140), 0, passerelle.ModeAssisted},
-		"weibo video":           {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatVideo}, link, 0, passerelle.ModeAssisted},
-		"wechat verified":       {passerelle.WeChat, true, passerelle.Publication{Format: passerelle.FormatArticle}, "", 0, passerelle.ModeAPI},
-		"wechat not verified":   {passerelle.WeChat, false, passerelle.Publication{Format: passerelle.FormatArticle}, "", 0, passerelle.ModeAssisted},
-		"xiaohongshu is a kit":  {passerelle.Xiaohongshu, true, passerelle.Publication{Format: passerelle.FormatPhotoText}, "", 0, passerelle.ModeAssisted},
-		"channels is a kit":     {passerelle.Channels, true, passerelle.Publication{Format: passerelle.FormatVideo}, "", 0, passerelle.ModeAssisted},
+		"weibo short link":     {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatPhotoText}, link, 1, passerelle.ModeAPI},
+		"weibo not authorised": {passerelle.Weibo, false, passerelle.Publication{Format: passerelle.FormatPhotoText}, link, 1, passerelle.ModeAssisted},
+		"weibo two images":     {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatPhotoText}, link, 2, passerelle.ModeAssisted},
+		"weibo topic":          {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatPhotoText, Topics: []string{"卢浮宫"}}, link, 0, passerelle.ModeAssisted},
+		"weibo hash in text":   {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatText}, link + " #卢浮宫#", 0, passerelle.ModeAssisted},
+		"weibo no link":        {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatText}, "卢浮宫的船", 0, passerelle.ModeAssisted},
+		"weibo long":           {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatText}, link + string(make([]rune, 0)) + repeat("船", 140), 0, passerelle.ModeAssisted},
+		"weibo video":          {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatVideo}, link, 0, passerelle.ModeAssisted},
+		"wechat verified":      {passerelle.WeChat, true, passerelle.Publication{Format: passerelle.FormatArticle}, "", 0, passerelle.ModeAPI},
+		"wechat not verified":  {passerelle.WeChat, false, passerelle.Publication{Format: passerelle.FormatArticle}, "", 0, passerelle.ModeAssisted},
+		"xiaohongshu is a kit": {passerelle.Xiaohongshu, true, passerelle.Publication{Format: passerelle.FormatPhotoText}, "", 0, passerelle.ModeAssisted},
+		"channels is a kit":    {passerelle.Channels, true, passerelle.Publication{Format: passerelle.FormatVideo}, "", 0, passerelle.ModeAssisted},
 	} {
 		got, reason := publish.ChooseMode(c.platform, c.canPublish, &c.pub, c.text, c.images)
 		if got != c.want || reason == "" {
