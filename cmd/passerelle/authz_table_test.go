@@ -306,6 +306,31 @@ var authzTable = []authzRow{
 	row("POST /posts/{id}/transition", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /publications/{id}/schedule", own, 303, 303, 303, 303, 303, 303, 303),
 	row("POST /publications/{id}/schedule", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// Publishing pages (internal/web/publishing.go): the target's post is a draft, so
+	// the actions answer with the engine's refusal as a flash (303); the kit is read by
+	// anyone who sees the publication.
+	row("POST /publications/{id}/publish-now", own, 303, 303, 303, 303, 403, 403, 403),
+	row("POST /publications/{id}/publish-now", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /publications/{id}/mark-published", own, 303, 303, 303, 303, 403, 403, 403).with("url=https://m.weibo.cn/status/4890123456789012"),
+	row("POST /publications/{id}/mark-published", foreign, 303, 404, 404, 404, 404, 404, 404).with("url=https://m.weibo.cn/status/4890123456789012"),
+	row("POST /publications/{id}/resolve", own, 303, 303, 303, 303, 403, 403, 403).with("outcome=not_published"),
+	row("POST /publications/{id}/resolve", foreign, 303, 404, 404, 404, 404, 404, 404).with("outcome=not_published"),
+	row("GET /publications/{id}/kit", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /publications/{id}/kit", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("GET /publications/{id}/kit/images.zip", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /publications/{id}/kit/images.zip", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("GET /publications/{id}/kit/qr.png", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /publications/{id}/kit/qr.png", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("GET /outbox", none, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /notifications", none, 303, 200, 200, 200, 200, 200, 200),
+	// Marks the caller's own notifications only (the store matches the user).
+	row("POST /notifications/read", none, 303, 303, 303, 303, 303, 303, 303),
+	row("POST /notifications/read", none, 303, 303, 303, 303, 303, 303, 303).with("id={n}"),
+	// Jobs: owners and admins. River's ids are the instance's, so the id is in the body
+	// and a job they may not see answers 404 (TestWebJobsOfAnotherOrganization).
+	row("GET /jobs", none, 303, 200, 200, 403, 403, 403, 403),
+	row("POST /jobs/retry", none, 303, 404, 404, 403, 403, 403, 403).with("id=999999999"),
+	row("POST /jobs/cancel", none, 303, 404, 404, 403, 403, 403, 403).with("id=999999999"),
 	// The guest review page is public: the token is the permission.
 	row("GET /review/{token}", own, 200, 200, 200, 200, 200, 200, 200).at("/review/{guest}"),
 	row("GET /review/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x"),

@@ -182,7 +182,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 
 	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger})
 
-	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo}); err != nil {
+	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Jobs: m.Jobs, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo}); err != nil {
 		return err
 	}
 	if !cfg.Demo {

@@ -18,6 +18,9 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/passerelle-oss/passerelle"
 
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
@@ -155,3 +158,75 @@ func (c *Client) Insert(ctx context.Context, args river.JobArgs, opts *river.Ins
 
 // River exposes the underlying client for subscriptions in tests.
 func (c *Client) River() *river.Client[*sql.Tx] { return c.river }
+
+// Job is what the admin pages show of a River job.
+type Job struct {
+	ID          int64
+	Kind        string
+	Queue       string
+	State       string
+	Attempt     int
+	MaxAttempts int
+	ScheduledAt time.Time
+	AttemptedAt *time.Time
+	FinalizedAt *time.Time
+	// LastError is the error of the latest failed attempt, if any.
+	LastError string
+	// Args are the job's encoded arguments (JSON).
+	Args []byte
+}
+
+func jobOf(r *rivertype.JobRow) *Job {
+	j := &Job{ID: r.ID, Kind: r.Kind, Queue: r.Queue, State: string(r.State), Attempt: r.Attempt, MaxAttempts: r.MaxAttempts,
+		ScheduledAt: r.ScheduledAt, AttemptedAt: r.AttemptedAt, FinalizedAt: r.FinalizedAt, Args: r.EncodedArgs}
+	if n := len(r.Errors); n > 0 {
+		j.LastError = r.Errors[n-1].Error
+	}
+	return j
+}
+
+// List returns the newest jobs of a queue, up to limit (at most 500).
+func (c *Client) List(ctx context.Context, queue string, limit int) ([]*Job, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 500
+	}
+	res, err := c.river.JobList(ctx, river.NewJobListParams().Queues(queue).OrderBy(river.JobListOrderByID, river.SortOrderDesc).First(limit))
+	if err != nil {
+		return nil, fmt.Errorf("jobs: list: %w", err)
+	}
+	out := make([]*Job, len(res.Jobs))
+	for i, r := range res.Jobs {
+		out[i] = jobOf(r)
+	}
+	return out, nil
+}
+
+// Get returns one job; a missing one is passerelle's not found.
+func (c *Client) Get(ctx context.Context, id int64) (*Job, error) {
+	r, err := c.river.JobGet(ctx, id)
+	if errors.Is(err, river.ErrNotFound) {
+		return nil, passerelle.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("jobs: get: %w", err)
+	}
+	return jobOf(r), nil
+}
+
+// Retry makes a job available to run again at once (a running job is left alone).
+func (c *Client) Retry(ctx context.Context, id int64) error {
+	_, err := c.river.JobRetry(ctx, id)
+	if errors.Is(err, river.ErrNotFound) {
+		return passerelle.ErrNotFound
+	}
+	return err
+}
+
+// Cancel cancels a job; a running job is cancelled when its worker next checks.
+func (c *Client) Cancel(ctx context.Context, id int64) error {
+	_, err := c.river.JobCancel(ctx, id)
+	if errors.Is(err, river.ErrNotFound) {
+		return passerelle.ErrNotFound
+	}
+	return err
+}

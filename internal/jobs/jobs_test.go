@@ -84,3 +84,54 @@ func TestJobsRunOnBothEngines(t *testing.T) {
 type pingArgs struct{}
 
 func (pingArgs) Kind() string { return "ping" }
+
+// TestListRetryCancel: the admin page's operations on a queue, on both engines.
+func TestListRetryCancel(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if err := jobs.Migrate(ctx, db, nil); err != nil {
+			t.Fatal(err)
+		}
+		c, err := jobs.New(db, jobs.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for range 2 {
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				id, err := c.InsertTxID(ctx, tx.Tx, pingArgs{}, &river.InsertOpts{Queue: jobs.QueuePublish, ScheduledAt: time.Now().Add(time.Hour)})
+				ids = append(ids, id)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		list, err := c.List(ctx, jobs.QueuePublish, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 2 || list[0].ID != ids[1] || list[0].State != "scheduled" || list[0].Kind != "ping" {
+			t.Fatalf("list %+v", list)
+		}
+		if err := c.Cancel(ctx, ids[0]); err != nil {
+			t.Fatal(err)
+		}
+		if j, err := c.Get(ctx, ids[0]); err != nil || j.State != "cancelled" {
+			t.Fatalf("after cancel: %+v %v", j, err)
+		}
+		if err := c.Retry(ctx, ids[0]); err != nil {
+			t.Fatal(err)
+		}
+		if j, err := c.Get(ctx, ids[0]); err != nil || j.State != "available" {
+			t.Fatalf("after retry: %+v %v", j, err)
+		}
+		if _, err := c.Get(ctx, 999999); passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
+			t.Fatalf("missing job: %v", err)
+		}
+		if err := c.Cancel(ctx, 999999); passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
+			t.Fatalf("cancel missing job: %v", err)
+		}
+	})
+}

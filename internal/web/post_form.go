@@ -58,6 +58,8 @@ type postPage struct {
 	Formats      map[passerelle.Platform][]string
 	Modes        map[passerelle.Platform][]string
 	Statuses     []passerelle.Status
+	// Delivery is each publication's delivery (publishing.go).
+	Delivery *deliveryPanel
 }
 
 // commentNode is a comment with its answers.
@@ -107,6 +109,9 @@ func postValues(p *passerelle.Post) url.Values {
 		pre += "."
 		v.Set(pre+"format", b.Format)
 		v.Set(pre+"mode", b.Mode)
+		if b.ModeAuto {
+			v.Set(pre+"mode", passerelle.ModeAuto)
+		}
 		v.Set(pre+"text_zh", b.TextZH)
 		v.Set(pre+"topics", strings.Join(b.Topics, "\n"))
 		v.Set(pre+"repost_url", b.RepostURL)
@@ -154,7 +159,7 @@ func newPostValues(institutionID int64, themes []string, accounts []*passerelle.
 		v.Set(pre, "on")
 		pre += "."
 		v.Set(pre+"format", passerelle.Formats[a.Platform][0])
-		v.Set(pre+"mode", passerelle.Modes[a.Platform][0])
+		v.Set(pre+"mode", passerelle.ModeAuto)
 		if a.Platform == passerelle.WeChat {
 			v.Set(pre+"wechat_comments_open", "on")
 			for _, c := range []string{"crop_235_x", "crop_235_y", "crop_11_x", "crop_11_y"} {
@@ -318,7 +323,7 @@ func (h *handler) fill(r *http.Request, p *postPage, instID int64) error {
 	for _, a := range p.Accounts {
 		p.AccountNames[a.ID] = cmp.Or(a.DisplayName, a.Handle)
 	}
-	p.Formats, p.Modes, p.Statuses = passerelle.Formats, passerelle.Modes, passerelle.Statuses[:5]
+	p.Formats, p.Modes, p.Statuses = passerelle.Formats, modeChoices(), passerelle.Statuses[:5]
 	p.CanWrite = u.Can(instID, passerelle.PermWrite)
 	p.CanSchedule = u.Can(instID, passerelle.PermSchedule)
 	p.Now = h.Now()
@@ -354,6 +359,9 @@ func (h *handler) fillPost(ctx context.Context, r *http.Request, p *postPage) er
 		if p.GuestLinks, err = h.Editorial.GuestLinks(ctx, u, post.ID); err != nil {
 			return err
 		}
+	}
+	if p.Delivery, err = h.publishingPanel(ctx, u, post, p.Institution); err != nil {
+		return err
 	}
 	p.Previews = previews(post, p.Accounts, "/media/")
 	loc, sh := loadZone(p.Institution.TimeZone), loadZone(editorial.ShanghaiZone)

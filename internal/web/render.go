@@ -21,7 +21,11 @@ type page struct {
 	Path  string // the request's path and query, for the language switch
 	Flash *flash
 	Demo  bool
-	Data  any
+	// Unread counts the signed-in user's unread notifications, for the header.
+	Unread int
+	// JobsAdmin shows the jobs page in the navigation.
+	JobsAdmin bool
+	Data      any
 }
 
 // view names a page to render with its title and navigation entry.
@@ -43,6 +47,10 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, v view, data an
 	p := &page{Lang: l.Lang, User: server.User(r.Context()), Title: v.title, Nav: v.nav, Path: r.URL.RequestURI(), Flash: h.takeFlash(w, r), Demo: h.Demo, Data: data}
 	if v.bare {
 		p.User = nil
+	}
+	if p.User != nil {
+		p.Unread, _ = h.DB.UnreadNotifications(r.Context(), p.User.ID)
+		p.JobsAdmin = canAdminJobs(p.User)
 	}
 	body, err := h.views.render(v.name, l, p)
 	if err != nil {

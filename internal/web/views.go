@@ -26,6 +26,7 @@ var viewNames = []string{
 	"user_list", "user_form",
 	"token_list", "settings",
 	"post_list", "post_form", "post_history", "calendar", "media_list", "glossary", "term_form", "lexicon", "review",
+	"kit", "outbox", "jobs", "notifications",
 }
 
 // views are the parsed pages. They are never executed directly: each request clones

@@ -12,6 +12,8 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/connect"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
+	"github.com/passerelle-oss/passerelle/internal/jobs"
+	"github.com/passerelle-oss/passerelle/internal/publish"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
@@ -28,7 +30,11 @@ type Deps struct {
 	// Editorial runs posts, the workflow, the calendar, the media library and the
 	// glossary; the same instance serves the JSON API.
 	Editorial *editorial.Service
-	Logger    *slog.Logger
+	// Publish is the publishing engine (delivery, kits, outbox); Jobs, when set,
+	// lets admins see and act on the publish queue.
+	Publish *publish.Service
+	Jobs    *jobs.Client
+	Logger  *slog.Logger
 	// BaseURL is the public address, for links shown to users.
 	BaseURL string
 	// Demo tells the sign-in page to show the demo credentials.
@@ -50,8 +56,8 @@ type handler struct {
 // the pages to d.Server. It fails when an embedded file is broken, so a bad build never
 // starts serving.
 func Register(d Deps) error {
-	if d.Server == nil || d.Auth == nil || d.Tenancy == nil || d.DB == nil || d.Connect == nil || d.Editorial == nil {
-		return fmt.Errorf("web: Server, DB, Auth, Tenancy, Connect and Editorial are required")
+	if d.Server == nil || d.Auth == nil || d.Tenancy == nil || d.DB == nil || d.Connect == nil || d.Editorial == nil || d.Publish == nil {
+		return fmt.Errorf("web: Server, DB, Auth, Tenancy, Connect, Editorial and Publish are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -113,6 +119,7 @@ func (h *handler) routes() {
 	s.HandleFunc("POST /accounts/{id}/credentials", in, h.credentialsSave)
 	h.connectRoutes()
 	h.editorialRoutes()
+	h.publishingRoutes()
 
 	s.HandleFunc("GET /users", in, h.userList)
 	s.HandleFunc("GET /users/new", in, h.userNew)

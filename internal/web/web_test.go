@@ -15,6 +15,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/connect"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
+	"github.com/passerelle-oss/passerelle/internal/publish"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
@@ -71,7 +72,7 @@ func newApp(t *testing.T, demo bool) *app {
 	baseURL := "http://" + ts.Listener.Addr().String()
 	conn := &connect.Service{DB: db, Tenancy: ten, WeiboAPI: simServer.URL, WeChatAPI: simServer.URL, BaseURL: baseURL}
 	ed := editorial.New(editorial.Options{DB: db, DataDir: t.TempDir()})
-	if err := web.Register(web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Editorial: ed, Demo: demo, BaseURL: baseURL}); err != nil {
+	if err := web.Register(web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Editorial: ed, Publish: publish.New(publish.Options{DB: db}), Demo: demo, BaseURL: baseURL}); err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv.Handler()
