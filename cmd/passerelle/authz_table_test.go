@@ -197,6 +197,7 @@ var authzTable = []authzRow{
 	// succeeded or not: the rows say who is turned away with 403 or 404 first.
 	row("GET /static/{file}", own, 200, 200, 200, 200, 200, 200, 200).at("{static}"),
 	row("GET /static/{file}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/static/nope.css"),
+	row("GET /favicon.ico", none, 200, 200, 200, 200, 200, 200, 200),
 	row("POST /login", none, 401, 401, 401, 401, 401, 401, 401).with("email=nobody{n}@example.org&password=wrong-password"),
 	row("GET /", none, 303, 200, 200, 200, 200, 200, 200),
 	row("POST /accounts/{id}", own, 303, 422, 422, 403, 403, 403, 403),

@@ -160,6 +160,7 @@ func Simulated(ctx context.Context, db *store.DB, orgID int64, baseURL string) (
 		case a.Platform == passerelle.Weibo && a.Handle == "louvre":
 			app := sim.DemoWeiboApp(host)
 			app.RedirectURI = baseURL + "/oauth/weibo/callback"
+			app.ScreenName = a.DisplayName
 			apps = append(apps, app)
 			if !a.HasCredentials {
 				if err := db.SetCredentials(ctx, orgID, a.ID, map[string]string{"app_key": app.ClientID, "app_secret": app.ClientSecret}); err != nil {

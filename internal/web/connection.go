@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/connect"
@@ -74,7 +75,21 @@ func (h *handler) renderConnection(w http.ResponseWriter, r *http.Request, a *pa
 		p.RedirectURI = h.Connect.WeiboRedirectURI()
 		p.TokenSet = hints["app_key"] != "" && hints["app_secret"] != ""
 	}
+	if a.Platform == passerelle.Weibo {
+		h.allowWeiboForm(w)
+	}
 	h.render(w, r, view{name: "connection", title: "connection.title", nav: "institutions"}, p)
+}
+
+// allowWeiboForm lets this page's forms be redirected to Weibo's authorisation page:
+// "Connect Weibo" posts here, and the answer sends the browser on to Weibo, which the
+// default policy (form-action 'self') would block.
+func (h *handler) allowWeiboForm(w http.ResponseWriter) {
+	o := h.Connect.WeiboOrigin()
+	if o == "" {
+		return
+	}
+	w.Header().Set("Content-Security-Policy", strings.Replace(server.DefaultCSP, "form-action 'self'", "form-action 'self' "+o, 1))
 }
 
 func (h *handler) connectionPage(w http.ResponseWriter, r *http.Request) {
@@ -126,8 +141,12 @@ func (h *handler) weiboCallback(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	id, err := h.Connect.WeiboCallback(r.Context(), server.User(r.Context()), server.Session(r.Context()).Hash, q.Get("state"), q.Get("code"))
+	id, err := h.Connect.WeiboCallback(r.Context(), server.User(r.Context()), server.Session(r.Context()).Hash, q.Get("state"), q.Get("code"), h.localizer(r).Lang)
 	if err != nil {
+		if id != 0 {
+			h.redirectError(w, r, "/accounts/"+strconv.FormatInt(id, 10)+"/connection", err)
+			return
+		}
 		h.fail(w, r, err)
 		return
 	}

@@ -82,6 +82,7 @@ func (h *handler) routes() {
 	pub, in := server.Public, server.SignedIn
 
 	s.HandleFunc("GET /static/{file}", pub, h.serveStatic)
+	s.HandleFunc("GET /favicon.ico", pub, h.favicon)
 	s.HandleFunc("GET /", pub, h.notFound)
 	s.HandleFunc("POST /language", pub, h.setLanguage)
 
