@@ -3,6 +3,8 @@ package web
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"math"
 	"net/http"
 	"net/url"
@@ -462,21 +464,50 @@ func (h *handler) postFormError(w http.ResponseWriter, r *http.Request, p *postP
 	h.renderPost(w, r, p, server.Status(err))
 }
 
-// afterSave goes back to the editor; when the sanitiser removed parts of an article
-// body, the editor is shown at once with the list, which a redirect would lose.
+// afterSave goes back to the editor (Post/Redirect/Get); when the sanitiser removed
+// parts of an article body, the list goes along in a short-lived cookie and is shown
+// once on the editor.
 func (h *handler) afterSave(w http.ResponseWriter, r *http.Request, saved *editorial.Saved, flashKey string) {
 	to := "/posts/" + strconv.FormatInt(saved.Post.ID, 10)
-	if len(saved.Removed) == 0 {
-		h.redirect(w, r, to, flashKey)
-		return
+	if len(saved.Removed) > 0 {
+		var msgs []string
+		size := 0
+		for _, rm := range saved.Removed {
+			if size += len(rm.Message); size > 2500 {
+				break
+			}
+			msgs = append(msgs, rm.Message)
+		}
+		b, _ := json.Marshal(msgs)
+		http.SetCookie(w, &http.Cookie{Name: removedCookie, Value: base64.RawURLEncoding.EncodeToString(b), Path: to, MaxAge: 60,
+			HttpOnly: true, Secure: h.srv.IsSecure(r), SameSite: http.SameSiteLaxMode})
 	}
-	p := &postPage{Post: saved.Post, Removed: saved.Removed}
-	if err := h.fill(r, p, saved.Post.InstitutionID); err != nil {
-		h.fail(w, r, err)
-		return
+	h.redirect(w, r, to, flashKey)
+}
+
+// removedCookie carries what the sanitiser removed across the redirect after a save.
+const removedCookie = "passerelle_removed"
+
+// takeRemoved reads and clears the list of removals; anything malformed is dropped.
+func (h *handler) takeRemoved(w http.ResponseWriter, r *http.Request) []editorial.Removal {
+	c, err := r.Cookie(removedCookie)
+	if err != nil {
+		return nil
 	}
-	p.Form = &form{Values: postValues(saved.Post), Errors: map[string]string{}}
-	h.renderPost(w, r, p, http.StatusOK)
+	http.SetCookie(w, &http.Cookie{Name: removedCookie, Value: "", Path: r.URL.Path, MaxAge: -1, HttpOnly: true, Secure: h.srv.IsSecure(r), SameSite: http.SameSiteLaxMode})
+	b, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil || len(b) > 4000 {
+		return nil
+	}
+	var msgs []string
+	if json.Unmarshal(b, &msgs) != nil || len(msgs) > 50 {
+		return nil
+	}
+	out := make([]editorial.Removal, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, editorial.Removal{Message: m})
+	}
+	return out
 }
 
 // loadPost reads the {id} post, not found when the user does not see it.
@@ -494,7 +525,7 @@ func (h *handler) postEdit(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	p := &postPage{Post: post}
+	p := &postPage{Post: post, Removed: h.takeRemoved(w, r)}
 	if err := h.fill(r, p, post.InstitutionID); err != nil {
 		h.fail(w, r, err)
 		return
