@@ -283,6 +283,9 @@ var authzTable = []authzRow{
 	row("POST /posts/{id}", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /posts/{id}/history", own, 303, 200, 200, 200, 200, 200, 200),
 	row("GET /posts/{id}/history", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// The framed WeChat body of a preview; the target post has no WeChat publication.
+	row("GET /posts/{id}/article", own, 303, 404, 404, 404, 404, 404, 404),
+	row("GET /posts/{id}/article", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /posts/{id}/comments", own, 303, 303, 303, 303, 303, 303, 303),
 	row("POST /posts/{id}/comments", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /posts/{id}/delete", own, 303, 303, 303, 303, 303, 403, 403),
@@ -302,6 +305,8 @@ var authzTable = []authzRow{
 	row("POST /review/{token}/comments", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x/comments"),
 	row("POST /review/{token}/decision", own, 303, 303, 303, 303, 303, 303, 303).at("/review/{guest}/decision"),
 	row("POST /review/{token}/decision", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x/decision"),
+	row("GET /review/{token}/article", own, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}/article"),
+	row("GET /review/{token}/article", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x/article"),
 	row("GET /review/{token}/media/{media}/{spec}", own, 200, 200, 200, 200, 200, 200, 200).at("/review/{guest}/media/{media}/ui_thumb"),
 	row("GET /review/{token}/media/{media}/{spec}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x/media/{media}/ui_thumb"),
 	row("GET /glossary", none, 303, 200, 200, 200, 200, 200, 200),

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/editorial"
 )
 
 // signIn opens the sign-in page and signs in as a person does.
@@ -66,4 +68,59 @@ func TestBrowserConnectWeibo(t *testing.T) {
 	if !strings.Contains(who, "奥赛博物馆") || !strings.Contains(who, "uid") {
 		t.Errorf("identity shown: %q", who)
 	}
+}
+
+// wechatPost writes a post for the newsroom's Weibo and WeChat accounts, sends it to
+// review and returns it with a guest review link.
+func wechatPost(t *testing.T, a *app, n *newsroom, body string) (*passerelle.Post, string) {
+	t.Helper()
+	ctx := context.Background()
+	pubs := []editorial.PublicationInput{
+		{AccountID: n.weibo.ID, Format: passerelle.FormatText, Topics: []string{"奥赛博物馆"}},
+		{AccountID: n.wechat.ID, WeChat: &editorial.ArticleInput{Title: "莫奈的睡莲", Digest: "走进莫奈的花园。", BodyHTML: body}},
+	}
+	in := &editorial.PostInput{InstitutionID: &n.inst.ID, Title: ptr("Les Nymphéas"), Theme: ptr("exhibition"), SourceLang: ptr("fr"),
+		SourceText: ptr("Claude Monet peint les Nymphéas."), TextZH: ptr("莫奈画睡莲。"), Publications: &pubs}
+	saved, err := a.Ed.CreatePost(ctx, n.editor, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Ed.Transition(ctx, n.editor, saved.Post.ID, passerelle.StatusReview, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := a.Ed.CreateGuestLink(ctx, n.editor, saved.Post.ID, "Conservation", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return saved.Post, token
+}
+
+// TestBrowserWeChatPreviewStyles: the inline styles WeChat renders (and the sanitiser
+// keeps) show in the guest's and the editor's preview, without a policy violation.
+func TestBrowserWeChatPreviewStyles(t *testing.T) {
+	a := newApp(t, false)
+	n := seedNewsroom(t, a)
+	post, token := wechatPost(t, a, n, `<p style="color:#c00;text-align:center">红色居中</p><p>正文</p>`)
+	ctx := browser(t, 45*time.Second)
+	style := `(function(){var f=document.querySelector("iframe.wx-body"); var d=f&&f.contentDocument; var p=d&&d.querySelector("p"); if(!p){return ""}; var s=getComputedStyle(p); return s.color+"|"+s.textAlign+"|"+(f.getBoundingClientRect().height>=p.getBoundingClientRect().bottom)})()`
+	check := func(path string) {
+		t.Helper()
+		err := chromedp.Do(ctx, chromedp.Navigate(a.URL+path), chromedp.WaitVisible(chromedp.CSS(`.wechat-article`)),
+			chromedp.Poll[chromedp.Void](`(function(){var f=document.querySelector("iframe.wx-body"); return f && f.contentDocument && f.contentDocument.readyState==="complete" && f.contentDocument.querySelector("p")})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](style))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != "rgb(204, 0, 0)|center|true" {
+			t.Errorf("%s: the styled paragraph shows as %q, want red, centred and whole", path, got)
+		}
+	}
+	check("/review/" + token)
+	if err := chromedp.Do(ctx, signIn(a, "editor@example.org", pw)...); err != nil {
+		t.Fatal(err)
+	}
+	check("/posts/" + itoa(post.ID))
 }

@@ -31,3 +31,33 @@ func TestSaveWithCleanedBodyRedirects(t *testing.T) {
 		t.Error("the removal notice is shown again on reload")
 	}
 }
+
+// TestArticleFrame: the framed WeChat body keeps its inline styles under a policy of
+// its own that runs nothing, and only the post's readers get it.
+func TestArticleFrame(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, false)
+	n := seedNewsroom(t, a)
+	post, token := wechatPost(t, a, n, `<p style="color:#c00">红</p><script>alert(1)</script>`)
+	var wx int64
+	for _, b := range post.Publications {
+		if b.Platform == "wechat" {
+			wx = b.ID
+		}
+	}
+	c := a.signedIn("editor@example.org")
+	for _, path := range []string{"/posts/" + itoa(post.ID) + "/article?pub=" + itoa(wx), "/review/" + token + "/article?pub=" + itoa(wx)} {
+		res := c.get(path)
+		csp := res.Header.Get("Content-Security-Policy")
+		if res.Status != 200 || !strings.Contains(res.Body, `color:#c00`) && !strings.Contains(res.Body, `color: #c00`) || strings.Contains(res.Body, "<script") ||
+			!strings.Contains(csp, "sandbox") || !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+			t.Errorf("%s: %d %q\n%s", path, res.Status, csp, excerpt(res.Body))
+		}
+	}
+	if res := c.get("/posts/" + itoa(post.ID) + "/article?pub=" + itoa(post.Publications[0].ID+100)); res.Status != http.StatusNotFound {
+		t.Errorf("unknown publication: %d", res.Status)
+	}
+	if res := a.signedIn("other@example.org").get("/posts/" + itoa(post.ID) + "/article?pub=" + itoa(wx)); res.Status != http.StatusNotFound {
+		t.Errorf("another organization: %d", res.Status)
+	}
+}

@@ -38,6 +38,7 @@ func (h *handler) editorialRoutes() {
 	s.HandleFunc("POST /posts/{id}/transition", in, h.postTransition)
 	s.HandleFunc("POST /posts/{id}/comments", in, h.postComment)
 	s.HandleFunc("GET /posts/{id}/history", in, h.postHistory)
+	s.HandleFunc("GET /posts/{id}/article", in, h.postArticle)
 	s.HandleFunc("POST /posts/{id}/guest-links", in, h.guestLinkCreate)
 	s.HandleFunc("POST /posts/{id}/guest-links/{link}/revoke", in, h.guestLinkRevoke)
 	s.HandleFunc("POST /publications/{id}/schedule", in, h.publicationSchedule)
@@ -67,6 +68,7 @@ func (h *handler) editorialRoutes() {
 	s.HandleFunc("GET /review/{token}", pub, h.reviewPage)
 	s.HandleFunc("POST /review/{token}/decision", pub, h.reviewDecision)
 	s.HandleFunc("POST /review/{token}/comments", pub, h.reviewComment)
+	s.HandleFunc("GET /review/{token}/article", pub, h.reviewArticle)
 	s.HandleFunc("GET /review/{token}/media/{media}/{spec}", pub, h.reviewMedia)
 }
 

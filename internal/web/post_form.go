@@ -357,7 +357,7 @@ func (h *handler) fillPost(ctx context.Context, r *http.Request, p *postPage) er
 			return err
 		}
 	}
-	p.Previews = previews(post, p.Accounts, "/media/")
+	p.Previews = previews(post, p.Accounts, "/media/", "/posts/"+strconv.FormatInt(post.ID, 10)+"/article?pub=")
 	loc, sh := loadZone(p.Institution.TimeZone), loadZone(editorial.ShanghaiZone)
 	p.Schedule, p.Shanghai, p.Platform = map[int64]string{}, map[int64]string{}, map[int64]passerelle.Platform{}
 	for _, b := range post.Publications {
@@ -576,6 +576,8 @@ type preview struct {
 	Segments []segment
 	// Media is the URL prefix of the images ("/media/" or a review link's).
 	Media string
+	// Article is the URL of the WeChat body's own framed document.
+	Article string
 }
 
 type segment struct {
@@ -584,7 +586,8 @@ type segment struct {
 }
 
 // previews renders a post's publications, the Weibo texts cut into segments.
-func previews(p *passerelle.Post, accounts []*passerelle.Account, mediaPrefix string) []preview {
+// articlePrefix + the publication id is the address of a WeChat body's frame.
+func previews(p *passerelle.Post, accounts []*passerelle.Account, mediaPrefix, articlePrefix string) []preview {
 	byID := map[int64]*passerelle.Account{}
 	for _, a := range accounts {
 		byID[a.ID] = a
@@ -595,7 +598,7 @@ func previews(p *passerelle.Post, accounts []*passerelle.Account, mediaPrefix st
 		if acc == nil {
 			acc = &passerelle.Account{ID: p.Publications[i].AccountID, Platform: pv.Platform}
 		}
-		out = append(out, preview{Preview: pv, Account: acc, Segments: topicSegments(pv.Text), Media: mediaPrefix})
+		out = append(out, preview{Preview: pv, Account: acc, Segments: topicSegments(pv.Text), Media: mediaPrefix, Article: articlePrefix + strconv.FormatInt(pv.PublicationID, 10)})
 	}
 	return out
 }

@@ -39,7 +39,7 @@ func (h *handler) reviewPage(w http.ResponseWriter, r *http.Request) {
 		accounts = append(accounts, a)
 	}
 	p := &reviewPage{GuestView: v, Token: token, Display: instName(v.Institution, h.localizer(r).Lang),
-		Previews: previews(v.Post, accounts, reviewPath(token)+"/media/"), Comments: thread(v.Comments)}
+		Previews: previews(v.Post, accounts, reviewPath(token)+"/media/", reviewPath(token)+"/article?pub="), Comments: thread(v.Comments)}
 	h.render(w, r, view{name: "review", title: "review.title", bare: true}, p)
 }
 
@@ -111,4 +111,15 @@ func (h *handler) reviewMedia(w http.ResponseWriter, r *http.Request) {
 	}
 	defer rc.Close()
 	serveImage(w, rend.MIME, rend.Bytes, rc)
+}
+
+// reviewArticle is the framed WeChat body of the guest review page.
+func (h *handler) reviewArticle(w http.ResponseWriter, r *http.Request) {
+	noReferrer(w)
+	v, err := h.Editorial.OpenGuest(r.Context(), r.PathValue("token"))
+	if err != nil {
+		h.failView(w, r, err, true)
+		return
+	}
+	h.writeArticle(w, r, v.Post, true)
 }

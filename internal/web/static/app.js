@@ -77,6 +77,17 @@
     });
   });
 
+  // WeChat previews: the article body is a sandboxed same-origin frame (its inline
+  // styles need a policy of their own); size it to its content.
+  document.querySelectorAll("iframe.wx-body").forEach(function (frame) {
+    var fit = function () {
+      var doc = frame.contentDocument;
+      if (doc && doc.documentElement) { frame.style.height = doc.documentElement.scrollHeight + "px"; }
+    };
+    frame.addEventListener("load", fit);
+    fit();
+  });
+
   // Put the keyboard on the first field in error.
   var invalid = document.querySelector("[aria-invalid=true]");
   if (invalid) { invalid.focus(); }
