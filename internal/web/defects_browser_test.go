@@ -80,7 +80,7 @@ func wechatPost(t *testing.T, a *app, n *newsroom, body string) (*passerelle.Pos
 		{AccountID: n.wechat.ID, WeChat: &editorial.ArticleInput{Title: "莫奈的睡莲", Digest: "走进莫奈的花园。", BodyHTML: body}},
 	}
 	in := &editorial.PostInput{InstitutionID: &n.inst.ID, Title: ptr("Les Nymphéas"), Theme: ptr("exhibition"), SourceLang: ptr("fr"),
-		SourceText: ptr("Claude Monet peint les Nymphéas."), TextZH: ptr("莫奈画睡莲。"), Publications: &pubs}
+		SourceText: ptr("Claude Monet et Edgar Degas peignent."), TextZH: ptr("莫奈和德加作画。"), Publications: &pubs}
 	saved, err := a.Ed.CreatePost(ctx, n.editor, in)
 	if err != nil {
 		t.Fatal(err)

@@ -61,3 +61,23 @@ func TestArticleFrame(t *testing.T) {
 		t.Errorf("another organization: %d", res.Status)
 	}
 }
+
+// TestGlossaryFindingPerPublication: a WeChat article that misspells a name the
+// Weibo text renders right gets its own finding, beside its body, in the editor.
+func TestGlossaryFindingPerPublication(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, false)
+	n := seedNewsroom(t, a)
+	post, _ := wechatPost(t, a, n, `<p>戴加斯的舞者</p>`)
+	_ = post
+	c := a.signedIn("editor@example.org")
+	page := c.get("/posts/" + itoa(post.ID))
+	body := page.Body
+	i := strings.Index(body, `name="pub_`+itoa(n.wechat.ID)+`.wechat_body_html"`)
+	if i < 0 {
+		t.Fatalf("no WeChat body field:\n%s", excerpt(body))
+	}
+	if j := strings.LastIndex(body[:i], "<label"); !strings.Contains(body[j:], "this WeChat article (title, digest and body) does not use the approved rendering 德加") {
+		t.Errorf("no glossary finding beside the WeChat body:\n%s", body[i:min(len(body), i+3000)])
+	}
+}
