@@ -1,10 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/editorial"
 )
 
 // TestSaveWithCleanedBodyRedirects: saving a post whose WeChat body lost a script
@@ -79,5 +83,47 @@ func TestGlossaryFindingPerPublication(t *testing.T) {
 	}
 	if j := strings.LastIndex(body[:i], "<label"); !strings.Contains(body[j:], "this WeChat article (title, digest and body) does not use the approved rendering 德加") {
 		t.Errorf("no glossary finding beside the WeChat body:\n%s", body[i:min(len(body), i+3000)])
+	}
+}
+
+// TestHistoryInFrench: the first change reads "Créé en Brouillon", a guest's name is
+// marked in French, and a version that changed only the WeChat title shows that
+// change.
+func TestHistoryInFrench(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, false)
+	n := seedNewsroom(t, a)
+	post, token := wechatPost(t, a, n, `<p>德加的舞者</p>`)
+	ctx := context.Background()
+	if _, err := a.Ed.GuestDecision(ctx, token, passerelle.StatusDraft, "Le titre, svp.", "Anne", "fr"); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := a.Ed.Post(ctx, n.editor, post.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubs := []editorial.PublicationInput{}
+	for _, b := range cur.Publications {
+		in := editorial.PublicationInput{AccountID: b.AccountID, Format: b.Format, Topics: b.Topics}
+		if b.WeChat != nil {
+			in.WeChat = &editorial.ArticleInput{Title: "德加：芭蕾舞者", Digest: b.WeChat.Digest, BodyHTML: b.WeChat.BodyHTML}
+		}
+		pubs = append(pubs, in)
+	}
+	if _, err := a.Ed.UpdatePost(ctx, n.editor, post.ID, &editorial.PostInput{Publications: &pubs}); err != nil {
+		t.Fatal(err)
+	}
+	c := a.client()
+	c.header.Set("Accept-Language", "fr")
+	c.login("editor@example.org", pw)
+	page := c.get("/posts/" + itoa(post.ID) + "/history").Body
+	wantContains(t, page, "Créé en", "Anne (lien invité)", "Titre WeChat", "芭蕾舞者")
+	for _, bad := range []string{"poststatus.", "(guest link)"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the history shows %q", bad)
+		}
+	}
+	if strings.Count(page, "Aucun changement dans les textes") > 0 {
+		t.Errorf("a version reads as unchanged")
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"slices"
@@ -154,6 +155,8 @@ type historyPage struct {
 	Institution *passerelle.Institution
 	History     *editorial.History
 	Fields      []string
+	// AccountNames name the publications' accounts.
+	AccountNames map[int64]string
 }
 
 func (h *handler) postHistory(w http.ResponseWriter, r *http.Request) {
@@ -176,8 +179,17 @@ func (h *handler) postHistory(w http.ResponseWriter, r *http.Request) {
 	// Newest first: what changed last is what a reader looks for.
 	slices.Reverse(hist.Transitions)
 	slices.Reverse(hist.Revisions)
+	accs, err := h.managedTargets(r.Context(), u.OrgID, post.InstitutionID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	names := map[int64]string{}
+	for _, a := range accs {
+		names[a.ID] = cmp.Or(a.DisplayName, a.Handle)
+	}
 	h.render(w, r, view{name: "post_history", title: "history.title", nav: "posts"}, &historyPage{Post: post, Institution: inst, History: hist,
-		Fields: []string{"title", "source_text", "text_zh", "text_zh_hant"}})
+		Fields: []string{"title", "source_text", "text_zh", "text_zh_hant"}, AccountNames: names})
 }
 
 // guestLinkCreate makes a review link and shows it once on the editor.
