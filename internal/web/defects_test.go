@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -126,4 +127,39 @@ func TestHistoryInFrench(t *testing.T) {
 	if strings.Count(page, "Aucun changement dans les textes") > 0 {
 		t.Errorf("a version reads as unchanged")
 	}
+}
+
+// TestGuestDecisionInThread: a guest's approval comment shows in the comment thread
+// of the post and of the guest page, which then says what was decided.
+func TestGuestDecisionInThread(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, false)
+	n := seedNewsroom(t, a)
+	post, token := wechatPost(t, a, n, `<p>德加的舞者</p>`)
+	for _, b := range post.Publications {
+		if b.WeChat != nil {
+			// The WeChat article needs a cover to pass the checks; without one, go
+			// for Weibo only.
+			pubs := []editorial.PublicationInput{{AccountID: n.weibo.ID, Format: passerelle.FormatText, Topics: []string{"奥赛博物馆"}}}
+			if _, err := a.Ed.UpdatePost(context.Background(), n.editor, post.ID, &editorial.PostInput{Publications: &pubs}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	g := a.client()
+	g.header.Set("Accept-Language", "fr")
+	res := g.post("/review/"+token+"/decision", url.Values{"to": {"approved"}, "name": {"Anne"}, "comment": {"Parfait, bon pour publication."}})
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("decision: %d %s", res.Status, excerpt(res.Body))
+	}
+	page := g.follow(res).Body
+	decided := page[strings.Index(page, `id="decided"`):]
+	wantContains(t, decided, "Anne (lien invité) a approuvé cette publication", "Parfait, bon pour publication.")
+	comments := page[strings.Index(page, `id="comments"`):]
+	wantContains(t, comments, "Parfait, bon pour publication.")
+	if strings.Contains(comments, "Aucun commentaire") {
+		t.Error("the guest page's thread says there is no comment")
+	}
+	editor := a.signedIn("editor@example.org").get("/posts/" + itoa(post.ID)).Body
+	wantContains(t, editor[strings.Index(editor, `id="comments"`):], "Anne (guest link)", "Parfait, bon pour publication.", "status-approved")
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,10 +63,22 @@ type postPage struct {
 	Statuses     []passerelle.Status
 }
 
-// commentNode is a comment with its answers.
+// commentNode is a comment with its answers, or a review decision (Decision set)
+// shown in the thread with its comment.
 type commentNode struct {
 	*passerelle.Comment
-	Replies []*commentNode
+	Replies  []*commentNode
+	Decision passerelle.Status
+}
+
+// withDecisions adds review decisions to a thread, in order of time.
+func withDecisions(nodes []*commentNode, trs []*passerelle.Transition) []*commentNode {
+	for _, t := range trs {
+		nodes = append(nodes, &commentNode{Comment: &passerelle.Comment{PostID: t.PostID, UserID: t.UserID, GuestLinkID: t.GuestLinkID,
+			AuthorName: t.ActorName, Body: t.Comment, CreatedAt: t.CreatedAt}, Decision: t.To})
+	}
+	slices.SortStableFunc(nodes, func(a, b *commentNode) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return nodes
 }
 
 // thread orders comments as conversations: each answer under the comment it
@@ -351,7 +364,11 @@ func (h *handler) fillPost(ctx context.Context, r *http.Request, p *postPage) er
 	if err != nil {
 		return err
 	}
-	p.Comments = thread(cs)
+	trs, err := h.Editorial.Decisions(ctx, u, post.ID)
+	if err != nil {
+		return err
+	}
+	p.Comments = withDecisions(thread(cs), trs)
 	if p.CanWrite {
 		if p.GuestLinks, err = h.Editorial.GuestLinks(ctx, u, post.ID); err != nil {
 			return err

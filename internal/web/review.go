@@ -19,6 +19,8 @@ type reviewPage struct {
 	Display  string
 	Previews []preview
 	Comments []*commentNode
+	// Decided is the last decision taken through this link.
+	Decided *passerelle.Transition
 }
 
 // noReferrer keeps the token out of the Referer header of links the article holds.
@@ -39,8 +41,17 @@ func (h *handler) reviewPage(w http.ResponseWriter, r *http.Request) {
 		accounts = append(accounts, a)
 	}
 	p := &reviewPage{GuestView: v, Token: token, Display: instName(v.Institution, h.localizer(r).Lang),
-		Previews: previews(v.Post, accounts, reviewPath(token)+"/media/", reviewPath(token)+"/article?pub="), Comments: thread(v.Comments)}
-	h.render(w, r, view{name: "review", title: "review.title", bare: true}, p)
+		Previews: previews(v.Post, accounts, reviewPath(token)+"/media/", reviewPath(token)+"/article?pub="), Comments: withDecisions(thread(v.Comments), v.Decisions)}
+	for _, t := range v.Decisions {
+		if t.GuestLinkID == v.Link.ID && t.From == passerelle.StatusReview {
+			p.Decided = t
+		}
+	}
+	title := "review.title"
+	if !v.CanDecide {
+		title = "review.title_decided"
+	}
+	h.render(w, r, view{name: "review", title: title, bare: true}, p)
 }
 
 func (h *handler) reviewDecision(w http.ResponseWriter, r *http.Request) {
