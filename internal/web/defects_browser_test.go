@@ -124,3 +124,24 @@ func TestBrowserWeChatPreviewStyles(t *testing.T) {
 	}
 	check("/posts/" + itoa(post.ID))
 }
+
+// TestBrowserReviewerPhone: on a phone, a reviewer finds Approve without scrolling
+// through the whole (read-only) form.
+func TestBrowserReviewerPhone(t *testing.T) {
+	a := newApp(t, false)
+	n := seedNewsroom(t, a)
+	post, _ := wechatPost(t, a, n, `<p>德加的舞者</p>`)
+	ctx := browser(t, 45*time.Second)
+	steps := append(signIn(a, "reviewer@example.org", pw), viewport(390, 844, true), chromedp.Navigate(a.URL+"/posts/"+itoa(post.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`#workflow`)))
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+	top, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(function(){var b=document.querySelector('button[data-move="approved"]'); return b ? b.getBoundingClientRect().top + window.scrollY : -1})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top < 0 || top > 1200 {
+		t.Errorf("the Approve button is %.0f px down the page", top)
+	}
+}

@@ -163,3 +163,23 @@ func TestGuestDecisionInThread(t *testing.T) {
 	editor := a.signedIn("editor@example.org").get("/posts/" + itoa(post.ID)).Body
 	wantContains(t, editor[strings.Index(editor, `id="comments"`):], "Anne (guest link)", "Parfait, bon pour publication.", "status-approved")
 }
+
+// TestPostPageDetails: a viewer's form is marked read-only, a scheduled post's button
+// says it unschedules, the side list of findings names publication and field once,
+// and the French menu and page agree on "Posts".
+func TestPostPageDetails(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, false)
+	n := seedNewsroom(t, a)
+	post, _ := wechatPost(t, a, n, `<p>戴加斯</p>`)
+	c := a.client()
+	c.header.Set("Accept-Language", "fr")
+	c.login("viewer@example.org", pw)
+	page := c.get("/posts/" + itoa(post.ID)).Body
+	wantContains(t, page, `class="editor-grid editor-readonly"`, `<fieldset disabled`)
+	side := page[strings.Index(page, `id="checks"`):]
+	side = side[:strings.Index(side, "</section>")]
+	wantContains(t, side, `href="#f-pub_`+itoa(n.wechat.ID)+`.wechat_body_html"`, "WeChat 奥赛博物馆 · ")
+	nav := page[strings.Index(page, `class="mainnav"`):]
+	wantContains(t, nav[:400], ">Posts<")
+}

@@ -351,11 +351,26 @@ func (h *handler) fillPost(ctx context.Context, r *http.Request, p *postPage) er
 		return err
 	}
 	p.Findings = findingsByField(post, fs)
+	accounts := make([]int64, len(post.Publications))
+	platforms := map[int64]passerelle.Platform{}
+	for i, b := range post.Publications {
+		accounts[i], platforms[b.AccountID] = b.AccountID, b.Platform
+	}
+	l := h.localizer(r)
+	seen := map[[2]string]bool{}
 	for _, f := range fs {
-		p.AllFindings = append(p.AllFindings, finding{Finding: f, Blocking: f.Blocking()})
 		if f.Blocking() {
 			p.Blocking++
 		}
+		// One line per finding and field, naming where it is.
+		if k := [2]string{f.Field, f.Message}; seen[k] {
+			continue
+		} else {
+			seen[k] = true
+		}
+		x := finding{Finding: f, Blocking: f.Blocking()}
+		locate(l, &x, accounts, p.AccountNames, platforms)
+		p.AllFindings = append(p.AllFindings, x)
 	}
 	if p.Moves, err = h.moves(ctx, u, post); err != nil {
 		return err
