@@ -214,6 +214,9 @@ var authzTable = []authzRow{
 	// The account is a WeChat one: Weibo's OAuth refuses it with a message (303 back).
 	row("POST /accounts/{id}/connection/weibo", own, 303, 303, 303, 403, 403, 403, 403),
 	row("POST /accounts/{id}/connection/weibo", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// Only in the demo (the simulator plays the scans): not found elsewhere.
+	row("POST /accounts/{id}/connection/demo-scan", own, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /accounts/{id}/connection/demo-scan", foreign, 303, 404, 404, 404, 404, 404, 404),
 	// Without code and state the callback is refused.
 	row("GET /oauth/weibo/callback", none, 303, 422, 422, 422, 422, 422, 422),
 	row("POST /accounts/{id}/credentials", own, 303, 422, 422, 403, 403, 403, 403),

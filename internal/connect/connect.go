@@ -374,6 +374,31 @@ func (s *Service) WeiboOrigin() string {
 	return u.Scheme + "://" + u.Host
 }
 
+// CreateQRCode makes (or finds again) the permanent parametric QR code of a managed
+// WeChat account for scene; it returns the account's AppID and the code's ticket.
+func (s *Service) CreateQRCode(ctx context.Context, u *passerelle.User, accountID int64, scene, lang string) (appID, ticket string, err error) {
+	a, err := s.manage(ctx, u, accountID)
+	if err != nil {
+		return "", "", err
+	}
+	if a.Platform != passerelle.WeChat {
+		return "", "", passerelle.Errorf(passerelle.EINVALID, "Only WeChat accounts have parametric QR codes.")
+	}
+	creds, err := s.DB.Credentials(ctx, a.ID)
+	if err != nil {
+		return "", "", err
+	}
+	c, err := s.wechatClient(creds)
+	if err != nil {
+		return "", "", passerelle.Errorf(passerelle.EINVALID, "Enter the AppID and AppSecret first.")
+	}
+	ticket, _, err = c.CreateQRCode(ctx, scene, true, 0)
+	if err != nil {
+		return "", "", passerelle.Errorf(passerelle.EUNAVAILABLE, "%s", wechat.Diagnose(err, lang).Message)
+	}
+	return creds["appid"], ticket, nil
+}
+
 // Connection returns the last test of an account the user may see.
 func (s *Service) Connection(ctx context.Context, u *passerelle.User, accountID int64) (*store.Connection, error) {
 	if _, err := s.Tenancy.Account(ctx, u, accountID); err != nil {

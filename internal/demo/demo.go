@@ -77,6 +77,7 @@ type User struct {
 // Team is the demo organization's users, all with the demo password.
 var Team = []User{
 	{OwnerEmail, "Camille Martin", passerelle.RoleOwner, nil},
+	{"admin@passerelle.example", "Nadia Haddad", passerelle.RoleAdmin, []int{0, 1, 2, 3, 4, 5}},
 	{"editor@passerelle.example", "Léa Dubois", passerelle.RoleEditor, []int{0, 1, 2, 3, 4, 5}},
 	{"translator@passerelle.example", "王芳 Wang Fang", passerelle.RoleTranslator, []int{0, 1, 2, 3, 4, 5}},
 	{"reviewer@orsay.example", "Julien Moreau (Orsay)", passerelle.RoleReviewer, []int{1}},

@@ -5,6 +5,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -33,6 +34,9 @@ type Deps struct {
 	BaseURL string
 	// Demo tells the sign-in page to show the demo credentials.
 	Demo bool
+	// DemoScan, in the demo only, makes simulated visitors scan the QR code of an
+	// account (the simulator's AppID and ticket); it returns how many scanned.
+	DemoScan func(ctx context.Context, appID, ticket string, visitors int) (int, error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
