@@ -557,7 +557,7 @@ func (h *handler) postEdit(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	p := &postPage{Post: post, Removed: h.takeRemoved(w, r)}
+	p := &postPage{Post: post, Removed: h.takeRemoved(w, r), NewLink: h.takeNewLink(w, r)}
 	if err := h.fill(r, p, post.InstitutionID); err != nil {
 		h.fail(w, r, err)
 		return

@@ -213,13 +213,24 @@ func (h *handler) guestLinkCreate(w http.ResponseWriter, r *http.Request) {
 		h.redirectError(w, r, postPath(post.ID)+"#review-links", err)
 		return
 	}
-	p := &postPage{Post: post, NewLink: strings.TrimRight(h.BaseURL, "/") + "/review/" + token}
-	if err := h.fill(r, p, post.InstitutionID); err != nil {
-		h.fail(w, r, err)
-		return
+	// Post/Redirect/Get: the link is shown once on the editor, carried by a
+	// one-minute cookie scoped to the post.
+	to := postPath(post.ID)
+	http.SetCookie(w, &http.Cookie{Name: newLinkCookie, Value: token, Path: to, MaxAge: 60, HttpOnly: true, Secure: h.srv.IsSecure(r), SameSite: http.SameSiteLaxMode})
+	h.redirect(w, r, to+"#new-link", "")
+}
+
+// newLinkCookie carries a review link just made to the editor, which shows it once.
+const newLinkCookie = "passerelle_new_link"
+
+// takeNewLink reads and clears the review link just made.
+func (h *handler) takeNewLink(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(newLinkCookie)
+	if err != nil || c.Value == "" || len(c.Value) > 300 || strings.ContainsAny(c.Value, "/?#%") {
+		return ""
 	}
-	p.Form = &form{Values: postValues(post), Errors: map[string]string{}}
-	h.renderPost(w, r, p, http.StatusCreated)
+	http.SetCookie(w, &http.Cookie{Name: newLinkCookie, Value: "", Path: r.URL.Path, MaxAge: -1, HttpOnly: true, Secure: h.srv.IsSecure(r), SameSite: http.SameSiteLaxMode})
+	return strings.TrimRight(h.BaseURL, "/") + "/review/" + c.Value
 }
 
 func (h *handler) guestLinkRevoke(w http.ResponseWriter, r *http.Request) {
