@@ -289,6 +289,9 @@ var authzTable = []authzRow{
 	// The framed WeChat body of a preview; the target post has no WeChat publication.
 	row("GET /posts/{id}/article", own, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /posts/{id}/article", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// Live checks of the editor's form: nothing is saved, whoever sees the post may.
+	row("POST /posts/{id}/check", own, 303, 200, 200, 200, 200, 200, 200),
+	row("POST /posts/{id}/check", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /posts/{id}/comments", own, 303, 303, 303, 303, 303, 303, 303),
 	row("POST /posts/{id}/comments", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /posts/{id}/delete", own, 303, 303, 303, 303, 303, 403, 403),

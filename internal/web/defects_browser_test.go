@@ -145,3 +145,32 @@ func TestBrowserReviewerPhone(t *testing.T) {
 		t.Errorf("the Approve button is %.0f px down the page", top)
 	}
 }
+
+// TestBrowserLiveChecks: while the editor types, the Weibo length is counted by the
+// server's rule and a glossary finding appears beside the field, without saving.
+func TestBrowserLiveChecks(t *testing.T) {
+	a := newApp(t, false)
+	n := seedNewsroom(t, a)
+	post := n.post(t, a, "Les Nymphéas", "Claude Monet peint les Nymphéas.", "莫奈画睡莲。")
+	ctx := browser(t, 45*time.Second)
+	steps := append(signIn(a, "editor@example.org", pw), chromedp.Navigate(a.URL+"/posts/"+itoa(post.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`#live-counts li`)),
+		chromedp.SetValue(chromedp.CSS(`#f-text_zh`), "莫内画睡莲。"),
+		chromedp.SendKeys(chromedp.CSS(`#f-text_zh`), "好"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-source_text-live .finding-error`)),
+	)
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#live-counts`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(counts, "/ 2000") {
+		t.Errorf("counter %q", counts)
+	}
+	saved, err := a.Ed.Post(context.Background(), n.editor, post.ID)
+	if err != nil || saved.TextZH != "莫奈画睡莲。" {
+		t.Errorf("the live check saved the text: %q %v", saved.TextZH, err)
+	}
+}
