@@ -527,6 +527,8 @@ type Revision struct {
 	TextZH     string    `json:"text_zh"`
 	TextZHHant string    `json:"text_zh_hant"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Publications are the post's publications as saved in this version.
+	Publications []*Publication `json:"-"`
 }
 
 // Comment is a remark on a post, possibly answering another.

@@ -209,6 +209,7 @@ var authzTable = []authzRow{
 	// succeeded or not: the rows say who is turned away with 403 or 404 first.
 	row("GET /static/{file}", own, 200, 200, 200, 200, 200, 200, 200).at("{static}"),
 	row("GET /static/{file}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/static/nope.css"),
+	row("GET /favicon.ico", none, 200, 200, 200, 200, 200, 200, 200),
 	row("POST /login", none, 401, 401, 401, 401, 401, 401, 401).with("email=nobody{n}@example.org&password=wrong-password"),
 	row("GET /", none, 303, 200, 200, 200, 200, 200, 200),
 	row("POST /accounts/{id}", own, 303, 422, 422, 403, 403, 403, 403),
@@ -225,6 +226,9 @@ var authzTable = []authzRow{
 	// The account is a WeChat one: Weibo's OAuth refuses it with a message (303 back).
 	row("POST /accounts/{id}/connection/weibo", own, 303, 303, 303, 403, 403, 403, 403),
 	row("POST /accounts/{id}/connection/weibo", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// Only in the demo (the simulator plays the scans): not found elsewhere.
+	row("POST /accounts/{id}/connection/demo-scan", own, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /accounts/{id}/connection/demo-scan", foreign, 303, 404, 404, 404, 404, 404, 404),
 	// Without code and state the callback is refused.
 	row("GET /oauth/weibo/callback", none, 303, 422, 422, 422, 422, 422, 422),
 	row("POST /accounts/{id}/credentials", own, 303, 422, 422, 403, 403, 403, 403),
@@ -294,6 +298,12 @@ var authzTable = []authzRow{
 	row("POST /posts/{id}", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /posts/{id}/history", own, 303, 200, 200, 200, 200, 200, 200),
 	row("GET /posts/{id}/history", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// The framed WeChat body of a preview; the target post has no WeChat publication.
+	row("GET /posts/{id}/article", own, 303, 404, 404, 404, 404, 404, 404),
+	row("GET /posts/{id}/article", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// Live checks of the editor's form: nothing is saved, whoever sees the post may.
+	row("POST /posts/{id}/check", own, 303, 200, 200, 200, 200, 200, 200),
+	row("POST /posts/{id}/check", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /posts/{id}/comments", own, 303, 303, 303, 303, 303, 303, 303),
 	row("POST /posts/{id}/comments", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /posts/{id}/delete", own, 303, 303, 303, 303, 303, 403, 403),
@@ -338,6 +348,8 @@ var authzTable = []authzRow{
 	row("POST /review/{token}/comments", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x/comments"),
 	row("POST /review/{token}/decision", own, 303, 303, 303, 303, 303, 303, 303).at("/review/{guest}/decision"),
 	row("POST /review/{token}/decision", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x/decision"),
+	row("GET /review/{token}/article", own, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}/article"),
+	row("GET /review/{token}/article", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x/article"),
 	row("GET /review/{token}/media/{media}/{spec}", own, 200, 200, 200, 200, 200, 200, 200).at("/review/{guest}/media/{media}/ui_thumb"),
 	row("GET /review/{token}/media/{media}/{spec}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x/media/{media}/ui_thumb"),
 	row("GET /glossary", none, 303, 200, 200, 200, 200, 200, 200),

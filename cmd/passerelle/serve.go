@@ -182,7 +182,15 @@ func (m *Main) Open(ctx context.Context) (err error) {
 
 	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger})
 
-	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Jobs: m.Jobs, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo}); err != nil {
+	var demoScan func(context.Context, string, string, int) (int, error)
+	if m.Sim != nil {
+		demoScan = func(_ context.Context, appID, ticket string, visitors int) (int, error) {
+			res, err := m.Sim.Scan(sim.ScanRequest{AppID: appID, Ticket: ticket, NewVisitors: visitors})
+			return len(res.Subscribed), err
+		}
+	}
+	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Jobs: m.Jobs, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo,
+		DemoScan: demoScan}); err != nil {
 		return err
 	}
 	if !cfg.Demo {

@@ -41,7 +41,7 @@ func (e *edBundle) postBody(textZH string) map[string]any {
 		"source_text": "Les danseuses d'Edgar Degas.", "text_zh": textZH,
 		"publications": []any{
 			map[string]any{"account_id": e.weibo.ID, "format": "photo_text"},
-			map[string]any{"account_id": e.wechat.ID, "format": "article", "wechat": map[string]any{"title": "舞者", "author": "奥赛", "digest": "舞者",
+			map[string]any{"account_id": e.wechat.ID, "format": "article", "wechat": map[string]any{"title": "德加的舞者", "author": "奥赛", "digest": "舞者",
 				"body_html": `<p>舞者</p><script>alert(1)</script><img src="http://example.com/a.jpg">`}},
 		},
 	}

@@ -152,6 +152,16 @@ var catalog = map[string]entry{
 		fr: "La source mentionne « {source} » : le texte chinois doit employer la traduction validée {zh}.",
 		zh: "原文提到“{source}”，中文应使用规定译名“{zh}”。",
 	},
+	"glossary.missing_weibo": {
+		en: "The source mentions “{source}”: this Weibo text does not use the approved rendering {zh}.",
+		fr: "La source mentionne « {source} » : ce texte Weibo n'emploie pas la traduction validée {zh}.",
+		zh: "原文提到“{source}”，这条微博正文未使用规定译名“{zh}”。",
+	},
+	"glossary.missing_wechat": {
+		en: "The source mentions “{source}”: this WeChat article (title, digest and body) does not use the approved rendering {zh}.",
+		fr: "La source mentionne « {source} » : cet article WeChat (titre, résumé et corps) n'emploie pas la traduction validée {zh}.",
+		zh: "原文提到“{source}”，这篇微信文章（标题、摘要和正文）未使用规定译名“{zh}”。",
+	},
 	"glossary_variant.found": {
 		en: "“{variant}” is a non-preferred rendering of “{source}”; use {zh}.",
 		fr: "« {variant} » n'est pas la traduction retenue de « {source} » ; employez {zh}.",

@@ -290,6 +290,10 @@ type zhField struct {
 	name  string
 	view  textView
 	html  bool
+	// unit is what the glossary checks the field with: 0 for the post's text, i+1
+	// for the fields of publication i (its Weibo text; its WeChat title, digest and
+	// body together).
+	unit int
 }
 
 // Check runs every check on in and returns the findings, post-level first, then
@@ -302,16 +306,19 @@ func (c *Checker) Check(in Input) []Finding {
 	for i := range in.Publications {
 		p := &in.Publications[i]
 		if p.Text != "" {
-			fields = append(fields, zhField{pubID: p.ID, name: pubField(i, "text"), view: plainView(p.Text)})
+			fields = append(fields, zhField{pubID: p.ID, name: pubField(i, "text"), view: plainView(p.Text), unit: i + 1})
 		}
 		switch {
 		case p.Platform == passerelle.Weibo:
 			c.checkWeibo(r, i, p)
 		case p.WeChat != nil:
-			fields = append(fields, c.checkWeChat(r, i, p)...)
+			for _, f := range c.checkWeChat(r, i, p) {
+				f.unit = i + 1
+				fields = append(fields, f)
+			}
 		}
 	}
-	c.checkLanguage(r, in.SourceText, fields)
+	c.checkLanguage(r, in, fields)
 
 	order := map[string]int{"source_text": -2, "text_zh": -1}
 	for i := range in.Publications {
@@ -347,9 +354,17 @@ type zhMatch struct {
 // checkLanguage runs the glossary, sensitive vocabulary, traditional character and
 // typography checks over the Chinese fields, and the glossary's source side over the
 // source text.
-func (c *Checker) checkLanguage(r *reporter, source string, fields []zhField) {
-	present := make([]bool, len(c.glossary))
-	hasChinese := false
+func (c *Checker) checkLanguage(r *reporter, in Input, fields []zhField) {
+	source := in.SourceText
+	units := len(in.Publications) + 1
+	// present[u][t]: glossary term t is rendered in unit u; chinese[u]: unit u has
+	// Chinese text; anchor[u]: the field a unit's finding is attached to.
+	present := make([][]bool, units)
+	for u := range present {
+		present[u] = make([]bool, len(c.glossary))
+	}
+	chinese := make([]bool, units)
+	anchor := make([]*zhField, units)
 	var matches []zhMatch
 	for fi := range fields {
 		f := &fields[fi]
@@ -357,12 +372,15 @@ func (c *Checker) checkLanguage(r *reporter, source string, fields []zhField) {
 		if len(rs) == 0 {
 			continue
 		}
-		if !hasChinese && slices.ContainsFunc(rs, isHan) {
-			hasChinese = true
+		if !chinese[f.unit] && slices.ContainsFunc(rs, isHan) {
+			chinese[f.unit] = true
+		}
+		if anchor[f.unit] == nil || strings.HasSuffix(f.name, "body_html") {
+			anchor[f.unit] = f
 		}
 		matches = matches[:0]
 		c.zh.scan(rs, func(pat, start, end int) { matches = append(matches, zhMatch{pat, start, end}) })
-		c.useZHMatches(r, f, matches, present)
+		c.useZHMatches(r, f, matches, present[f.unit])
 		if !r.off(RuleTraditionalChars) {
 			c.checkTraditional(r, f)
 		}
@@ -373,7 +391,7 @@ func (c *Checker) checkLanguage(r *reporter, source string, fields []zhField) {
 			}
 		}
 	}
-	if !hasChinese || source == "" || r.off(RuleGlossary) || len(c.glossary) == 0 {
+	if !slices.Contains(chinese, true) || source == "" || r.off(RuleGlossary) || len(c.glossary) == 0 {
 		return
 	}
 	// Source side: the first occurrence of each term, ignoring names inside a longer
@@ -388,7 +406,7 @@ func (c *Checker) checkLanguage(r *reporter, source string, fields []zhField) {
 	})
 	reported := make([]bool, len(c.glossary))
 	for _, o := range occs {
-		if present[o.term] || reported[o.term] {
+		if reported[o.term] {
 			continue
 		}
 		inside := slices.ContainsFunc(occs, func(x occ) bool {
@@ -399,8 +417,30 @@ func (c *Checker) checkLanguage(r *reporter, source string, fields []zhField) {
 		}
 		reported[o.term] = true
 		t := &c.glossary[o.term]
-		r.add(RuleGlossary, SeverityError, "glossary.missing", 0, "source_text", o.start, o.end,
-			"source", string(srs[o.start:o.end]), "zh", t.ZH)
+		// The post's Chinese text, with the term highlighted in the source.
+		inPost := chinese[0] && !present[0][o.term]
+		if inPost {
+			r.add(RuleGlossary, SeverityError, "glossary.missing", 0, "source_text", o.start, o.end,
+				"source", string(srs[o.start:o.end]), "zh", t.ZH)
+		}
+		// Each publication on its own: a rendering in another publication does not
+		// count. A Weibo text that is the post's text needs no second finding.
+		for i := range in.Publications {
+			u := i + 1
+			if !chinese[u] || present[u][o.term] {
+				continue
+			}
+			p := &in.Publications[i]
+			code := "glossary.missing_wechat"
+			if p.WeChat == nil {
+				if inPost && strings.HasPrefix(p.Text, in.TextZH) {
+					continue
+				}
+				code = "glossary.missing_weibo"
+			}
+			a := anchor[u]
+			r.add(RuleGlossary, SeverityError, code, p.ID, a.name, 0, 0, "source", string(srs[o.start:o.end]), "zh", t.ZH)
+		}
 	}
 }
 

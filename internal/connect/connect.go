@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -66,6 +67,9 @@ type Result struct {
 	Followers    *int64     `json:"followers"`
 	ExpiresAt    *time.Time `json:"token_expires_at"`
 	CheckedAt    time.Time  `json:"checked_at"`
+	// PlatformUID and PlatformName are the Weibo identity the token belongs to.
+	PlatformUID  string `json:"platform_uid,omitempty"`
+	PlatformName string `json:"platform_name,omitempty"`
 }
 
 // CallbackURL is the URL to paste into the WeChat console for an account.
@@ -148,7 +152,8 @@ func (s *Service) Test(ctx context.Context, u *passerelle.User, accountID int64,
 	if res.OK {
 		status = "ok"
 	}
-	c := &store.Connection{AccountID: a.ID, Status: status, DiagnosisKey: res.DiagnosisKey, CanPublish: res.CanPublish, CanAnalytics: res.CanAnalytics, TokenExpiresAt: res.ExpiresAt}
+	c := &store.Connection{AccountID: a.ID, Status: status, DiagnosisKey: res.DiagnosisKey, CanPublish: res.CanPublish, CanAnalytics: res.CanAnalytics, TokenExpiresAt: res.ExpiresAt,
+		PlatformUID: res.PlatformUID, PlatformName: res.PlatformName}
 	if err := s.DB.SaveConnection(ctx, c); err != nil {
 		return nil, err
 	}
@@ -230,11 +235,12 @@ func (s *Service) testWeibo(ctx context.Context, creds map[string]string, lang s
 		return weiboFailure(err, lang)
 	}
 	exp := info.ExpiresAt.UTC()
-	res := &Result{OK: true, DiagnosisKey: "ok", CanPublish: true, ExpiresAt: &exp, Message: pick(lang, msgWeiboOK)}
+	res := &Result{OK: true, DiagnosisKey: "ok", CanPublish: true, ExpiresAt: &exp, Message: pick(lang, msgWeiboOK), PlatformUID: info.UID}
 	if user, err := c.ShowUser(ctx, creds["access_token"], info.UID); err == nil {
 		n := user.FollowersCount
 		res.Followers = &n
 		res.CanAnalytics = true
+		res.PlatformName = user.ScreenName
 	}
 	if exp.Sub(s.now()) < ReminderLead {
 		res.DiagnosisKey, res.Message = "expiring", pick(lang, msgExpiring)
@@ -289,8 +295,10 @@ func (s *Service) WeiboAuthorizeURL(ctx context.Context, u *passerelle.User, ses
 }
 
 // WeiboCallback completes the OAuth flow: it checks the state against the session,
-// exchanges the code and stores the sealed token with its expiry.
-func (s *Service) WeiboCallback(ctx context.Context, u *passerelle.User, sessionHash, state, code string) (int64, error) {
+// exchanges the code, checks that the Weibo identity that authorised is the account's,
+// and stores the sealed token with its expiry and that identity. A refusal names the
+// identity in lang and still returns the account's id.
+func (s *Service) WeiboCallback(ctx context.Context, u *passerelle.User, sessionHash, state, code, lang string) (int64, error) {
 	if state == "" || code == "" || len(state) > 200 || len(code) > 500 {
 		return 0, passerelle.Errorf(passerelle.EINVALID, "The authorisation answer is incomplete; try again.")
 	}
@@ -317,6 +325,17 @@ func (s *Service) WeiboCallback(ctx context.Context, u *passerelle.User, session
 	if err != nil {
 		return 0, passerelle.Errorf(passerelle.EUNAVAILABLE, "Weibo refused the authorisation: %s", weiboFailure(err, "en").Message)
 	}
+	var name string
+	if who, err := c.ShowUser(ctx, tok.AccessToken, tok.UID); err == nil {
+		name = who.ScreenName
+	}
+	var prevUID string
+	if prev, err := s.DB.Connection(ctx, a.ID); err == nil {
+		prevUID = prev.PlatformUID
+	}
+	if !sameIdentity(a, prevUID, tok.UID, name) {
+		return a.ID, passerelle.Errorf(passerelle.EINVALID, "%s", pickf(lang, msgWrongIdentity, name, tok.UID, accountLabel(a)))
+	}
 	if err := s.DB.SetCredentials(ctx, u.OrgID, a.ID, map[string]string{"access_token": tok.AccessToken}); err != nil {
 		return 0, err
 	}
@@ -324,10 +343,70 @@ func (s *Service) WeiboCallback(ctx context.Context, u *passerelle.User, session
 	if info, err := c.TokenInfo(ctx, tok.AccessToken); err == nil {
 		exp = info.ExpiresAt.UTC()
 	}
-	if err := s.DB.SaveConnection(ctx, &store.Connection{AccountID: a.ID, Status: "ok", DiagnosisKey: "ok", CanPublish: true, PlatformUID: tok.UID, TokenExpiresAt: &exp}); err != nil {
+	if err := s.DB.SaveConnection(ctx, &store.Connection{AccountID: a.ID, Status: "ok", DiagnosisKey: "ok", CanPublish: true, PlatformUID: tok.UID, PlatformName: name, TokenExpiresAt: &exp}); err != nil {
 		return 0, err
 	}
 	return a.ID, nil
+}
+
+// sameIdentity reports whether the Weibo user (uid, screen name) that authorised is
+// the account: the uid already connected, or the account's handle or display name.
+// An identity Weibo would not name (no read permission) is accepted on first
+// connection only.
+func sameIdentity(a *passerelle.Account, prevUID, uid, name string) bool {
+	if prevUID != "" && prevUID == uid {
+		return true
+	}
+	handle := strings.TrimPrefix(strings.TrimSpace(a.Handle), "@")
+	switch {
+	case uid == handle:
+		return true
+	case name != "" && (strings.EqualFold(name, handle) || name == strings.TrimSpace(a.DisplayName)):
+		return true
+	}
+	return name == "" && prevUID == ""
+}
+
+func accountLabel(a *passerelle.Account) string {
+	if a.DisplayName != "" {
+		return a.DisplayName + " (@" + strings.TrimPrefix(a.Handle, "@") + ")"
+	}
+	return "@" + strings.TrimPrefix(a.Handle, "@")
+}
+
+// WeiboOrigin is the scheme and host of Weibo's authorisation page, which the
+// "Connect Weibo" form is redirected to.
+func (s *Service) WeiboOrigin() string {
+	u, err := url.Parse(s.WeiboAPI)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// CreateQRCode makes (or finds again) the permanent parametric QR code of a managed
+// WeChat account for scene; it returns the account's AppID and the code's ticket.
+func (s *Service) CreateQRCode(ctx context.Context, u *passerelle.User, accountID int64, scene, lang string) (appID, ticket string, err error) {
+	a, err := s.manage(ctx, u, accountID)
+	if err != nil {
+		return "", "", err
+	}
+	if a.Platform != passerelle.WeChat {
+		return "", "", passerelle.Errorf(passerelle.EINVALID, "Only WeChat accounts have parametric QR codes.")
+	}
+	creds, err := s.DB.Credentials(ctx, a.ID)
+	if err != nil {
+		return "", "", err
+	}
+	c, err := s.wechatClient(creds)
+	if err != nil {
+		return "", "", passerelle.Errorf(passerelle.EINVALID, "Enter the AppID and AppSecret first.")
+	}
+	ticket, _, err = c.CreateQRCode(ctx, scene, true, 0)
+	if err != nil {
+		return "", "", passerelle.Errorf(passerelle.EUNAVAILABLE, "%s", wechat.Diagnose(err, lang).Message)
+	}
+	return creds["appid"], ticket, nil
 }
 
 // Connection returns the last test of an account the user may see.

@@ -61,7 +61,7 @@ func setup(t *testing.T) *bundle {
 func (b *bundle) account(t *testing.T, platform passerelle.Platform, creds map[string]string) int64 {
 	t.Helper()
 	ctx := context.Background()
-	a := &passerelle.Account{InstitutionID: b.inst.ID, Platform: platform, Handle: "h" + strings.Repeat("x", len(creds))}
+	a := &passerelle.Account{InstitutionID: b.inst.ID, Platform: platform, Handle: "h" + strings.Repeat("x", len(creds)), DisplayName: "奥赛博物馆"}
 	if err := b.db.CreateAccount(ctx, b.owner.OrgID, a); err != nil {
 		t.Fatal(err)
 	}
@@ -177,16 +177,16 @@ func TestWeiboOAuth(t *testing.T) {
 	}
 	code, state := back.Query().Get("code"), back.Query().Get("state")
 
-	if _, err := b.svc.WeiboCallback(ctx, b.owner, "session-B", state, code); passerelle.ErrorCode(err) != passerelle.EFORBIDDEN {
+	if _, err := b.svc.WeiboCallback(ctx, b.owner, "session-B", state, code, "en"); passerelle.ErrorCode(err) != passerelle.EFORBIDDEN {
 		t.Fatalf("state from another session: %v", err)
 	}
 	// The state was not consumed by the foreign attempt? It was bound to session-A,
 	// so the right session still completes.
-	got, err := b.svc.WeiboCallback(ctx, b.owner, "session-A", state, code)
+	got, err := b.svc.WeiboCallback(ctx, b.owner, "session-A", state, code, "en")
 	if err != nil || got != id {
 		t.Fatalf("callback: %d %v", got, err)
 	}
-	if _, err := b.svc.WeiboCallback(ctx, b.owner, "session-A", state, code); passerelle.ErrorCode(err) != passerelle.EFORBIDDEN {
+	if _, err := b.svc.WeiboCallback(ctx, b.owner, "session-A", state, code, "en"); passerelle.ErrorCode(err) != passerelle.EFORBIDDEN {
 		t.Fatalf("state reused: %v", err)
 	}
 	c, err := b.svc.Connection(ctx, b.owner, id)

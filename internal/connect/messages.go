@@ -1,5 +1,7 @@
 package connect
 
+import "fmt"
+
 // Plain-language messages, in the UI's three languages.
 type msg struct{ fr, en, zh string }
 
@@ -13,7 +15,14 @@ func pick(lang string, m msg) string {
 	return m.en
 }
 
+// pickf formats m in lang with args.
+func pickf(lang string, m msg, args ...any) string { return fmt.Sprintf(pick(lang, m), args...) }
+
 var (
+	msgWrongIdentity = msg{
+		"Weibo a autorisé « %s » (uid %s), qui n'est pas le compte %s : rien n'est enregistré. Connectez-vous à Weibo avec le compte du musée, ou corrigez l'identifiant du compte.",
+		"Weibo authorised “%s” (uid %s), which is not the account %s: nothing was saved. Sign in to Weibo as the museum's account, or correct the account's handle.",
+		"微博授权的是“%s”（uid %s），不是账号 %s：未保存授权。请用博物馆的微博账号登录，或修改账号的用户名。"}
 	msgMissingWeChat = msg{
 		"Saisissez l'AppID et l'AppSecret du compte officiel (console WeChat › Paramètres et développement › Configuration de base).",
 		"Enter the Official Account's AppID and AppSecret (WeChat console › Settings and development › Basic configuration).",

@@ -55,6 +55,17 @@ var institutions = []institution{
 		account{"fontainebleau", "枫丹白露宫", "https://weibo.com/fontainebleau", 0, ""}, account{"gh_fontainebleau", "枫丹白露宫", "", 0, ""}},
 }
 
+// barometerNamesZH are the established Chinese names of the barometer file's other
+// institutions.
+var barometerNamesZH = map[string]string{
+	"Metropolitan Museum of Art": "大都会艺术博物馆",
+	"Museum of Modern Art":       "纽约现代艺术博物馆",
+	"Art Institute of Chicago":   "芝加哥艺术博物馆",
+	"Victoria and Albert Museum": "维多利亚与艾伯特博物馆",
+	"Rijksmuseum":                "荷兰国家博物馆",
+	"Paris Musées":               "巴黎博物馆联盟",
+}
+
 // User is a demo team member.
 type User struct {
 	Email, Name string
@@ -66,6 +77,7 @@ type User struct {
 // Team is the demo organization's users, all with the demo password.
 var Team = []User{
 	{OwnerEmail, "Camille Martin", passerelle.RoleOwner, nil},
+	{"admin@passerelle.example", "Nadia Haddad", passerelle.RoleAdmin, []int{0, 1, 2, 3, 4, 5}},
 	{"editor@passerelle.example", "Léa Dubois", passerelle.RoleEditor, []int{0, 1, 2, 3, 4, 5}},
 	{"translator@passerelle.example", "王芳 Wang Fang", passerelle.RoleTranslator, []int{0, 1, 2, 3, 4, 5}},
 	{"reviewer@orsay.example", "Julien Moreau (Orsay)", passerelle.RoleReviewer, []int{1}},
@@ -130,6 +142,21 @@ func Seed(ctx context.Context, db *store.DB, a *auth.Service) (Result, error) {
 	if err := barometer.ImportSeed(ctx, db, org.ID); err != nil {
 		return Result{}, err
 	}
+	// The file names the other institutions in their own language; Chinese readers of
+	// the barometer know them by these names.
+	insts, err := db.Institutions(ctx, store.InstitutionFilter{OrgID: org.ID})
+	if err != nil {
+		return Result{}, err
+	}
+	for _, i := range insts {
+		zh, ok := barometerNamesZH[i.Name]
+		if !ok || i.NameZH != "" {
+			continue
+		}
+		if _, err := db.UpdateInstitution(ctx, org.ID, i.ID, func(x *passerelle.Institution) error { x.NameZH = zh; return nil }); err != nil {
+			return Result{}, err
+		}
+	}
 	return Result{Seeded: true, OrgID: org.ID}, nil
 }
 
@@ -160,6 +187,7 @@ func Simulated(ctx context.Context, db *store.DB, orgID int64, baseURL string) (
 		case a.Platform == passerelle.Weibo && a.Handle == "louvre":
 			app := sim.DemoWeiboApp(host)
 			app.RedirectURI = baseURL + "/oauth/weibo/callback"
+			app.ScreenName = a.DisplayName
 			apps = append(apps, app)
 			if !a.HasCredentials {
 				if err := db.SetCredentials(ctx, orgID, a.ID, map[string]string{"app_key": app.ClientID, "app_secret": app.ClientSecret, "safe_domain": host}); err != nil {

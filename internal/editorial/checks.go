@@ -2,6 +2,7 @@ package editorial
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/passerelle-oss/passerelle"
@@ -32,6 +33,37 @@ func (s *Service) check(ctx context.Context, p *passerelle.Post, lang string) ([
 		out = []checks.Finding{}
 	}
 	return out, nil
+}
+
+// CheckDraft runs the checks on a post as it would be with the changes of in, without
+// saving anything: the editor calls it while one types. It also returns each Weibo
+// publication's length by the rule the checks apply, by account.
+func (s *Service) CheckDraft(ctx context.Context, u *passerelle.User, id int64, in *PostInput, lang string) ([]checks.Finding, map[int64]int, *passerelle.Post, error) {
+	p, err := s.post(ctx, u, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	draft := &passerelle.Post{}
+	if err := json.Unmarshal(b, draft); err != nil {
+		return nil, nil, nil, err
+	}
+	draft.OrgID, draft.InstitutionID = p.OrgID, p.InstitutionID
+	in.apply(draft, u.Locale)
+	fs, err := s.check(ctx, draft, lang)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	lengths := map[int64]int{}
+	for _, pub := range draft.Publications {
+		if pub.Platform == passerelle.Weibo {
+			lengths[pub.AccountID] = checks.WeiboLength(WeiboStatus(pub, draft))
+		}
+	}
+	return fs, lengths, draft, nil
 }
 
 // checkInput turns a post into what the checks read: each Weibo status exactly as it

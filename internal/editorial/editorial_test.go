@@ -104,7 +104,7 @@ func (b *bundle) input() *editorial.PostInput {
 		SourceText: ptr("Les danseuses d'Edgar Degas au musée d'Orsay."), TextZH: ptr("奥赛博物馆的德加舞者。"),
 		Publications: &[]editorial.PublicationInput{
 			{AccountID: b.weibo.ID, Format: "photo_text", Topics: []string{"德加"}},
-			{AccountID: b.wechat.ID, Format: "article", WeChat: &editorial.ArticleInput{Title: "德加的舞者", Author: "奥赛", Digest: "舞者", CoverMediaID: b.cover,
+			{AccountID: b.wechat.ID, Format: "article", WeChat: &editorial.ArticleInput{Title: "奥赛博物馆：德加的舞者", Author: "奥赛", Digest: "舞者", CoverMediaID: b.cover,
 				BodyHTML: `<p>德加</p><script>alert(1)</script><img src="https://evil.example/x.jpg">`}},
 		},
 	}
@@ -292,8 +292,7 @@ func TestChecksBlockApproval(t *testing.T) {
 	in := b.input()
 	in.TextZH = ptr("奥赛博物馆的舞者。") // Degas missing in Chinese
 	(*in.Publications)[0].Topics = nil
-	(*in.Publications)[1].WeChat.Title = "舞者"
-	(*in.Publications)[1].WeChat.BodyHTML = "<p>舞者</p>"
+	(*in.Publications)[1].WeChat.BodyHTML = "<p>舞者</p>" // the title keeps both names
 	s, err := b.svc.CreatePost(ctx, ed, in)
 	if err != nil {
 		t.Fatal(err)

@@ -173,6 +173,8 @@ type GuestView struct {
 	Accounts    map[int64]*passerelle.Account `json:"accounts"`
 	// CanDecide tells whether the post waits for a review decision.
 	CanDecide bool `json:"can_decide"`
+	// Decisions are the review decisions taken so far, oldest first.
+	Decisions []*passerelle.Transition `json:"-"`
 }
 
 // Preview is one publication as the phone will show it.
@@ -246,8 +248,13 @@ func (s *Service) OpenGuest(ctx context.Context, token string) (*GuestView, erro
 	if err := s.db.TouchGuestLink(ctx, g.ID); err != nil {
 		return nil, err
 	}
+	trs, err := s.db.Transitions(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
 	p.Notes = "" // internal notes stay inside the agency
-	return &GuestView{Link: g, Institution: inst, Post: p, Previews: Previews(p), Comments: comments, Accounts: accs, CanDecide: p.Status == passerelle.StatusReview}, nil
+	return &GuestView{Link: g, Institution: inst, Post: p, Previews: Previews(p), Comments: comments, Accounts: accs, CanDecide: p.Status == passerelle.StatusReview,
+		Decisions: decisions(trs)}, nil
 }
 
 // GuestDecision approves (to "approved") or rejects (to "draft", with a comment) the
@@ -330,4 +337,28 @@ func (s *Service) GuestMedia(ctx context.Context, token string, mediaID int64, s
 		return nil, nil, err
 	}
 	return s.rendition(ctx, m, spec, focus)
+}
+
+// decisions keeps the transitions that are review decisions (leaving review) or that
+// carry a comment, so they can be read in the comment thread.
+func decisions(trs []*passerelle.Transition) []*passerelle.Transition {
+	var out []*passerelle.Transition
+	for _, t := range trs {
+		if (t.From == passerelle.StatusReview && t.To != passerelle.StatusReview) || t.Comment != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Decisions returns a post's review decisions, oldest first.
+func (s *Service) Decisions(ctx context.Context, u *passerelle.User, id int64) ([]*passerelle.Transition, error) {
+	if _, err := s.post(ctx, u, id); err != nil {
+		return nil, err
+	}
+	trs, err := s.db.Transitions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return decisions(trs), nil
 }

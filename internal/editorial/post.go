@@ -524,6 +524,62 @@ type History struct {
 type RevisionDiff struct {
 	*passerelle.Revision
 	Changes map[string][]DiffOp `json:"changes"`
+	// Publications are the changes of the publications' own texts (Weibo text and
+	// topics, WeChat title, author, digest, body), by account.
+	Publications []PublicationChange `json:"-"`
+}
+
+// PublicationChange is one changed field of a publication.
+type PublicationChange struct {
+	AccountID int64
+	Platform  passerelle.Platform
+	// Field is text_zh, topics, wechat_title, wechat_author, wechat_digest or
+	// wechat_body_html; added and removed say the publication came or went.
+	Field string
+	Ops   []DiffOp
+}
+
+// publicationChanges lists what changed in the publications between two versions.
+func publicationChanges(before, after []*passerelle.Publication) []PublicationChange {
+	fields := func(b *passerelle.Publication) [][2]string {
+		out := [][2]string{{"text_zh", b.TextZH}, {"topics", strings.Join(b.Topics, " ")}}
+		if a := b.WeChat; a != nil {
+			out = append(out, [2]string{"wechat_title", a.Title}, [2]string{"wechat_author", a.Author},
+				[2]string{"wechat_digest", a.Digest}, [2]string{"wechat_body_html", a.BodyHTML})
+		}
+		return out
+	}
+	old := map[int64]*passerelle.Publication{}
+	for _, b := range before {
+		old[b.AccountID] = b
+	}
+	var out []PublicationChange
+	seen := map[int64]bool{}
+	for _, b := range after {
+		seen[b.AccountID] = true
+		o := old[b.AccountID]
+		if o == nil {
+			if before != nil {
+				out = append(out, PublicationChange{AccountID: b.AccountID, Platform: b.Platform, Field: "added"})
+			}
+			o = &passerelle.Publication{WeChat: &passerelle.Article{}}
+		}
+		prev := map[string]string{}
+		for _, f := range fields(o) {
+			prev[f[0]] = f[1]
+		}
+		for _, f := range fields(b) {
+			if prev[f[0]] != f[1] {
+				out = append(out, PublicationChange{AccountID: b.AccountID, Platform: b.Platform, Field: f[0], Ops: Diff(prev[f[0]], f[1])})
+			}
+		}
+	}
+	for _, b := range before {
+		if !seen[b.AccountID] {
+			out = append(out, PublicationChange{AccountID: b.AccountID, Platform: b.Platform, Field: "removed"})
+		}
+	}
+	return out
 }
 
 // History returns a post's history.
@@ -540,7 +596,7 @@ func (s *Service) History(ctx context.Context, u *passerelle.User, id int64) (*H
 		return nil, err
 	}
 	h := &History{Transitions: trs, Revisions: make([]RevisionDiff, len(revs))}
-	prev := &passerelle.Revision{}
+	prev := &passerelle.Revision{Publications: nil}
 	for i, r := range revs {
 		ch := map[string][]DiffOp{}
 		for _, f := range []struct{ name, a, b string }{
@@ -551,7 +607,7 @@ func (s *Service) History(ctx context.Context, u *passerelle.User, id int64) (*H
 				ch[f.name] = Diff(f.a, f.b)
 			}
 		}
-		h.Revisions[i] = RevisionDiff{Revision: r, Changes: ch}
+		h.Revisions[i] = RevisionDiff{Revision: r, Changes: ch, Publications: publicationChanges(prev.Publications, r.Publications)}
 		prev = r
 	}
 	return h, nil

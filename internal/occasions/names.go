@@ -42,18 +42,25 @@ func (n names) in(l lang) string {
 // fixedNames are the names of the festivals and museum days; the Chinese names are the
 // ones used on Weibo and WeChat.
 var fixedNames = map[string]names{
-	"spring_festival":          {"Fête du Printemps (Nouvel An chinois)", "Spring Festival (Chinese New Year)", "春节"},
-	"lantern_festival":         {"Fête des Lanternes", "Lantern Festival", "元宵节"},
-	"qingming":                 {"Fête de Qingming", "Qingming Festival", "清明节"},
-	"dragon_boat":              {"Fête des Bateaux-Dragons", "Dragon Boat Festival", "端午节"},
-	"qixi":                     {"Qixi (Saint-Valentin chinoise)", "Qixi Festival (Chinese Valentine's Day)", "七夕节"},
-	"mid_autumn":               {"Fête de la mi-automne", "Mid-Autumn Festival", "中秋节"},
-	"double_ninth":             {"Fête du Double Neuf", "Double Ninth Festival", "重阳节"},
-	"national_day":             {"Fête nationale chinoise", "Chinese National Day", "国庆节"},
-	"national_day_golden_week": {"Fête nationale chinoise (semaine d'or)", "Chinese National Day (Golden Week)", "国庆节黄金周"},
-	"international_museum_day": {"Journée internationale des musées", "International Museum Day", "国际博物馆日"},
-	"nuit_des_musees":          {"Nuit européenne des musées", "European Night of Museums", "欧洲博物馆之夜"},
-	"journees_du_patrimoine":   {"Journées européennes du patrimoine", "European Heritage Days", "欧洲文化遗产日"},
+	"spring_festival":               {"Fête du Printemps (Nouvel An chinois)", "Spring Festival (Chinese New Year)", "春节"},
+	"lantern_festival":              {"Fête des Lanternes", "Lantern Festival", "元宵节"},
+	"qingming":                      {"Fête de Qingming", "Qingming Festival", "清明节"},
+	"dragon_boat":                   {"Fête des Bateaux-Dragons", "Dragon Boat Festival", "端午节"},
+	"qixi":                          {"Qixi (Saint-Valentin chinoise)", "Qixi Festival (Chinese Valentine's Day)", "七夕节"},
+	"mid_autumn":                    {"Fête de la mi-automne", "Mid-Autumn Festival", "中秋节"},
+	"double_ninth":                  {"Fête du Double Neuf", "Double Ninth Festival", "重阳节"},
+	"national_day":                  {"Fête nationale chinoise", "Chinese National Day", "国庆节"},
+	"national_day_golden_week":      {"Fête nationale chinoise (semaine d'or)", "Chinese National Day (Golden Week)", "国庆节黄金周"},
+	"new_year":                      {"Nouvel An (元旦)", "New Year's Day (元旦)", "元旦"},
+	"winter_solstice":               {"Solstice d'hiver (Dongzhi)", "Winter Solstice (Dongzhi)", "冬至"},
+	"520":                           {"520, fête des déclarations d'amour", "520, day of love declarations", "520网络情人节"},
+	"cultural_natural_heritage_day": {"Journée du patrimoine culturel et naturel de Chine", "China's Cultural and Natural Heritage Day", "文化和自然遗产日"},
+	"cultural_heritage_day":         {"Journée du patrimoine culturel de Chine", "China's Cultural Heritage Day", "文化遗产日"},
+	"spring_festival_golden_week":   {"Congés de la Fête du Printemps (semaine d'or)", "Spring Festival holidays (Golden Week)", "春节黄金周"},
+	"labour_day_holiday":            {"Congés du 1er Mai", "May Day holidays", "五一假期"},
+	"international_museum_day":      {"Journée internationale des musées", "International Museum Day", "国际博物馆日"},
+	"nuit_des_musees":               {"Nuit européenne des musées", "European Night of Museums", "欧洲博物馆之夜"},
+	"journees_du_patrimoine":        {"Journées européennes du patrimoine", "European Heritage Days", "欧洲文化遗产日"},
 }
 
 func personName(p Person, l lang) string {

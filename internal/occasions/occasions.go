@@ -222,6 +222,32 @@ func fixedOccasions(year int) []occasion {
 		day("mid_autumn", KindFestival, lunar(8, 15)),
 		day("double_ninth", KindFestival, lunar(9, 9)),
 	}
+	out = append(out, day("new_year", KindFestival, Date{year, time.January, 1}))
+	if d, ok := winterSolstice(year); ok {
+		out = append(out, day("winter_solstice", KindFestival, d))
+	}
+	if year >= 2010 { // 520, "我爱你": a day for declarations since the 2010s
+		out = append(out, day("520", KindFestival, Date{year, time.May, 20}))
+	}
+	switch {
+	case year >= 2017: // renamed from 文化遗产日 (2006) in 2017
+		out = append(out, day("cultural_natural_heritage_day", KindMuseum, secondSaturdayOfJune(year)))
+	case year >= 2006:
+		out = append(out, day("cultural_heritage_day", KindMuseum, secondSaturdayOfJune(year)))
+	}
+	if year >= 2000 {
+		o := occasion{kind: KindFestival, key: "spring_festival_golden_week"}
+		if span, ok := springGoldenWeekAnnounced[year]; ok {
+			o.start, o.end = span[0], span[1]
+		} else {
+			// Usually New Year's Eve and the six days after New Year.
+			o.start, o.end, o.estimated = lunar(1, 1).AddDays(-1), lunar(1, 1).AddDays(6), true
+		}
+		out = append(out, o)
+	}
+	if year >= 2020 { // 1–5 May since 2020
+		out = append(out, occasion{start: Date{year, time.May, 1}, end: Date{year, time.May, 5}, kind: KindFestival, key: "labour_day_holiday", estimated: year > 2026})
+	}
 	switch {
 	case year >= 1999: // the first Golden Week was 1–7 October 1999
 		out = append(out, occasion{start: Date{year, time.October, 1}, end: Date{year, time.October, 7}, kind: KindFestival, key: "national_day_golden_week"})
@@ -241,6 +267,31 @@ func fixedOccasions(year int) []occasion {
 		out = append(out, occasion{start: sat, end: sat.AddDays(1), kind: KindMuseum, key: "journees_du_patrimoine"})
 	}
 	return out
+}
+
+// springGoldenWeekAnnounced are the Spring Festival holidays of the State Council's
+// notices.
+var springGoldenWeekAnnounced = map[int][2]Date{
+	2024: {{2024, time.February, 10}, {2024, time.February, 17}},
+	2025: {{2025, time.January, 28}, {2025, time.February, 4}},
+	2026: {{2026, time.February, 15}, {2026, time.February, 23}},
+}
+
+// winterSolstice is the day of 冬至 in December of year (Beijing time).
+func winterSolstice(year int) (Date, bool) {
+	for d := 19; d <= 24; d++ {
+		if calendar.NewSolarFromYmd(year, 12, d).GetLunar().GetJieQi() == "冬至" {
+			return Date{year, time.December, d}, true
+		}
+	}
+	return Date{}, false
+}
+
+// secondSaturdayOfJune is China's Cultural and Natural Heritage Day.
+func secondSaturdayOfJune(year int) Date {
+	first := Date{year, time.June, 1}
+	delta := (int(time.Saturday) - int(first.Weekday()) + 7) % 7
+	return first.AddDays(delta + 7)
 }
 
 // nuitDesMusees returns the date of the European Night of Museums. The event began in

@@ -191,7 +191,8 @@ func TestRangeAcrossYearBoundary(t *testing.T) {
 	for _, o := range got {
 		keys = append(keys, o.Date+" "+o.Key)
 	}
-	want := []string{"2025-10-29 double_ninth", "2026-02-17 spring_festival", "2026-03-03 lantern_festival"}
+	want := []string{"2025-10-29 double_ninth", "2025-12-21 winter_solstice", "2026-01-01 new_year", "2026-02-15 spring_festival_golden_week",
+		"2026-02-17 spring_festival", "2026-03-03 lantern_festival"}
 	if strings.Join(keys, ",") != strings.Join(want, ",") {
 		t.Errorf("got %v, want %v", keys, want)
 	}
@@ -463,5 +464,36 @@ func BenchmarkYear(b *testing.B) {
 		if _, err := Between(from, to, people, "zh-Hans"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// More dates Chinese audiences mark: New Year's Day, the winter solstice, 520, the
+// Cultural and Natural Heritage Day (second Saturday of June) and the Golden Weeks.
+func TestMoreChineseDates(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		year           int
+		key, date, end string
+	}{
+		{2026, "new_year", "2026-01-01", ""},
+		{2024, "winter_solstice", "2024-12-21", ""},
+		{2025, "winter_solstice", "2025-12-21", ""},
+		{2026, "winter_solstice", "2026-12-22", ""},
+		{2026, "520", "2026-05-20", ""},
+		{2024, "cultural_natural_heritage_day", "2024-06-08", ""},
+		{2025, "cultural_natural_heritage_day", "2025-06-14", ""},
+		{2026, "cultural_natural_heritage_day", "2026-06-13", ""},
+		{2010, "cultural_heritage_day", "2010-06-12", ""},
+		{2025, "spring_festival_golden_week", "2025-01-28", "2025-02-04"},
+		{2026, "spring_festival_golden_week", "2026-02-15", "2026-02-23"},
+		{2025, "labour_day_holiday", "2025-05-01", "2025-05-05"},
+	} {
+		o, ok := find(yearOf(t, tt.year, nil, "zh-Hans"), tt.key)
+		if !ok || o.Date != tt.date || o.EndDate != tt.end || o.Name == "" {
+			t.Errorf("%s %d: %+v (found %v), want %s–%s", tt.key, tt.year, o, ok, tt.date, tt.end)
+		}
+	}
+	if o, _ := find(yearOf(t, 2030, nil, "en"), "spring_festival_golden_week"); !o.Estimated {
+		t.Errorf("an unannounced Golden Week is not marked estimated: %+v", o)
 	}
 }

@@ -210,6 +210,7 @@ type pageData struct {
 	Platforms    []link
 	Editions     []link
 	Bars         []bar
+	NarrowBars   []bar
 	ChartHeight  int
 	Rows         []row
 	Total        string
@@ -298,8 +299,22 @@ func (b *Barometer) fill(r *http.Request, d *pageData, q query, t *barometer.Tab
 	d.CSVURL, d.JSONURL = dl("csv"), dl("json")
 	dash := "–"
 	var top int64
+	// Institutions by the name they have in the page's language (卢浮宫, not Musée
+	// du Louvre, for Chinese readers); the edition's own name when none is set.
+	names := map[int64]string{}
+	if insts, err := b.db.Institutions(r.Context(), store.InstitutionFilter{OrgID: q.org, IncludeArchived: true}); err == nil {
+		for _, i := range insts {
+			names[i.ID] = localName(i, lang)
+		}
+	}
+	name := func(x barometer.Row) string {
+		if n := names[x.InstitutionID]; n != "" {
+			return n
+		}
+		return x.Institution
+	}
 	for _, x := range t.Rows {
-		rw := row{Institution: x.Institution, Country: x.Country, Rank: dash, Followers: T["nodata"], Share: dash, Growth: dash, Index: dash, Movement: dash, NoData: x.Followers == nil}
+		rw := row{Institution: name(x), Country: x.Country, Rank: dash, Followers: T["nodata"], Share: dash, Growth: dash, Index: dash, Movement: dash, NoData: x.Followers == nil}
 		if x.Rank != nil {
 			rw.Rank = strconv.Itoa(*x.Rank)
 		}
@@ -337,7 +352,10 @@ func (b *Barometer) fill(r *http.Request, d *pageData, q query, t *barometer.Tab
 		}
 		y := 6 + k*26
 		width := int(*x.Followers * 520 / top)
-		d.Bars = append(d.Bars, bar{Label: shorten(x.Institution, 34), Value: formatInt(lang, *x.Followers), Y: y, TextY: y + 14, Width: max(width, 1), ValueX: 286 + width})
+		d.Bars = append(d.Bars, bar{Label: shorten(name(x), 34), Value: formatInt(lang, *x.Followers), Y: y, TextY: y + 14, Width: max(width, 1), ValueX: 286 + width})
+		// The phone's chart is drawn for a narrow box, so its text stays readable.
+		nw := int(*x.Followers * 170 / top)
+		d.NarrowBars = append(d.NarrowBars, bar{Label: shorten(name(x), 9), Value: formatCompact(lang, *x.Followers), Y: y, TextY: y + 14, Width: max(nw, 1), ValueX: 136 + nw})
 	}
 	d.ChartHeight = 12 + 26*len(d.Bars)
 	// Platforms and editions of the same organization.
@@ -364,4 +382,39 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
+}
+
+// localName is an institution's name in lang when it has one.
+func localName(i *passerelle.Institution, lang string) string {
+	switch {
+	case strings.HasPrefix(lang, "zh") && i.NameZH != "":
+		return i.NameZH
+	case lang == "fr" && i.NameFR != "":
+		return i.NameFR
+	case lang == "en" && i.NameEN != "":
+		return i.NameEN
+	}
+	return i.Name
+}
+
+// formatCompact writes a count in few characters: 1.3M, 1,3 M, 130.5万.
+func formatCompact(lang string, n int64) string {
+	f := float64(n)
+	switch {
+	case strings.HasPrefix(lang, "zh") && n >= 10000:
+		return strconv.FormatFloat(float64(int64(f/1000+0.5))/10, 'f', -1, 64) + "万"
+	case n >= 1_000_000:
+		s := strconv.FormatFloat(float64(int64(f/100000+0.5))/10, 'f', -1, 64)
+		if lang == "fr" {
+			return strings.Replace(s, ".", ",", 1) + " M"
+		}
+		return s + "M"
+	case n >= 1000:
+		s := strconv.FormatFloat(float64(int64(f/100+0.5))/10, 'f', -1, 64)
+		if lang == "fr" {
+			return strings.Replace(s, ".", ",", 1) + " k"
+		}
+		return s + "k"
+	}
+	return strconv.FormatInt(n, 10)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/barometer"
 	"github.com/passerelle-oss/passerelle/internal/public"
 	"github.com/passerelle-oss/passerelle/internal/server"
@@ -141,8 +142,9 @@ func TestPageEmbeddableAndSelfContained(t *testing.T) {
 			t.Errorf("reference to another origin: %s", u)
 		}
 	}
-	if n := bytes.Count(html, []byte(`<rect class="bar"`)); n != 10 {
-		t.Errorf("chart has %d bars, want 10", n)
+	// Ten bars, drawn twice: for wide screens and for phones.
+	if n := bytes.Count(html, []byte(`<rect class="bar"`)); n != 20 {
+		t.Errorf("chart has %d bars, want 20", n)
 	}
 }
 
@@ -205,7 +207,7 @@ func TestBrowserPage(t *testing.T) {
 	if !strings.Contains(first, "Musée du Louvre") || !strings.Contains(first, "59,519") {
 		t.Errorf("first row %q", first)
 	}
-	bars, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg rect.bar").length`))
+	bars, err := chromedp.Run(ctx, chromedp.Evaluate[int](`Array.from(document.querySelectorAll("svg rect.bar")).filter(r => r.getBoundingClientRect().width > 0).length`))
 	if err != nil || bars != 10 {
 		t.Errorf("%d bars (%v)", bars, err)
 	}
@@ -221,6 +223,31 @@ func TestBrowserPage(t *testing.T) {
 	h, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`h1`)))
 	if err != nil || !strings.Contains(h, "影响力榜") {
 		t.Errorf("Chinese title %q (%v)", h, err)
+	}
+
+	// On a phone, in every language: no sideways scrolling, the table fits, the
+	// chart's labels are readable and no column header breaks into a column of
+	// characters.
+	probe := `(function(){var W=document.documentElement.clientWidth, tb=document.querySelector("table").getBoundingClientRect();
+	  var label=Array.from(document.querySelectorAll("svg text")).map(e=>e.getBoundingClientRect()).filter(r=>r.height>0)[0];
+	  var th=Array.from(document.querySelectorAll("th")).filter(e=>e.getBoundingClientRect().width>0).map(e=>e.getBoundingClientRect().height);
+	  return JSON.stringify({w:W, scroll:document.documentElement.scrollWidth, table:Math.round(tb.width), label:label?label.height:0, th:Math.max.apply(null, th)})})()`
+	for _, lang := range []string{"fr", "en", "zh-Hans"} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile), chromedp.Navigate(ts.URL+"/barometer?lang="+lang), chromedp.WaitVisible(chromedp.CSS(`table`))); err != nil {
+			t.Fatal(err)
+		}
+		js, err := chromedp.Run(ctx, chromedp.Evaluate[string](probe))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			W, Scroll, Table int
+			Label, Th        float64
+		}
+		json.Unmarshal([]byte(js), &m)
+		if m.Scroll > m.W || m.Table > m.W || m.Label < 10 || m.Th > 40 {
+			t.Errorf("phone, %s: %s (want no overflow, labels ≥ 10 px, one-line headers)", lang, js)
+		}
 	}
 }
 
@@ -253,5 +280,37 @@ func TestProvisionalTable(t *testing.T) {
 	}
 	if _, body = get(t, ts.URL+"/barometer?lang=en", nil); bytes.Contains(body, []byte("provisional figures")) {
 		t.Fatal("a published edition is still marked provisional")
+	}
+}
+
+// TestPageNamesInChinese: the Chinese page names institutions by their Chinese name
+// when they have one.
+func TestPageNamesInChinese(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	org, err := db.CreateOrganization(ctx, "Agence")
+	if err != nil {
+		t.Fatal(err)
+	}
+	louvre := &passerelle.Institution{OrgID: org.ID, Name: "Musée du Louvre", NameZH: "卢浮宫", Country: "FR"}
+	louvre.Normalize()
+	if err := db.CreateInstitution(ctx, louvre); err != nil {
+		t.Fatal(err)
+	}
+	if err := barometer.ImportSeed(ctx, db, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	srv := server.New(server.Options{DB: db})
+	public.RegisterBarometer(srv, db, &barometer.Service{DB: db})
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	_, zh := get(t, ts.URL+"/barometer?lang=zh-Hans", nil)
+	if !bytes.Contains(zh, []byte("卢浮宫")) || bytes.Contains(zh, []byte("Musée du Louvre")) {
+		t.Errorf("the Chinese page does not name the Louvre 卢浮宫")
+	}
+	_, fr := get(t, ts.URL+"/barometer?lang=fr", nil)
+	if !bytes.Contains(fr, []byte("Musée du Louvre")) {
+		t.Errorf("the French page lost the Louvre's name")
 	}
 }

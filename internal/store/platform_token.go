@@ -80,12 +80,14 @@ func (s TokenStore) Release(ctx context.Context, appID, holder string) error {
 
 // Connection is what the last connection test of an account found.
 type Connection struct {
-	AccountID      int64      `json:"account_id"`
-	Status         string     `json:"status"` // ok, error
-	DiagnosisKey   string     `json:"diagnosis_key"`
-	CanPublish     bool       `json:"can_publish"`
-	CanAnalytics   bool       `json:"can_analytics"`
-	PlatformUID    string     `json:"platform_uid"`
+	AccountID    int64  `json:"account_id"`
+	Status       string `json:"status"` // ok, error
+	DiagnosisKey string `json:"diagnosis_key"`
+	CanPublish   bool   `json:"can_publish"`
+	CanAnalytics bool   `json:"can_analytics"`
+	PlatformUID  string `json:"platform_uid"`
+	// PlatformName is the platform's name for that identity (a Weibo screen name).
+	PlatformName   string     `json:"platform_name"`
 	CheckedAt      time.Time  `json:"checked_at"`
 	TokenExpiresAt *time.Time `json:"token_expires_at"`
 	RemindedAt     *time.Time `json:"-"`
@@ -95,12 +97,12 @@ type Connection struct {
 func (db *DB) SaveConnection(ctx context.Context, c *Connection) error {
 	c.CheckedAt = db.nowUTC()
 	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.q().exec(ctx, `INSERT INTO account_connections (account_id, status, diagnosis_key, can_publish, can_analytics, platform_uid, checked_at, token_expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		_, err := tx.q().exec(ctx, `INSERT INTO account_connections (account_id, status, diagnosis_key, can_publish, can_analytics, platform_uid, platform_name, checked_at, token_expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (account_id) DO UPDATE SET status = excluded.status, diagnosis_key = excluded.diagnosis_key, can_publish = excluded.can_publish,
-				can_analytics = excluded.can_analytics, platform_uid = excluded.platform_uid, checked_at = excluded.checked_at,
+				can_analytics = excluded.can_analytics, platform_uid = excluded.platform_uid, platform_name = excluded.platform_name, checked_at = excluded.checked_at,
 				token_expires_at = excluded.token_expires_at, reminded_at = NULL`,
-			c.AccountID, c.Status, c.DiagnosisKey, boolInt(c.CanPublish), boolInt(c.CanAnalytics), c.PlatformUID, c.CheckedAt, c.TokenExpiresAt)
+			c.AccountID, c.Status, c.DiagnosisKey, boolInt(c.CanPublish), boolInt(c.CanAnalytics), c.PlatformUID, c.PlatformName, c.CheckedAt, c.TokenExpiresAt)
 		return err
 	})
 }
@@ -109,14 +111,14 @@ func scanConnection(s interface{ Scan(...any) error }) (*Connection, error) {
 	var c Connection
 	var pub, ana int
 	var checked, expires, reminded nullTime
-	if err := s.Scan(&c.AccountID, &c.Status, &c.DiagnosisKey, &pub, &ana, &c.PlatformUID, &checked, &expires, &reminded); err != nil {
+	if err := s.Scan(&c.AccountID, &c.Status, &c.DiagnosisKey, &pub, &ana, &c.PlatformUID, &c.PlatformName, &checked, &expires, &reminded); err != nil {
 		return nil, err
 	}
 	c.CanPublish, c.CanAnalytics, c.CheckedAt, c.TokenExpiresAt, c.RemindedAt = pub == 1, ana == 1, checked.T, expires.Ptr(), reminded.Ptr()
 	return &c, nil
 }
 
-const connectionColumns = `account_id, status, diagnosis_key, can_publish, can_analytics, platform_uid, checked_at, token_expires_at, reminded_at`
+const connectionColumns = `account_id, status, diagnosis_key, can_publish, can_analytics, platform_uid, platform_name, checked_at, token_expires_at, reminded_at`
 
 // Connection returns the last connection test of an account.
 func (db *DB) Connection(ctx context.Context, accountID int64) (*Connection, error) {

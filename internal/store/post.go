@@ -396,12 +396,19 @@ func (db *DB) Transitions(ctx context.Context, postID int64) ([]*passerelle.Tran
 
 // Revisions lists a post's revisions, oldest first.
 func (db *DB) Revisions(ctx context.Context, postID int64) ([]*passerelle.Revision, error) {
-	return queryAll(ctx, db, db.r(), `SELECT id, post_id, version, COALESCE(user_id, 0), actor_name, title, source_text, text_zh, text_zh_hant, created_at
+	return queryAll(ctx, db, db.r(), `SELECT id, post_id, version, COALESCE(user_id, 0), actor_name, title, source_text, text_zh, text_zh_hant, snapshot, created_at
 		FROM post_revisions WHERE post_id = ? ORDER BY version`, []any{postID}, func(s interface{ Scan(...any) error }) (*passerelle.Revision, error) {
 		var r passerelle.Revision
 		var created nullTime
-		err := s.Scan(&r.ID, &r.PostID, &r.Version, &r.UserID, &r.ActorName, &r.Title, &r.SourceText, &r.TextZH, &r.TextZHHant, &created)
+		var snap string
+		err := s.Scan(&r.ID, &r.PostID, &r.Version, &r.UserID, &r.ActorName, &r.Title, &r.SourceText, &r.TextZH, &r.TextZHHant, &snap, &created)
 		r.CreatedAt = created.T
+		// The snapshot is the whole post as saved; an unreadable one (an older
+		// format) only costs the publications' diff.
+		var p passerelle.Post
+		if err == nil && json.Unmarshal([]byte(snap), &p) == nil {
+			r.Publications = p.Publications
+		}
 		return &r, err
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,7 +69,41 @@ func browser(t *testing.T, timeout time.Duration) context.Context {
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start %s: %v", path, err)
 	}
+	failOnConsoleErrors(t, ctx)
 	return ctx
+}
+
+// failOnConsoleErrors fails the test when a page writes an error to the console: an
+// uncaught exception, a console.error, a resource that failed to load, a request the
+// content security policy blocked.
+func failOnConsoleErrors(t *testing.T, ctx context.Context) {
+	t.Helper()
+	var (
+		mu   sync.Mutex
+		errs []string
+	)
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				mu.Lock()
+				errs = append(errs, m.String()+" ("+m.URL+")")
+				mu.Unlock()
+			}
+		}
+	}()
+	// Cleanups run last-in first-out: this one runs before the browser stops.
+	t.Cleanup(func() {
+		time.Sleep(100 * time.Millisecond) // let the last events arrive
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range errs {
+			t.Errorf("browser console: %s", e)
+		}
+	})
 }
 
 // setSelect chooses an option and fires change, as a person picking it would.

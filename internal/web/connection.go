@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/connect"
@@ -20,6 +21,49 @@ func (h *handler) connectRoutes() {
 	s.HandleFunc("POST /accounts/{id}/connection/test", in, h.connectionTest)
 	s.HandleFunc("POST /accounts/{id}/connection/weibo", in, h.weiboAuthorize)
 	s.HandleFunc("GET /oauth/weibo/callback", in, h.weiboCallback)
+	s.HandleFunc("POST /accounts/{id}/connection/demo-scan", in, h.demoScan)
+}
+
+// demoScanScene is the scene of the demo's entrance QR code.
+const demoScanScene = "demo-entrance"
+
+// demoScan plays, in the demo, visitors scanning the account's entrance QR code: the
+// simulator pushes their events to the callback as WeChat would, and the page counts
+// what arrived.
+func (h *handler) demoScan(w http.ResponseWriter, r *http.Request) {
+	if h.DemoScan == nil {
+		h.notFound(w, r)
+		return
+	}
+	a, _, err := h.connectionTarget(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	back := "/accounts/" + strconv.FormatInt(a.ID, 10) + "/connection#demo-scan"
+	if a.Platform != passerelle.WeChat {
+		h.notFound(w, r)
+		return
+	}
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	n, err := strconv.Atoi(r.PostForm.Get("visitors"))
+	if err != nil || n < 1 || n > 50 {
+		h.redirectError(w, r, back, passerelle.Errorf(passerelle.EINVALID, "Choose from 1 to 50 visitors."))
+		return
+	}
+	appID, ticket, err := h.Connect.CreateQRCode(r.Context(), server.User(r.Context()), a.ID, demoScanScene, h.localizer(r).Lang)
+	if err != nil {
+		h.redirectError(w, r, back, err)
+		return
+	}
+	if _, err := h.DemoScan(r.Context(), appID, ticket, n); err != nil {
+		h.redirectError(w, r, back, passerelle.Errorf(passerelle.EINVALID, "%s", err.Error()))
+		return
+	}
+	h.redirect(w, r, back, "flash.demo_scanned")
 }
 
 type connectionPage struct {
@@ -34,6 +78,9 @@ type connectionPage struct {
 	RedirectURI string
 	TokenSet    bool
 	TokenHint   string
+	// Demo offers the simulated QR code scan; Events counts the pushes received.
+	Demo   bool
+	Events int
 }
 
 // connectionTarget loads a managed Weibo or WeChat account the user manages.
@@ -68,13 +115,32 @@ func (h *handler) renderConnection(w http.ResponseWriter, r *http.Request, a *pa
 	switch a.Platform {
 	case passerelle.WeChat:
 		p.CallbackURL, p.OutboundIP = h.Connect.CallbackURL(a.ID), h.Connect.OutboundIP()
+		p.Demo = h.DemoScan != nil
+		if p.Events, err = h.DB.CountWeChatEvents(r.Context(), a.ID); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		p.TokenHint = hints["token"]
 		p.TokenSet = hints["appid"] != "" && hints["app_secret"] != ""
 	case passerelle.Weibo:
 		p.RedirectURI = h.Connect.WeiboRedirectURI()
 		p.TokenSet = hints["app_key"] != "" && hints["app_secret"] != ""
 	}
+	if a.Platform == passerelle.Weibo {
+		h.allowWeiboForm(w)
+	}
 	h.render(w, r, view{name: "connection", title: "connection.title", nav: "institutions"}, p)
+}
+
+// allowWeiboForm lets this page's forms be redirected to Weibo's authorisation page:
+// "Connect Weibo" posts here, and the answer sends the browser on to Weibo, which the
+// default policy (form-action 'self') would block.
+func (h *handler) allowWeiboForm(w http.ResponseWriter) {
+	o := h.Connect.WeiboOrigin()
+	if o == "" {
+		return
+	}
+	w.Header().Set("Content-Security-Policy", strings.Replace(server.DefaultCSP, "form-action 'self'", "form-action 'self' "+o, 1))
 }
 
 func (h *handler) connectionPage(w http.ResponseWriter, r *http.Request) {
@@ -126,8 +192,12 @@ func (h *handler) weiboCallback(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	id, err := h.Connect.WeiboCallback(r.Context(), server.User(r.Context()), server.Session(r.Context()).Hash, q.Get("state"), q.Get("code"))
+	id, err := h.Connect.WeiboCallback(r.Context(), server.User(r.Context()), server.Session(r.Context()).Hash, q.Get("state"), q.Get("code"), h.localizer(r).Lang)
 	if err != nil {
+		if id != 0 {
+			h.redirectError(w, r, "/accounts/"+strconv.FormatInt(id, 10)+"/connection", err)
+			return
+		}
 		h.fail(w, r, err)
 		return
 	}

@@ -110,7 +110,7 @@ func TestWeiboOAuthFlow(t *testing.T) {
 	}
 	u, _ := url.Parse(start.Location)
 	q := u.Query()
-	consent, err := c.hc.PostForm(a.SimURL+"/oauth2/authorize", url.Values{"client_id": {q.Get("client_id")}, "redirect_uri": {q.Get("redirect_uri")}, "state": {q.Get("state")}, "screen_name": {"卢浮宫博物馆"}})
+	consent, err := c.hc.PostForm(a.SimURL+"/oauth2/authorize", url.Values{"client_id": {q.Get("client_id")}, "redirect_uri": {q.Get("redirect_uri")}, "state": {q.Get("state")}, "screen_name": {"奥赛博物馆"}})
 	if err != nil {
 		t.Fatal(err)
 	}

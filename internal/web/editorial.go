@@ -38,6 +38,8 @@ func (h *handler) editorialRoutes() {
 	s.HandleFunc("POST /posts/{id}/transition", in, h.postTransition)
 	s.HandleFunc("POST /posts/{id}/comments", in, h.postComment)
 	s.HandleFunc("GET /posts/{id}/history", in, h.postHistory)
+	s.HandleFunc("GET /posts/{id}/article", in, h.postArticle)
+	s.HandleFunc("POST /posts/{id}/check", in, h.postCheck, server.BodyLimit(postBodyLimit))
 	s.HandleFunc("POST /posts/{id}/guest-links", in, h.guestLinkCreate)
 	s.HandleFunc("POST /posts/{id}/guest-links/{link}/revoke", in, h.guestLinkRevoke)
 	s.HandleFunc("POST /publications/{id}/schedule", in, h.publicationSchedule)
@@ -67,6 +69,7 @@ func (h *handler) editorialRoutes() {
 	s.HandleFunc("GET /review/{token}", pub, h.reviewPage)
 	s.HandleFunc("POST /review/{token}/decision", pub, h.reviewDecision)
 	s.HandleFunc("POST /review/{token}/comments", pub, h.reviewComment)
+	s.HandleFunc("GET /review/{token}/article", pub, h.reviewArticle)
 	s.HandleFunc("GET /review/{token}/media/{media}/{spec}", pub, h.reviewMedia)
 }
 
@@ -130,6 +133,36 @@ type finding struct {
 	checks.Finding
 	Before, Match, After string
 	Blocking             bool
+	// Where names the publication and the field, and Anchor is the field's id, for
+	// the list of all findings beside the form.
+	Where, Anchor string
+}
+
+// findingLabels are the catalog keys of the editor's fields, by form input suffix.
+var findingLabels = map[string]string{
+	"title": "post.field.title", "source_text": "post.field.source_text", "text_zh": "post.field.text_zh", "text_zh_hant": "post.field.text_zh_hant",
+	"topics": "pub.topics", "repost_url": "pub.repost_url", "format": "pub.format", "mode": "pub.mode", "media_ids": "pub.media",
+	"wechat_title": "wx.title", "wechat_author": "wx.author", "wechat_digest": "wx.digest", "wechat_body_html": "wx.body",
+	"wechat_source_url": "wx.source_url", "wechat_cover_media_id": "wx.cover",
+}
+
+// locate fills where a finding is: the publication (platform and account) and the
+// field, translated, with the id of the field's input.
+func locate(l *localizer, f *finding, accounts []int64, names map[int64]string, platforms map[int64]passerelle.Platform) {
+	key := formField(f.Field, accounts)
+	f.Anchor = "f-" + key
+	field := key
+	var parts []string
+	if rest, ok := strings.CutPrefix(key, "pub_"); ok {
+		id, tail, _ := strings.Cut(rest, ".")
+		n, _ := strconv.ParseInt(id, 10, 64)
+		parts = append(parts, l.T("platform."+string(platforms[n]))+" "+names[n])
+		field = tail
+	}
+	if k, ok := findingLabels[field]; ok {
+		parts = append(parts, l.T(k))
+	}
+	f.Where = strings.Join(parts, " · ")
 }
 
 // excerptRunes is how much text is shown on each side of a finding's span.

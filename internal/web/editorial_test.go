@@ -303,8 +303,12 @@ func TestGuestReviewPage(t *testing.T) {
 	}
 	ed := a.signedIn("editor@example.org")
 	r := ed.post("/posts/"+itoa(p.ID)+"/guest-links", url.Values{"label": {"Conservatrice"}, "days": {"3"}})
-	if r.Status != http.StatusCreated {
+	if r.Status != http.StatusSeeOther {
 		t.Fatalf("create link: %d %s", r.Status, excerpt(r.Body))
+	}
+	r = ed.follow(r) // Post/Redirect/Get: the link is shown once after the redirect
+	if again := ed.get("/posts/" + itoa(p.ID)); strings.Contains(again.Body, `id="new-link"`) {
+		t.Error("the new link is shown again on reload")
 	}
 	m := regexp.MustCompile(`value="(http://[^"]+/review/([^"]+))"`).FindStringSubmatch(r.Body)
 	if m == nil {

@@ -131,6 +131,9 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	if len(p.Expiring) > 0 {
+		h.allowWeiboForm(w)
+	}
 	h.render(w, r, view{name: "home", title: "home.title", nav: "home"}, p)
 }
 

@@ -188,3 +188,16 @@ func loadZone(zone string) *time.Location {
 	}
 	return loc
 }
+
+// guestSuffix is how the editorial service marks a name given through a guest link.
+const guestSuffix = " (guest link)"
+
+// Actor shows the name recorded for an action, with the guest-link mark in the UI
+// language (the record keeps it in English). guestLinkID, when known, marks it too.
+func (l *localizer) Actor(name string, guestLinkID int64) string {
+	base, guest := strings.CutSuffix(name, guestSuffix)
+	if guest || guestLinkID != 0 {
+		return base + " " + l.T("history.guest_link")
+	}
+	return name
+}

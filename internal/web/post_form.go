@@ -3,9 +3,12 @@ package web
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,10 +65,22 @@ type postPage struct {
 	Delivery *deliveryPanel
 }
 
-// commentNode is a comment with its answers.
+// commentNode is a comment with its answers, or a review decision (Decision set)
+// shown in the thread with its comment.
 type commentNode struct {
 	*passerelle.Comment
-	Replies []*commentNode
+	Replies  []*commentNode
+	Decision passerelle.Status
+}
+
+// withDecisions adds review decisions to a thread, in order of time.
+func withDecisions(nodes []*commentNode, trs []*passerelle.Transition) []*commentNode {
+	for _, t := range trs {
+		nodes = append(nodes, &commentNode{Comment: &passerelle.Comment{PostID: t.PostID, UserID: t.UserID, GuestLinkID: t.GuestLinkID,
+			AuthorName: t.ActorName, Body: t.Comment, CreatedAt: t.CreatedAt}, Decision: t.To})
+	}
+	slices.SortStableFunc(nodes, func(a, b *commentNode) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return nodes
 }
 
 // thread orders comments as conversations: each answer under the comment it
@@ -341,11 +356,26 @@ func (h *handler) fillPost(ctx context.Context, r *http.Request, p *postPage) er
 		return err
 	}
 	p.Findings = findingsByField(post, fs)
+	accounts := make([]int64, len(post.Publications))
+	platforms := map[int64]passerelle.Platform{}
+	for i, b := range post.Publications {
+		accounts[i], platforms[b.AccountID] = b.AccountID, b.Platform
+	}
+	l := h.localizer(r)
+	seen := map[[2]string]bool{}
 	for _, f := range fs {
-		p.AllFindings = append(p.AllFindings, finding{Finding: f, Blocking: f.Blocking()})
 		if f.Blocking() {
 			p.Blocking++
 		}
+		// One line per finding and field, naming where it is.
+		if k := [2]string{f.Field, f.Message}; seen[k] {
+			continue
+		} else {
+			seen[k] = true
+		}
+		x := finding{Finding: f, Blocking: f.Blocking()}
+		locate(l, &x, accounts, p.AccountNames, platforms)
+		p.AllFindings = append(p.AllFindings, x)
 	}
 	if p.Moves, err = h.moves(ctx, u, post); err != nil {
 		return err
@@ -354,7 +384,11 @@ func (h *handler) fillPost(ctx context.Context, r *http.Request, p *postPage) er
 	if err != nil {
 		return err
 	}
-	p.Comments = thread(cs)
+	trs, err := h.Editorial.Decisions(ctx, u, post.ID)
+	if err != nil {
+		return err
+	}
+	p.Comments = withDecisions(thread(cs), trs)
 	if p.CanWrite {
 		if p.GuestLinks, err = h.Editorial.GuestLinks(ctx, u, post.ID); err != nil {
 			return err
@@ -363,7 +397,7 @@ func (h *handler) fillPost(ctx context.Context, r *http.Request, p *postPage) er
 	if p.Delivery, err = h.publishingPanel(ctx, u, post, p.Institution); err != nil {
 		return err
 	}
-	p.Previews = previews(post, p.Accounts, "/media/")
+	p.Previews = previews(post, p.Accounts, "/media/", "/posts/"+strconv.FormatInt(post.ID, 10)+"/article?pub=")
 	loc, sh := loadZone(p.Institution.TimeZone), loadZone(editorial.ShanghaiZone)
 	p.Schedule, p.Shanghai, p.Platform = map[int64]string{}, map[int64]string{}, map[int64]passerelle.Platform{}
 	for _, b := range post.Publications {
@@ -470,21 +504,50 @@ func (h *handler) postFormError(w http.ResponseWriter, r *http.Request, p *postP
 	h.renderPost(w, r, p, server.Status(err))
 }
 
-// afterSave goes back to the editor; when the sanitiser removed parts of an article
-// body, the editor is shown at once with the list, which a redirect would lose.
+// afterSave goes back to the editor (Post/Redirect/Get); when the sanitiser removed
+// parts of an article body, the list goes along in a short-lived cookie and is shown
+// once on the editor.
 func (h *handler) afterSave(w http.ResponseWriter, r *http.Request, saved *editorial.Saved, flashKey string) {
 	to := "/posts/" + strconv.FormatInt(saved.Post.ID, 10)
-	if len(saved.Removed) == 0 {
-		h.redirect(w, r, to, flashKey)
-		return
+	if len(saved.Removed) > 0 {
+		var msgs []string
+		size := 0
+		for _, rm := range saved.Removed {
+			if size += len(rm.Message); size > 2500 {
+				break
+			}
+			msgs = append(msgs, rm.Message)
+		}
+		b, _ := json.Marshal(msgs)
+		http.SetCookie(w, &http.Cookie{Name: removedCookie, Value: base64.RawURLEncoding.EncodeToString(b), Path: to, MaxAge: 60,
+			HttpOnly: true, Secure: h.srv.IsSecure(r), SameSite: http.SameSiteLaxMode})
 	}
-	p := &postPage{Post: saved.Post, Removed: saved.Removed}
-	if err := h.fill(r, p, saved.Post.InstitutionID); err != nil {
-		h.fail(w, r, err)
-		return
+	h.redirect(w, r, to, flashKey)
+}
+
+// removedCookie carries what the sanitiser removed across the redirect after a save.
+const removedCookie = "passerelle_removed"
+
+// takeRemoved reads and clears the list of removals; anything malformed is dropped.
+func (h *handler) takeRemoved(w http.ResponseWriter, r *http.Request) []editorial.Removal {
+	c, err := r.Cookie(removedCookie)
+	if err != nil {
+		return nil
 	}
-	p.Form = &form{Values: postValues(saved.Post), Errors: map[string]string{}}
-	h.renderPost(w, r, p, http.StatusOK)
+	http.SetCookie(w, &http.Cookie{Name: removedCookie, Value: "", Path: r.URL.Path, MaxAge: -1, HttpOnly: true, Secure: h.srv.IsSecure(r), SameSite: http.SameSiteLaxMode})
+	b, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil || len(b) > 4000 {
+		return nil
+	}
+	var msgs []string
+	if json.Unmarshal(b, &msgs) != nil || len(msgs) > 50 {
+		return nil
+	}
+	out := make([]editorial.Removal, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, editorial.Removal{Message: m})
+	}
+	return out
 }
 
 // loadPost reads the {id} post, not found when the user does not see it.
@@ -502,7 +565,7 @@ func (h *handler) postEdit(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	p := &postPage{Post: post}
+	p := &postPage{Post: post, Removed: h.takeRemoved(w, r), NewLink: h.takeNewLink(w, r)}
 	if err := h.fill(r, p, post.InstitutionID); err != nil {
 		h.fail(w, r, err)
 		return
@@ -553,6 +616,8 @@ type preview struct {
 	Segments []segment
 	// Media is the URL prefix of the images ("/media/" or a review link's).
 	Media string
+	// Article is the URL of the WeChat body's own framed document.
+	Article string
 }
 
 type segment struct {
@@ -561,7 +626,8 @@ type segment struct {
 }
 
 // previews renders a post's publications, the Weibo texts cut into segments.
-func previews(p *passerelle.Post, accounts []*passerelle.Account, mediaPrefix string) []preview {
+// articlePrefix + the publication id is the address of a WeChat body's frame.
+func previews(p *passerelle.Post, accounts []*passerelle.Account, mediaPrefix, articlePrefix string) []preview {
 	byID := map[int64]*passerelle.Account{}
 	for _, a := range accounts {
 		byID[a.ID] = a
@@ -572,7 +638,7 @@ func previews(p *passerelle.Post, accounts []*passerelle.Account, mediaPrefix st
 		if acc == nil {
 			acc = &passerelle.Account{ID: p.Publications[i].AccountID, Platform: pv.Platform}
 		}
-		out = append(out, preview{Preview: pv, Account: acc, Segments: topicSegments(pv.Text), Media: mediaPrefix})
+		out = append(out, preview{Preview: pv, Account: acc, Segments: topicSegments(pv.Text), Media: mediaPrefix, Article: articlePrefix + strconv.FormatInt(pv.PublicationID, 10)})
 	}
 	return out
 }

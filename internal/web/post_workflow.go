@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"slices"
@@ -154,6 +155,8 @@ type historyPage struct {
 	Institution *passerelle.Institution
 	History     *editorial.History
 	Fields      []string
+	// AccountNames name the publications' accounts.
+	AccountNames map[int64]string
 }
 
 func (h *handler) postHistory(w http.ResponseWriter, r *http.Request) {
@@ -176,8 +179,17 @@ func (h *handler) postHistory(w http.ResponseWriter, r *http.Request) {
 	// Newest first: what changed last is what a reader looks for.
 	slices.Reverse(hist.Transitions)
 	slices.Reverse(hist.Revisions)
+	accs, err := h.managedTargets(r.Context(), u.OrgID, post.InstitutionID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	names := map[int64]string{}
+	for _, a := range accs {
+		names[a.ID] = cmp.Or(a.DisplayName, a.Handle)
+	}
 	h.render(w, r, view{name: "post_history", title: "history.title", nav: "posts"}, &historyPage{Post: post, Institution: inst, History: hist,
-		Fields: []string{"title", "source_text", "text_zh", "text_zh_hant"}})
+		Fields: []string{"title", "source_text", "text_zh", "text_zh_hant"}, AccountNames: names})
 }
 
 // guestLinkCreate makes a review link and shows it once on the editor.
@@ -201,13 +213,24 @@ func (h *handler) guestLinkCreate(w http.ResponseWriter, r *http.Request) {
 		h.redirectError(w, r, postPath(post.ID)+"#review-links", err)
 		return
 	}
-	p := &postPage{Post: post, NewLink: strings.TrimRight(h.BaseURL, "/") + "/review/" + token}
-	if err := h.fill(r, p, post.InstitutionID); err != nil {
-		h.fail(w, r, err)
-		return
+	// Post/Redirect/Get: the link is shown once on the editor, carried by a
+	// one-minute cookie scoped to the post.
+	to := postPath(post.ID)
+	http.SetCookie(w, &http.Cookie{Name: newLinkCookie, Value: token, Path: to, MaxAge: 60, HttpOnly: true, Secure: h.srv.IsSecure(r), SameSite: http.SameSiteLaxMode})
+	h.redirect(w, r, to+"#new-link", "")
+}
+
+// newLinkCookie carries a review link just made to the editor, which shows it once.
+const newLinkCookie = "passerelle_new_link"
+
+// takeNewLink reads and clears the review link just made.
+func (h *handler) takeNewLink(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(newLinkCookie)
+	if err != nil || c.Value == "" || len(c.Value) > 300 || strings.ContainsAny(c.Value, "/?#%") {
+		return ""
 	}
-	p.Form = &form{Values: postValues(post), Errors: map[string]string{}}
-	h.renderPost(w, r, p, http.StatusCreated)
+	http.SetCookie(w, &http.Cookie{Name: newLinkCookie, Value: "", Path: r.URL.Path, MaxAge: -1, HttpOnly: true, Secure: h.srv.IsSecure(r), SameSite: http.SameSiteLaxMode})
+	return strings.TrimRight(h.BaseURL, "/") + "/review/" + c.Value
 }
 
 func (h *handler) guestLinkRevoke(w http.ResponseWriter, r *http.Request) {

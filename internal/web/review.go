@@ -19,6 +19,8 @@ type reviewPage struct {
 	Display  string
 	Previews []preview
 	Comments []*commentNode
+	// Decided is the last decision taken through this link.
+	Decided *passerelle.Transition
 }
 
 // noReferrer keeps the token out of the Referer header of links the article holds.
@@ -39,8 +41,17 @@ func (h *handler) reviewPage(w http.ResponseWriter, r *http.Request) {
 		accounts = append(accounts, a)
 	}
 	p := &reviewPage{GuestView: v, Token: token, Display: instName(v.Institution, h.localizer(r).Lang),
-		Previews: previews(v.Post, accounts, reviewPath(token)+"/media/"), Comments: thread(v.Comments)}
-	h.render(w, r, view{name: "review", title: "review.title", bare: true}, p)
+		Previews: previews(v.Post, accounts, reviewPath(token)+"/media/", reviewPath(token)+"/article?pub="), Comments: withDecisions(thread(v.Comments), v.Decisions)}
+	for _, t := range v.Decisions {
+		if t.GuestLinkID == v.Link.ID && t.From == passerelle.StatusReview {
+			p.Decided = t
+		}
+	}
+	title := "review.title"
+	if !v.CanDecide {
+		title = "review.title_decided"
+	}
+	h.render(w, r, view{name: "review", title: title, bare: true}, p)
 }
 
 func (h *handler) reviewDecision(w http.ResponseWriter, r *http.Request) {
@@ -111,4 +122,15 @@ func (h *handler) reviewMedia(w http.ResponseWriter, r *http.Request) {
 	}
 	defer rc.Close()
 	serveImage(w, rend.MIME, rend.Bytes, rc)
+}
+
+// reviewArticle is the framed WeChat body of the guest review page.
+func (h *handler) reviewArticle(w http.ResponseWriter, r *http.Request) {
+	noReferrer(w)
+	v, err := h.Editorial.OpenGuest(r.Context(), r.PathValue("token"))
+	if err != nil {
+		h.failView(w, r, err, true)
+		return
+	}
+	h.writeArticle(w, r, v.Post, true)
 }

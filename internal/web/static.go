@@ -83,3 +83,16 @@ func (h *handler) serveStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Write(f.body)
 }
+
+// favicon answers /favicon.ico, which browsers ask for whatever the page links to, with
+// the SVG icon.
+func (h *handler) favicon(w http.ResponseWriter, r *http.Request) {
+	u, _ := h.static.URL("favicon.svg")
+	f := h.static.files[strings.TrimPrefix(u, "/static/")]
+	w.Header().Set("Content-Type", f.contentType)
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	if r.Method == http.MethodHead {
+		return
+	}
+	w.Write(f.body)
+}

@@ -47,6 +47,7 @@ func localFuncs(l *localizer) template.FuncMap {
 		"datetime": l.DateTime,
 		"lang":     func() string { return l.Lang },
 		"tr":       l.Or,
+		"actor":    l.Actor,
 	}
 }
 

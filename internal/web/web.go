@@ -5,6 +5,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -39,6 +40,9 @@ type Deps struct {
 	BaseURL string
 	// Demo tells the sign-in page to show the demo credentials.
 	Demo bool
+	// DemoScan, in the demo only, makes simulated visitors scan the QR code of an
+	// account (the simulator's AppID and ticket); it returns how many scanned.
+	DemoScan func(ctx context.Context, appID, ticket string, visitors int) (int, error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -88,6 +92,7 @@ func (h *handler) routes() {
 	pub, in := server.Public, server.SignedIn
 
 	s.HandleFunc("GET /static/{file}", pub, h.serveStatic)
+	s.HandleFunc("GET /favicon.ico", pub, h.favicon)
 	s.HandleFunc("GET /", pub, h.notFound)
 	s.HandleFunc("POST /language", pub, h.setLanguage)
 

@@ -25,6 +25,9 @@ type WeiboApp struct {
 	// SafeDomain is the app's registered safe domain: every shared text must link to it
 	// (or to a subdomain).
 	SafeDomain string `json:"safe_domain"`
+	// ScreenName is the Weibo user the consent page proposes, as if signed in to
+	// Weibo; "模拟博物馆" when empty.
+	ScreenName string `json:"screen_name,omitempty"`
 	// RedirectURI, when set, must prefix the redirect_uri of the OAuth2 flow.
 	RedirectURI string `json:"redirect_uri,omitempty"`
 	// TokenLifetimeSeconds is the access tokens' lifetime; 7 days when zero (1 day for
@@ -152,6 +155,8 @@ func isWeiboPath(p string) bool {
 
 func (s *Simulator) routeWeibo() {
 	s.mux.HandleFunc("GET /oauth2/authorize", s.weiboAuthorizePage)
+	// Browsers ask for an icon on the consent page's origin.
+	s.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	s.mux.HandleFunc("POST /oauth2/authorize", s.weiboAuthorize)
 	s.mux.HandleFunc("POST /oauth2/access_token", s.weiboAccessToken)
 	s.mux.HandleFunc("POST /oauth2/get_token_info", s.weiboTokenInfo)
@@ -216,7 +221,7 @@ L'application <b>{{.ClientID}}</b> demande à publier et lire les données de vo
 <input type="hidden" name="client_id" value="{{.ClientID}}">
 <input type="hidden" name="redirect_uri" value="{{.RedirectURI}}">
 <input type="hidden" name="state" value="{{.State}}">
-<label>账号 / Account / Compte <input name="screen_name" value="模拟博物馆" maxlength="30" required></label>
+<label>账号 / Account / Compte <input name="screen_name" value="{{.ScreenName}}" maxlength="30" required></label>
 <p><button type="submit">授权 · Authorise · Autoriser</button></p>
 </form></body></html>
 `))
@@ -248,9 +253,15 @@ func (s *Simulator) weiboAuthorizePage(w http.ResponseWriter, r *http.Request) {
 	if !s.checkAuthorizeRequest(w, r, q.Get("client_id"), q.Get("redirect_uri")) {
 		return
 	}
+	s.mu.Lock()
+	name := s.weibo.apps[q.Get("client_id")].ScreenName
+	s.mu.Unlock()
+	if name == "" {
+		name = "模拟博物馆"
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	authorizePage.Execute(w, map[string]string{
-		"ClientID": q.Get("client_id"), "RedirectURI": q.Get("redirect_uri"), "State": q.Get("state"),
+		"ClientID": q.Get("client_id"), "RedirectURI": q.Get("redirect_uri"), "State": q.Get("state"), "ScreenName": name,
 	})
 }
 
