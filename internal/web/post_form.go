@@ -46,7 +46,7 @@ type postPage struct {
 	// approve (the user may approve).
 	CanLink, LinksApprove bool
 	Comments              []*commentNode
-	GuestLinks  []*store.GuestLink
+	GuestLinks            []*store.GuestLink
 	// NewLink is the review link just made, shown once.
 	NewLink  string
 	Previews []preview
