@@ -243,13 +243,26 @@ func TestLoginFailuresAndSetup(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		for i := 1; i <= 3; i++ {
-			n, err := db.RecordLoginFailure(ctx, "ip:1.2.3.4", time.Minute)
-			if err != nil || n != i {
-				t.Fatalf("failure %d: %d %v", i, n, err)
+			n, err := db.RecordLoginAttempts(ctx, []string{"ip:1.2.3.4", "other"}, time.Minute)
+			if err != nil || n[0] != i || n[1] != i {
+				t.Fatalf("attempt %d: %v %v", i, n, err)
 			}
 		}
 		if n, _ := db.LoginFailures(ctx, "ip:1.2.3.4", time.Minute); n != 3 {
 			t.Fatalf("LoginFailures = %d", n)
+		}
+		if err := db.ForgetLoginAttempt(ctx, "other"); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := db.LoginFailures(ctx, "other", time.Minute); n != 2 {
+			t.Fatalf("after forgetting one = %d", n)
+		}
+		// A window that has passed starts again at 1, and is pruned.
+		if n, err := db.RecordLoginAttempts(ctx, []string{"other"}, 0); err != nil || n[0] != 1 {
+			t.Fatalf("after the window: %v %v", n, err)
+		}
+		if n, err := db.PruneLoginAttempts(ctx, 0); err != nil || n != 2 {
+			t.Fatalf("pruned %d %v", n, err)
 		}
 		db.ClearLoginFailures(ctx, "ip:1.2.3.4")
 		if n, _ := db.LoginFailures(ctx, "ip:1.2.3.4", time.Minute); n != 0 {
