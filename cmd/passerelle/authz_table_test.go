@@ -24,7 +24,8 @@ var authzTable = []authzRow{
 	// Operations.
 	row("GET /healthz", none, 200, 200, 200, 200, 200, 200, 200),
 	row("GET /readyz", none, 200, 200, 200, 200, 200, 200, 200),
-	row("GET /metrics", none, 200, 200, 200, 200, 200, 200, 200),
+	// Not served without a metrics token or address (TestMetricsOwnAddress).
+	row("GET /metrics", none, 404, 404, 404, 404, 404, 404, 404),
 
 	// JSON API: internal/api.
 	row("GET /api/openapi.json", none, 200, 200, 200, 200, 200, 200, 200),

@@ -177,7 +177,8 @@ const SessionCookie = "passerelle_session"
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := infoFrom(r.Context())
-		if s.opts.Auth == nil || info == nil {
+		// /metrics has its own token, which is not a user's.
+		if s.opts.Auth == nil || info == nil || r.URL.Path == "/metrics" {
 			next.ServeHTTP(w, r)
 			return
 		}
