@@ -35,6 +35,9 @@ var authzTable = []authzRow{
 	row("PUT /api/", none, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/institutions"),
 	row("PATCH /api/", none, 404, 404, 404, 404, 404, 404, 404).at("/api/v9/nothing"),
 	row("DELETE /api/", none, 404, 404, 404, 404, 404, 404, 404).at("/api/v9/nothing"),
+	// Methods no API route takes: a JSON 405 whoever asks, on any API path.
+	row("OPTIONS /api/", none, 405, 405, 405, 405, 405, 405, 405).at("/api/v1/institutions"),
+	row("TRACE /api/", none, 405, 405, 405, 405, 405, 405, 405).at("/api/v1/me"),
 	row("GET /api/v1/me", none, 401, 200, 200, 200, 200, 200, 200),
 
 	row("GET /api/v1/institutions", none, 401, 200, 200, 200, 200, 200, 200),

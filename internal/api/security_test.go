@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -74,4 +76,27 @@ func TestGuestLinkCarriesItsCreatorsPower(t *testing.T) {
 			t.Fatalf("history does not name the link's creator: %+v", last)
 		}
 	})
+}
+
+// Issue 9, finding 12: OPTIONS and TRACE on API paths answer the JSON error shape.
+func TestAPIMethodsWithoutRouteAnswerJSON(t *testing.T) {
+	t.Parallel()
+	b := sqlite(t)
+	for _, m := range []string{"OPTIONS", "TRACE"} {
+		for _, p := range []string{"/api/v1/institutions", "/api/v1/institutions/1", "/api/v9/nothing"} {
+			req, _ := http.NewRequest(m, b.url+p, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body struct {
+				Error struct{ Code, Message string }
+			}
+			err = json.NewDecoder(resp.Body).Decode(&body)
+			resp.Body.Close()
+			if resp.StatusCode != 405 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") || err != nil || body.Error.Code != "method_not_allowed" {
+				t.Errorf("%s %s: %d %q %+v %v", m, p, resp.StatusCode, resp.Header.Get("Content-Type"), body, err)
+			}
+		}
+	}
 }

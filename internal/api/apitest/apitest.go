@@ -162,6 +162,10 @@ func (v *Validator) Check(e *Exchange) error {
 		if e.Status == http.StatusNotFound && json.Unmarshal(e.ResponseBody, &body) == nil && body.Error.Code == "not_found" {
 			return nil
 		}
+		// Likewise a method the API does not take, answered with its JSON 405.
+		if e.Status == http.StatusMethodNotAllowed && json.Unmarshal(e.ResponseBody, &body) == nil && body.Error.Code == "method_not_allowed" {
+			return nil
+		}
 		return reqErr
 	}
 	var errs []error
