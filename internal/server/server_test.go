@@ -1,16 +1,20 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/server"
@@ -221,6 +225,53 @@ func TestClientIP(t *testing.T) {
 		}
 		if got := s.IsSecure(r); got != tt.secure {
 			t.Errorf("%s: secure %v, want %v", tt.name, got, tt.secure)
+		}
+	}
+}
+
+// Issue 9, finding 11: a client that sends its whole oversized body before reading the
+// answer (as Python's urllib does) gets the 413, not a reset connection; with a
+// declared length and with a chunked body.
+func TestOversizedBodyGets413(t *testing.T) {
+	t.Parallel()
+	srv := server.New(server.Options{MaxBodyBytes: 1024})
+	srv.HandleFunc("POST /echo", server.Public, func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.ReadAll(r.Body); err != nil {
+			srv.Error(w, r, err)
+			return
+		}
+	})
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	body := bytes.Repeat([]byte("x"), 8<<20)
+	for _, chunked := range []bool{false, true} {
+		conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var req bytes.Buffer
+		req.WriteString("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n")
+		if chunked {
+			req.WriteString("Transfer-Encoding: chunked\r\n\r\n")
+			fmt.Fprintf(&req, "%x\r\n", len(body))
+			req.Write(body)
+			req.WriteString("\r\n0\r\n\r\n")
+		} else {
+			fmt.Fprintf(&req, "Content-Length: %d\r\n\r\n", len(body))
+			req.Write(body)
+		}
+		conn.SetDeadline(time.Now().Add(20 * time.Second))
+		if _, err := conn.Write(req.Bytes()); err != nil {
+			t.Fatalf("chunked %v: sending the body: %v", chunked, err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("chunked %v: reading the answer: %v", chunked, err)
+		}
+		resp.Body.Close()
+		conn.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("chunked %v: %d, want 413", chunked, resp.StatusCode)
 		}
 	}
 }
