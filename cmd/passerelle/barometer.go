@@ -12,6 +12,7 @@ import (
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/api"
 	"github.com/passerelle-oss/passerelle/internal/barometer"
+	"github.com/passerelle-oss/passerelle/internal/csvout"
 	"github.com/passerelle-oss/passerelle/internal/public"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
@@ -154,7 +155,7 @@ func runBarometer(ctx context.Context, env *Env, args []string) error {
 	}
 	switch *format {
 	case "csv":
-		return barometer.WriteTableCSV(env.Stdout, t)
+		return barometer.WriteTableCSV(env.Stdout, t, csvout.Options{})
 	case "json":
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")

@@ -100,3 +100,39 @@ func TestAPIMethodsWithoutRouteAnswerJSON(t *testing.T) {
 		}
 	}
 }
+
+// Issue 9, finding 6: glossary and vocabulary exports neutralise formulas, and the
+// import reads its own export back as it was.
+func TestCSVExportsNeutraliseFormulas(t *testing.T) {
+	t.Parallel()
+	b := sqlite(t)
+	a := b.api
+	a.Do("POST", "/api/v1/glossary", map[string]any{"source": "=HYPERLINK(\"http://evil.example\",\"Louvre\")", "zh": "卢浮宫", "note": "@SUM(1+1)"}).Want(t, 201)
+	a.Do("POST", "/api/v1/lexicon", map[string]any{"term": "+cmd|' /C calc'!A0", "severity": "warn", "note": "-2+3"}).Want(t, 201)
+	for _, p := range []string{"/api/v1/glossary/export", "/api/v1/lexicon/export", "/api/v1/glossary/export?excel=fr&lang=fr", "/api/v1/lexicon/export?bom=1&sep=semicolon&lang=zh-Hans"} {
+		r := a.Do("GET", p, nil).Want(t, 200)
+		body := string(r.Body)
+		for _, line := range strings.Split(strings.TrimPrefix(body, "\ufeff"), "\n") {
+			for _, cell := range strings.FieldsFunc(line, func(c rune) bool { return c == ',' || c == ';' }) {
+				cell = strings.TrimPrefix(cell, `"`)
+				if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+					t.Errorf("%s: a cell starts with a formula: %q", p, line)
+				}
+			}
+		}
+		if strings.Contains(p, "excel=fr") && (!strings.HasPrefix(body, "\ufeffsource;chinois;") || !strings.Contains(body, ";")) {
+			t.Errorf("%s: not for French Excel: %q", p, body)
+		}
+		if strings.Contains(p, "zh-Hans") && !strings.HasPrefix(body, "\ufeff词语;级别;备注") {
+			t.Errorf("%s: headers not in Chinese: %q", p, body)
+		}
+	}
+	// The French Excel export imports back unchanged.
+	exported := a.Do("GET", "/api/v1/lexicon/export?excel=fr&lang=fr", nil).Want(t, 200).Body
+	a.Do("POST", "/api/v1/lexicon/import?replace=true", string(exported)).Want(t, 200)
+	var list struct{ Items []struct{ Term, Note string } }
+	a.Do("GET", "/api/v1/lexicon", nil).Want(t, 200).JSON(t, &list)
+	if len(list.Items) != 1 || list.Items[0].Term != "+cmd|' /C calc'!A0" || list.Items[0].Note != "-2+3" {
+		t.Fatalf("round trip: %+v", list.Items)
+	}
+}

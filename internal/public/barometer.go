@@ -21,6 +21,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/barometer"
+	"github.com/passerelle-oss/passerelle/internal/csvout"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
@@ -171,7 +172,9 @@ func (b *Barometer) csv(w http.ResponseWriter, r *http.Request) {
 	b.embeddable(w)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="barometer-%s-%s.csv"`, safeName(t.Period), t.Platform))
-	barometer.WriteTableCSV(w, t)
+	// Headers in the language asked for (?lang= or Accept-Language); ?excel=fr for
+	// French Excel (BOM and ";").
+	barometer.WriteTableCSV(w, t, csvout.FromQuery(r.URL.Query(), chooseLanguage(r)))
 }
 
 func safeName(s string) string {
