@@ -24,7 +24,8 @@ var authzTable = []authzRow{
 	// Operations.
 	row("GET /healthz", none, 200, 200, 200, 200, 200, 200, 200),
 	row("GET /readyz", none, 200, 200, 200, 200, 200, 200, 200),
-	row("GET /metrics", none, 200, 200, 200, 200, 200, 200, 200),
+	// Not served without a metrics token or address (TestMetricsOwnAddress).
+	row("GET /metrics", none, 404, 404, 404, 404, 404, 404, 404),
 
 	// JSON API: internal/api.
 	row("GET /api/openapi.json", none, 200, 200, 200, 200, 200, 200, 200),
@@ -34,6 +35,9 @@ var authzTable = []authzRow{
 	row("PUT /api/", none, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/institutions"),
 	row("PATCH /api/", none, 404, 404, 404, 404, 404, 404, 404).at("/api/v9/nothing"),
 	row("DELETE /api/", none, 404, 404, 404, 404, 404, 404, 404).at("/api/v9/nothing"),
+	// Methods no API route takes: a JSON 405 whoever asks, on any API path.
+	row("OPTIONS /api/", none, 405, 405, 405, 405, 405, 405, 405).at("/api/v1/institutions"),
+	row("TRACE /api/", none, 405, 405, 405, 405, 405, 405, 405).at("/api/v1/me"),
 	row("GET /api/v1/me", none, 401, 200, 200, 200, 200, 200, 200),
 
 	row("GET /api/v1/institutions", none, 401, 200, 200, 200, 200, 200, 200),
@@ -119,9 +123,9 @@ var authzTable = []authzRow{
 	row("POST /api/v1/posts/{id}/comments", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"body": "Bravo {n}"}`),
 	row("GET /api/v1/posts/{id}/guest-links", own, 401, 200, 200, 200, 200, 200, 200),
 	row("GET /api/v1/posts/{id}/guest-links", foreign, 401, 404, 404, 404, 404, 404, 404),
-	row("POST /api/v1/posts/{id}/guest-links", own, 401, 201, 201, 201, 201, 403, 403).with(`{"label": "Mme Martin"}`),
+	row("POST /api/v1/posts/{id}/guest-links", own, 401, 201, 201, 201, 201, 201, 403).with(`{"label": "Mme Martin"}`),
 	row("POST /api/v1/posts/{id}/guest-links", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"label": "Mme Martin"}`),
-	row("DELETE /api/v1/posts/{id}/guest-links/{link}", own, 401, 204, 204, 204, 204, 403, 403),
+	row("DELETE /api/v1/posts/{id}/guest-links/{link}", own, 401, 204, 204, 204, 204, 204, 403),
 	row("DELETE /api/v1/posts/{id}/guest-links/{link}", foreign, 401, 404, 404, 404, 404, 404, 404),
 	row("PUT /api/v1/publications/{id}/schedule", own, 401, 200, 200, 200, 403, 403, 403).with(`{"scheduled_at": "{future}"}`),
 	row("PUT /api/v1/publications/{id}/schedule", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"scheduled_at": "{future}"}`),
@@ -304,18 +308,18 @@ var authzTable = []authzRow{
 	// Live checks of the editor's form: nothing is saved, whoever sees the post may.
 	row("POST /posts/{id}/check", own, 303, 200, 200, 200, 200, 200, 200),
 	row("POST /posts/{id}/check", foreign, 303, 404, 404, 404, 404, 404, 404),
-	row("POST /posts/{id}/comments", own, 303, 303, 303, 303, 303, 303, 303),
-	row("POST /posts/{id}/comments", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /posts/{id}/comments", own, 303, 303, 303, 303, 303, 303, 303).with(`body=Bravo`),
+	row("POST /posts/{id}/comments", foreign, 303, 404, 404, 404, 404, 404, 404).with(`body=Bravo`),
 	row("POST /posts/{id}/delete", own, 303, 303, 303, 303, 303, 403, 403),
 	row("POST /posts/{id}/delete", foreign, 303, 404, 404, 404, 404, 404, 404),
-	row("POST /posts/{id}/guest-links", own, 303, 303, 303, 303, 303, 303, 303),
-	row("POST /posts/{id}/guest-links", foreign, 303, 404, 404, 404, 404, 404, 404),
-	row("POST /posts/{id}/guest-links/{link}/revoke", own, 303, 303, 303, 303, 303, 403, 403),
+	row("POST /posts/{id}/guest-links", own, 303, 201, 201, 201, 201, 201, 403).with(`label=Mme+Martin&days=3`),
+	row("POST /posts/{id}/guest-links", foreign, 303, 404, 404, 404, 404, 404, 404).with(`label=Mme+Martin&days=3`),
+	row("POST /posts/{id}/guest-links/{link}/revoke", own, 303, 303, 303, 303, 303, 303, 403),
 	row("POST /posts/{id}/guest-links/{link}/revoke", foreign, 303, 404, 404, 404, 404, 404, 404),
-	row("POST /posts/{id}/transition", own, 303, 303, 303, 303, 303, 303, 303),
-	row("POST /posts/{id}/transition", foreign, 303, 404, 404, 404, 404, 404, 404),
-	row("POST /publications/{id}/schedule", own, 303, 303, 303, 303, 303, 303, 303),
-	row("POST /publications/{id}/schedule", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /posts/{id}/transition", own, 303, 303, 303, 303, 303, 403, 403).with(`to=review`),
+	row("POST /posts/{id}/transition", foreign, 303, 404, 404, 404, 404, 404, 404).with(`to=review`),
+	row("POST /publications/{id}/schedule", own, 303, 303, 303, 303, 403, 403, 403).with(`at={futurelocal}`),
+	row("POST /publications/{id}/schedule", foreign, 303, 404, 404, 404, 404, 404, 404).with(`at={futurelocal}`),
 	// Publishing pages (internal/web/publishing.go): the target's post is a draft, so
 	// the actions answer with the engine's refusal as a flash (303); the kit is read by
 	// anyone who sees the publication.
@@ -378,6 +382,6 @@ var authzTable = []authzRow{
 	row("POST /media/{id}", own, 303, 303, 303, 303, 303, 403, 403),
 	row("POST /media/{id}", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /calendar", none, 303, 200, 200, 200, 200, 200, 200),
-	row("POST /accounts/{id}/cadence", own, 303, 303, 303, 303, 303, 303, 303),
-	row("POST /accounts/{id}/cadence", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /accounts/{id}/cadence", own, 303, 303, 303, 303, 403, 403, 403).with(`min=1&max=3`),
+	row("POST /accounts/{id}/cadence", foreign, 303, 404, 404, 404, 404, 404, 404).with(`min=1&max=3`),
 }

@@ -109,8 +109,8 @@ func row(route string, t target, anon, owner, admin, editor, translator, reviewe
 // on editorial routes also {post}, {publication}, {media}, {term} (a glossary term of
 // the institution), {lexicon} (a vocabulary entry), {link} (a guest link of the post)
 // and {guest} (that link's token); {n} becomes a number unique to the request,
-// {future} an instant two days ahead, and {static} the path of a static file the
-// sign-in page links to.
+// {future} an instant two days ahead ({futurelocal}: the same as a form's local
+// date-time), and {static} the path of a static file the sign-in page links to.
 func (r authzRow) with(body string) authzRow { r.body = body; return r }
 
 // at sets the request path, for patterns whose wildcards are not ids; the same
@@ -376,7 +376,8 @@ func (f *authzFixture) request(t *testing.T, r authzRow, access server.Access, c
 		for k, id := range ids {
 			s = strings.ReplaceAll(s, "{"+k+"}", id)
 		}
-		return strings.NewReplacer("{n}", n, "{static}", f.static, "{future}", time.Now().Add(48*time.Hour).UTC().Format(time.RFC3339)).Replace(s)
+		return strings.NewReplacer("{n}", n, "{static}", f.static, "{future}", time.Now().Add(48*time.Hour).UTC().Format(time.RFC3339),
+			"{futurelocal}", time.Now().Add(48*time.Hour).UTC().Format("2006-01-02T15:04")).Replace(s)
 	}
 	var body *strings.Reader
 	if r.body != "" {

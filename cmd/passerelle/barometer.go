@@ -12,6 +12,7 @@ import (
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/api"
 	"github.com/passerelle-oss/passerelle/internal/barometer"
+	"github.com/passerelle-oss/passerelle/internal/csvout"
 	"github.com/passerelle-oss/passerelle/internal/public"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
@@ -28,6 +29,10 @@ Subcommands:
   snapshot           publish (freeze) the editions of a quarter: --quarter 2026Q4
   show               print the live barometer of a period
   editions           list the published editions
+  publish            show the barometer on the public pages (/barometer?org=SLUG):
+                     --slug SLUG (lower-case letters, digits, hyphens); off by
+                     default, except for the demo
+  unpublish          take it off the public pages
 
 Run ` + "`passerelle barometer SUBCOMMAND -h`" + ` for its flags.`
 
@@ -55,9 +60,10 @@ func runBarometer(ctx context.Context, env *Env, args []string) error {
 	platform := fs.String("platform", "", "show: weibo, wechat, douyin, xiaohongshu or all (default all)")
 	country := fs.String("country", "", "show: keep countries (FR,IT) or exclude them (!CN)")
 	format := fs.String("format", "table", "show: table, csv or json")
+	slug := fs.String("slug", "", "publish: the name of the public barometer in its address")
 	data := dataFlags(fs, env)
 	switch sub {
-	case "import", "snapshot", "show", "editions":
+	case "import", "snapshot", "show", "editions", "publish", "unpublish":
 	default:
 		fmt.Fprintf(env.Stderr, "passerelle barometer: unknown subcommand %q\n\n%s\n", sub, barometerUsage)
 		return errUsage
@@ -119,6 +125,18 @@ func runBarometer(ctx context.Context, env *Env, args []string) error {
 			fmt.Fprintf(env.Stderr, "note: %s is not over; its editions freeze the figures known today\n", p.Label)
 		}
 		return printEditions(env, es)
+	case "publish":
+		if err := db.PublishBarometer(ctx, org, *slug); err != nil {
+			return userError(err)
+		}
+		fmt.Fprintf(env.Stdout, "the barometer is public at /barometer?org=%s\n", *slug)
+		return nil
+	case "unpublish":
+		if err := db.UnpublishBarometer(ctx, org); err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Stdout, "the barometer is no longer public")
+		return nil
 	case "editions":
 		es, err := svc.Editions(ctx, org, "")
 		if err != nil {
@@ -154,7 +172,7 @@ func runBarometer(ctx context.Context, env *Env, args []string) error {
 	}
 	switch *format {
 	case "csv":
-		return barometer.WriteTableCSV(env.Stdout, t)
+		return barometer.WriteTableCSV(env.Stdout, t, csvout.Options{})
 	case "json":
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")

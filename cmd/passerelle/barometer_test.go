@@ -33,6 +33,13 @@ func TestBarometerImportThenAPI(t *testing.T) {
 	if code, out := run("barometer", "snapshot", "--data", dir, "--quarter", "2016Q3"); code != 0 || !strings.Contains(out, "2016Q3") {
 		t.Fatalf("snapshot: %d %s", code, out)
 	}
+	// Public only once published, by its slug (issue 9, finding 8).
+	if code, out := run("barometer", "publish", "--data", dir, "--slug", "12"); code == 0 {
+		t.Fatalf("publish under a number: %s", out)
+	}
+	if code, out := run("barometer", "publish", "--data", dir, "--slug", "agence"); code != 0 || !strings.Contains(out, "?org=agence") {
+		t.Fatalf("publish: %d %s", code, out)
+	}
 
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	build := config.Flags(fs, func(string) string { return "" })

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/secret"
 )
 
@@ -124,5 +126,40 @@ func TestCLISecretsRotate(t *testing.T) {
 	env := map[string]string{"PASSERELLE_SECRET_KEY": "not a key"}
 	if code, _, _ := run(t, "", env, "migrate", "--data", dir); code != 1 {
 		t.Fatalf("bad PASSERELLE_SECRET_KEY accepted: %d", code)
+	}
+}
+
+// Issue 9, finding 10: /metrics is served on --metrics-addr, not on the main address.
+func TestMetricsOwnAddress(t *testing.T) {
+	t.Parallel()
+	m := &Main{}
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	build := config.Flags(fs, func(string) string { return "" })
+	if err := fs.Parse([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "error", "--metrics-addr", "127.0.0.1:0"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Config = cfg
+	if err := m.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	get := func(u string) (int, string) {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get(m.URL() + "/metrics"); code != 404 {
+		t.Errorf("main address /metrics: %d, want 404", code)
+	}
+	if code, body := get(m.MetricsURL()); code != 200 || !strings.Contains(body, "passerelle_http_request_duration_seconds") {
+		t.Errorf("metrics address: %d", code)
 	}
 }

@@ -63,9 +63,11 @@ type Main struct {
 	// zero; tests lower it).
 	RetryBase time.Duration
 
-	ln     net.Listener
-	cancel context.CancelFunc
-	done   chan error
+	ln net.Listener
+	// metricsLn serves /metrics alone when --metrics-addr is set.
+	metricsLn net.Listener
+	cancel    context.CancelFunc
+	done      chan error
 }
 
 // Open opens the data, wires the server and starts listening.
@@ -93,6 +95,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		if m.ln != nil {
 			m.ln.Close()
 		}
+		if m.metricsLn != nil {
+			m.metricsLn.Close()
+		}
 		if m.Webhook != nil {
 			m.Webhook.Close()
 		}
@@ -104,10 +109,18 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	m.ln = ln
+	if cfg.MetricsAddr != "" {
+		if m.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.MetricsAddr, err)
+		}
+	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + displayAddr(ln.Addr())
 	}
 	m.Auth = auth.New(db, m.Logger)
+	if cfg.LoginConcurrency > 0 {
+		m.Auth.LimitArgon(cfg.LoginConcurrency, 5*time.Second)
+	}
 	m.Tenancy = &tenancy.Service{DB: db}
 	if cfg.Demo {
 		if err := startDemo(ctx, m); err != nil {
@@ -115,13 +128,15 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		}
 	}
 	m.Server = server.New(server.Options{
-		Logger:        m.Logger,
-		DB:            db,
-		Auth:          m.Auth,
-		MaxBodyBytes:  cfg.MaxBodyBytes,
-		TrustProxy:    cfg.TrustProxy,
-		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
-		Version:       version(),
+		Logger:         m.Logger,
+		DB:             db,
+		Auth:           m.Auth,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		TrustProxy:     cfg.TrustProxy,
+		TrustedProxies: cfg.TrustedProxies,
+		MetricsToken:   cfg.MetricsToken,
+		SecureCookies:  strings.HasPrefix(cfg.BaseURL, "https://"),
+		Version:        version(),
 	})
 	api.Register(m.Server, m.Tenancy, m.Auth)
 	factory := &clients.Factory{DB: db, WeiboAPI: cfg.WeiboAPI, WeChatAPI: cfg.WeChatAPI, WeiboRedirectURI: cfg.BaseURL + "/oauth/weibo/callback", Logger: m.Logger, Timeout: m.PlatformTimeout}
@@ -207,6 +222,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.Server.Serve(sctx, ln, cfg.ShutdownTimeout) }()
+	if m.metricsLn != nil {
+		metrics := &http.Server{Handler: m.Server.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		go metrics.Serve(m.metricsLn)
+		go func() { <-sctx.Done(); metrics.Close() }()
+	}
 	m.Logger.Info("serving", slog.String("url", cfg.BaseURL), slog.String("database", string(db.Dialect())))
 	return nil
 }
@@ -228,6 +248,14 @@ func (m *Main) closeSim() {
 		m.Sim.Close()
 		m.simServer.Close()
 	}
+}
+
+// MetricsURL is the address of the separate /metrics listener, "" without one.
+func (m *Main) MetricsURL() string {
+	if m.metricsLn == nil {
+		return ""
+	}
+	return "http://" + m.metricsLn.Addr().String() + "/metrics"
 }
 
 // URL is the server's base URL.

@@ -51,6 +51,10 @@ func Register(srv *server.Server, t *tenancy.Service, a *auth.Service) *Handler 
 	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
 		srv.HandleFunc(m+" /api/", server.Public, h.noRoute)
 	}
+	// Methods no API route takes answer the JSON error shape too, not text/plain.
+	for _, m := range []string{"OPTIONS", "TRACE"} {
+		srv.HandleFunc(m+" /api/", server.Public, h.noMethod)
+	}
 
 	srv.HandleFunc("GET /api/v1/me", server.API, h.me)
 
@@ -275,6 +279,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) { h.sr
 
 func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
 	h.fail(w, r, passerelle.Errorf(passerelle.ENOTFOUND, "No such API route: see /api/openapi.json."))
+}
+
+func (h *Handler) noMethod(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE")
+	h.fail(w, r, passerelle.Errorf(server.ErrMethodNotAllowed, "The API does not take %s requests: see /api/openapi.json.", r.Method))
 }
 
 func (h *Handler) me(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 
+	"github.com/passerelle-oss/passerelle/internal/csvout"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
@@ -153,7 +154,7 @@ func (e *Editorial) exportGlossary(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := e.svc.ExportGlossary(r.Context(), server.User(r.Context()), inst, &buf); err != nil {
+	if err := e.svc.ExportGlossary(r.Context(), server.User(r.Context()), inst, &buf, csvout.FromQuery(r.URL.Query(), r.URL.Query().Get("lang"))); err != nil {
 		e.fail(w, r, err)
 		return
 	}
@@ -217,7 +218,7 @@ func (e *Editorial) importLexicon(w http.ResponseWriter, r *http.Request) {
 
 func (e *Editorial) exportLexicon(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
-	if err := e.svc.ExportLexicon(r.Context(), server.User(r.Context()), &buf); err != nil {
+	if err := e.svc.ExportLexicon(r.Context(), server.User(r.Context()), &buf, csvout.FromQuery(r.URL.Query(), r.URL.Query().Get("lang"))); err != nil {
 		e.fail(w, r, err)
 		return
 	}

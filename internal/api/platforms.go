@@ -100,7 +100,13 @@ func (p *Platforms) events(w http.ResponseWriter, r *http.Request) {
 		p.srv.Error(w, r, err)
 		return
 	}
-	f := store.EventFilter{AccountID: id, BeforeID: pg.AfterID, Limit: pg.Limit + 1, Event: r.URL.Query().Get("event")}
+	f := store.EventFilter{AccountID: id, BeforeID: pg.AfterID, Limit: pg.Limit + 1, Event: r.URL.Query().Get("event"), State: r.URL.Query().Get("state")}
+	switch f.State {
+	case "", store.EventPending, store.EventProcessed, store.EventFailed:
+	default:
+		p.srv.Error(w, r, paramErr(map[string]string{"state": "Use pending, processed or failed."}))
+		return
+	}
 	events, err := p.db.WeChatEvents(r.Context(), f)
 	if err != nil {
 		p.srv.Error(w, r, err)

@@ -13,8 +13,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -92,77 +94,167 @@ type Service struct {
 	Logger *slog.Logger
 	// SessionTTL is how long an idle session lives.
 	SessionTTL time.Duration
+
+	gate      *gate
+	dummyOnce sync.Once
+	dummy     string
 }
 
-// New returns a Service with the defaults.
+// New returns a Service with the defaults: argon2id bounded to ArgonSlots at once.
 func New(db *store.DB, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{DB: db, Params: DefaultParams, Now: time.Now, Logger: logger, SessionTTL: 14 * 24 * time.Hour}
+	s := &Service{DB: db, Params: DefaultParams, Now: time.Now, Logger: logger, SessionTTL: 14 * 24 * time.Hour}
+	s.LimitArgon(ArgonSlots(), 5*time.Second)
+	return s
 }
 
-// Throttling limits: failures within the window before sign-in is refused.
+// Throttling limits: attempts within the window before sign-in is refused. They
+// count an account together with the client's address, so that nobody can lock a
+// known user out from elsewhere, and every account from one address, so that one
+// client cannot try many accounts.
 const (
-	throttleWindow     = 15 * time.Minute
-	maxFailuresAccount = 5
-	maxFailuresIP      = 30
+	throttleWindow           = 15 * time.Minute
+	maxAttemptsAccountClient = 5
+	maxAttemptsClient        = 30
 )
 
-// ErrThrottled tells the user to wait.
-var ErrThrottled = passerelle.Errorf(passerelle.ERATELIMITED, "Too many failed sign-in attempts. Wait 15 minutes and try again.")
+// ErrThrottled tells the user to wait, and that the account itself is not locked.
+var ErrThrottled = passerelle.Errorf(passerelle.ERATELIMITED, "Too many failed sign-in attempts for this account from your network. Wait 15 minutes and try again; the account is not locked for anyone else.")
+
+// ErrBusy: too many password checks are under way; the client should retry shortly.
+var ErrBusy = passerelle.Errorf(passerelle.EUNAVAILABLE, "The server is busy signing people in. Try again in a moment.")
 
 var errBadLogin = passerelle.Errorf(passerelle.EUNAUTHENTICATED, "Wrong e-mail address or password.")
 
 // dummyHash is verified when the e-mail is unknown, so timing does not reveal which
-// addresses have accounts. It is made on first use: argon2id allocates 64 MiB, which
-// the process should not carry from start-up.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := HashPassword("passerelle-dummy", DefaultParams)
-	return h
-})
+// addresses have accounts. It is made on first use, with the service's parameters:
+// argon2id allocates 64 MiB, which the process should not carry from start-up.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy, _ = HashPassword("passerelle-dummy", s.Params) })
+	return s.dummy
+}
 
 // Login checks the password and opens a session. It returns the cookie value.
+//
+// The attempt is counted before the password is checked, in one atomic write per
+// counter: concurrent attempts cannot all slip under the limit. A success takes its
+// attempt back.
 func (s *Service) Login(ctx context.Context, email, password, ip, userAgent string) (string, *store.Session, *passerelle.User, error) {
 	email = passerelle.NormalizeEmail(email)
-	accountKey, ipKey := "account:"+email, "ip:"+ip
-	for _, k := range []struct {
-		key string
-		max int
-	}{{accountKey, maxFailuresAccount}, {ipKey, maxFailuresIP}} {
-		n, err := s.DB.LoginFailures(ctx, k.key, throttleWindow)
-		if err != nil {
-			return "", nil, nil, err
-		}
-		if n >= k.max {
-			return "", nil, nil, ErrThrottled
-		}
+	pairKey, ipKey := "account-client:"+email+"|"+ip, "client:"+ip
+	counts, err := s.DB.RecordLoginAttempts(ctx, []string{pairKey, ipKey}, throttleWindow)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if counts[0] > maxAttemptsAccountClient || counts[1] > maxAttemptsClient {
+		s.Logger.InfoContext(ctx, "sign-in throttled", slog.String("ip", ip))
+		return "", nil, nil, ErrThrottled
 	}
 	u, hash, err := s.DB.UserByEmail(ctx, email)
 	if err != nil && passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
 		return "", nil, nil, err
 	}
 	if u == nil {
-		VerifyPassword(dummyHash(), password)
+		hash = s.dummyHash()
 	}
-	if u == nil || !VerifyPassword(hash, password) || u.DisabledAt != nil {
-		if _, err := s.DB.RecordLoginFailure(ctx, accountKey, throttleWindow); err != nil {
-			return "", nil, nil, err
-		}
-		if _, err := s.DB.RecordLoginFailure(ctx, ipKey, throttleWindow); err != nil {
-			return "", nil, nil, err
-		}
+	var ok bool
+	if err := s.argon(ctx, func() { ok = VerifyPassword(hash, password) }); err != nil {
+		// Not the user's fault: the attempt does not count.
+		s.forget(ctx, pairKey, ipKey)
+		return "", nil, nil, err
+	}
+	if u == nil || !ok || u.DisabledAt != nil {
 		s.Logger.InfoContext(ctx, "sign-in failed", slog.String("ip", ip))
 		return "", nil, nil, errBadLogin
 	}
-	if err := s.DB.ClearLoginFailures(ctx, accountKey); err != nil {
+	if err := s.DB.ClearLoginFailures(ctx, pairKey); err != nil {
 		return "", nil, nil, err
 	}
+	s.forget(ctx, ipKey)
 	if err := s.DB.TouchLogin(ctx, u.ID); err != nil {
 		return "", nil, nil, err
 	}
 	cookie, sess, err := s.OpenSession(ctx, u.ID, ip, userAgent)
 	return cookie, sess, u, err
+}
+
+// forget takes back an attempt under each key; a failure only leaves the count high.
+func (s *Service) forget(ctx context.Context, keys ...string) {
+	for _, k := range keys {
+		if err := s.DB.ForgetLoginAttempt(ctx, k); err != nil {
+			s.Logger.WarnContext(ctx, "sign-in counter", slog.Any("error", err))
+		}
+	}
+}
+
+// argon runs fn, an argon2id hash or verification (64 MiB each), when one of the
+// service's slots is free: a flood of sign-ins queues here instead of allocating
+// without bound. It gives up with ErrBusy when the queue is long or the wait too long.
+func (s *Service) argon(ctx context.Context, fn func()) error {
+	g := s.gate
+	if g == nil {
+		fn()
+		return nil
+	}
+	select {
+	case g.slots <- struct{}{}:
+	default:
+		if g.waiting.Add(1) > int64(g.maxWaiting) {
+			g.waiting.Add(-1)
+			return ErrBusy
+		}
+		t := time.NewTimer(g.maxWait)
+		select {
+		case g.slots <- struct{}{}:
+			g.waiting.Add(-1)
+			t.Stop()
+		case <-t.C:
+			g.waiting.Add(-1)
+			return ErrBusy
+		case <-ctx.Done():
+			g.waiting.Add(-1)
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+	defer func() { <-g.slots }()
+	fn()
+	return nil
+}
+
+// gate bounds concurrent argon2id computations.
+type gate struct {
+	slots      chan struct{}
+	waiting    atomic.Int64
+	maxWaiting int
+	maxWait    time.Duration
+}
+
+// ArgonSlots is how many argon2id computations run at once by default: one per
+// processor, at most 4 (4 × 64 MiB), so that a sign-in flood keeps the process's
+// memory bounded whatever the machine.
+func ArgonSlots() int { return max(1, min(runtime.GOMAXPROCS(0), 4)) }
+
+// LimitArgon bounds concurrent argon2id computations to slots (0: no bound), with at
+// most 32 requests per slot waiting up to maxWait for their turn.
+func (s *Service) LimitArgon(slots int, maxWait time.Duration) {
+	if slots <= 0 {
+		s.gate = nil
+		return
+	}
+	s.gate = &gate{slots: make(chan struct{}, slots), maxWaiting: 32 * slots, maxWait: maxWait}
+}
+
+// hash hashes a password with the service's parameters, through the gate.
+func (s *Service) hash(ctx context.Context, password string) (string, error) {
+	var h string
+	var herr error
+	if err := s.argon(ctx, func() { h, herr = HashPassword(password, s.Params) }); err != nil {
+		return "", err
+	}
+	return h, herr
 }
 
 // OpenSession creates a session for the user and returns the cookie value.
@@ -238,7 +330,11 @@ func (s *Service) ChangePassword(ctx context.Context, u *passerelle.User, curren
 	if err != nil {
 		return err
 	}
-	if !VerifyPassword(hash, current) {
+	var ok bool
+	if err := s.argon(ctx, func() { ok = VerifyPassword(hash, current) }); err != nil {
+		return err
+	}
+	if !ok {
 		return &passerelle.Error{Code: passerelle.EINVALID, Message: "The current password is wrong.", Fields: map[string]string{"current_password": "Wrong password."}}
 	}
 	return s.SetPassword(ctx, u.ID, next, keepSessionHash)
@@ -249,7 +345,7 @@ func (s *Service) SetPassword(ctx context.Context, userID int64, password, keepS
 	if err := passerelle.ValidatePassword(password); err != nil {
 		return err
 	}
-	h, err := HashPassword(password, s.Params)
+	h, err := s.hash(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -262,7 +358,7 @@ func (s *Service) CreateUser(ctx context.Context, u *passerelle.User, password s
 	if err := passerelle.ValidatePassword(password); err != nil {
 		return err
 	}
-	h, err := HashPassword(password, s.Params)
+	h, err := s.hash(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -298,7 +394,7 @@ func (s *Service) CompleteSetup(ctx context.Context, token, orgName string, u *p
 	if err := f.Err(); err != nil {
 		return err
 	}
-	h, err := HashPassword(password, s.Params)
+	h, err := s.hash(ctx, password)
 	if err != nil {
 		return err
 	}

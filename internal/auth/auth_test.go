@@ -2,12 +2,16 @@ package auth_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
 )
 
@@ -92,5 +96,71 @@ func TestLoginAndTokens(t *testing.T) {
 		if _, _, err := s.Token(ctx, bad); passerelle.ErrorCode(err) != passerelle.EUNAUTHENTICATED {
 			t.Errorf("token %q: %v", bad, err)
 		}
+	}
+}
+
+// Issue 9, finding 2: concurrent wrong passwords cannot slip under the limits; each
+// attempt is counted before its password is checked.
+func TestLoginLimitsHoldUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := auth.New(db, nil)
+		s.Params = cheap
+		org, _ := db.CreateOrganization(ctx, "o")
+		if err := s.CreateUser(ctx, &passerelle.User{OrgID: org.ID, Email: "li@example.org", Owner: true}, "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		codes := func(n int, email func(i int) string, ip string) map[string]int {
+			var mu sync.Mutex
+			got := map[string]int{}
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					_, _, _, err := s.Login(ctx, email(i), "wrong password", ip, "ua")
+					mu.Lock()
+					got[passerelle.ErrorCode(err)]++
+					mu.Unlock()
+				})
+			}
+			wg.Wait()
+			return got
+		}
+		// 30 at once on one account from one address: 5 checked.
+		got := codes(30, func(int) string { return "li@example.org" }, "192.0.2.1")
+		if got[passerelle.EUNAUTHENTICATED] != 5 || got[passerelle.ERATELIMITED] != 25 {
+			t.Fatalf("one account, 30 concurrent attempts: %v, want 5 checked", got)
+		}
+		// 60 at once on as many accounts from one address: 30 checked.
+		got = codes(60, func(i int) string { return fmt.Sprintf("u%d@example.org", i) }, "192.0.2.2")
+		if got[passerelle.EUNAUTHENTICATED] != 30 || got[passerelle.ERATELIMITED] != 30 {
+			t.Fatalf("one address, 60 concurrent attempts: %v, want 30 checked", got)
+		}
+	})
+}
+
+// Issue 9, finding 3: whoever fails on an account from their address does not lock
+// its owner out; the owner's own address is limited separately.
+func TestLoginNoLockOutFromElsewhere(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	s := auth.New(db, nil)
+	s.Params = cheap
+	org, _ := db.CreateOrganization(ctx, "o")
+	if err := s.CreateUser(ctx, &passerelle.User{OrgID: org.ID, Email: "li@example.org", Owner: true}, "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		s.Login(ctx, "li@example.org", "guess", "198.51.100.7", "attacker")
+	}
+	if _, _, _, err := s.Login(ctx, "li@example.org", "correct horse battery", "198.51.100.7", "attacker"); !errors.Is(err, auth.ErrThrottled) {
+		t.Fatalf("the attacker's address is not throttled: %v", err)
+	}
+	if _, _, u, err := s.Login(ctx, "li@example.org", "correct horse battery", "192.0.2.1", "owner"); err != nil || u == nil {
+		t.Fatalf("the owner is locked out by someone else's failures: %v", err)
+	}
+	if !strings.Contains(auth.ErrThrottled.Message, "not locked") {
+		t.Errorf("the message does not say the account is not locked: %q", auth.ErrThrottled.Message)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/csvout"
 )
 
 // Line is one valid line of a barometer CSV file.
@@ -106,7 +107,7 @@ func ParseCSV(r io.Reader, today time.Time) ([]Line, error) {
 	col := map[string]int{}
 	var errs LineErrors
 	for i, h := range header {
-		name := strings.ToLower(strings.TrimSpace(h))
+		name := csvout.Canonical(h)
 		if !slices.Contains(requiredColumns, name) && !slices.Contains(optionalColumns, name) {
 			errs = append(errs, LineError{1, fmt.Sprintf("Unknown column %q; the columns are %s (and optionally %s).", truncate(h), strings.Join(requiredColumns, ", "), strings.Join(optionalColumns, ", "))})
 			continue
@@ -196,7 +197,7 @@ func parseLine(rec []string, col map[string]int, today time.Time) (Line, []strin
 		if !ok || i >= len(rec) {
 			return ""
 		}
-		return strings.TrimSpace(rec[i])
+		return strings.TrimSpace(csvout.Uncell(rec[i]))
 	}
 	for _, name := range append(append([]string{}, requiredColumns...), optionalColumns...) {
 		if len(cell(name)) > maxCellBytes {
@@ -277,13 +278,12 @@ func truncate(s string) string {
 // WriteLines writes lines in the import format, the optional columns included, so that
 // an export can be imported again.
 func WriteLines(w io.Writer, lines []Line) error {
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w, csvout.Options{})
 	cw.Write(append(append([]string{}, requiredColumns...), optionalColumns...))
 	for _, l := range lines {
 		cw.Write([]string{l.Date.Format(time.DateOnly), l.Institution, l.Country, string(l.Platform), num(l.Followers), l.Kind, num(l.Posts), num(l.Views), num(l.Interactions), l.Note})
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 func num(p *int64) string {
@@ -296,24 +296,17 @@ func num(p *int64) string {
 // tableColumns is the header of a table export.
 var tableColumns = []string{"rank", "institution", "country", "kind", "followers", "share_pct", "growth", "growth_pct", "posts", "views", "interactions", "index", "previous_rank", "movement", "as_of"}
 
-// WriteTableCSV writes a table's rows as CSV. Cells a spreadsheet would take for a
-// formula are prefixed with an apostrophe: institution names come from users.
-func WriteTableCSV(w io.Writer, t *Table) error {
-	cw := csv.NewWriter(w)
-	cw.Write(tableColumns)
+// WriteTableCSV writes a table's rows as CSV through the shared writer: cells a
+// spreadsheet would take for a formula are neutralised (institution names come from
+// users); o gives the BOM, separator and header language.
+func WriteTableCSV(w io.Writer, t *Table, o csvout.Options) error {
+	cw := csvout.NewWriter(w, o)
+	cw.Header(tableColumns)
 	for _, r := range t.Rows {
-		cw.Write([]string{intp(r.Rank), safeCell(r.Institution), safeCell(r.Country), safeCell(r.Kind), num(r.Followers), floatp(r.Share), num(r.Growth), floatp(r.GrowthPct),
+		cw.Write([]string{intp(r.Rank), r.Institution, r.Country, r.Kind, num(r.Followers), floatp(r.Share), num(r.Growth), floatp(r.GrowthPct),
 			num(r.Posts), num(r.Views), num(r.Interactions), floatp(r.Index), intp(r.PreviousRank), intp(r.Movement), strp(r.AsOf)})
 	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return cw.Flush()
 }
 
 func intp(p *int) string {

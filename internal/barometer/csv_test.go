@@ -120,3 +120,17 @@ func FuzzParseCSV(f *testing.F) {
 		}
 	})
 }
+
+// Issue 9, finding 4: a date far in the past is refused at parsing, not left for the
+// store.
+func TestParseDateRange(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"0000-01-01", "0001-01-01", "1899-12-31"} {
+		if _, err := barometer.ParseDate(s); err == nil {
+			t.Errorf("ParseDate(%q) accepted", s)
+		}
+	}
+	if _, err := barometer.ParseDate("2016-03-31"); err != nil {
+		t.Error(err)
+	}
+}

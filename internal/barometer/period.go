@@ -26,7 +26,12 @@ type Period struct {
 
 // ParseDate reads a YYYY-MM-DD day.
 func ParseDate(s string) (time.Time, error) {
-	return time.ParseInLocation(time.DateOnly, strings.TrimSpace(s), china)
+	d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(s), china)
+	if err == nil && d.Year() < 1900 {
+		// Outside input: no reading predates social networks by a century.
+		return time.Time{}, fmt.Errorf("barometer: date %q before 1900", s)
+	}
+	return d, err
 }
 
 // NewPeriod returns the period from..to, refusing an inverted range.

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -9,13 +11,24 @@ import (
 	"strings"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/csvout"
 )
 
 // newCSVReader returns a strict reader: every record has the header's number of
 // fields, quotes must be well formed, and a leading byte order mark (spreadsheets
 // add one) is skipped.
 func newCSVReader(r io.Reader) *csv.Reader {
-	cr := csv.NewReader(&bomSkipper{r: r})
+	br := bufio.NewReader(&bomSkipper{r: r})
+	cr := csv.NewReader(br)
+	// A header with semicolons and no commas is a file from a spreadsheet set up for
+	// French (what our exports write with sep=semicolon).
+	head, _ := br.Peek(4096)
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	if bytes.IndexByte(head, ';') >= 0 && bytes.IndexByte(head, ',') < 0 {
+		cr.Comma = ';'
+	}
 	cr.FieldsPerRecord = 0
 	cr.TrimLeadingSpace = true
 	return cr
@@ -73,7 +86,7 @@ func csvError(err error, what string) error {
 func headerIndex(header []string, known func(string) bool) (map[string]int, error) {
 	col := map[string]int{}
 	for i, h := range header {
-		name := strings.ToLower(strings.TrimSpace(h))
+		name := csvout.Canonical(h)
 		if name == "" {
 			continue
 		}
@@ -127,6 +140,9 @@ func eachRecord(cr *csv.Reader, what string, fn func(line int, rec []string) err
 		line, _ := cr.FieldPos(0)
 		if blankRecord(rec) {
 			continue
+		}
+		for i, f := range rec {
+			rec[i] = csvout.Uncell(f)
 		}
 		if n++; n > maxCSVRows {
 			return passerelle.Errorf(passerelle.EINVALID, "line %d: more than %d terms", line, maxCSVRows)

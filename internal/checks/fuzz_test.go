@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/passerelle-oss/passerelle"
+
+	"github.com/passerelle-oss/passerelle/internal/csvout"
 )
 
 func FuzzParseGlossaryCSV(f *testing.F) {
@@ -31,7 +33,7 @@ func FuzzParseGlossaryCSV(f *testing.F) {
 			}
 		}
 		var buf bytes.Buffer
-		if err := WriteGlossaryCSV(&buf, terms); err != nil {
+		if err := WriteGlossaryCSV(&buf, terms, csvout.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		back, err := ParseGlossaryCSV(&buf)
@@ -65,7 +67,7 @@ func FuzzParseLexiconCSV(f *testing.F) {
 			return
 		}
 		var buf bytes.Buffer
-		if err := WriteLexiconCSV(&buf, entries); err != nil {
+		if err := WriteLexiconCSV(&buf, entries, csvout.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		back, err := ParseLexiconCSV(&buf)

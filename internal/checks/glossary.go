@@ -3,7 +3,6 @@ package checks
 import (
 	"bytes"
 	_ "embed"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/csvout"
 )
 
 // Term is one glossary entry: a name in the source languages and its approved
@@ -204,10 +204,12 @@ func ParseGlossaryCSV(r io.Reader) ([]Term, error) {
 	return terms, nil
 }
 
-// WriteGlossaryCSV writes terms in the generic format ParseGlossaryCSV reads back.
-func WriteGlossaryCSV(w io.Writer, terms []Term) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(genericGlossaryColumns); err != nil {
+// WriteGlossaryCSV writes terms in the generic format ParseGlossaryCSV reads back,
+// through the shared CSV writer (formulas neutralised; BOM, separator and header
+// language from o).
+func WriteGlossaryCSV(w io.Writer, terms []Term, o csvout.Options) error {
+	cw := csvout.NewWriter(w, o)
+	if err := cw.Header(genericGlossaryColumns); err != nil {
 		return fmt.Errorf("write glossary: %w", err)
 	}
 	for _, t := range terms {
@@ -217,8 +219,7 @@ func WriteGlossaryCSV(w io.Writer, terms []Term) error {
 			return fmt.Errorf("write glossary: %w", err)
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.Flush(); err != nil {
 		return fmt.Errorf("write glossary: %w", err)
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/passerelle-oss/passerelle"
+
+	"github.com/passerelle-oss/passerelle/internal/csvout"
 )
 
 func TestGlossary(t *testing.T) {
@@ -392,7 +394,7 @@ func TestGlossaryCSVRoundTrip(t *testing.T) {
 	terms := append(SeedGlossary(), Term{Source: "Salle des États", Aliases: []string{"Room of the States"}, ZH: "国家厅",
 		Variants: []string{"国事厅"}, Kind: "place", Note: "a \"quoted\", note", BirthDate: "1793", DeathDate: "-0044-03-15"})
 	var buf bytes.Buffer
-	if err := WriteGlossaryCSV(&buf, terms); err != nil {
+	if err := WriteGlossaryCSV(&buf, terms, csvout.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	back, err := ParseGlossaryCSV(&buf)
@@ -451,7 +453,7 @@ func TestParseLexiconCSV(t *testing.T) {
 		t.Fatalf("got %+v, %v", got, err)
 	}
 	var buf bytes.Buffer
-	if err := WriteLexiconCSV(&buf, got); err != nil {
+	if err := WriteLexiconCSV(&buf, got, csvout.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	back, err := ParseLexiconCSV(&buf)

@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -9,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/csvout"
 )
 
 // Lexicon severities as written in the CSV file.
@@ -96,10 +96,11 @@ func ParseLexiconCSV(r io.Reader) ([]LexiconEntry, error) {
 	return out, nil
 }
 
-// WriteLexiconCSV writes entries in the format ParseLexiconCSV reads.
-func WriteLexiconCSV(w io.Writer, entries []LexiconEntry) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(lexiconColumns); err != nil {
+// WriteLexiconCSV writes entries in the format ParseLexiconCSV reads, through the
+// shared CSV writer.
+func WriteLexiconCSV(w io.Writer, entries []LexiconEntry, o csvout.Options) error {
+	cw := csvout.NewWriter(w, o)
+	if err := cw.Header(lexiconColumns); err != nil {
 		return fmt.Errorf("write vocabulary: %w", err)
 	}
 	for _, e := range entries {
@@ -107,8 +108,7 @@ func WriteLexiconCSV(w io.Writer, entries []LexiconEntry) error {
 			return fmt.Errorf("write vocabulary: %w", err)
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.Flush(); err != nil {
 		return fmt.Errorf("write vocabulary: %w", err)
 	}
 	return nil

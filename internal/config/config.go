@@ -5,6 +5,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -38,7 +39,8 @@ type Config struct {
 	MaxBodyBytes int64
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout time.Duration
-	// TrustProxy makes the server believe X-Forwarded-For/-Proto from a reverse proxy.
+	// TrustProxy makes the server believe X-Forwarded-For/-Proto from a reverse proxy:
+	// the client is the address the proxy appended (the rightmost).
 	TrustProxy bool
 	// PublishLead is how long before its instant a delivery job becomes available (the
 	// worker waits the rest); PublishSettle is how long a platform has to apply a lost
@@ -47,6 +49,17 @@ type Config struct {
 	// SMTPURL, when set, sends notification digests by e-mail
 	// (smtp://user:password@host:587?from=address).
 	SMTPURL string
+	// TrustedProxies are the proxies' address ranges: when set, X-Forwarded-* are
+	// believed only from them, and the client is the rightmost address of
+	// X-Forwarded-For outside them (several hops).
+	TrustedProxies []netip.Prefix
+	// MetricsAddr serves /metrics on its own listen address (not on Addr).
+	MetricsAddr string
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
+	// LoginConcurrency bounds concurrent password checks (argon2id, 64 MiB each);
+	// 0: one per processor, at most 4.
+	LoginConcurrency int
 }
 
 // Var describes one setting for help and the README.
@@ -68,7 +81,11 @@ var Vars = []Var{
 	{"log-format", "PASSERELLE_LOG_FORMAT", "text", "text or json"},
 	{"max-body", "PASSERELLE_MAX_BODY", "1048576", "largest request body in bytes (uploads have their own limit)"},
 	{"shutdown-timeout", "PASSERELLE_SHUTDOWN_TIMEOUT", "15s", "how long graceful shutdown waits for requests in flight"},
-	{"trust-proxy", "PASSERELLE_TRUST_PROXY", "false", "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy"},
+	{"trust-proxy", "PASSERELLE_TRUST_PROXY", "false", "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (the client is the rightmost X-Forwarded-For address)"},
+	{"trusted-proxies", "PASSERELLE_TRUSTED_PROXIES", "", "comma-separated address ranges of the reverse proxies (10.0.0.0/8,192.0.2.7/32); sets --trust-proxy, believes X-Forwarded-* only from them and skips them in X-Forwarded-For"},
+	{"metrics-addr", "PASSERELLE_METRICS_ADDR", "", "serve /metrics on this listen address only (127.0.0.1:9090)"},
+	{"metrics-token", "PASSERELLE_METRICS_TOKEN", "", "bearer token /metrics asks for; without it or --metrics-addr, /metrics is not served"},
+	{"login-concurrency", "PASSERELLE_LOGIN_CONCURRENCY", "0", "password checks at once (64 MiB each); 0: one per processor, at most 4"},
 	{"publish-lead", "PASSERELLE_PUBLISH_LEAD", "15s", "how early a publication's job wakes before its time (at least 7s: River promotes scheduled jobs every 5s)"},
 	{"publish-settle", "PASSERELLE_PUBLISH_SETTLE", "2m", "how long a platform has to apply a lost request before the reconciler trusts that the post is absent"},
 	{"smtp-url", "PASSERELLE_SMTP_URL", "", "SMTP server for notification digests, smtp://user:password@host:587?from=address; empty: no e-mail"},
@@ -104,20 +121,41 @@ func Flags(fs *flag.FlagSet, getenv func(string) string, names ...string) func()
 	return func() (*Config, error) {
 		get := func(name string) string { return values[name]() }
 		c := &Config{
-			Addr:        get("addr"),
-			DataDir:     get("data"),
-			DatabaseURL: get("database-url"),
-			SecretKey:   get("secret-key"),
-			BaseURL:     strings.TrimRight(get("base-url"), "/"),
-			Demo:        parseBool(get("demo")),
-			WeiboAPI:    strings.TrimRight(get("weibo-api"), "/"),
-			WeChatAPI:   strings.TrimRight(get("wechat-api"), "/"),
-			LogLevel:    get("log-level"),
-			LogFormat:   get("log-format"),
-			TrustProxy:  parseBool(get("trust-proxy")),
-			SMTPURL:     get("smtp-url"),
+			Addr:         get("addr"),
+			DataDir:      get("data"),
+			DatabaseURL:  get("database-url"),
+			SecretKey:    get("secret-key"),
+			BaseURL:      strings.TrimRight(get("base-url"), "/"),
+			Demo:         parseBool(get("demo")),
+			WeiboAPI:     strings.TrimRight(get("weibo-api"), "/"),
+			WeChatAPI:    strings.TrimRight(get("wechat-api"), "/"),
+			LogLevel:     get("log-level"),
+			LogFormat:    get("log-format"),
+			TrustProxy:   parseBool(get("trust-proxy")),
+			MetricsAddr:  get("metrics-addr"),
+			MetricsToken: get("metrics-token"),
+			SMTPURL:      get("smtp-url"),
 		}
 		var err error
+		for _, r := range strings.Split(get("trusted-proxies"), ",") {
+			if r = strings.TrimSpace(r); r == "" {
+				continue
+			}
+			p, err := netip.ParsePrefix(r)
+			if err != nil {
+				if a, aerr := netip.ParseAddr(r); aerr == nil {
+					p, err = a.Prefix(a.BitLen())
+				}
+			}
+			if err != nil {
+				return nil, fmt.Errorf("config: trusted-proxies: %q is not an address range", r)
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+			c.TrustProxy = true
+		}
+		if c.LoginConcurrency, err = strconv.Atoi(get("login-concurrency")); err != nil || c.LoginConcurrency < 0 {
+			return nil, fmt.Errorf("config: login-concurrency must be 0 or a positive number")
+		}
 		if c.MaxBodyBytes, err = strconv.ParseInt(get("max-body"), 10, 64); err != nil || c.MaxBodyBytes <= 0 {
 			return nil, fmt.Errorf("config: max-body must be a positive number of bytes")
 		}

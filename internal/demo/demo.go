@@ -157,6 +157,10 @@ func Seed(ctx context.Context, db *store.DB, a *auth.Service) (Result, error) {
 			return Result{}, err
 		}
 	}
+	// The demo shows its public barometer; a real organization chooses to.
+	if err := db.PublishBarometer(ctx, org.ID, "demo"); err != nil {
+		return Result{}, err
+	}
 	return Result{Seeded: true, OrgID: org.ID}, nil
 }
 

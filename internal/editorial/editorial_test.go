@@ -363,8 +363,24 @@ func TestGuestLinks(t *testing.T) {
 		if _, err := b.svc.Transition(ctx, ed, p.ID, passerelle.StatusReview, ""); err != nil {
 			t.Fatal(err)
 		}
-		link, token, err := b.svc.CreateGuestLink(ctx, ed, p.ID, "Mme Martin", 0)
-		if err != nil || !link.ExpiresAt.Equal(b.clock.Now().Add(7*24*time.Hour)) {
+		// An editor's link lets the guest comment only.
+		_, edToken, err := b.svc.CreateGuestLink(ctx, ed, p.ID, "Conservatrice", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := b.svc.OpenGuest(ctx, edToken); err != nil || v.CanDecide || v.Link.Approves {
+			t.Fatalf("editor's link: %v %+v", err, v)
+		}
+		if _, err := b.svc.GuestDecision(ctx, edToken, passerelle.StatusApproved, "", "Claire", "fr"); passerelle.ErrorCode(err) != passerelle.EFORBIDDEN {
+			t.Fatalf("approval through an editor's link: %v", err)
+		}
+		// A reviewer's link decides.
+		rv := &passerelle.User{OrgID: b.inst.OrgID, Email: "relectrice@example.org", Name: "Relectrice", Memberships: []passerelle.Membership{{InstitutionID: b.inst.ID, Role: passerelle.RoleReviewer}}}
+		if err := db.CreateUser(ctx, rv, "h"); err != nil {
+			t.Fatal(err)
+		}
+		link, token, err := b.svc.CreateGuestLink(ctx, rv, p.ID, "Mme Martin", 0)
+		if err != nil || !link.ExpiresAt.Equal(b.clock.Now().Add(7*24*time.Hour)) || !link.Approves {
 			t.Fatalf("create: %v %+v", err, link)
 		}
 		v, err := b.svc.OpenGuest(ctx, token)
@@ -390,7 +406,7 @@ func TestGuestLinks(t *testing.T) {
 			t.Fatalf("approve: %v", err)
 		}
 		h, _ := b.svc.History(ctx, ed, p.ID)
-		if last := h.Transitions[len(h.Transitions)-1]; last.GuestLinkID != link.ID || !strings.Contains(last.ActorName, "Claire Martin") {
+		if last := h.Transitions[len(h.Transitions)-1]; last.GuestLinkID != link.ID || !strings.Contains(last.ActorName, "Claire Martin") || !strings.Contains(last.ActorName, "Relectrice") {
 			t.Fatalf("guest move not recorded: %+v", last)
 		}
 

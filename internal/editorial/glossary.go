@@ -9,6 +9,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/checks"
+	"github.com/passerelle-oss/passerelle/internal/csvout"
 	"github.com/passerelle-oss/passerelle/internal/occasions"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
@@ -191,8 +192,8 @@ func describe(err error) string {
 	return msg
 }
 
-// ExportGlossary writes a scope's terms as CSV in the generic format.
-func (s *Service) ExportGlossary(ctx context.Context, u *passerelle.User, institutionID int64, w io.Writer) error {
+// ExportGlossary writes a scope's terms as CSV in the generic format, shaped by o.
+func (s *Service) ExportGlossary(ctx context.Context, u *passerelle.User, institutionID int64, w io.Writer, o csvout.Options) error {
 	terms, err := s.Glossary(ctx, u, GlossaryQuery{InstitutionID: institutionID})
 	if err != nil {
 		return err
@@ -202,7 +203,7 @@ func (s *Service) ExportGlossary(ctx context.Context, u *passerelle.User, instit
 		out[i] = toCheckTerm(t)
 	}
 	var buf bytes.Buffer
-	if err := checks.WriteGlossaryCSV(&buf, out); err != nil {
+	if err := checks.WriteGlossaryCSV(&buf, out, o); err != nil {
 		return err
 	}
 	_, err = w.Write(buf.Bytes())
@@ -266,8 +267,8 @@ func (s *Service) ImportLexicon(ctx context.Context, u *passerelle.User, r io.Re
 	return s.db.ImportLexicon(ctx, u.OrgID, rows, replace)
 }
 
-// ExportLexicon writes the vocabulary as CSV.
-func (s *Service) ExportLexicon(ctx context.Context, u *passerelle.User, w io.Writer) error {
+// ExportLexicon writes the vocabulary as CSV, shaped by o.
+func (s *Service) ExportLexicon(ctx context.Context, u *passerelle.User, w io.Writer, o csvout.Options) error {
 	list, err := s.Lexicon(ctx, u, 0, 0)
 	if err != nil {
 		return err
@@ -276,5 +277,5 @@ func (s *Service) ExportLexicon(ctx context.Context, u *passerelle.User, w io.Wr
 	for i, e := range list {
 		out[i] = checks.LexiconEntry{Term: e.Term, Severity: e.Severity, Note: e.Note}
 	}
-	return checks.WriteLexiconCSV(w, out)
+	return checks.WriteLexiconCSV(w, out, o)
 }

@@ -35,17 +35,23 @@ var (
 	errBadLink     = passerelle.Errorf(passerelle.ENOTFOUND, "This review link is not valid.")
 	errExpiredLink = passerelle.Errorf(passerelle.EFORBIDDEN, "This review link has expired; ask for a new one.")
 	errRevokedLink = passerelle.Errorf(passerelle.EFORBIDDEN, "This review link was revoked; ask for a new one.")
+	// errCommentOnlyLink: the link's creator may not approve, so neither may its guest.
+	errCommentOnlyLink = passerelle.Errorf(passerelle.EFORBIDDEN, "This review link lets you comment only: ask for a link from someone who may approve.")
 )
 
 // CreateGuestLink makes a review link for a post; ttl 0 means seven days. Writers and
-// editors share links; the token is returned once.
+// editors share links, and so do reviewers; the token is returned once. A link approves or rejects only
+// while its creator may do so (a reviewer, an admin, an owner): a writer's link lets
+// the guest comment, so that nobody approves their own post through a link.
 func (s *Service) CreateGuestLink(ctx context.Context, u *passerelle.User, postID int64, label string, ttl time.Duration) (*store.GuestLink, string, error) {
 	p, err := s.post(ctx, u, postID)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := u.Allow(p.InstitutionID, passerelle.PermWrite); err != nil {
-		return nil, "", err
+	if !u.Can(p.InstitutionID, passerelle.PermReview) {
+		if err := u.Allow(p.InstitutionID, passerelle.PermWrite); err != nil {
+			return nil, "", err
+		}
 	}
 	if ttl == 0 {
 		ttl = s.guestTTL
@@ -67,6 +73,7 @@ func (s *Service) CreateGuestLink(ctx context.Context, u *passerelle.User, postI
 	if err := s.db.CreateGuestLink(ctx, g, nonceHash(nonce)); err != nil {
 		return nil, "", err
 	}
+	g.Approves = u.Can(p.InstitutionID, passerelle.PermReview)
 	return g, signGuestToken(key, g.ID, g.ExpiresAt, nonce), nil
 }
 
@@ -144,10 +151,39 @@ func (s *Service) guest(ctx context.Context, token string) (*store.GuestLink, er
 
 // GuestLinks lists a post's links.
 func (s *Service) GuestLinks(ctx context.Context, u *passerelle.User, postID int64) ([]*store.GuestLink, error) {
-	if _, err := s.post(ctx, u, postID); err != nil {
+	p, err := s.post(ctx, u, postID)
+	if err != nil {
 		return nil, err
 	}
-	return s.db.GuestLinks(ctx, postID)
+	links, err := s.db.GuestLinks(ctx, postID)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range links {
+		if _, err := s.linkCreator(ctx, u.OrgID, p.InstitutionID, g); err != nil {
+			return nil, err
+		}
+	}
+	return links, nil
+}
+
+// linkCreator loads the user who made the link and sets g.Approves: whether that user
+// may, now, approve posts of the institution. A creator since disabled, removed or
+// demoted leaves the link with comments only.
+func (s *Service) linkCreator(ctx context.Context, orgID, institutionID int64, g *store.GuestLink) (*passerelle.User, error) {
+	g.Approves = false
+	if g.CreatedBy == 0 {
+		return nil, nil
+	}
+	c, err := s.db.User(ctx, orgID, g.CreatedBy)
+	if passerelle.ErrorCode(err) == passerelle.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	g.Approves = c.DisabledAt == nil && c.Can(institutionID, passerelle.PermReview)
+	return c, nil
 }
 
 // RevokeGuestLink revokes a link of a post.
@@ -156,8 +192,10 @@ func (s *Service) RevokeGuestLink(ctx context.Context, u *passerelle.User, postI
 	if err != nil {
 		return err
 	}
-	if err := u.Allow(p.InstitutionID, passerelle.PermWrite); err != nil {
-		return err
+	if !u.Can(p.InstitutionID, passerelle.PermReview) {
+		if err := u.Allow(p.InstitutionID, passerelle.PermWrite); err != nil {
+			return err
+		}
 	}
 	return s.db.RevokeGuestLink(ctx, postID, linkID)
 }
@@ -171,7 +209,8 @@ type GuestView struct {
 	Previews    []Preview                     `json:"previews"`
 	Comments    []*passerelle.Comment         `json:"comments"`
 	Accounts    map[int64]*passerelle.Account `json:"accounts"`
-	// CanDecide tells whether the post waits for a review decision.
+	// CanDecide tells whether the post waits for a review decision that this link may
+	// take (Link.Approves).
 	CanDecide bool `json:"can_decide"`
 	// Decisions are the review decisions taken so far, oldest first.
 	Decisions []*passerelle.Transition `json:"-"`
@@ -245,6 +284,9 @@ func (s *Service) OpenGuest(ctx context.Context, token string) (*GuestView, erro
 			accs[a.ID] = a
 		}
 	}
+	if _, err := s.linkCreator(ctx, orgID, p.InstitutionID, g); err != nil {
+		return nil, err
+	}
 	if err := s.db.TouchGuestLink(ctx, g.ID); err != nil {
 		return nil, err
 	}
@@ -253,12 +295,13 @@ func (s *Service) OpenGuest(ctx context.Context, token string) (*GuestView, erro
 		return nil, err
 	}
 	p.Notes = "" // internal notes stay inside the agency
-	return &GuestView{Link: g, Institution: inst, Post: p, Previews: Previews(p), Comments: comments, Accounts: accs, CanDecide: p.Status == passerelle.StatusReview,
-		Decisions: decisions(trs)}, nil
+	return &GuestView{Link: g, Institution: inst, Post: p, Previews: Previews(p), Comments: comments, Accounts: accs,
+		CanDecide: g.Approves && p.Status == passerelle.StatusReview, Decisions: decisions(trs)}, nil
 }
 
 // GuestDecision approves (to "approved") or rejects (to "draft", with a comment) the
-// post behind a link. Name is who the guest says they are, recorded with the move.
+// post behind a link. Name is who the guest says they are, recorded with the move
+// together with the name of the link's creator, who must be allowed to approve.
 func (s *Service) GuestDecision(ctx context.Context, token string, to passerelle.Status, comment, name, lang string) (*passerelle.Post, error) {
 	g, err := s.guest(ctx, token)
 	if err != nil {
@@ -271,8 +314,23 @@ func (s *Service) GuestDecision(ctx context.Context, token string, to passerelle
 	if err != nil {
 		return nil, err
 	}
-	return s.move(ctx, orgID, g.PostID, guestActor(g, name), to, comment, lang)
+	p, err := s.db.Post(ctx, orgID, g.PostID)
+	if err != nil {
+		return nil, err
+	}
+	creator, err := s.linkCreator(ctx, orgID, p.InstitutionID, g)
+	if err != nil {
+		return nil, err
+	}
+	if !g.Approves {
+		return nil, errCommentOnlyLink
+	}
+	a := guestActor(g, name)
+	a.Name = strings.TrimSuffix(a.Name, guestSuffix) + " (guest link from " + actorOf(creator, p.InstitutionID).Name + ")"
+	return s.move(ctx, orgID, g.PostID, a, to, comment, lang)
 }
+
+const guestSuffix = " (guest link)"
 
 func guestActor(g *store.GuestLink, name string) passerelle.Actor {
 	name = strings.TrimSpace(name)
@@ -285,7 +343,7 @@ func guestActor(g *store.GuestLink, name string) passerelle.Actor {
 	if name == "" {
 		name = "Guest reviewer"
 	}
-	return passerelle.Actor{GuestLinkID: g.ID, Name: name + " (guest link)"}
+	return passerelle.Actor{GuestLinkID: g.ID, Name: name + guestSuffix}
 }
 
 // GuestComment adds a guest's comment.

@@ -16,12 +16,16 @@ type HousekeepingArgs struct{}
 // Kind implements river.JobArgs.
 func (HousekeepingArgs) Kind() string { return "housekeeping" }
 
-// HousekeepingWorker deletes expired sessions and push replay keys. Idempotent.
+// HousekeepingWorker deletes expired sessions, push replay keys and sign-in counters.
+// Idempotent.
 type HousekeepingWorker struct {
 	river.WorkerDefaults[HousekeepingArgs]
 	DB     *store.DB
 	Logger *slog.Logger
 }
+
+// loginWindow is at least auth's throttling window: older sign-in counters are spent.
+const loginWindow = time.Hour
 
 // replayWindow must exceed the push timestamp window (300 s each way).
 const replayWindow = 15 * time.Minute
@@ -36,8 +40,12 @@ func (w *HousekeepingWorker) Work(ctx context.Context, job *river.Job[Housekeepi
 	if err != nil {
 		return err
 	}
-	if w.Logger != nil && sessions+replays > 0 {
-		w.Logger.DebugContext(ctx, "housekeeping", slog.Int64("sessions", sessions), slog.Int64("push_replays", replays))
+	attempts, err := w.DB.PruneLoginAttempts(ctx, loginWindow)
+	if err != nil {
+		return err
+	}
+	if w.Logger != nil && sessions+replays+attempts > 0 {
+		w.Logger.DebugContext(ctx, "housekeeping", slog.Int64("sessions", sessions), slog.Int64("push_replays", replays), slog.Int64("login_attempts", attempts))
 	}
 	return nil
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/barometer"
+	"github.com/passerelle-oss/passerelle/internal/csvout"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
@@ -40,7 +41,9 @@ type Barometer struct {
 }
 
 // RegisterBarometer adds the public barometer routes. The page shows the latest
-// published edition of the first organization, or of ?org=ID. The template and style
+// edition of the first organization that chose to publish its barometer, or of
+// ?org=SLUG; an organization that did not publish is not found, and sequential ids
+// are not accepted. The template and style
 // are embedded: a parse failure is a build defect, so it panics like template.Must.
 func RegisterBarometer(srv *server.Server, db *store.DB, svc *barometer.Service) *Barometer {
 	css, err := files.ReadFile("templates/barometer.css")
@@ -71,6 +74,7 @@ func (b *Barometer) embeddable(w http.ResponseWriter) {
 // query is what a visitor may ask for.
 type query struct {
 	org      int64
+	slug     string
 	platform string
 	edition  int64
 	lang     string
@@ -90,7 +94,7 @@ func (b *Barometer) parse(r *http.Request) (query, error) {
 	for _, p := range []struct {
 		name string
 		dst  *int64
-	}{{"org", &out.org}, {"edition", &out.edition}} {
+	}{{"edition", &out.edition}} {
 		if s := q.Get(p.name); s != "" {
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil || n < 1 {
@@ -104,16 +108,12 @@ func (b *Barometer) parse(r *http.Request) (query, error) {
 		return out, passerelle.ErrNotFound
 	}
 	out.filter = barometer.Filter{Countries: keep, ExcludeCountries: exclude}
-	if out.org == 0 {
-		orgs, err := b.db.Organizations(r.Context())
-		if err != nil {
-			return out, err
-		}
-		if len(orgs) == 0 {
-			return out, passerelle.ErrNotFound
-		}
-		out.org = orgs[0].ID
-	} else if _, err := b.db.Organization(r.Context(), out.org); err != nil {
+	slug := q.Get("org")
+	if slug != "" && !store.ValidSlug(slug) {
+		return out, passerelle.ErrNotFound
+	}
+	out.org, out.slug, err = b.db.PublicBarometer(r.Context(), slug)
+	if err != nil {
 		return out, err
 	}
 	return out, nil
@@ -171,7 +171,9 @@ func (b *Barometer) csv(w http.ResponseWriter, r *http.Request) {
 	b.embeddable(w)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="barometer-%s-%s.csv"`, safeName(t.Period), t.Platform))
-	barometer.WriteTableCSV(w, t)
+	// Headers in the language asked for (?lang= or Accept-Language); ?excel=fr for
+	// French Excel (BOM and ";").
+	barometer.WriteTableCSV(w, t, csvout.FromQuery(r.URL.Query(), chooseLanguage(r)))
 }
 
 func safeName(s string) string {
@@ -233,7 +235,7 @@ func (b *Barometer) html(w http.ResponseWriter, r *http.Request) {
 	here := func(change func(url.Values)) string {
 		v := url.Values{}
 		if r.URL.Query().Has("org") {
-			v.Set("org", strconv.FormatInt(q.org, 10))
+			v.Set("org", q.slug)
 		}
 		if q.platform != barometer.Combined {
 			v.Set("platform", q.platform)
@@ -287,7 +289,7 @@ func (b *Barometer) fill(r *http.Request, d *pageData, q query, t *barometer.Tab
 	d.Total = formatInt(lang, t.TotalFollowers)
 	dl := func(ext string) string {
 		v := url.Values{}
-		v.Set("org", strconv.FormatInt(q.org, 10))
+		v.Set("org", q.slug)
 		if t.EditionID != nil {
 			v.Set("edition", strconv.FormatInt(*t.EditionID, 10))
 		}

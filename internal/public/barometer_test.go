@@ -37,8 +37,23 @@ func serve(t *testing.T) *httptest.Server {
 	if err := barometer.ImportSeed(ctx, db, org.ID); err != nil {
 		t.Fatal(err)
 	}
-	// A second organization with nothing published.
-	if _, err := db.CreateOrganization(ctx, "Autre"); err != nil {
+	if err := db.PublishBarometer(ctx, org.ID, "agence"); err != nil {
+		t.Fatal(err)
+	}
+	// A second organization, public, with no edition; a third with figures that did
+	// not choose to publish.
+	other, err := db.CreateOrganization(ctx, "Autre")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PublishBarometer(ctx, other.ID, "autre"); err != nil {
+		t.Fatal(err)
+	}
+	private, err := db.CreateOrganization(ctx, "Privée")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := barometer.ImportSeed(ctx, db, private.ID); err != nil {
 		t.Fatal(err)
 	}
 	srv := server.New(server.Options{DB: db})
@@ -80,8 +95,14 @@ func TestPage(t *testing.T) {
 		{"chinese from the browser", "", "zh-CN,zh;q=0.9,en;q=0.5", 200, []string{`lang="zh-Hans"`, "计算方法", "微博", "粉丝数"}},
 		{"weibo edition", "?lang=en&platform=weibo", "", 200, []string{"Rijksmuseum", "France Patrimoine Musées"}},
 		{"non-French institutions", "?lang=en&country=!FR", "", 200, []string{"Metropolitan Museum of Art"}},
-		{"second organization: nothing published", "?org=2&lang=en", "", 404, []string{"No barometer is published yet."}},
-		{"unknown organization", "?org=99", "", 404, nil},
+		{"by slug", "?org=agence&lang=en", "", 200, []string{"Musée du Louvre"}},
+		{"second organization: nothing published", "?org=autre&lang=en", "", 404, []string{"No barometer is published yet."}},
+		{"unknown organization", "?org=nobody", "", 404, nil},
+		// Issue 9, finding 8: an organization that did not publish, by id or by any
+		// name, is not found, and ids are not accepted at all.
+		{"sequential id", "?org=1", "", 404, nil},
+		{"unpublished organization's id", "?org=3", "", 404, nil},
+		{"unpublished organization's name", "?org=privee", "", 404, nil},
 		{"unknown platform", "?platform=myspace", "", 404, nil},
 	}
 	for _, tc := range tests {
@@ -258,6 +279,9 @@ func TestProvisionalTable(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.SQLite(t)
 	org, _ := db.CreateOrganization(ctx, "Agence")
+	if err := db.PublishBarometer(ctx, org.ID, "agence"); err != nil {
+		t.Fatal(err)
+	}
 	svc := &barometer.Service{DB: db}
 	csv := "date,institution,country,platform,followers\n2026-10-05,Musée Rodin,FR,weibo,1200\n2026-10-05,Tate Modern,GB,weibo,3400\n"
 	if _, err := svc.Import(ctx, org.ID, strings.NewReader(csv)); err != nil {

@@ -29,6 +29,9 @@ var statuses = map[string]int{
 // ErrBadRequest is the code of an unreadable request (malformed JSON or form): 400.
 const ErrBadRequest = "bad_request"
 
+// ErrMethodNotAllowed is the code of a method no route takes (OPTIONS, TRACE): 405.
+const ErrMethodNotAllowed = "method_not_allowed"
+
 // Status returns the HTTP status for err.
 func Status(err error) int {
 	var mbe *http.MaxBytesError
@@ -38,6 +41,9 @@ func Status(err error) int {
 	code := passerelle.ErrorCode(err)
 	if code == ErrBadRequest {
 		return http.StatusBadRequest
+	}
+	if code == ErrMethodNotAllowed {
+		return http.StatusMethodNotAllowed
 	}
 	if st, ok := statuses[code]; ok {
 		return st
@@ -52,7 +58,7 @@ func Code(err error) string {
 		return passerelle.ETOOLARGE
 	}
 	code := passerelle.ErrorCode(err)
-	if _, ok := statuses[code]; ok || code == ErrBadRequest {
+	if _, ok := statuses[code]; ok || code == ErrBadRequest || code == ErrMethodNotAllowed {
 		return code
 	}
 	return passerelle.EINTERNAL

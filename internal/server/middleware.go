@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -157,16 +158,61 @@ func (s *Server) headers(next http.Handler) http.Handler {
 }
 
 // limitBody refuses bodies over limit: at once when Content-Length says so, else when
-// the handler reads past it.
+// the handler reads past it. Either way the 413 goes out first and the rest of the
+// body is then read and discarded (up to lingerBytes, for up to lingerTime) before
+// the connection closes, as nginx's lingering close does: a client that sends its
+// whole body before reading (Python's urllib, browsers' uploads) then sees the 413
+// rather than a reset connection.
 func (s *Server) limitBody(limit int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw := r.Body
 		if r.ContentLength > limit {
+			w.Header().Set("Connection", "close")
+			http.NewResponseController(w).EnableFullDuplex()
 			s.Error(w, r, &http.MaxBytesError{Limit: limit})
+			linger(w, raw)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		cr := &countingReader{r: raw}
+		r.Body = http.MaxBytesReader(w, cr, limit)
 		next.ServeHTTP(w, r)
+		if cr.n > limit {
+			linger(w, raw)
+		}
 	})
+}
+
+// Lingering close bounds: what a refused body may still cost.
+const (
+	lingerBytes = 64 << 20
+	lingerTime  = 10 * time.Second
+)
+
+// linger sends what the handler wrote, then discards the rest of the body.
+func linger(w http.ResponseWriter, body io.Reader) {
+	rc := http.NewResponseController(w)
+	rc.Flush()
+	rc.SetReadDeadline(time.Now().Add(lingerTime))
+	io.CopyN(io.Discard, body, lingerBytes)
+}
+
+// countingReader counts what the handler read of the body.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingReader) Close() error {
+	if rc, ok := c.r.(io.Closer); ok {
+		return rc.Close()
+	}
+	return nil
 }
 
 // SessionCookie names the browser session cookie.
@@ -177,7 +223,8 @@ const SessionCookie = "passerelle_session"
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := infoFrom(r.Context())
-		if s.opts.Auth == nil || info == nil {
+		// /metrics has its own token, which is not a user's.
+		if s.opts.Auth == nil || info == nil || r.URL.Path == "/metrics" {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -7,10 +7,12 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sort"
 	"strings"
 	"sync"
@@ -32,8 +34,17 @@ type Options struct {
 	Auth   *auth.Service
 	// MaxBodyBytes limits request bodies unless a route sets its own limit.
 	MaxBodyBytes int64
-	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto.
+	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto: the client is the
+	// rightmost X-Forwarded-For address, the one the proxy appended.
 	TrustProxy bool
+	// TrustedProxies, when set, are the only peers whose X-Forwarded-* are believed,
+	// and are skipped from the right of X-Forwarded-For (several proxies in a row).
+	TrustedProxies []netip.Prefix
+	// MetricsToken is the bearer token /metrics asks for. Without it /metrics is not
+	// served on the main address (404) unless MetricsPublic is set.
+	MetricsToken string
+	// MetricsPublic serves /metrics to anyone (tests; the separate metrics listener).
+	MetricsPublic bool
 	// SecureCookies forces the Secure flag (set when the base URL is https).
 	SecureCookies bool
 	// Version is reported by /healthz.
@@ -47,6 +58,7 @@ type Server struct {
 	cop      *http.CrossOriginProtection
 	registry *prometheus.Registry
 	latency  *prometheus.HistogramVec
+	metrics  http.Handler
 
 	mu     sync.Mutex
 	routes map[string]Access
@@ -92,8 +104,42 @@ func New(o Options) *Server {
 	}
 	s.Handle("GET /healthz", Public, http.HandlerFunc(s.healthz))
 	s.Handle("GET /readyz", Public, http.HandlerFunc(s.readyz))
-	s.Handle("GET /metrics", Public, promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	s.Handle("GET /metrics", Public, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.opts.MetricsPublic {
+			if s.opts.MetricsToken == "" {
+				s.Error(w, r, passerelle.ErrNotFound)
+				return
+			}
+			if !s.metricsAuthorized(r) {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+				s.Error(w, r, passerelle.Errorf(passerelle.EUNAUTHENTICATED, "Send the metrics token: Authorization: Bearer TOKEN."))
+				return
+			}
+		}
+		s.metrics.ServeHTTP(w, r)
+	}))
+	s.metrics = promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
 	return s
+}
+
+func (s *Server) metricsAuthorized(r *http.Request) bool {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return strings.EqualFold(scheme, "Bearer") && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.opts.MetricsToken)) == 1
+}
+
+// MetricsHandler serves /metrics alone, for a listener of its own (--metrics-addr);
+// it asks for the metrics token when one is set.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		if s.opts.MetricsToken != "" && !s.metricsAuthorized(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			s.Error(w, r, passerelle.Errorf(passerelle.EUNAUTHENTICATED, "Send the metrics token: Authorization: Bearer TOKEN."))
+			return
+		}
+		s.metrics.ServeHTTP(w, r)
+	})
+	return mux
 }
 
 // Registry is where other packages register their Prometheus collectors.
@@ -217,25 +263,67 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, timeout time.Durati
 	return err
 }
 
-// ClientIP returns the client's address, from X-Forwarded-For only when the proxy is
-// trusted.
+// ClientIP returns the client's address. Behind a trusted proxy it is the rightmost
+// X-Forwarded-For address (the one the proxy appended; what is left of it the client
+// wrote itself), skipping the trusted ranges when they are configured.
 func (s *Server) ClientIP(r *http.Request) string {
-	if s.opts.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
-				return ip.String()
-			}
-		}
-	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if !s.trusts(host) {
+		return host
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		ip, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		ip = ip.Unmap()
+		if len(s.opts.TrustedProxies) > 0 && inRanges(s.opts.TrustedProxies, ip) {
+			continue
+		}
+		return ip.String()
 	}
 	return host
 }
 
+// trusts reports whether the peer's X-Forwarded-* headers are believed.
+func (s *Server) trusts(peer string) bool {
+	if !s.opts.TrustProxy {
+		return false
+	}
+	if len(s.opts.TrustedProxies) == 0 {
+		return true
+	}
+	ip, err := netip.ParseAddr(peer)
+	return err == nil && inRanges(s.opts.TrustedProxies, ip.Unmap())
+}
+
+func inRanges(ranges []netip.Prefix, ip netip.Addr) bool {
+	for _, p := range ranges {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
 // IsSecure reports whether the request came over HTTPS.
 func (s *Server) IsSecure(r *http.Request) bool {
-	return s.opts.SecureCookies || r.TLS != nil || (s.opts.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
+	if s.opts.SecureCookies || r.TLS != nil {
+		return true
+	}
+	if r.Header.Get("X-Forwarded-Proto") != "https" {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return s.trusts(host)
 }

@@ -1,15 +1,20 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/server"
@@ -132,7 +137,16 @@ func TestMiddleware(t *testing.T) {
 		t.Fatalf("API without token: %d", resp.StatusCode)
 	}
 
+	// /metrics is not served without a token (issue 9, finding 10).
 	resp, _ = http.Get(ts.URL + "/metrics")
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Fatalf("/metrics without a token configured: %d, want 404", resp.StatusCode)
+	}
+	// The separate listener (--metrics-addr) serves them.
+	mts := httptest.NewServer(srv.MetricsHandler())
+	defer mts.Close()
+	resp, _ = http.Get(mts.URL + "/metrics")
 	var m bytes.Buffer
 	m.ReadFrom(resp.Body)
 	resp.Body.Close()
@@ -143,15 +157,121 @@ func TestMiddleware(t *testing.T) {
 	}
 }
 
+// Issue 9, finding 10: with a metrics token, /metrics answers only to it, on the
+// main address and on the separate listener.
+func TestMetricsToken(t *testing.T) {
+	t.Parallel()
+	srv := server.New(server.Options{MetricsToken: "m-secret"})
+	for _, h := range []http.Handler{srv.Handler(), srv.MetricsHandler()} {
+		ts := httptest.NewServer(h)
+		for _, tt := range []struct {
+			auth string
+			want int
+		}{{"", 401}, {"Bearer nope", 401}, {"Basic m-secret", 401}, {"Bearer m-secret", 200}} {
+			req, _ := http.NewRequest("GET", ts.URL+"/metrics", nil)
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b bytes.Buffer
+			b.ReadFrom(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.want || (tt.want == 200) != strings.Contains(b.String(), "go_goroutines") {
+				t.Errorf("%q: %d, want %d", tt.auth, resp.StatusCode, tt.want)
+			}
+		}
+		ts.Close()
+	}
+}
+
+// Issue 9, finding 7: behind a trusted proxy the client is the address the proxy
+// appended (rightmost), not what the client wrote at the left.
 func TestClientIP(t *testing.T) {
 	t.Parallel()
-	r := httptest.NewRequest("GET", "/", nil)
-	r.RemoteAddr = "10.0.0.2:5555"
-	r.Header.Set("X-Forwarded-For", "203.0.113.9, 10.0.0.1")
-	if ip := server.New(server.Options{}).ClientIP(r); ip != "10.0.0.2" {
-		t.Errorf("untrusted proxy: %s", ip)
+	ranges := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	tests := []struct {
+		name   string
+		opts   server.Options
+		remote string
+		xff    []string
+		proto  string
+		want   string
+		secure bool
+	}{
+		{"untrusted", server.Options{}, "10.0.0.2:5555", []string{"203.0.113.9, 10.0.0.1"}, "https", "10.0.0.2", false},
+		{"rightmost", server.Options{TrustProxy: true}, "10.0.0.2:5555", []string{"6.6.6.6, 203.0.113.9"}, "https", "203.0.113.9", true},
+		{"rightmost of several headers", server.Options{TrustProxy: true}, "10.0.0.2:5555", []string{"6.6.6.6", "203.0.113.9"}, "", "203.0.113.9", false},
+		{"garbage", server.Options{TrustProxy: true}, "10.0.0.2:5555", []string{"not-an-ip"}, "", "10.0.0.2", false},
+		{"no header", server.Options{TrustProxy: true}, "10.0.0.2:5555", nil, "", "10.0.0.2", false},
+		{"two trusted hops", server.Options{TrustProxy: true, TrustedProxies: ranges}, "10.0.0.2:5555", []string{"6.6.6.6, 203.0.113.9, 10.0.0.7"}, "https", "203.0.113.9", true},
+		{"peer outside the ranges", server.Options{TrustProxy: true, TrustedProxies: ranges}, "192.0.2.50:5555", []string{"6.6.6.6"}, "https", "192.0.2.50", false},
+		{"all trusted", server.Options{TrustProxy: true, TrustedProxies: ranges}, "10.0.0.2:5555", []string{"10.1.1.1"}, "", "10.0.0.2", false},
 	}
-	if ip := server.New(server.Options{TrustProxy: true}).ClientIP(r); ip != "203.0.113.9" {
-		t.Errorf("trusted proxy: %s", ip)
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tt.remote
+		for _, v := range tt.xff {
+			r.Header.Add("X-Forwarded-For", v)
+		}
+		if tt.proto != "" {
+			r.Header.Set("X-Forwarded-Proto", tt.proto)
+		}
+		s := server.New(tt.opts)
+		if ip := s.ClientIP(r); ip != tt.want {
+			t.Errorf("%s: client %s, want %s", tt.name, ip, tt.want)
+		}
+		if got := s.IsSecure(r); got != tt.secure {
+			t.Errorf("%s: secure %v, want %v", tt.name, got, tt.secure)
+		}
+	}
+}
+
+// Issue 9, finding 11: a client that sends its whole oversized body before reading the
+// answer (as Python's urllib does) gets the 413, not a reset connection; with a
+// declared length and with a chunked body.
+func TestOversizedBodyGets413(t *testing.T) {
+	t.Parallel()
+	srv := server.New(server.Options{MaxBodyBytes: 1024})
+	srv.HandleFunc("POST /echo", server.Public, func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.ReadAll(r.Body); err != nil {
+			srv.Error(w, r, err)
+			return
+		}
+	})
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	body := bytes.Repeat([]byte("x"), 8<<20)
+	for _, chunked := range []bool{false, true} {
+		conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var req bytes.Buffer
+		req.WriteString("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n")
+		if chunked {
+			req.WriteString("Transfer-Encoding: chunked\r\n\r\n")
+			fmt.Fprintf(&req, "%x\r\n", len(body))
+			req.Write(body)
+			req.WriteString("\r\n0\r\n\r\n")
+		} else {
+			fmt.Fprintf(&req, "Content-Length: %d\r\n\r\n", len(body))
+			req.Write(body)
+		}
+		conn.SetDeadline(time.Now().Add(20 * time.Second))
+		if _, err := conn.Write(req.Bytes()); err != nil {
+			t.Fatalf("chunked %v: sending the body: %v", chunked, err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("chunked %v: reading the answer: %v", chunked, err)
+		}
+		resp.Body.Close()
+		conn.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("chunked %v: %d, want 413", chunked, resp.StatusCode)
+		}
 	}
 }

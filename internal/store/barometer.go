@@ -262,3 +262,50 @@ func (db *DB) Editions(ctx context.Context, f EditionFilter) ([]*Edition, error)
 	}
 	return queryAll(ctx, db, db.r(), query, w.args, scanEdition)
 }
+
+// ValidSlug reports whether s can name a public barometer: 2 to 63 lower-case letters,
+// digits and hyphens, starting with a letter (so that it is never a guessable id).
+func ValidSlug(s string) bool {
+	if len(s) < 2 || len(s) > 63 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// PublishBarometer makes an organization's barometer public under slug (or moves it
+// to a new slug). A slug another organization uses is a conflict.
+func (db *DB) PublishBarometer(ctx context.Context, orgID int64, slug string) error {
+	if !ValidSlug(slug) {
+		return &passerelle.Error{Code: passerelle.EINVALID, Message: "Some fields are invalid.", Fields: map[string]string{"slug": "2 to 63 lower-case letters, digits and hyphens, starting with a letter."}}
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.q().exec(ctx, `INSERT INTO public_barometers (org_id, slug, published_at) VALUES (?, ?, ?)
+			ON CONFLICT (org_id) DO UPDATE SET slug = excluded.slug`, orgID, slug, db.nowUTC())
+		return err
+	})
+}
+
+// UnpublishBarometer takes an organization's barometer off the public pages.
+func (db *DB) UnpublishBarometer(ctx context.Context, orgID int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.q().exec(ctx, `DELETE FROM public_barometers WHERE org_id = ?`, orgID)
+		return err
+	})
+}
+
+// PublicBarometer returns the organization publishing its barometer under slug, or,
+// for an empty slug, the first one that published; ENOTFOUND when there is none.
+func (db *DB) PublicBarometer(ctx context.Context, slug string) (orgID int64, publicSlug string, err error) {
+	if slug == "" {
+		err = db.r().row(ctx, `SELECT org_id, slug FROM public_barometers ORDER BY org_id LIMIT 1`).Scan(&orgID, &publicSlug)
+	} else {
+		err = db.r().row(ctx, `SELECT org_id, slug FROM public_barometers WHERE slug = ?`, slug).Scan(&orgID, &publicSlug)
+	}
+	return orgID, publicSlug, db.mapErr(err)
+}

@@ -191,6 +191,9 @@ type q struct {
 }
 
 func (x q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := checkInstants(args); err != nil {
+		return nil, err
+	}
 	query, args = x.db.rebind(query), x.db.args(args)
 	if st := x.prepared(ctx, query); st != nil {
 		res, err := st.ExecContext(ctx, args...)
@@ -201,6 +204,9 @@ func (x q) exec(ctx context.Context, query string, args ...any) (sql.Result, err
 }
 
 func (x q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := checkInstants(args); err != nil {
+		return nil, err
+	}
 	query, args = x.db.rebind(query), x.db.args(args)
 	if st := x.prepared(ctx, query); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
@@ -210,7 +216,21 @@ func (x q) query(ctx context.Context, query string, args ...any) (*sql.Rows, err
 	return rows, x.db.mapErr(err)
 }
 
-func (x q) row(ctx context.Context, query string, args ...any) *sql.Row {
+// rowResult is a *sql.Row, or the error that kept the query from running.
+type rowResult interface {
+	Scan(dest ...any) error
+	Err() error
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+func (r errRow) Err() error        { return r.err }
+
+func (x q) row(ctx context.Context, query string, args ...any) rowResult {
+	if err := checkInstants(args); err != nil {
+		return errRow{err}
+	}
 	query, args = x.db.rebind(query), x.db.args(args)
 	if st := x.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
@@ -267,6 +287,36 @@ func (db *DB) rebind(query string) string {
 		b.WriteByte(query[i])
 	}
 	return b.String()
+}
+
+// Instants are stored from year 1 to year 9999 on both engines: SQLite's fixed-width
+// text holds no more, and PostgreSQL's range differs. A time outside is refused
+// before the query runs (EINVALID), so both engines store and read the same instants.
+var (
+	minInstant = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxInstant = time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)
+)
+
+// ErrInstantRange refuses a time outside what the store keeps.
+var ErrInstantRange = passerelle.Errorf(passerelle.EINVALID, "A date is out of range (years 1 to 9999).")
+
+// ValidInstant reports whether t can be stored.
+func ValidInstant(t time.Time) bool { return !t.Before(minInstant) && !t.After(maxInstant) }
+
+func checkInstants(args []any) error {
+	for _, a := range args {
+		switch v := a.(type) {
+		case time.Time:
+			if !ValidInstant(v) {
+				return ErrInstantRange
+			}
+		case *time.Time:
+			if v != nil && !ValidInstant(*v) {
+				return ErrInstantRange
+			}
+		}
+	}
+	return nil
 }
 
 // timeLayout stores instants in SQLite as fixed-width UTC text, so they sort as text.

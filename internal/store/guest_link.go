@@ -18,7 +18,10 @@ type GuestLink struct {
 	ExpiresAt  time.Time  `json:"expires_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
-	nonceHash  string
+	// Approves tells whether the link carries approval power: its creator may approve
+	// posts of the institution (filled by the editorial service, not stored).
+	Approves  bool `json:"approves"`
+	nonceHash string
 }
 
 // NonceHash is the stored hash of the link's nonce.

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -243,13 +244,26 @@ func TestLoginFailuresAndSetup(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		for i := 1; i <= 3; i++ {
-			n, err := db.RecordLoginFailure(ctx, "ip:1.2.3.4", time.Minute)
-			if err != nil || n != i {
-				t.Fatalf("failure %d: %d %v", i, n, err)
+			n, err := db.RecordLoginAttempts(ctx, []string{"ip:1.2.3.4", "other"}, time.Minute)
+			if err != nil || n[0] != i || n[1] != i {
+				t.Fatalf("attempt %d: %v %v", i, n, err)
 			}
 		}
 		if n, _ := db.LoginFailures(ctx, "ip:1.2.3.4", time.Minute); n != 3 {
 			t.Fatalf("LoginFailures = %d", n)
+		}
+		if err := db.ForgetLoginAttempt(ctx, "other"); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := db.LoginFailures(ctx, "other", time.Minute); n != 2 {
+			t.Fatalf("after forgetting one = %d", n)
+		}
+		// A window that has passed starts again at 1, and is pruned.
+		if n, err := db.RecordLoginAttempts(ctx, []string{"other"}, 0); err != nil || n[0] != 1 {
+			t.Fatalf("after the window: %v %v", n, err)
+		}
+		if n, err := db.PruneLoginAttempts(ctx, 0); err != nil || n != 2 {
+			t.Fatalf("pruned %d %v", n, err)
 		}
 		db.ClearLoginFailures(ctx, "ip:1.2.3.4")
 		if n, _ := db.LoginFailures(ctx, "ip:1.2.3.4", time.Minute); n != 0 {
@@ -393,6 +407,54 @@ func FuzzParseUTC(f *testing.F) {
 		want, err := time.Parse(store.TimeLayout, s)
 		if ok && (err != nil || !got.Equal(want)) {
 			t.Fatalf("%q: fast %v, time.Parse %v %v", s, got, want, err)
+		}
+	})
+}
+
+// Issue 9, finding 4: both engines store and read the same instants at the ends of
+// the range, and both refuse instants outside it before writing anything.
+func TestExtremeInstants(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		org := setupOrg(t, db)
+		u := &passerelle.User{OrgID: org.ID, Email: "li@example.org", Owner: true}
+		if err := db.CreateUser(ctx, u, "h"); err != nil {
+			t.Fatal(err)
+		}
+		for _, at := range []time.Time{
+			time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+			time.Date(1969, 12, 31, 23, 59, 59, 999999000, time.UTC),
+			time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC),
+			time.Unix(253402300799, 0).UTC(),
+		} {
+			tok := &passerelle.APIToken{UserID: u.ID, Name: "t", Prefix: "psl_x"}
+			tok.ExpiresAt = &at
+			if err := db.CreateAPIToken(ctx, tok, fmt.Sprintf("hash-%d", at.UnixNano())); err != nil {
+				t.Fatalf("%v: %v", at, err)
+			}
+			toks, err := db.APITokens(ctx, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := toks[0].ExpiresAt; got == nil || !got.Equal(at) {
+				t.Errorf("stored %v, read %v", at, got)
+			}
+		}
+		for _, at := range []time.Time{
+			time.Unix(9223372036854775807, 0).UTC(),
+			time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+			time.Date(0, 12, 31, 23, 59, 59, 0, time.UTC),
+			time.Unix(-9223372036854775808, 0).UTC(),
+		} {
+			tok := &passerelle.APIToken{UserID: u.ID, Name: "t", Prefix: "psl_x", ExpiresAt: &at}
+			if err := db.CreateAPIToken(ctx, tok, "out"); passerelle.ErrorCode(err) != passerelle.EINVALID {
+				t.Errorf("%v: %v, want EINVALID", at, err)
+			}
+			_, err := db.StorePushes(ctx, []store.Push{{AccountID: 1, SigKey: "k", BodyHash: "h", Event: &store.WeChatEvent{DedupKey: "d", MsgType: "event", SentAt: at}}}, nil)
+			if passerelle.ErrorCode(err) != passerelle.EINVALID {
+				t.Errorf("push at %v: %v, want EINVALID", at, err)
+			}
 		}
 	})
 }

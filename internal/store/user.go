@@ -241,34 +241,39 @@ func (db *DB) TouchLogin(ctx context.Context, userID int64) error {
 	})
 }
 
-// RecordLoginFailure counts a failed sign-in under key within window and returns the
-// count in the current window.
-func (db *DB) RecordLoginFailure(ctx context.Context, key string, window time.Duration) (int, error) {
+// RecordLoginAttempts counts one sign-in attempt under each key, atomically, and
+// returns the counts in the current windows (this attempt included). A window starts
+// at a key's first attempt and lasts window; a key whose window has passed starts
+// again at 1. One upsert per key, so concurrent attempts cannot read the same count.
+func (db *DB) RecordLoginAttempts(ctx context.Context, keys []string, window time.Duration) ([]int, error) {
 	now := db.nowUTC()
-	var count int
+	since := now.Add(-window)
+	counts := make([]int, len(keys))
 	err := db.inTx(ctx, func(tx *Tx) error {
-		var first nullTime
-		err := tx.q().row(ctx, `SELECT count, first_at FROM login_failures WHERE key = ?`, key).Scan(&count, &first)
-		switch {
-		case err == nil && now.Sub(first.T) < window:
-			count++
-			_, err = tx.q().exec(ctx, `UPDATE login_failures SET count = ? WHERE key = ?`, count, key)
-		case err == nil:
-			count = 1
-			_, err = tx.q().exec(ctx, `UPDATE login_failures SET count = 1, first_at = ? WHERE key = ?`, now, key)
-		default:
-			if passerelle.ErrorCode(db.mapErr(err)) != passerelle.ENOTFOUND {
+		for i, key := range keys {
+			err := tx.q().row(ctx, `INSERT INTO login_failures (key, count, first_at) VALUES (?, 1, ?)
+				ON CONFLICT (key) DO UPDATE SET
+					count = CASE WHEN login_failures.first_at > ? THEN login_failures.count + 1 ELSE 1 END,
+					first_at = CASE WHEN login_failures.first_at > ? THEN login_failures.first_at ELSE excluded.first_at END
+				RETURNING count`, key, now, since, since).Scan(&counts[i])
+			if err != nil {
 				return err
 			}
-			count = 1
-			_, err = tx.q().exec(ctx, `INSERT INTO login_failures (key, count, first_at) VALUES (?, 1, ?)`, key, now)
 		}
-		return err
+		return nil
 	})
-	return count, err
+	return counts, db.mapErr(err)
 }
 
-// LoginFailures returns the failures counted under key within window.
+// ForgetLoginAttempt takes one attempt back from key (a sign-in that succeeded).
+func (db *DB) ForgetLoginAttempt(ctx context.Context, key string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.q().exec(ctx, `UPDATE login_failures SET count = count - 1 WHERE key = ? AND count > 0`, key)
+		return err
+	})
+}
+
+// LoginFailures returns the attempts counted under key within window.
 func (db *DB) LoginFailures(ctx context.Context, key string, window time.Duration) (int, error) {
 	var count int
 	var first nullTime
@@ -283,6 +288,19 @@ func (db *DB) LoginFailures(ctx context.Context, key string, window time.Duratio
 		return 0, nil
 	}
 	return count, nil
+}
+
+// PruneLoginAttempts deletes counters whose window has passed.
+func (db *DB) PruneLoginAttempts(ctx context.Context, window time.Duration) (int64, error) {
+	var n int64
+	err := db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.q().exec(ctx, `DELETE FROM login_failures WHERE first_at <= ?`, db.nowUTC().Add(-window))
+		if err == nil {
+			n, _ = res.RowsAffected()
+		}
+		return err
+	})
+	return n, err
 }
 
 // ClearLoginFailures forgets the failures under key.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
@@ -20,7 +21,21 @@ type WeChatEvent struct {
 	Payload    string     `json:"-"`
 	ReceivedAt time.Time  `json:"received_at"`
 	Processed  *time.Time `json:"processed_at"`
+	// State is pending, processed, or failed: set aside by the drain, with Error
+	// saying why (for admins), so that it does not block later events.
+	State  string     `json:"state"`
+	Failed *time.Time `json:"failed_at"`
+	Error  string     `json:"error,omitempty"`
+	// unreadable: the stored row cannot be read back (a time out of range).
+	unreadable string
 }
+
+// Event states.
+const (
+	EventPending   = "pending"
+	EventProcessed = "processed"
+	EventFailed    = "failed"
+)
 
 // Push is one verified push to store: its event (nil for a bare replay check), and the
 // replay key of the signed request that carried it.
@@ -93,15 +108,31 @@ func (db *DB) StorePushes(ctx context.Context, pushes []Push, then func(tx *Tx, 
 	return out, err
 }
 
-const eventColumns = `id, account_id, dedup_key, msg_type, event, scene, from_user, sent_at, payload, received_at, processed_at`
+const eventColumns = `id, account_id, dedup_key, msg_type, event, scene, from_user, sent_at, payload, received_at, processed_at, failed_at, error`
 
+// scanEvent reads an event. A sent_at it cannot read does not fail the list: the event
+// is returned marked unreadable, for the drain to set aside.
 func scanEvent(s interface{ Scan(...any) error }) (*WeChatEvent, error) {
 	var e WeChatEvent
-	var sent, received, processed nullTime
-	if err := s.Scan(&e.ID, &e.AccountID, &e.DedupKey, &e.MsgType, &e.Event, &e.Scene, &e.FromUser, &sent, &e.Payload, &received, &processed); err != nil {
+	var sent any
+	var received, processed, failed nullTime
+	if err := s.Scan(&e.ID, &e.AccountID, &e.DedupKey, &e.MsgType, &e.Event, &e.Scene, &e.FromUser, &sent, &e.Payload, &received, &processed, &failed, &e.Error); err != nil {
 		return nil, err
 	}
-	e.SentAt, e.ReceivedAt, e.Processed = sent.T, received.T, processed.Ptr()
+	var st nullTime
+	if err := st.Scan(sent); err != nil || !ValidInstant(st.T) {
+		e.unreadable = "The push time cannot be read."
+		st.T = received.T
+	}
+	e.SentAt, e.ReceivedAt, e.Processed, e.Failed = st.T, received.T, processed.Ptr(), failed.Ptr()
+	switch {
+	case e.Processed != nil:
+		e.State = EventProcessed
+	case e.Failed != nil:
+		e.State = EventFailed
+	default:
+		e.State = EventPending
+	}
 	return &e, nil
 }
 
@@ -112,6 +143,8 @@ type EventFilter struct {
 	BeforeID int64
 	Limit    int
 	Event    string
+	// State keeps one state (EventPending, EventProcessed, EventFailed).
+	State string
 }
 
 // WeChatEvents lists an account's events, newest first.
@@ -123,6 +156,14 @@ func (db *DB) WeChatEvents(ctx context.Context, f EventFilter) ([]*WeChatEvent, 
 	}
 	if f.Event != "" {
 		w.add("event = ?", f.Event)
+	}
+	switch f.State {
+	case EventPending:
+		w.add("processed_at IS NULL AND failed_at IS NULL")
+	case EventProcessed:
+		w.add("processed_at IS NOT NULL")
+	case EventFailed:
+		w.add("failed_at IS NOT NULL")
 	}
 	query := `SELECT ` + eventColumns + ` FROM wechat_events` + w.sql() + ` ORDER BY id DESC`
 	if f.Limit > 0 {
@@ -141,17 +182,46 @@ func (db *DB) CountWeChatEvents(ctx context.Context, accountID int64) (int, erro
 
 // DrainWeChatEvents processes up to limit unprocessed events in one transaction:
 // fn sees each event and may write in tx; the events are then marked processed. It
-// returns how many were processed.
+// returns how many were processed. An event that cannot be read, or whose fn fails
+// with EINVALID, is set aside (state failed, with the reason) and the batch is tried
+// again without it, so that one bad row never blocks the queue; other errors (the
+// database) abort the batch, to be retried.
 func (db *DB) DrainWeChatEvents(ctx context.Context, limit int, fn func(tx *Tx, e *WeChatEvent) error) (int, error) {
+	for {
+		n, bad, err := db.drainOnce(ctx, limit, fn)
+		if bad == nil {
+			return n, err
+		}
+		if err := db.setAsideEvent(ctx, bad.id, bad.reason); err != nil {
+			return 0, err
+		}
+	}
+}
+
+type badEvent struct {
+	id     int64
+	reason string
+}
+
+func (db *DB) drainOnce(ctx context.Context, limit int, fn func(tx *Tx, e *WeChatEvent) error) (int, *badEvent, error) {
 	n := 0
+	var bad *badEvent
 	err := db.inTx(ctx, func(tx *Tx) error {
-		events, err := queryAll(ctx, db, tx.q(), `SELECT `+eventColumns+` FROM wechat_events WHERE processed_at IS NULL ORDER BY id LIMIT ?`, []any{limit}, scanEvent)
+		events, err := queryAll(ctx, db, tx.q(), `SELECT `+eventColumns+` FROM wechat_events WHERE processed_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?`, []any{limit}, scanEvent)
 		if err != nil {
 			return err
 		}
 		now := db.nowUTC()
 		for _, e := range events {
+			if e.unreadable != "" {
+				bad = &badEvent{e.ID, e.unreadable}
+				return errSetAside
+			}
 			if err := fn(tx, e); err != nil {
+				if passerelle.ErrorCode(err) == passerelle.EINVALID {
+					bad = &badEvent{e.ID, passerelle.ErrorMessage(err)}
+					return errSetAside
+				}
 				return err
 			}
 			if _, err := tx.q().exec(ctx, `UPDATE wechat_events SET processed_at = ? WHERE id = ?`, now, e.ID); err != nil {
@@ -161,7 +231,26 @@ func (db *DB) DrainWeChatEvents(ctx context.Context, limit int, fn func(tx *Tx, 
 		n = len(events)
 		return nil
 	})
-	return n, err
+	if bad != nil {
+		return 0, bad, nil
+	}
+	return n, nil, err
+}
+
+var errSetAside = errors.New("store: event set aside")
+
+// setAsideEvent marks an event failed with a reason an admin can read. Its sent_at is
+// rewritten to the arrival time when it cannot be read back.
+func (db *DB) setAsideEvent(ctx context.Context, id int64, reason string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		now := db.nowUTC()
+		query := `UPDATE wechat_events SET failed_at = ?, error = ? WHERE id = ?`
+		if db.dialect == SQLite {
+			query = `UPDATE wechat_events SET failed_at = ?, error = ?, sent_at = CASE WHEN length(sent_at) = 27 THEN sent_at ELSE received_at END WHERE id = ?`
+		}
+		_, err := tx.q().exec(ctx, query, now, reason, id)
+		return err
+	})
 }
 
 // AddFollowers changes an account's follower count by delta when the count is known,

@@ -70,7 +70,10 @@ func TestSignInThrottled(t *testing.T) {
 	if r.Status != http.StatusTooManyRequests {
 		t.Fatalf("6th attempt with the right password: %d, want 429", r.Status)
 	}
-	wantContains(t, r.Body, "Trop de tentatives de connexion échouées")
+	wantContains(t, r.Body, "Trop de tentatives de connexion échouées", "compte n’est pas bloqué")
+	if r.Header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
 }
 
 func TestSignedInPagesNeedASession(t *testing.T) {

@@ -68,9 +68,17 @@ func TestBrowserEditorialWorkflow(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#save-post`)),
 		chromedp.WaitVisible(chromedp.CSS(`#checks`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`#f-source_text-findings`)),
-		// Submit for review and make a review link.
+		// Submit for review; the reviewer makes a review link (an editor's link could
+		// only comment).
 		chromedp.Click(chromedp.CSS(`button[data-move="review"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.status-review`)),
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-email`), "reviewer@example.org"),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), pw),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.stats`)),
+		chromedp.Navigate(a.URL+postPath),
 		chromedp.SendKeys(chromedp.CSS(`#link-label`), "Conservatrice"),
 		chromedp.Click(chromedp.CSS(`#create-link`)),
 		chromedp.WaitVisible(chromedp.CSS(`#new-link`)),

@@ -301,23 +301,34 @@ func TestGuestReviewPage(t *testing.T) {
 	if _, err := a.Ed.Transition(ctx, n.editor, p.ID, passerelle.StatusReview, ""); err != nil {
 		t.Fatal(err)
 	}
-	ed := a.signedIn("editor@example.org")
-	r := ed.post("/posts/"+itoa(p.ID)+"/guest-links", url.Values{"label": {"Conservatrice"}, "days": {"3"}})
-	if r.Status != http.StatusSeeOther {
-		t.Fatalf("create link: %d %s", r.Status, excerpt(r.Body))
-	}
-	r = ed.follow(r) // Post/Redirect/Get: the link is shown once after the redirect
-	if again := ed.get("/posts/" + itoa(p.ID)); strings.Contains(again.Body, `id="new-link"`) {
-		t.Error("the new link is shown again on reload")
-	}
-	m := regexp.MustCompile(`value="(http://[^"]+/review/([^"]+))"`).FindStringSubmatch(r.Body)
-	if m == nil {
-		t.Fatalf("the link is not shown:\n%s", excerpt(r.Body))
-	}
-	token := m[2]
-
 	guest := a.client()
 	guest.header.Set("Accept-Language", "fr")
+	makeLink := func(c *client) string {
+		t.Helper()
+		r := c.post("/posts/"+itoa(p.ID)+"/guest-links", url.Values{"label": {"Conservatrice"}, "days": {"3"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("create link: %d %s", r.Status, excerpt(r.Body))
+		}
+		r = c.follow(r) // Post/Redirect/Get: the link is shown once after the redirect
+		m := regexp.MustCompile(`value="(http://[^"]+/review/([^"]+))"`).FindStringSubmatch(r.Body)
+		if m == nil {
+			t.Fatalf("the link is not shown:\n%s", excerpt(r.Body))
+		}
+		return m[2]
+	}
+	// The editor's link lets the guest comment, not decide.
+	ed := a.signedIn("editor@example.org")
+	token := makeLink(ed)
+	r := guest.get("/review/" + token)
+	wantContains(t, r.Body, `id="comment-only"`)
+	if strings.Contains(r.Body, `id="approve"`) {
+		t.Errorf("an editor's link offers approval")
+	}
+	if r := guest.post("/review/"+token+"/decision", url.Values{"to": {"approved"}}); r.Status != http.StatusForbidden {
+		t.Errorf("decision through an editor's link: %d, want 403", r.Status)
+	}
+
+	token = makeLink(a.signedIn("reviewer@example.org"))
 	r = guest.get("/review/" + token)
 	if r.Status != http.StatusOK {
 		t.Fatalf("review page: %d %s", r.Status, excerpt(r.Body))
@@ -339,7 +350,7 @@ func TestGuestReviewPage(t *testing.T) {
 		t.Fatalf("status %s after a guest rejection", got.Status)
 	}
 	hist, _ := a.Ed.History(ctx, n.owner, p.ID)
-	if last := hist.Transitions[len(hist.Transitions)-1]; last.Comment != "Le titre" || last.ActorName != "Anne (guest link)" {
+	if last := hist.Transitions[len(hist.Transitions)-1]; last.Comment != "Le titre" || last.ActorName != "Anne (guest link from reviewer)" {
 		t.Errorf("recorded rejection: %+v", last)
 	}
 	if r := guest.post("/review/"+token+"/comments", url.Values{"body": {"Merci"}}); r.Status != http.StatusSeeOther {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/csvout"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
@@ -306,7 +307,7 @@ func importKey(res store.ImportResult) string {
 func (h *handler) glossaryExport(w http.ResponseWriter, r *http.Request) {
 	scope := max(glossaryScope(r.URL.Query().Get("scope")), 0)
 	var buf bytes.Buffer
-	if err := h.Editorial.ExportGlossary(r.Context(), server.User(r.Context()), scope, &buf); err != nil {
+	if err := h.Editorial.ExportGlossary(r.Context(), server.User(r.Context()), scope, &buf, csvout.FromQuery(r.URL.Query(), h.localizer(r).Lang)); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -393,7 +394,7 @@ func (h *handler) lexiconImport(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) lexiconExport(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
-	if err := h.Editorial.ExportLexicon(r.Context(), server.User(r.Context()), &buf); err != nil {
+	if err := h.Editorial.ExportLexicon(r.Context(), server.User(r.Context()), &buf, csvout.FromQuery(r.URL.Query(), h.localizer(r).Lang)); err != nil {
 		h.fail(w, r, err)
 		return
 	}

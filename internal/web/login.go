@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 
+	"github.com/passerelle-oss/passerelle"
+
 	"github.com/passerelle-oss/passerelle/internal/server"
 )
 
@@ -53,6 +55,17 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r)
 	cookie, sess, _, err := h.Auth.Login(r.Context(), f.Get("email"), f.Get("password"), h.srv.ClientIP(r), r.UserAgent())
 	if err != nil {
+		switch passerelle.ErrorCode(err) {
+		case passerelle.ERATELIMITED:
+			w.Header().Set("Retry-After", "900")
+		case passerelle.EUNAVAILABLE:
+			// The password checks are all taken (a flood): come back in a moment.
+			w.Header().Set("Retry-After", "2")
+			f.Message = server.Message(err)
+			f.Values.Del("password")
+			h.render(w, r, h.loginView(http.StatusServiceUnavailable), h.newLoginPage(r, f, f.Get("next")))
+			return
+		}
 		if !f.setError(err) {
 			h.fail(w, r, err)
 			return

@@ -45,8 +45,11 @@ type postPage struct {
 	Moves       []moveButton
 	CanWrite    bool
 	CanSchedule bool
-	Comments    []*commentNode
-	GuestLinks  []*store.GuestLink
+	// CanLink: the user may make guest review links; LinksApprove: their links may
+	// approve (the user may approve).
+	CanLink, LinksApprove bool
+	Comments              []*commentNode
+	GuestLinks            []*store.GuestLink
 	// NewLink is the review link just made, shown once.
 	NewLink  string
 	Previews []preview
@@ -341,6 +344,8 @@ func (h *handler) fill(r *http.Request, p *postPage, instID int64) error {
 	p.Formats, p.Modes, p.Statuses = passerelle.Formats, modeChoices(), passerelle.Statuses[:5]
 	p.CanWrite = u.Can(instID, passerelle.PermWrite)
 	p.CanSchedule = u.Can(instID, passerelle.PermSchedule)
+	p.LinksApprove = u.Can(instID, passerelle.PermReview)
+	p.CanLink = p.CanWrite || p.LinksApprove
 	p.Now = h.Now()
 	if p.Post == nil {
 		return nil
@@ -389,7 +394,7 @@ func (h *handler) fillPost(ctx context.Context, r *http.Request, p *postPage) er
 		return err
 	}
 	p.Comments = withDecisions(thread(cs), trs)
-	if p.CanWrite {
+	if p.CanLink {
 		if p.GuestLinks, err = h.Editorial.GuestLinks(ctx, u, post.ID); err != nil {
 			return err
 		}

@@ -305,3 +305,84 @@ func TestConcurrentDuplicates(t *testing.T) {
 		}
 	})
 }
+
+// Issue 9, finding 4: a signed push with an absurd CreateTime is refused at the edge
+// with a 4xx and stores nothing; later pushes are processed.
+func TestPushCreateTimeOutOfRange(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		b := setup(t, db, false)
+		for i, at := range []int64{9223372036854775807, 253402300800, 946684799, 0} {
+			u, body := b.safePush(t, event("oUser9", at, "subscribe", ""), fmt.Sprintf("bad%d", i))
+			if code, resp := post(t, u, body); code < 400 || code >= 500 {
+				t.Fatalf("CreateTime %d: %d %q, want a 4xx", at, code, resp)
+			}
+		}
+		if n := count(t, b); n != 0 {
+			t.Fatalf("stored %d events", n)
+		}
+		u, body := b.safePush(t, event("oUser1", time.Now().Unix(), "subscribe", ""), "good")
+		if code, _ := post(t, u, body); code != 200 {
+			t.Fatalf("a good push after the bad ones: %d", code)
+		}
+	})
+}
+
+// Issue 9, finding 4: the drain sets aside an event it cannot process, listed as
+// failed with its reason, and processes the others instead of failing forever.
+func TestDrainSetsAsideWhatItCannotProcess(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		b := setup(t, db, true)
+		now := time.Now().UTC()
+		push := func(key string) {
+			_, err := db.StorePushes(ctx, []store.Push{{AccountID: b.account.ID, SigKey: key, BodyHash: key, Event: &store.WeChatEvent{
+				DedupKey: key, MsgType: "event", Event: "subscribe", FromUser: "o", SentAt: now, Payload: "<xml/>"}}}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		push("poison")
+		push("fine")
+		if db.Dialect() == store.SQLite {
+			// What the unbounded CreateTime left in SQLite before the fix.
+			if _, err := db.SQL().ExecContext(ctx, `UPDATE wechat_events SET sent_at = '292277026596-12-04T15:30:07.000000Z' WHERE dedup_key = 'poison'`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := 0
+		n, err := db.DrainWeChatEvents(ctx, 10, func(tx *store.Tx, e *store.WeChatEvent) error {
+			seen++
+			if e.DedupKey == "poison" {
+				return passerelle.Errorf(passerelle.EINVALID, "Cannot apply this event.")
+			}
+			return nil
+		})
+		if err != nil || n != 1 {
+			t.Fatalf("drain: %d %v, want the good event processed", n, err)
+		}
+		events, err := db.WeChatEvents(ctx, store.EventFilter{AccountID: b.account.ID})
+		if err != nil {
+			t.Fatalf("listing after a poisoned row: %v", err)
+		}
+		states := map[string]string{}
+		for _, e := range events {
+			states[e.DedupKey] = e.State
+			if e.State == store.EventFailed && e.Error == "" {
+				t.Errorf("failed without a reason: %+v", e)
+			}
+		}
+		if states["poison"] != store.EventFailed || states["fine"] != store.EventProcessed {
+			t.Fatalf("states %v", states)
+		}
+		failed, err := db.WeChatEvents(ctx, store.EventFilter{AccountID: b.account.ID, State: store.EventFailed})
+		if err != nil || len(failed) != 1 {
+			t.Fatalf("failed events: %d %v", len(failed), err)
+		}
+		// Set aside, it is not tried again.
+		if n, err := db.DrainWeChatEvents(ctx, 10, func(*store.Tx, *store.WeChatEvent) error { t.Fatal("retried"); return nil }); err != nil || n != 0 {
+			t.Fatalf("second drain: %d %v", n, err)
+		}
+	})
+}

@@ -102,13 +102,18 @@ func (s *Server) Stop() error {
 }
 
 // RSS returns the resident memory of process pid in bytes, from /proc.
-func RSS(pid int) (int64, error) {
+func RSS(pid int) (int64, error) { return status(pid, "VmRSS:") }
+
+// PeakRSS returns the largest resident memory process pid has had (VmHWM), in bytes.
+func PeakRSS(pid int) (int64, error) { return status(pid, "VmHWM:") }
+
+func status(pid int, field string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			var kb int64
 			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb); err != nil {
 				return 0, err
@@ -116,5 +121,5 @@ func RSS(pid int) (int64, error) {
 			return kb * 1024, nil
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
 }

@@ -441,6 +441,9 @@ func (c *Client) StableToken(ctx context.Context, forceRefresh bool) (Token, err
 		}
 		return Token{}, err
 	}
+	// An answer is outside input: a lifetime past a day (WeChat says 7200 s) or below
+	// zero is clamped rather than overflowing time.Duration.
 	secs, _ := strconv.ParseInt(string(a.ExpiresIn), 10, 64)
+	secs = min(max(secs, 0), 24*3600)
 	return Token{AccessToken: a.AccessToken, ExpiresAt: start.Add(time.Duration(secs) * time.Second)}, nil
 }

@@ -210,6 +210,13 @@ type messageXML struct {
 	} `xml:"PublishEventInfo"`
 }
 
+// CreateTime bounds (Unix seconds): from 2000-01-01 to 9999-12-31T23:59:59Z. A push
+// time outside is refused: no engine would store it faithfully.
+const (
+	MinCreateTime = 946684800
+	MaxCreateTime = 253402300799
+)
+
 // ParseMessage reads a decrypted or plaintext push. Identifiers stay text; numbers are
 // parsed strictly; a DOCTYPE or any other directive is refused.
 func ParseMessage(body []byte) (*Message, error) {
@@ -243,6 +250,9 @@ func ParseMessage(body []byte) (*Message, error) {
 	var err error
 	if m.CreateTime, err = parseInt64("CreateTime", x.CreateTime, true); err != nil {
 		return nil, err
+	}
+	if m.CreateTime < MinCreateTime || m.CreateTime > MaxCreateTime {
+		return nil, malformed("CreateTime is out of range")
 	}
 	if m.MsgID, err = parseID("MsgId", firstNonEmpty(x.MsgId, x.MsgID)); err != nil {
 		return nil, err

@@ -32,22 +32,22 @@ func TestParseMessage(t *testing.T) {
 		{"subscribe by code", subscribeXML, Message{ToUserName: "gh_10f6c3c3ac5a", FromUserName: "oyORnuP8q7ou2gfYjqLzSIWZf0rs",
 			CreateTime: 1409735668, MsgType: "event", Event: "subscribe", EventKey: "qrscene_room-12", Ticket: "TICKET"},
 			"room-12", "event:oyORnuP8q7ou2gfYjqLzSIWZf0rs:1409735668:subscribe"},
-		{"plain subscribe", `<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>subscribe</Event><EventKey></EventKey></xml>`,
-			Message{ToUserName: "gh", FromUserName: "o1", CreateTime: 1, MsgType: "event", Event: "subscribe"}, "", "event:o1:1:subscribe"},
-		{"scan", `<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName><CreateTime>123456789</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[SCAN]]></Event><EventKey><![CDATA[room-12]]></EventKey><Ticket><![CDATA[T]]></Ticket></xml>`,
-			Message{ToUserName: "gh", FromUserName: "o1", CreateTime: 123456789, MsgType: "event", Event: "SCAN", EventKey: "room-12", Ticket: "T"},
-			"room-12", "event:o1:123456789:SCAN"},
-		{"unsubscribe", `<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>5</CreateTime><MsgType>event</MsgType><Event>unsubscribe</Event></xml>`,
-			Message{ToUserName: "gh", FromUserName: "o1", CreateTime: 5, MsgType: "event", Event: "unsubscribe"}, "", "event:o1:5:unsubscribe"},
-		{"text", `<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>5</CreateTime><MsgType>text</MsgType><Content><![CDATA[Bonjour <musée> & 你好]]></Content><MsgId>18446744073709551615</MsgId></xml>`,
-			Message{ToUserName: "gh", FromUserName: "o1", CreateTime: 5, MsgType: "text", Content: "Bonjour <musée> & 你好", MsgID: "18446744073709551615"},
+		{"plain subscribe", `<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1000000001</CreateTime><MsgType>event</MsgType><Event>subscribe</Event><EventKey></EventKey></xml>`,
+			Message{ToUserName: "gh", FromUserName: "o1", CreateTime: 1000000001, MsgType: "event", Event: "subscribe"}, "", "event:o1:1000000001:subscribe"},
+		{"scan", `<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName><CreateTime>1123456789</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[SCAN]]></Event><EventKey><![CDATA[room-12]]></EventKey><Ticket><![CDATA[T]]></Ticket></xml>`,
+			Message{ToUserName: "gh", FromUserName: "o1", CreateTime: 1123456789, MsgType: "event", Event: "SCAN", EventKey: "room-12", Ticket: "T"},
+			"room-12", "event:o1:1123456789:SCAN"},
+		{"unsubscribe", `<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1000000005</CreateTime><MsgType>event</MsgType><Event>unsubscribe</Event></xml>`,
+			Message{ToUserName: "gh", FromUserName: "o1", CreateTime: 1000000005, MsgType: "event", Event: "unsubscribe"}, "", "event:o1:1000000005:unsubscribe"},
+		{"text", `<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1000000005</CreateTime><MsgType>text</MsgType><Content><![CDATA[Bonjour <musée> & 你好]]></Content><MsgId>18446744073709551615</MsgId></xml>`,
+			Message{ToUserName: "gh", FromUserName: "o1", CreateTime: 1000000005, MsgType: "text", Content: "Bonjour <musée> & 你好", MsgID: "18446744073709551615"},
 			"", "msg:18446744073709551615"},
 		{"publish finished", `<xml> <ToUserName><![CDATA[gh_4d00ed8d6399]]></ToUserName> <FromUserName><![CDATA[oV5CrjpxgaGXNHIQigzNlgLTnwic]]></FromUserName> <CreateTime>1481013459</CreateTime> <MsgType><![CDATA[event]]></MsgType> <Event><![CDATA[PUBLISHJOBFINISH]]></Event> <PublishEventInfo> <publish_id>2247503051</publish_id> <publish_status>0</publish_status> <article_id><![CDATA[b5O2OUs25HBxRceL7hfReg-U9QGeq9zQjiDvyWP4Hq4]]></article_id> <article_detail> <count>1</count> <item> <idx>1</idx> <article_url><![CDATA[ARTICLE_URL]]></article_url> </item> </article_detail> </PublishEventInfo> </xml>`,
 			Message{ToUserName: "gh_4d00ed8d6399", FromUserName: "oV5CrjpxgaGXNHIQigzNlgLTnwic", CreateTime: 1481013459, MsgType: "event", Event: "PUBLISHJOBFINISH",
 				Publish: &PublishEventInfo{PublishID: "2247503051", PublishStatus: 0, ArticleID: "b5O2OUs25HBxRceL7hfReg-U9QGeq9zQjiDvyWP4Hq4", Articles: []ArticleURL{{Idx: 1, URL: "ARTICLE_URL"}}}},
 			"", "publish:2247503051"},
-		{"publish refused", `<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>FREEPUBLISHJOBFINISH</Event><PublishEventInfo><publish_id>9</publish_id><publish_status>2</publish_status><fail_idx>1</fail_idx><fail_idx>2</fail_idx></PublishEventInfo></xml>`,
-			Message{ToUserName: "gh", FromUserName: "o", CreateTime: 1, MsgType: "event", Event: "PUBLISHJOBFINISH",
+		{"publish refused", `<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1000000001</CreateTime><MsgType>event</MsgType><Event>FREEPUBLISHJOBFINISH</Event><PublishEventInfo><publish_id>9</publish_id><publish_status>2</publish_status><fail_idx>1</fail_idx><fail_idx>2</fail_idx></PublishEventInfo></xml>`,
+			Message{ToUserName: "gh", FromUserName: "o", CreateTime: 1000000001, MsgType: "event", Event: "PUBLISHJOBFINISH",
 				Publish: &PublishEventInfo{PublishID: "9", PublishStatus: 2, FailIdx: []int{1, 2}}},
 			"", "publish:9"},
 		{"mass send finished", `<xml><ToUserName><![CDATA[gh_1f567c6f4bbd]]></ToUserName> <FromUserName><![CDATA[ov7hP6b1X_yWfnX7Jy3IFQnwJzzM]]></FromUserName> <CreateTime>1650896441</CreateTime> <MsgType><![CDATA[event]]></MsgType> <Event><![CDATA[MASSSENDJOBFINISH]]></Event> <MsgID>1000000003</MsgID> <Status><![CDATA[send success]]></Status> <TotalCount>4</TotalCount> <FilterCount>4</FilterCount> <SentCount>4</SentCount> <ErrorCount>0</ErrorCount> <CopyrightCheckResult><Count>0</Count> <ResultList></ResultList> <CheckState>0</CheckState> </CopyrightCheckResult> <ArticleUrlResult><Count>1</Count> <ResultList><item><ArticleIdx>1</ArticleIdx> <ArticleUrl><![CDATA[http://mp.weixin.qq.com/s/8yzT20EvmDg37Jso9nsIIw]]></ArticleUrl> </item> </ResultList> </ArticleUrlResult> </xml>`,
@@ -80,7 +80,7 @@ func TestParseMessage(t *testing.T) {
 func TestParseMessageRejects(t *testing.T) {
 	t.Parallel()
 	base := func(extra string) string {
-		return `<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>subscribe</Event>` + extra + `</xml>`
+		return `<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1000000001</CreateTime><MsgType>event</MsgType><Event>subscribe</Event>` + extra + `</xml>`
 	}
 	tests := map[string]struct {
 		xml  string
@@ -93,15 +93,15 @@ func TestParseMessageRejects(t *testing.T) {
 		"wrong root":           {`<foo><ToUserName>gh</ToUserName></foo>`, passerelle.EINVALID},
 		"unclosed":             {`<xml><ToUserName>gh</ToUserName>`, passerelle.EINVALID},
 		"two roots":            {base("") + base(""), passerelle.EINVALID},
-		"missing sender":       {`<xml><ToUserName>gh</ToUserName><CreateTime>1</CreateTime><MsgType>text</MsgType></xml>`, passerelle.EINVALID},
+		"missing sender":       {`<xml><ToUserName>gh</ToUserName><CreateTime>1000000001</CreateTime><MsgType>text</MsgType></xml>`, passerelle.EINVALID},
 		"missing time":         {`<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><MsgType>text</MsgType></xml>`, passerelle.EINVALID},
 		"time not a number":    {`<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>soon</CreateTime><MsgType>text</MsgType></xml>`, passerelle.EINVALID},
 		"negative time":        {`<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>-1</CreateTime><MsgType>text</MsgType></xml>`, passerelle.EINVALID},
-		"event without name":   {`<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType></xml>`, passerelle.EINVALID},
+		"event without name":   {`<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1000000001</CreateTime><MsgType>event</MsgType></xml>`, passerelle.EINVALID},
 		"msgid not a number":   {base("<MsgId>12a</MsgId>"), passerelle.EINVALID},
 		"msgid overflow":       {base("<MsgId>18446744073709551616</MsgId>"), passerelle.EINVALID},
-		"publish without info": {`<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>PUBLISHJOBFINISH</Event></xml>`, passerelle.EINVALID},
-		"publish bad status":   {`<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>PUBLISHJOBFINISH</Event><PublishEventInfo><publish_id>1</publish_id><publish_status>x</publish_status></PublishEventInfo></xml>`, passerelle.EINVALID},
+		"publish without info": {`<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1000000001</CreateTime><MsgType>event</MsgType><Event>PUBLISHJOBFINISH</Event></xml>`, passerelle.EINVALID},
+		"publish bad status":   {`<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1000000001</CreateTime><MsgType>event</MsgType><Event>PUBLISHJOBFINISH</Event><PublishEventInfo><publish_id>1</publish_id><publish_status>x</publish_status></PublishEventInfo></xml>`, passerelle.EINVALID},
 		"gbk charset":          {`<?xml version="1.0" encoding="GBK"?>` + base(""), passerelle.EINVALID},
 		"too large":            {base("<Content>" + strings.Repeat("a", MaxPushBody) + "</Content>"), passerelle.ETOOLARGE},
 	}
@@ -247,4 +247,34 @@ func BenchmarkPushSubscribe(b *testing.B) {
 			b.Fatal("no scene")
 		}
 	}
+}
+
+// FuzzPushTimes (issue 9, finding 4): whatever the CreateTime text, a message is
+// either refused as malformed or carries an instant from 2000 to 9999, which every
+// store engine keeps as is.
+func FuzzPushTimes(f *testing.F) {
+	for _, s := range []string{"1409735668", "9223372036854775807", "-1", "0", "946684799", "946684800", "253402300799", "253402300800",
+		"１４０９７３５６６８", "+1409735668", "1409735668.5", "1e10", " 1409735668 ", "", "99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var b strings.Builder
+		b.WriteString(`<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime><![CDATA[`)
+		b.WriteString(strings.ReplaceAll(s, "]]>", ""))
+		b.WriteString(`]]></CreateTime><MsgType>event</MsgType><Event>subscribe</Event></xml>`)
+		m, err := ParseMessage([]byte(b.String()))
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("error %v is neither ErrMalformed nor ErrTooLarge", err)
+			}
+			if passerelle.ErrorCode(err) != passerelle.EINVALID && passerelle.ErrorCode(err) != passerelle.ETOOLARGE {
+				t.Fatalf("error %v would not be a 4xx", err)
+			}
+			return
+		}
+		at := time.Unix(m.CreateTime, 0).UTC()
+		if at.Year() < 2000 || at.Year() > 9999 {
+			t.Fatalf("accepted CreateTime %q as %v", s, at)
+		}
+	})
 }

@@ -74,8 +74,26 @@ func (c *Client) ExchangeCode(ctx context.Context, code string) (Token, error) {
 	return Token{
 		AccessToken: r.AccessToken,
 		UID:         string(r.UID),
-		ExpiresAt:   c.now().Add(time.Duration(*r.ExpiresIn) * time.Second),
+		ExpiresAt:   c.now().Add(lifetime(int64(*r.ExpiresIn))),
 	}, nil
+}
+
+// Weibo's answers are outside input: a lifetime is clamped to [0, 10 years] (a huge
+// expires_in would overflow time.Duration), an instant kept only from 2000 to 9999.
+const (
+	maxLifetime = 10 * 365 * 24 * time.Hour
+	minUnix     = 946684800
+	maxUnix     = 253402300799
+)
+
+func lifetime(secs int64) time.Duration {
+	if secs <= 0 {
+		return 0
+	}
+	if secs > int64(maxLifetime/time.Second) {
+		return maxLifetime
+	}
+	return time.Duration(secs) * time.Second
 }
 
 // TokenInfo is what Weibo says about a token: whose it is and how long it has left.
@@ -129,7 +147,7 @@ func (c *Client) TokenInfo(ctx context.Context, accessToken string) (TokenInfo, 
 	if left == nil {
 		left = r.ExpiresIn
 	}
-	remaining := max(time.Duration(*left)*time.Second, 0)
+	remaining := lifetime(int64(*left))
 	info := TokenInfo{
 		UID:       string(r.UID),
 		AppKey:    string(r.AppKey),
@@ -137,7 +155,7 @@ func (c *Client) TokenInfo(ctx context.Context, accessToken string) (TokenInfo, 
 		ExpiresIn: remaining,
 		ExpiresAt: c.now().Add(remaining),
 	}
-	if r.CreateAt > 0 {
+	if r.CreateAt >= minUnix && r.CreateAt <= maxUnix {
 		info.CreatedAt = time.Unix(int64(r.CreateAt), 0)
 	}
 	return info, nil
