@@ -41,7 +41,7 @@ func Ingest(ctx context.Context, st Store, r io.Reader, limits Limits) (Asset, e
 }
 
 // Prepare does Ingest's work without storing: it returns the asset and the bytes to
-// store, which differ from the upload's unless the upload is a GIF or an MP4.
+// store, which differ from the upload's unless the upload is an MP4.
 func Prepare(ctx context.Context, r io.Reader, limits Limits) (Asset, []byte, error) {
 	limits = limits.withDefaults()
 	limit := max(limits.MaxBytes, limits.MaxVideoBytes)
@@ -181,13 +181,21 @@ func prepareGIF(data []byte, limits Limits) (Asset, []byte, error) {
 	if info.Pixels > limits.MaxGIFPixels {
 		return Asset{}, nil, passerelle.Errorf(passerelle.ETOOLARGE, "The animation's frames hold %.0f million pixels in all; the limit is %.0f million.", float64(info.Pixels)/1e6, float64(limits.MaxGIFPixels)/1e6)
 	}
-	// Decoding every frame proves the LZW data sound; the bounds above cap its cost.
-	// The file itself is kept as uploaded: re-encoding would lose the animation's
-	// palette choices and usually grow it.
-	if _, err := gif.DecodeAll(bytes.NewReader(data)); err != nil {
+	// The bounds above cap the cost of decoding every frame. The animation is then
+	// written anew from its frames, palettes, delays, disposals and loop count alone:
+	// comment and application blocks other than the loop, and whatever follows the
+	// trailer (a script, another file), are not carried over, as the JPEG and PNG
+	// re-encoding drops what those carry.
+	g, err := gif.DecodeAll(bytes.NewReader(data))
+	if err != nil {
 		return Asset{}, nil, unreadable("GIF image", err)
 	}
-	return Asset{MIME: MIMEGIF, Width: info.Width, Height: info.Height, Frames: info.Frames}, data, nil
+	var buf bytes.Buffer
+	buf.Grow(len(data))
+	if err := gif.EncodeAll(&buf, g); err != nil {
+		return Asset{}, nil, unreadable("GIF image", err)
+	}
+	return Asset{MIME: MIMEGIF, Width: info.Width, Height: info.Height, Frames: len(g.Image)}, buf.Bytes(), nil
 }
 
 func prepareWebP(data []byte, limits Limits) (Asset, []byte, error) {
