@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/demo"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
+	"github.com/passerelle-oss/passerelle/internal/media"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
@@ -114,7 +116,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.Connect = &connect.Service{DB: db, Tenancy: m.Tenancy, WeiboAPI: cfg.WeiboAPI, WeChatAPI: cfg.WeChatAPI, BaseURL: cfg.BaseURL, Logger: m.Logger}
 	api.RegisterPlatforms(m.Server, m.Tenancy, db, m.Connect)
 	registerBarometer(m.Server, m.Tenancy, db)
-	edit := editorial.New(editorial.Options{DB: db, DataDir: cfg.DataDir, Logger: m.Logger})
+	mediaStore, err := openMediaStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	gate := media.NewGate(media.GateOptions{Files: cfg.MediaWorkers, DecodeBytes: cfg.MediaDecodeBytes})
+	edit := editorial.New(editorial.Options{DB: db, DataDir: cfg.DataDir, Media: mediaStore, Limits: media.Limits{Gate: gate}, Logger: m.Logger})
 	if m.demo.Seeded {
 		if err := demo.Posts(ctx, db, edit, m.demo.OrgID, time.Now()); err != nil {
 			return fmt.Errorf("demo posts: %w", err)
@@ -245,4 +252,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	m.Logger.Info("ready", slog.Duration("startup", time.Since(start)))
 	return m.Wait(ctx)
+}
+
+// openMediaStore returns the store the configuration names: a bucket for an s3://
+// media URL, else the media directory in the data directory.
+func openMediaStore(ctx context.Context, cfg *config.Config) (media.Store, error) {
+	if cfg.MediaURL == "" {
+		return &media.DiskStore{Root: filepath.Join(cfg.DataDir, "media")}, nil
+	}
+	return nil, fmt.Errorf("media-url: not supported yet")
 }

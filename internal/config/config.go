@@ -40,6 +40,24 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// TrustProxy makes the server believe X-Forwarded-For/-Proto from a reverse proxy.
 	TrustProxy bool
+	// MediaURL says where media live: empty for DataDir/media, s3://BUCKET[/PREFIX]
+	// for an S3-compatible bucket reached with the S3 settings.
+	MediaURL string
+	S3       S3
+	// MediaWorkers bounds the uploads and renditions held in memory at once (0: the
+	// number of cores); MediaDecodeBytes the memory their decoded images may take.
+	MediaWorkers     int
+	MediaDecodeBytes int64
+}
+
+// S3 holds the settings of an S3-compatible media store.
+type S3 struct {
+	// Endpoint is the service's URL (https://s3.eu-west-3.amazonaws.com,
+	// http://127.0.0.1:7070).
+	Endpoint  string
+	Region    string
+	AccessKey string
+	SecretKey string
 }
 
 // Var describes one setting for help and the README.
@@ -62,6 +80,13 @@ var Vars = []Var{
 	{"max-body", "PASSERELLE_MAX_BODY", "1048576", "largest request body in bytes (uploads have their own limit)"},
 	{"shutdown-timeout", "PASSERELLE_SHUTDOWN_TIMEOUT", "15s", "how long graceful shutdown waits for requests in flight"},
 	{"trust-proxy", "PASSERELLE_TRUST_PROXY", "false", "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy"},
+	{"media-url", "PASSERELLE_MEDIA_URL", "", "where media live: s3://BUCKET[/PREFIX] for an S3-compatible bucket; empty: the media directory in the data directory"},
+	{"s3-endpoint", "PASSERELLE_S3_ENDPOINT", "https://s3.amazonaws.com", "URL of the S3-compatible service"},
+	{"s3-region", "PASSERELLE_S3_REGION", "us-east-1", "region of the bucket"},
+	{"s3-access-key", "PASSERELLE_S3_ACCESS_KEY", "", "access key of the S3-compatible service"},
+	{"s3-secret-key", "PASSERELLE_S3_SECRET_KEY", "", "secret key of the S3-compatible service (prefer the variable: a flag shows in the process list)"},
+	{"media-workers", "PASSERELLE_MEDIA_WORKERS", "0", "uploads and renditions held in memory at once; 0: the number of cores"},
+	{"media-decode-mb", "PASSERELLE_MEDIA_DECODE_MB", "320", "memory in MB that decoded images may take at once (one 50-megapixel image takes 250)"},
 }
 
 // Flags registers the settings named in names (all when names is empty) on fs, with
@@ -105,8 +130,23 @@ func Flags(fs *flag.FlagSet, getenv func(string) string, names ...string) func()
 			LogLevel:    get("log-level"),
 			LogFormat:   get("log-format"),
 			TrustProxy:  parseBool(get("trust-proxy")),
+			MediaURL:    get("media-url"),
+			S3: S3{
+				Endpoint:  strings.TrimRight(get("s3-endpoint"), "/"),
+				Region:    get("s3-region"),
+				AccessKey: get("s3-access-key"),
+				SecretKey: get("s3-secret-key"),
+			},
 		}
 		var err error
+		if c.MediaWorkers, err = strconv.Atoi(get("media-workers")); err != nil || c.MediaWorkers < 0 {
+			return nil, fmt.Errorf("config: media-workers must be a number, 0 for the number of cores")
+		}
+		decodeMB, err := strconv.ParseInt(get("media-decode-mb"), 10, 64)
+		if err != nil || decodeMB <= 0 || decodeMB > 1<<20 {
+			return nil, fmt.Errorf("config: media-decode-mb must be a positive number of megabytes")
+		}
+		c.MediaDecodeBytes = decodeMB << 20
 		if c.MaxBodyBytes, err = strconv.ParseInt(get("max-body"), 10, 64); err != nil || c.MaxBodyBytes <= 0 {
 			return nil, fmt.Errorf("config: max-body must be a positive number of bytes")
 		}
@@ -140,6 +180,18 @@ func (c *Config) validate() error {
 			return fmt.Errorf("config: %s must be an http(s) URL", name)
 		}
 	}
+	if c.MediaURL != "" {
+		if _, _, err := c.MediaBucket(); err != nil {
+			return err
+		}
+		p, err := url.Parse(c.S3.Endpoint)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || (p.Path != "" && p.Path != "/") {
+			return fmt.Errorf("config: s3-endpoint must be an http(s) URL without a path")
+		}
+		if c.S3.AccessKey == "" || c.S3.SecretKey == "" {
+			return fmt.Errorf("config: an S3 media store needs PASSERELLE_S3_ACCESS_KEY and PASSERELLE_S3_SECRET_KEY")
+		}
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -149,4 +201,13 @@ func (c *Config) validate() error {
 		return fmt.Errorf("config: log-format must be text or json")
 	}
 	return nil
+}
+
+// MediaBucket returns the bucket and key prefix of an s3:// MediaURL.
+func (c *Config) MediaBucket() (bucket, prefix string, err error) {
+	u, err := url.Parse(c.MediaURL)
+	if err != nil || u.Scheme != "s3" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", "", fmt.Errorf("config: media-url must be s3://BUCKET or s3://BUCKET/PREFIX")
+	}
+	return u.Host, strings.Trim(u.Path, "/"), nil
 }

@@ -44,6 +44,13 @@ func Ingest(ctx context.Context, st Store, r io.Reader, limits Limits) (Asset, e
 // store, which differ from the upload's unless the upload is an MP4.
 func Prepare(ctx context.Context, r io.Reader, limits Limits) (Asset, []byte, error) {
 	limits = limits.withDefaults()
+	// The slot is taken before the body is read: the bytes waiting in the socket
+	// cost nothing, those read into memory do.
+	release, err := limits.Gate.file(ctx)
+	if err != nil {
+		return Asset{}, nil, err
+	}
+	defer release()
 	limit := max(limits.MaxBytes, limits.MaxVideoBytes)
 	// Reading one byte past the limit tells "exactly at the limit" from "over it"
 	// without trusting a Content-Length.
@@ -73,13 +80,13 @@ func Prepare(ctx context.Context, r io.Reader, limits Limits) (Asset, []byte, er
 	var out []byte
 	switch mime {
 	case MIMEJPEG:
-		asset, out, err = prepareJPEG(data, limits)
+		asset, out, err = prepareJPEG(ctx, data, limits)
 	case MIMEPNG:
-		asset, out, err = preparePNG(data, limits)
+		asset, out, err = preparePNG(ctx, data, limits)
 	case MIMEGIF:
-		asset, out, err = prepareGIF(data, limits)
+		asset, out, err = prepareGIF(ctx, data, limits)
 	case MIMEWebP:
-		asset, out, err = prepareWebP(data, limits)
+		asset, out, err = prepareWebP(ctx, data, limits)
 	case MIMEMP4:
 		asset, out, err = prepareMP4(data)
 	default:
@@ -100,7 +107,7 @@ func unreadable(kind string, err error) error {
 	return e
 }
 
-func prepareJPEG(data []byte, limits Limits) (Asset, []byte, error) {
+func prepareJPEG(ctx context.Context, data []byte, limits Limits) (Asset, []byte, error) {
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return Asset{}, nil, unreadable("JPEG image", err)
@@ -108,6 +115,11 @@ func prepareJPEG(data []byte, limits Limits) (Asset, []byte, error) {
 	if err := limits.checkDimensions(cfg.Width, cfg.Height); err != nil {
 		return Asset{}, nil, err
 	}
+	release, err := limits.Gate.decoding(ctx, cfg.Width, cfg.Height)
+	if err != nil {
+		return Asset{}, nil, err
+	}
+	defer release()
 	// A damaged header only costs the orientation and the colour profile.
 	meta, _ := readJPEGMeta(data)
 	img, err := jpeg.Decode(bytes.NewReader(data))
@@ -145,7 +157,7 @@ func encodeJPEG(img image.Image, quality int, icc [][]byte) ([]byte, error) {
 	return append(out, enc[2:]...), nil
 }
 
-func preparePNG(data []byte, limits Limits) (Asset, []byte, error) {
+func preparePNG(ctx context.Context, data []byte, limits Limits) (Asset, []byte, error) {
 	cfg, err := png.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return Asset{}, nil, unreadable("PNG image", err)
@@ -153,6 +165,11 @@ func preparePNG(data []byte, limits Limits) (Asset, []byte, error) {
 	if err := limits.checkDimensions(cfg.Width, cfg.Height); err != nil {
 		return Asset{}, nil, err
 	}
+	release, err := limits.Gate.decoding(ctx, cfg.Width, cfg.Height)
+	if err != nil {
+		return Asset{}, nil, err
+	}
+	defer release()
 	img, err := png.Decode(bytes.NewReader(data))
 	if err != nil {
 		return Asset{}, nil, unreadable("PNG image", err)
@@ -167,7 +184,7 @@ func preparePNG(data []byte, limits Limits) (Asset, []byte, error) {
 	return Asset{MIME: MIMEPNG, Width: cfg.Width, Height: cfg.Height}, buf.Bytes(), nil
 }
 
-func prepareGIF(data []byte, limits Limits) (Asset, []byte, error) {
+func prepareGIF(ctx context.Context, data []byte, limits Limits) (Asset, []byte, error) {
 	info, err := walkGIF(data, limits.MaxGIFFrames)
 	if err != nil {
 		return Asset{}, nil, unreadable("GIF image", err)
@@ -186,6 +203,12 @@ func prepareGIF(data []byte, limits Limits) (Asset, []byte, error) {
 	// comment and application blocks other than the loop, and whatever follows the
 	// trailer (a script, another file), are not carried over, as the JPEG and PNG
 	// re-encoding drops what those carry.
+	// Frames decode to one byte a pixel; the encoder's buffers take about one frame.
+	release, err := limits.Gate.decodingBytes(ctx, info.Pixels+int64(info.Width)*int64(info.Height))
+	if err != nil {
+		return Asset{}, nil, err
+	}
+	defer release()
 	g, err := gif.DecodeAll(bytes.NewReader(data))
 	if err != nil {
 		return Asset{}, nil, unreadable("GIF image", err)
@@ -198,7 +221,7 @@ func prepareGIF(data []byte, limits Limits) (Asset, []byte, error) {
 	return Asset{MIME: MIMEGIF, Width: info.Width, Height: info.Height, Frames: len(g.Image)}, buf.Bytes(), nil
 }
 
-func prepareWebP(data []byte, limits Limits) (Asset, []byte, error) {
+func prepareWebP(ctx context.Context, data []byte, limits Limits) (Asset, []byte, error) {
 	cfg, err := webp.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return Asset{}, nil, unreadable("WebP image (animated WebP is not accepted)", err)
@@ -206,6 +229,11 @@ func prepareWebP(data []byte, limits Limits) (Asset, []byte, error) {
 	if err := limits.checkDimensions(cfg.Width, cfg.Height); err != nil {
 		return Asset{}, nil, err
 	}
+	release, err := limits.Gate.decoding(ctx, cfg.Width, cfg.Height)
+	if err != nil {
+		return Asset{}, nil, err
+	}
+	defer release()
 	img, err := webp.Decode(bytes.NewReader(data))
 	if err != nil {
 		return Asset{}, nil, unreadable("WebP image", err)
