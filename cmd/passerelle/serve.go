@@ -260,5 +260,18 @@ func openMediaStore(ctx context.Context, cfg *config.Config) (media.Store, error
 	if cfg.MediaURL == "" {
 		return &media.DiskStore{Root: filepath.Join(cfg.DataDir, "media")}, nil
 	}
-	return nil, fmt.Errorf("media-url: not supported yet")
+	bucket, prefix, err := cfg.MediaBucket()
+	if err != nil {
+		return nil, err
+	}
+	st, err := media.NewS3Store(media.S3Options{Endpoint: cfg.S3.Endpoint, Region: cfg.S3.Region, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey, Bucket: bucket, Prefix: prefix})
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := st.Check(cctx); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
