@@ -18,15 +18,15 @@ import (
 // Two bounds nest, always in this order: a file slot (a whole upload or stored image
 // read into memory, then decoded and encoded; as many as the machine has cores, the
 // work being CPU-bound) and, once the image's header has given its size, a share of
-// the decoding budget in bytes. A request that waits longer than MaxWait gets
+// the decoding budget in bytes. A request that waits longer than its bound gets
 // EUNAVAILABLE (HTTP 503) rather than a time-out halfway through its body.
 //
 // A nil *Gate bounds nothing.
 type Gate struct {
-	files   *semaphore.Weighted
-	decode  *semaphore.Weighted
-	budget  int64
-	maxWait time.Duration
+	files              *semaphore.Weighted
+	decode             *semaphore.Weighted
+	budget             int64
+	bodyWait, workWait time.Duration
 }
 
 // GateOptions configure a Gate; zero fields take their defaults.
@@ -37,8 +37,11 @@ type GateOptions struct {
 	// DecodeBytes is the memory that decoded images may take at once (default
 	// DefaultDecodeBytes). An image larger than the budget takes all of it.
 	DecodeBytes int64
-	// MaxWait bounds the wait for a slot (default 30 s).
-	MaxWait time.Duration
+	// BodyWait bounds the wait of an upload for a file slot, before its body is read
+	// (default 30 s: the server reads a request within 60 s). WorkWait bounds the
+	// other waits: a rendition's for its file slot, and any decoding's (default 90 s:
+	// the server writes a response within 120 s).
+	BodyWait, WorkWait time.Duration
 }
 
 // DefaultDecodeBytes lets one image at the pixel limit decode at a time (50 million
@@ -54,19 +57,44 @@ func NewGate(o GateOptions) *Gate {
 	if o.DecodeBytes <= 0 {
 		o.DecodeBytes = DefaultDecodeBytes
 	}
-	if o.MaxWait <= 0 {
-		o.MaxWait = 30 * time.Second
+	if o.BodyWait <= 0 {
+		o.BodyWait = 30 * time.Second
 	}
-	return &Gate{files: semaphore.NewWeighted(int64(o.Files)), decode: semaphore.NewWeighted(o.DecodeBytes), budget: o.DecodeBytes, maxWait: o.MaxWait}
+	if o.WorkWait <= 0 {
+		o.WorkWait = 90 * time.Second
+	}
+	return &Gate{files: semaphore.NewWeighted(int64(o.Files)), decode: semaphore.NewWeighted(o.DecodeBytes), budget: o.DecodeBytes, bodyWait: o.BodyWait, workWait: o.WorkWait}
 }
+
+// collectAbove is the decoding share from which releasing it first runs the garbage
+// collector. Left to itself, the collector lets the heap grow to twice what was live
+// at its last cycle, and that cycle may have seen a 200 MB image still in use: the
+// next decode would then take fresh memory rather than the freed image's. A cycle
+// costs a few milliseconds (pixel buffers hold no pointers to scan), against a second
+// or more to decode such an image.
+const collectAbove = 64 << 20
 
 var errBusy = passerelle.Errorf(passerelle.EUNAVAILABLE, "The server is busy with other images; try again in a minute.")
 
-func (g *Gate) acquire(ctx context.Context, s *semaphore.Weighted, n int64) (func(), error) {
+// wait is how long a request waits for its turn.
+type wait int
+
+const (
+	// beforeBody: an upload whose body is not read yet.
+	beforeBody wait = iota
+	// atWork: everything else.
+	atWork
+)
+
+func (g *Gate) acquire(ctx context.Context, w wait, s *semaphore.Weighted, n int64) (func(), error) {
 	if g == nil {
 		return func() {}, nil
 	}
-	wctx, cancel := context.WithTimeout(ctx, g.maxWait)
+	maxWait := g.workWait
+	if w == beforeBody {
+		maxWait = g.bodyWait
+	}
+	wctx, cancel := context.WithTimeout(ctx, maxWait)
 	defer cancel()
 	if err := s.Acquire(wctx, n); err != nil {
 		if ctx.Err() != nil {
@@ -77,15 +105,20 @@ func (g *Gate) acquire(ctx context.Context, s *semaphore.Weighted, n int64) (fun
 		}
 		return nil, err
 	}
-	return func() { s.Release(n) }, nil
+	return func() {
+		if s == g.decode && n >= collectAbove {
+			runtime.GC()
+		}
+		s.Release(n)
+	}, nil
 }
 
 // file takes a file slot.
-func (g *Gate) file(ctx context.Context) (func(), error) {
+func (g *Gate) file(ctx context.Context, w wait) (func(), error) {
 	if g == nil {
 		return func() {}, nil
 	}
-	return g.acquire(ctx, g.files, 1)
+	return g.acquire(ctx, w, g.files, 1)
 }
 
 // decoding takes the share of the budget that decoding w × h pixels needs: 4 bytes a
@@ -94,7 +127,7 @@ func (g *Gate) decoding(ctx context.Context, w, h int) (func(), error) {
 	if g == nil {
 		return func() {}, nil
 	}
-	return g.acquire(ctx, g.decode, min(g.budget, int64(w)*int64(h)*5))
+	return g.acquire(ctx, atWork, g.decode, min(g.budget, int64(w)*int64(h)*5))
 }
 
 // decodingBytes takes n bytes of the budget (a GIF's paletted frames).
@@ -102,5 +135,5 @@ func (g *Gate) decodingBytes(ctx context.Context, n int64) (func(), error) {
 	if g == nil {
 		return func() {}, nil
 	}
-	return g.acquire(ctx, g.decode, max(1, min(g.budget, n)))
+	return g.acquire(ctx, atWork, g.decode, max(1, min(g.budget, n)))
 }

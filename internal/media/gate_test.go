@@ -30,8 +30,8 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // one that waits too long is told the server is busy (503), not left to time out.
 func TestGateQueuesUploads(t *testing.T) {
 	t.Parallel()
-	g := NewGate(GateOptions{Files: 1, MaxWait: 100 * time.Millisecond})
-	release, err := g.file(context.Background())
+	g := NewGate(GateOptions{Files: 1, BodyWait: 100 * time.Millisecond})
+	release, err := g.file(context.Background(), beforeBody)
 	if err != nil {
 		t.Fatal(err)
 	}

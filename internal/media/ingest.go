@@ -46,7 +46,7 @@ func Prepare(ctx context.Context, r io.Reader, limits Limits) (Asset, []byte, er
 	limits = limits.withDefaults()
 	// The slot is taken before the body is read: the bytes waiting in the socket
 	// cost nothing, those read into memory do.
-	release, err := limits.Gate.file(ctx)
+	release, err := limits.Gate.file(ctx, beforeBody)
 	if err != nil {
 		return Asset{}, nil, err
 	}

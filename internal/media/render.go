@@ -121,7 +121,7 @@ func (f Focus) Quantize() Focus {
 // RenderStored decodes the stored image key once and renders every spec from it,
 // within limits.Gate.
 func RenderStored(ctx context.Context, st Store, key string, specs []RenditionSpec, focus Focus, limits Limits) ([]Rendition, error) {
-	release, err := limits.Gate.file(ctx)
+	release, err := limits.Gate.file(ctx, atWork)
 	if err != nil {
 		return nil, err
 	}
@@ -130,15 +130,17 @@ func RenderStored(ctx context.Context, st Store, key string, specs []RenditionSp
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
 	img, done, err := decode(ctx, rc, limits)
+	rc.Close()
 	if err != nil {
 		return nil, err
 	}
-	// The decoding share is held until the renditions are encoded: the pyramid
-	// they are scaled from is part of the cost.
-	defer done()
-	return RenderAll(ctx, img, specs, focus)
+	// The decoding share is held until the renditions are encoded (the pyramid they
+	// are scaled from is part of the cost), and released once nothing holds the image.
+	rs, err := RenderAll(ctx, img, specs, focus)
+	img = nil
+	done()
+	return rs, err
 }
 
 // Decode decodes a JPEG, PNG or GIF (its first frame) after checking its dimensions
