@@ -18,15 +18,16 @@ import (
 // Two bounds nest, always in this order: a file slot (a whole upload or stored image
 // read into memory, then decoded and encoded; as many as the machine has cores, the
 // work being CPU-bound) and, once the image's header has given its size, a share of
-// the decoding budget in bytes. A request that waits longer than its bound gets
-// EUNAVAILABLE (HTTP 503) rather than a time-out halfway through its body.
+// the decoding budget in bytes. An upload waits with its body in a temporary file, not
+// in memory. A request that waits longer than MaxWait gets EUNAVAILABLE (HTTP 503)
+// rather than a time-out of the server.
 //
 // A nil *Gate bounds nothing.
 type Gate struct {
-	files              *semaphore.Weighted
-	decode             *semaphore.Weighted
-	budget             int64
-	bodyWait, workWait time.Duration
+	files   *semaphore.Weighted
+	decode  *semaphore.Weighted
+	budget  int64
+	maxWait time.Duration
 }
 
 // GateOptions configure a Gate; zero fields take their defaults.
@@ -37,11 +38,9 @@ type GateOptions struct {
 	// DecodeBytes is the memory that decoded images may take at once (default
 	// DefaultDecodeBytes). An image larger than the budget takes all of it.
 	DecodeBytes int64
-	// BodyWait bounds the wait of an upload for a file slot, before its body is read
-	// (default 30 s: the server reads a request within 60 s). WorkWait bounds the
-	// other waits: a rendition's for its file slot, and any decoding's (default 90 s:
-	// the server writes a response within 120 s).
-	BodyWait, WorkWait time.Duration
+	// MaxWait bounds a request's wait for its turn (default 90 s: the server writes
+	// a response within 120 s).
+	MaxWait time.Duration
 }
 
 // DefaultDecodeBytes lets one image at the pixel limit decode at a time (50 million
@@ -57,13 +56,10 @@ func NewGate(o GateOptions) *Gate {
 	if o.DecodeBytes <= 0 {
 		o.DecodeBytes = DefaultDecodeBytes
 	}
-	if o.BodyWait <= 0 {
-		o.BodyWait = 30 * time.Second
+	if o.MaxWait <= 0 {
+		o.MaxWait = 90 * time.Second
 	}
-	if o.WorkWait <= 0 {
-		o.WorkWait = 90 * time.Second
-	}
-	return &Gate{files: semaphore.NewWeighted(int64(o.Files)), decode: semaphore.NewWeighted(o.DecodeBytes), budget: o.DecodeBytes, bodyWait: o.BodyWait, workWait: o.WorkWait}
+	return &Gate{files: semaphore.NewWeighted(int64(o.Files)), decode: semaphore.NewWeighted(o.DecodeBytes), budget: o.DecodeBytes, maxWait: o.MaxWait}
 }
 
 // collectAbove is the decoding share from which releasing it first runs the garbage
@@ -76,25 +72,11 @@ const collectAbove = 64 << 20
 
 var errBusy = passerelle.Errorf(passerelle.EUNAVAILABLE, "The server is busy with other images; try again in a minute.")
 
-// wait is how long a request waits for its turn.
-type wait int
-
-const (
-	// beforeBody: an upload whose body is not read yet.
-	beforeBody wait = iota
-	// atWork: everything else.
-	atWork
-)
-
-func (g *Gate) acquire(ctx context.Context, w wait, s *semaphore.Weighted, n int64) (func(), error) {
+func (g *Gate) acquire(ctx context.Context, s *semaphore.Weighted, n int64) (func(), error) {
 	if g == nil {
 		return func() {}, nil
 	}
-	maxWait := g.workWait
-	if w == beforeBody {
-		maxWait = g.bodyWait
-	}
-	wctx, cancel := context.WithTimeout(ctx, maxWait)
+	wctx, cancel := context.WithTimeout(ctx, g.maxWait)
 	defer cancel()
 	if err := s.Acquire(wctx, n); err != nil {
 		if ctx.Err() != nil {
@@ -114,11 +96,11 @@ func (g *Gate) acquire(ctx context.Context, w wait, s *semaphore.Weighted, n int
 }
 
 // file takes a file slot.
-func (g *Gate) file(ctx context.Context, w wait) (func(), error) {
+func (g *Gate) file(ctx context.Context) (func(), error) {
 	if g == nil {
 		return func() {}, nil
 	}
-	return g.acquire(ctx, w, g.files, 1)
+	return g.acquire(ctx, g.files, 1)
 }
 
 // decoding takes the share of the budget that decoding w × h pixels needs: 4 bytes a
@@ -127,7 +109,7 @@ func (g *Gate) decoding(ctx context.Context, w, h int) (func(), error) {
 	if g == nil {
 		return func() {}, nil
 	}
-	return g.acquire(ctx, atWork, g.decode, min(g.budget, int64(w)*int64(h)*5))
+	return g.acquire(ctx, g.decode, min(g.budget, int64(w)*int64(h)*5))
 }
 
 // decodingBytes takes n bytes of the budget (a GIF's paletted frames).
@@ -135,5 +117,5 @@ func (g *Gate) decodingBytes(ctx context.Context, n int64) (func(), error) {
 	if g == nil {
 		return func() {}, nil
 	}
-	return g.acquire(ctx, atWork, g.decode, max(1, min(g.budget, n)))
+	return g.acquire(ctx, g.decode, max(1, min(g.budget, n)))
 }

@@ -26,26 +26,32 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// TestGateQueuesUploads: an upload waiting for a slot reads nothing of its body, and
-// one that waits too long is told the server is busy (503), not left to time out.
+// TestGateQueuesUploads: an upload waiting for a slot holds its body in a file, not in
+// memory, and one that waits too long is told the server is busy (503), not left to
+// time out.
 func TestGateQueuesUploads(t *testing.T) {
 	t.Parallel()
-	g := NewGate(GateOptions{Files: 1, BodyWait: 100 * time.Millisecond})
-	release, err := g.file(context.Background(), beforeBody)
+	g := NewGate(GateOptions{Files: 1, MaxWait: 100 * time.Millisecond})
+	release, err := g.file(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := &countingReader{r: bytes.NewReader(encPNG(t, photo(64, 64, 1)))}
+	upload := encPNG(t, photo(64, 64, 1))
+	body := &countingReader{r: bytes.NewReader(upload)}
 	_, _, err = Prepare(context.Background(), body, Limits{Gate: g})
 	if passerelle.ErrorCode(err) != passerelle.EUNAVAILABLE {
 		t.Fatalf("err = %v, want unavailable", err)
 	}
-	if body.n.Load() != 0 {
-		t.Errorf("a queued upload read %d bytes of its body", body.n.Load())
+	if body.n.Load() != int64(len(upload)) {
+		t.Errorf("a queued upload read %d bytes of its %d", body.n.Load(), len(upload))
 	}
 	release()
-	if _, _, err := Prepare(context.Background(), body, Limits{Gate: g}); err != nil {
+	if _, _, err := Prepare(context.Background(), bytes.NewReader(upload), Limits{Gate: g}); err != nil {
 		t.Fatalf("after the slot is free: %v", err)
+	}
+	// Over the limit, still refused as too large.
+	if _, _, err := Prepare(context.Background(), bytes.NewReader(upload), Limits{Gate: g, MaxBytes: 100}); passerelle.ErrorCode(err) != passerelle.ETOOLARGE {
+		t.Fatalf("spooled upload over the limit: %v", err)
 	}
 }
 

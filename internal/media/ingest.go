@@ -11,6 +11,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"os"
 
 	"golang.org/x/image/webp"
 
@@ -44,14 +45,23 @@ func Ingest(ctx context.Context, st Store, r io.Reader, limits Limits) (Asset, e
 // store, which differ from the upload's unless the upload is an MP4.
 func Prepare(ctx context.Context, r io.Reader, limits Limits) (Asset, []byte, error) {
 	limits = limits.withDefaults()
-	// The slot is taken before the body is read: the bytes waiting in the socket
-	// cost nothing, those read into memory do.
-	release, err := limits.Gate.file(ctx, beforeBody)
-	if err != nil {
-		return Asset{}, nil, err
-	}
-	defer release()
 	limit := max(limits.MaxBytes, limits.MaxVideoBytes)
+	if limits.Gate != nil {
+		// While it waits for its turn, the upload is read into a temporary file: the
+		// client is not kept waiting for the server to read its body, and the bytes
+		// cost no memory.
+		spooled, err := spool(ctx, r, limit+1)
+		if err != nil {
+			return Asset{}, nil, err
+		}
+		defer spooled.Close()
+		r = spooled
+		release, err := limits.Gate.file(ctx)
+		if err != nil {
+			return Asset{}, nil, err
+		}
+		defer release()
+	}
 	// Reading one byte past the limit tells "exactly at the limit" from "over it"
 	// without trusting a Content-Length.
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
@@ -268,4 +278,23 @@ func isOpaque(img image.Image) bool {
 		return o.Opaque()
 	}
 	return false
+}
+
+// spool copies at most n bytes of r to an unlinked temporary file and returns it,
+// positioned at its start.
+func spool(ctx context.Context, r io.Reader, n int64) (*os.File, error) {
+	f, err := os.CreateTemp("", "passerelle-upload-*")
+	if err != nil {
+		return nil, fmt.Errorf("spool upload: %w", err)
+	}
+	os.Remove(f.Name())
+	if _, err := io.Copy(f, ctxReader{ctx, io.LimitReader(r, n)}); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("read upload: %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("spool upload: %w", err)
+	}
+	return f, nil
 }

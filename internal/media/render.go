@@ -121,7 +121,7 @@ func (f Focus) Quantize() Focus {
 // RenderStored decodes the stored image key once and renders every spec from it,
 // within limits.Gate.
 func RenderStored(ctx context.Context, st Store, key string, specs []RenditionSpec, focus Focus, limits Limits) ([]Rendition, error) {
-	release, err := limits.Gate.file(ctx, atWork)
+	release, err := limits.Gate.file(ctx)
 	if err != nil {
 		return nil, err
 	}
