@@ -35,6 +35,7 @@ func commands() []command {
 	return []command{
 		{"serve", "start the server (HTTP UI, JSON API, WeChat callbacks)", runServe},
 		{"migrate", "create or upgrade the database schema", runMigrate},
+		{"org", "manage organizations (agencies) of this installation: create, list, setup-link", runOrg},
 		{"user", "manage users: create, set-password, list, disable", runUser},
 		{"token", "manage personal API tokens: create, list, revoke", runToken},
 		{"secrets", "rotate the key that seals platform credentials", runSecrets},

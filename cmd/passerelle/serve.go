@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -169,7 +170,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	mediaStore := &media.DiskStore{Root: cfg.DataDir + "/media"}
+	mediaStore, err := openMediaStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	gate := media.NewGate(media.GateOptions{Files: cfg.MediaWorkers, DecodeBytes: cfg.MediaDecodeBytes})
 	m.Publish = publish.New(publish.Options{DB: db, Jobs: m.Jobs, Clients: factory, Media: mediaStore, Logger: m.Logger,
 		Lead: cfg.PublishLead, Settle: cfg.PublishSettle, Stale: cfg.PublishSettle + 15*time.Second, RetryBase: m.RetryBase})
 	db.SetPostHook(m.Publish.Sync)
@@ -186,7 +191,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	river.AddWorker(workers, digest)
 
-	edit := editorial.New(editorial.Options{DB: db, DataDir: cfg.DataDir, Media: mediaStore, Logger: m.Logger})
+	edit := editorial.New(editorial.Options{DB: db, DataDir: cfg.DataDir, Media: mediaStore, Limits: media.Limits{Gate: gate}, Logger: m.Logger})
 	if m.demo.Seeded {
 		if err := demo.Posts(ctx, db, edit, m.demo.OrgID, time.Now()); err != nil {
 			return fmt.Errorf("demo posts: %w", err)
@@ -321,4 +326,26 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	m.Logger.Info("ready", slog.Duration("startup", time.Since(start)))
 	return m.Wait(ctx)
+}
+
+// openMediaStore returns the store the configuration names: a bucket for an s3://
+// media URL, else the media directory in the data directory.
+func openMediaStore(ctx context.Context, cfg *config.Config) (media.Store, error) {
+	if cfg.MediaURL == "" {
+		return &media.DiskStore{Root: filepath.Join(cfg.DataDir, "media")}, nil
+	}
+	bucket, prefix, err := cfg.MediaBucket()
+	if err != nil {
+		return nil, err
+	}
+	st, err := media.NewS3Store(media.S3Options{Endpoint: cfg.S3.Endpoint, Region: cfg.S3.Region, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey, Bucket: bucket, Prefix: prefix})
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := st.Check(cctx); err != nil {
+		return nil, err
+	}
+	return st, nil
 }

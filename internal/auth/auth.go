@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 
@@ -376,15 +377,50 @@ func (s *Service) NewSetupLink(ctx context.Context) (string, error) {
 		return "", err
 	}
 	token := NewSecret("", 20)
-	return token, s.DB.CreateSetupToken(ctx, Hash(token), s.Now().Add(SetupTTL))
+	return token, s.DB.CreateSetupToken(ctx, Hash(token), 0, s.Now().Add(SetupTTL))
 }
 
-// CompleteSetup creates the organization and its first owner from a setup link.
+// NewOrganization creates an organization, so that one installation serves several
+// agencies, and returns a one-time link token that creates its first owner.
+func (s *Service) NewOrganization(ctx context.Context, name string) (*passerelle.Organization, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 200 {
+		return nil, "", passerelle.Errorf(passerelle.EINVALID, "Name the organization (at most 200 characters).")
+	}
+	token := NewSecret("", 20)
+	o, err := s.DB.CreateOrganizationWithSetup(ctx, name, Hash(token), s.Now().Add(SetupTTL))
+	if err != nil {
+		return nil, "", err
+	}
+	return o, token, nil
+}
+
+// NewOrganizationSetupLink returns a new setup link token for an organization that has
+// no user yet (the first one expired or was lost).
+func (s *Service) NewOrganizationSetupLink(ctx context.Context, orgID int64) (string, error) {
+	if _, err := s.DB.Organization(ctx, orgID); err != nil {
+		return "", err
+	}
+	users, err := s.DB.Users(ctx, orgID)
+	if err != nil {
+		return "", err
+	}
+	if len(users) > 0 {
+		return "", passerelle.Errorf(passerelle.ECONFLICT, "The organization has users already: its owners invite the others.")
+	}
+	token := NewSecret("", 20)
+	return token, s.DB.CreateSetupToken(ctx, Hash(token), orgID, s.Now().Add(SetupTTL))
+}
+
+// CompleteSetup creates the first owner from a setup link, and the organization for
+// the first start's link (an organization's own link may rename it).
 func (s *Service) CompleteSetup(ctx context.Context, token, orgName string, u *passerelle.User, password string) error {
 	orgName = strings.TrimSpace(orgName)
 	f := passerelle.FieldErrors{}
 	if orgName == "" {
 		f.Add("organization", "Name your organization.")
+	} else if utf8.RuneCountInString(orgName) > 200 {
+		f.Add("organization", "At most 200 characters.")
 	}
 	if err := passerelle.ValidatePassword(password); err != nil {
 		for k, v := range passerelle.ErrorFields(err) {

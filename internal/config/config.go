@@ -60,6 +60,24 @@ type Config struct {
 	// LoginConcurrency bounds concurrent password checks (argon2id, 64 MiB each);
 	// 0: one per processor, at most 4.
 	LoginConcurrency int
+	// MediaURL says where media live: empty for DataDir/media, s3://BUCKET[/PREFIX]
+	// for an S3-compatible bucket reached with the S3 settings.
+	MediaURL string
+	S3       S3
+	// MediaWorkers bounds the uploads and renditions held in memory at once (0: the
+	// number of cores); MediaDecodeBytes the memory their decoded images may take.
+	MediaWorkers     int
+	MediaDecodeBytes int64
+}
+
+// S3 holds the settings of an S3-compatible media store.
+type S3 struct {
+	// Endpoint is the service's URL (https://s3.eu-west-3.amazonaws.com,
+	// http://127.0.0.1:7070).
+	Endpoint  string
+	Region    string
+	AccessKey string
+	SecretKey string
 }
 
 // Var describes one setting for help and the README.
@@ -89,6 +107,13 @@ var Vars = []Var{
 	{"publish-lead", "PASSERELLE_PUBLISH_LEAD", "15s", "how early a publication's job wakes before its time (at least 7s: River promotes scheduled jobs every 5s)"},
 	{"publish-settle", "PASSERELLE_PUBLISH_SETTLE", "2m", "how long a platform has to apply a lost request before the reconciler trusts that the post is absent"},
 	{"smtp-url", "PASSERELLE_SMTP_URL", "", "SMTP server for notification digests, smtp://user:password@host:587?from=address; empty: no e-mail"},
+	{"media-url", "PASSERELLE_MEDIA_URL", "", "where media live: s3://BUCKET[/PREFIX] for an S3-compatible bucket; empty: the media directory in the data directory"},
+	{"s3-endpoint", "PASSERELLE_S3_ENDPOINT", "https://s3.amazonaws.com", "URL of the S3-compatible service"},
+	{"s3-region", "PASSERELLE_S3_REGION", "us-east-1", "region of the bucket"},
+	{"s3-access-key", "PASSERELLE_S3_ACCESS_KEY", "", "access key of the S3-compatible service"},
+	{"s3-secret-key", "PASSERELLE_S3_SECRET_KEY", "", "secret key of the S3-compatible service (prefer the variable: a flag shows in the process list)"},
+	{"media-workers", "PASSERELLE_MEDIA_WORKERS", "0", "uploads and renditions held in memory at once; 0: the number of cores"},
+	{"media-decode-mb", "PASSERELLE_MEDIA_DECODE_MB", "320", "memory in MB that decoded images may take at once (one 50-megapixel image takes 250)"},
 }
 
 // Flags registers the settings named in names (all when names is empty) on fs, with
@@ -135,6 +160,13 @@ func Flags(fs *flag.FlagSet, getenv func(string) string, names ...string) func()
 			MetricsAddr:  get("metrics-addr"),
 			MetricsToken: get("metrics-token"),
 			SMTPURL:      get("smtp-url"),
+			MediaURL:     get("media-url"),
+			S3: S3{
+				Endpoint:  strings.TrimRight(get("s3-endpoint"), "/"),
+				Region:    get("s3-region"),
+				AccessKey: get("s3-access-key"),
+				SecretKey: get("s3-secret-key"),
+			},
 		}
 		var err error
 		for _, r := range strings.Split(get("trusted-proxies"), ",") {
@@ -156,6 +188,14 @@ func Flags(fs *flag.FlagSet, getenv func(string) string, names ...string) func()
 		if c.LoginConcurrency, err = strconv.Atoi(get("login-concurrency")); err != nil || c.LoginConcurrency < 0 {
 			return nil, fmt.Errorf("config: login-concurrency must be 0 or a positive number")
 		}
+		if c.MediaWorkers, err = strconv.Atoi(get("media-workers")); err != nil || c.MediaWorkers < 0 {
+			return nil, fmt.Errorf("config: media-workers must be a number, 0 for the number of cores")
+		}
+		decodeMB, err := strconv.ParseInt(get("media-decode-mb"), 10, 64)
+		if err != nil || decodeMB <= 0 || decodeMB > 1<<20 {
+			return nil, fmt.Errorf("config: media-decode-mb must be a positive number of megabytes")
+		}
+		c.MediaDecodeBytes = decodeMB << 20
 		if c.MaxBodyBytes, err = strconv.ParseInt(get("max-body"), 10, 64); err != nil || c.MaxBodyBytes <= 0 {
 			return nil, fmt.Errorf("config: max-body must be a positive number of bytes")
 		}
@@ -195,6 +235,18 @@ func (c *Config) validate() error {
 			return fmt.Errorf("config: %s must be an http(s) URL", name)
 		}
 	}
+	if c.MediaURL != "" {
+		if _, _, err := c.MediaBucket(); err != nil {
+			return err
+		}
+		p, err := url.Parse(c.S3.Endpoint)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || (p.Path != "" && p.Path != "/") {
+			return fmt.Errorf("config: s3-endpoint must be an http(s) URL without a path")
+		}
+		if c.S3.AccessKey == "" || c.S3.SecretKey == "" {
+			return fmt.Errorf("config: an S3 media store needs PASSERELLE_S3_ACCESS_KEY and PASSERELLE_S3_SECRET_KEY")
+		}
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -204,4 +256,13 @@ func (c *Config) validate() error {
 		return fmt.Errorf("config: log-format must be text or json")
 	}
 	return nil
+}
+
+// MediaBucket returns the bucket and key prefix of an s3:// MediaURL.
+func (c *Config) MediaBucket() (bucket, prefix string, err error) {
+	u, err := url.Parse(c.MediaURL)
+	if err != nil || u.Scheme != "s3" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", "", fmt.Errorf("config: media-url must be s3://BUCKET or s3://BUCKET/PREFIX")
+	}
+	return u.Host, strings.Trim(u.Path, "/"), nil
 }

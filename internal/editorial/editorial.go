@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
@@ -25,8 +26,10 @@ type Options struct {
 	// nil.
 	Media   media.Store
 	DataDir string
-	Limits  media.Limits
-	Logger  *slog.Logger
+	// Limits bound uploads and renditions; their Gate bounds how many are worked on
+	// at once.
+	Limits media.Limits
+	Logger *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// GuestLinkTTL is how long a new guest link lasts (7 days when zero).
@@ -41,6 +44,8 @@ type Service struct {
 	logger   *slog.Logger
 	now      func() time.Time
 	guestTTL time.Duration
+
+	renders atomic.Int64
 
 	mu       sync.Mutex
 	checkers map[int64]*cachedChecker // by institution (0: organization only) and org
@@ -72,6 +77,9 @@ func New(o Options) *Service {
 	}
 	return s
 }
+
+// MediaStore returns where the library's files live.
+func (s *Service) MediaStore() media.Store { return s.media }
 
 // DB returns the store, for handlers that show related data (accounts, institutions).
 func (s *Service) DB() *store.DB { return s.db }

@@ -394,7 +394,8 @@ func (s *Service) GuestMedia(ctx context.Context, token string, mediaID int64, s
 	if err != nil {
 		return nil, nil, err
 	}
-	return s.rendition(ctx, m, spec, focus)
+	// The crop a guest sees is the one a writer chose for the publication.
+	return s.rendition(ctx, m, spec, focus, true)
 }
 
 // decisions keeps the transitions that are review decisions (leaving review) or that

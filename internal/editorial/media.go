@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/media"
@@ -134,16 +136,30 @@ func (s *Service) OpenMedia(ctx context.Context, u *passerelle.User, id int64) (
 
 // Rendition returns an asset rendered for a platform rule (media.Specs names them),
 // rendering and storing it on first demand. focus places the cover crops; nil is the
-// centre.
+// centre. Anyone who may see the asset may see its renditions, but only writers make
+// new crops: each one is a decode of the full image and a stored file.
 func (s *Service) Rendition(ctx context.Context, u *passerelle.User, id int64, spec string, focus *passerelle.Focus) (*store.MediaRendition, io.ReadCloser, error) {
 	m, err := s.MediaAsset(ctx, u, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	return s.rendition(ctx, m, spec, focus)
+	return s.rendition(ctx, m, spec, focus, u.Can(m.InstitutionID, passerelle.PermWrite))
 }
 
-func (s *Service) rendition(ctx context.Context, m *store.MediaAsset, spec string, focus *passerelle.Focus) (*store.MediaRendition, io.ReadCloser, error) {
+// renditionClaimStale is how old a claim to render must be before another request
+// takes it over: its holder died (a rendering takes seconds).
+const renditionClaimStale = 2 * time.Minute
+
+// renditionPoll is how often a request waiting for another's rendering looks again.
+const renditionPoll = 100 * time.Millisecond
+
+var errCropForbidden = passerelle.Errorf(passerelle.EFORBIDDEN, "Only people who may edit this institution's media can make a new crop; existing crops can be viewed.")
+
+// rendition returns a stored rendition or makes it. A rendition is made once across
+// every instance on the database: the request that claims it renders it, the others
+// wait for its row. mayCrop allows making a crop around a focus point other than the
+// centre.
+func (s *Service) rendition(ctx context.Context, m *store.MediaAsset, spec string, focus *passerelle.Focus, mayCrop bool) (*store.MediaRendition, io.ReadCloser, error) {
 	sp, ok := media.SpecByName(spec)
 	if !ok {
 		return nil, nil, invalidParam("spec", "Unknown rendition.")
@@ -154,23 +170,66 @@ func (s *Service) rendition(ctx context.Context, m *store.MediaAsset, spec strin
 	f := media.Center()
 	name := spec
 	if focus != nil && sp.Width != 0 {
-		if focus.X < 0 || focus.X > 1 || focus.Y < 0 || focus.Y > 1 {
+		if !(focus.X >= 0 && focus.X <= 1 && focus.Y >= 0 && focus.Y <= 1) {
 			return nil, nil, invalidParam("focus", "Use fractions from 0 to 1.")
 		}
-		f = media.Focus{X: focus.X, Y: focus.Y}
-		name = fmt.Sprintf("%s@%.3f,%.3f", spec, f.X, f.Y)
-	}
-	if r, err := s.db.MediaRenditionFor(ctx, m.ID, name); err == nil {
-		rc, err := s.media.Open(ctx, r.StorageKey)
-		return r, rc, err
-	} else if passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
-		return nil, nil, err
+		f = media.Focus{X: focus.X, Y: focus.Y}.Quantize()
+		if f != media.Center() {
+			name = fmt.Sprintf("%s@%.2f,%.2f", spec, f.X, f.Y)
+		}
 	}
 	asset := media.Asset{Key: m.StorageKey, MIME: m.MIME, Width: m.Width, Height: m.Height, Bytes: m.Bytes, Frames: m.Frames}
 	if sp.Accepts(asset) {
 		rc, err := s.media.Open(ctx, m.StorageKey)
 		return &store.MediaRendition{AssetID: m.ID, Spec: name, StorageKey: m.StorageKey, MIME: m.MIME, Width: m.Width, Height: m.Height, Bytes: m.Bytes}, rc, err
 	}
+	for {
+		r, rc, err := s.storedRendition(ctx, m.ID, name)
+		if err == nil || passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
+			return r, rc, err
+		}
+		if name != spec && !mayCrop {
+			return nil, nil, errCropForbidden
+		}
+		claimed, err := s.db.ClaimMediaRendition(ctx, m.ID, name, renditionClaimStale)
+		if err != nil {
+			return nil, nil, err
+		}
+		if claimed {
+			return s.render(ctx, m, sp, name, f)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(renditionPoll):
+		}
+	}
+}
+
+func (s *Service) storedRendition(ctx context.Context, assetID int64, name string) (*store.MediaRendition, io.ReadCloser, error) {
+	r, err := s.db.MediaRenditionFor(ctx, assetID, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	rc, err := s.media.Open(ctx, r.StorageKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, rc, nil
+}
+
+// render makes a rendition whose claim the caller holds, and releases the claim.
+func (s *Service) render(ctx context.Context, m *store.MediaAsset, sp media.RenditionSpec, name string, f media.Focus) (*store.MediaRendition, io.ReadCloser, error) {
+	defer func() {
+		if err := s.db.ReleaseMediaRendition(context.WithoutCancel(ctx), m.ID, name); err != nil {
+			s.logger.Error("release rendition claim", slog.Int64("asset", m.ID), slog.String("spec", name), slog.Any("err", err))
+		}
+	}()
+	// Another request may have saved it between our look and our claim.
+	if r, rc, err := s.storedRendition(ctx, m.ID, name); err == nil || passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
+		return r, rc, err
+	}
+	s.renders.Add(1)
 	rs, err := media.RenderStored(ctx, s.media, m.StorageKey, []media.RenditionSpec{sp}, f, s.limits)
 	if err != nil {
 		return nil, nil, err
@@ -186,3 +245,6 @@ func (s *Service) rendition(ctx context.Context, m *store.MediaAsset, spec strin
 	}
 	return r, io.NopCloser(bytes.NewReader(out.Data)), nil
 }
+
+// Renders is how many renditions this Service has rendered (not found stored).
+func (s *Service) Renders() int64 { return s.renders.Load() }

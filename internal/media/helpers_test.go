@@ -70,6 +70,25 @@ func encGIF(t testing.TB, frames int, w, h int) []byte {
 	return buf.Bytes()
 }
 
+// gifWithJunk returns a GIF with what an attacker hides in one: a comment block holding
+// a script, a foreign application block, and bytes after the trailer.
+func gifWithJunk(data []byte) []byte {
+	p := 13
+	if flags := data[10]; flags&0x80 != 0 {
+		p += 3 << (flags&7 + 1)
+	}
+	comment := "<script>alert(document.cookie)</script>"
+	var junk []byte
+	junk = append(junk, 0x21, 0xFE, byte(len(comment)))
+	junk = append(junk, comment...)
+	junk = append(junk, 0)
+	junk = append(junk, 0x21, 0xFF, 11)
+	junk = append(junk, "ImageMagick"...)
+	junk = append(junk, 4, 'g', 'a', 'm', 'm', 0)
+	out := append(append(append([]byte{}, data[:p]...), junk...), data[p:]...)
+	return append(out, "<script>after the trailer</script>"...)
+}
+
 func readTestdata(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile("testdata/" + name)

@@ -11,6 +11,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"os"
 
 	"golang.org/x/image/webp"
 
@@ -41,10 +42,26 @@ func Ingest(ctx context.Context, st Store, r io.Reader, limits Limits) (Asset, e
 }
 
 // Prepare does Ingest's work without storing: it returns the asset and the bytes to
-// store, which differ from the upload's unless the upload is a GIF or an MP4.
+// store, which differ from the upload's unless the upload is an MP4.
 func Prepare(ctx context.Context, r io.Reader, limits Limits) (Asset, []byte, error) {
 	limits = limits.withDefaults()
 	limit := max(limits.MaxBytes, limits.MaxVideoBytes)
+	if limits.Gate != nil {
+		// While it waits for its turn, the upload is read into a temporary file: the
+		// client is not kept waiting for the server to read its body, and the bytes
+		// cost no memory.
+		spooled, err := spool(ctx, r, limit+1)
+		if err != nil {
+			return Asset{}, nil, err
+		}
+		defer spooled.Close()
+		r = spooled
+		release, err := limits.Gate.file(ctx)
+		if err != nil {
+			return Asset{}, nil, err
+		}
+		defer release()
+	}
 	// Reading one byte past the limit tells "exactly at the limit" from "over it"
 	// without trusting a Content-Length.
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
@@ -73,13 +90,13 @@ func Prepare(ctx context.Context, r io.Reader, limits Limits) (Asset, []byte, er
 	var out []byte
 	switch mime {
 	case MIMEJPEG:
-		asset, out, err = prepareJPEG(data, limits)
+		asset, out, err = prepareJPEG(ctx, data, limits)
 	case MIMEPNG:
-		asset, out, err = preparePNG(data, limits)
+		asset, out, err = preparePNG(ctx, data, limits)
 	case MIMEGIF:
-		asset, out, err = prepareGIF(data, limits)
+		asset, out, err = prepareGIF(ctx, data, limits)
 	case MIMEWebP:
-		asset, out, err = prepareWebP(data, limits)
+		asset, out, err = prepareWebP(ctx, data, limits)
 	case MIMEMP4:
 		asset, out, err = prepareMP4(data)
 	default:
@@ -100,7 +117,7 @@ func unreadable(kind string, err error) error {
 	return e
 }
 
-func prepareJPEG(data []byte, limits Limits) (Asset, []byte, error) {
+func prepareJPEG(ctx context.Context, data []byte, limits Limits) (Asset, []byte, error) {
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return Asset{}, nil, unreadable("JPEG image", err)
@@ -108,6 +125,11 @@ func prepareJPEG(data []byte, limits Limits) (Asset, []byte, error) {
 	if err := limits.checkDimensions(cfg.Width, cfg.Height); err != nil {
 		return Asset{}, nil, err
 	}
+	release, err := limits.Gate.decoding(ctx, cfg.Width, cfg.Height)
+	if err != nil {
+		return Asset{}, nil, err
+	}
+	defer release()
 	// A damaged header only costs the orientation and the colour profile.
 	meta, _ := readJPEGMeta(data)
 	img, err := jpeg.Decode(bytes.NewReader(data))
@@ -145,7 +167,7 @@ func encodeJPEG(img image.Image, quality int, icc [][]byte) ([]byte, error) {
 	return append(out, enc[2:]...), nil
 }
 
-func preparePNG(data []byte, limits Limits) (Asset, []byte, error) {
+func preparePNG(ctx context.Context, data []byte, limits Limits) (Asset, []byte, error) {
 	cfg, err := png.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return Asset{}, nil, unreadable("PNG image", err)
@@ -153,6 +175,11 @@ func preparePNG(data []byte, limits Limits) (Asset, []byte, error) {
 	if err := limits.checkDimensions(cfg.Width, cfg.Height); err != nil {
 		return Asset{}, nil, err
 	}
+	release, err := limits.Gate.decoding(ctx, cfg.Width, cfg.Height)
+	if err != nil {
+		return Asset{}, nil, err
+	}
+	defer release()
 	img, err := png.Decode(bytes.NewReader(data))
 	if err != nil {
 		return Asset{}, nil, unreadable("PNG image", err)
@@ -167,7 +194,7 @@ func preparePNG(data []byte, limits Limits) (Asset, []byte, error) {
 	return Asset{MIME: MIMEPNG, Width: cfg.Width, Height: cfg.Height}, buf.Bytes(), nil
 }
 
-func prepareGIF(data []byte, limits Limits) (Asset, []byte, error) {
+func prepareGIF(ctx context.Context, data []byte, limits Limits) (Asset, []byte, error) {
 	info, err := walkGIF(data, limits.MaxGIFFrames)
 	if err != nil {
 		return Asset{}, nil, unreadable("GIF image", err)
@@ -181,16 +208,30 @@ func prepareGIF(data []byte, limits Limits) (Asset, []byte, error) {
 	if info.Pixels > limits.MaxGIFPixels {
 		return Asset{}, nil, passerelle.Errorf(passerelle.ETOOLARGE, "The animation's frames hold %.0f million pixels in all; the limit is %.0f million.", float64(info.Pixels)/1e6, float64(limits.MaxGIFPixels)/1e6)
 	}
-	// Decoding every frame proves the LZW data sound; the bounds above cap its cost.
-	// The file itself is kept as uploaded: re-encoding would lose the animation's
-	// palette choices and usually grow it.
-	if _, err := gif.DecodeAll(bytes.NewReader(data)); err != nil {
+	// The bounds above cap the cost of decoding every frame. The animation is then
+	// written anew from its frames, palettes, delays, disposals and loop count alone:
+	// comment and application blocks other than the loop, and whatever follows the
+	// trailer (a script, another file), are not carried over, as the JPEG and PNG
+	// re-encoding drops what those carry.
+	// Frames decode to one byte a pixel; the encoder's buffers take about one frame.
+	release, err := limits.Gate.decodingBytes(ctx, info.Pixels+int64(info.Width)*int64(info.Height))
+	if err != nil {
+		return Asset{}, nil, err
+	}
+	defer release()
+	g, err := gif.DecodeAll(bytes.NewReader(data))
+	if err != nil {
 		return Asset{}, nil, unreadable("GIF image", err)
 	}
-	return Asset{MIME: MIMEGIF, Width: info.Width, Height: info.Height, Frames: info.Frames}, data, nil
+	var buf bytes.Buffer
+	buf.Grow(len(data))
+	if err := gif.EncodeAll(&buf, g); err != nil {
+		return Asset{}, nil, unreadable("GIF image", err)
+	}
+	return Asset{MIME: MIMEGIF, Width: info.Width, Height: info.Height, Frames: len(g.Image)}, buf.Bytes(), nil
 }
 
-func prepareWebP(data []byte, limits Limits) (Asset, []byte, error) {
+func prepareWebP(ctx context.Context, data []byte, limits Limits) (Asset, []byte, error) {
 	cfg, err := webp.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return Asset{}, nil, unreadable("WebP image (animated WebP is not accepted)", err)
@@ -198,6 +239,11 @@ func prepareWebP(data []byte, limits Limits) (Asset, []byte, error) {
 	if err := limits.checkDimensions(cfg.Width, cfg.Height); err != nil {
 		return Asset{}, nil, err
 	}
+	release, err := limits.Gate.decoding(ctx, cfg.Width, cfg.Height)
+	if err != nil {
+		return Asset{}, nil, err
+	}
+	defer release()
 	img, err := webp.Decode(bytes.NewReader(data))
 	if err != nil {
 		return Asset{}, nil, unreadable("WebP image", err)
@@ -232,4 +278,23 @@ func isOpaque(img image.Image) bool {
 		return o.Opaque()
 	}
 	return false
+}
+
+// spool copies at most n bytes of r to an unlinked temporary file and returns it,
+// positioned at its start.
+func spool(ctx context.Context, r io.Reader, n int64) (*os.File, error) {
+	f, err := os.CreateTemp("", "passerelle-upload-*")
+	if err != nil {
+		return nil, fmt.Errorf("spool upload: %w", err)
+	}
+	os.Remove(f.Name())
+	if _, err := io.Copy(f, ctxReader{ctx, io.LimitReader(r, n)}); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("read upload: %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("spool upload: %w", err)
+	}
+	return f, nil
 }

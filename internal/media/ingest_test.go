@@ -8,9 +8,11 @@ import (
 	"encoding/hex"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/jpeg"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +78,7 @@ func TestPrepare(t *testing.T) {
 	}{
 		{name: "jpeg", data: jpg, mime: MIMEJPEG, w: 120, h: 80},
 		{name: "png", data: pngData, mime: MIMEPNG, w: 120, h: 80},
-		{name: "animated gif kept as uploaded", data: gifData, mime: MIMEGIF, w: 40, h: 30, frames: 3, sameBytes: true},
+		{name: "animated gif re-encoded", data: gifWithJunk(gifData), mime: MIMEGIF, w: 40, h: 30, frames: 3},
 		{name: "opaque webp stored as jpeg", data: readTestdata(t, "opaque.lossy.webp"), mime: MIMEJPEG, w: 150, h: 100},
 		{name: "webp with alpha stored as png", data: readTestdata(t, "alpha.lossless.webp"), mime: MIMEPNG, w: 75, h: 100},
 		{name: "mp4 kept as uploaded", data: mp4, mime: MIMEMP4, w: 1280, h: 720, duration: 12500 * time.Millisecond, sameBytes: true},
@@ -171,6 +173,49 @@ func TestMetadataStripped(t *testing.T) {
 	}
 	if bytes.Contains(out, []byte("tEXt")) || bytes.Contains(out, []byte("eXIf")) || bytes.Contains(out, []byte("Dupont")) {
 		t.Error("PNG output keeps ancillary chunks")
+	}
+}
+
+// TestGIFStripped is the regression test of issue 9, item 9: a GIF was stored byte for
+// byte, with a comment block holding a script and bytes after its trailer.
+func TestGIFStripped(t *testing.T) {
+	t.Parallel()
+	in := gifWithJunk(encGIF(t, 3, 40, 30))
+	src, err := gif.DecodeAll(bytes.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.LoopCount = 2
+	src.Delay = []int{10, 20, 30}
+	var withLoop bytes.Buffer
+	if err := gif.EncodeAll(&withLoop, src); err != nil {
+		t.Fatal(err)
+	}
+	in = gifWithJunk(withLoop.Bytes())
+	asset, out, err := Prepare(context.Background(), bytes.NewReader(in), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"<script>", "after the trailer", "ImageMagick"} {
+		if bytes.Contains(out, []byte(leak)) {
+			t.Errorf("output contains %q", leak)
+		}
+	}
+	if out[len(out)-1] != 0x3B {
+		t.Errorf("output ends with 0x%02X, not the trailer", out[len(out)-1])
+	}
+	// The animation survives: frames, delays, loop count and pixels.
+	got, err := gif.DecodeAll(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asset.Frames != 3 || len(got.Image) != 3 || !slices.Equal(got.Delay, src.Delay) || got.LoopCount != src.LoopCount {
+		t.Errorf("animation = %d frames, delays %v, loop %d; want 3, %v, %d", len(got.Image), got.Delay, got.LoopCount, src.Delay, src.LoopCount)
+	}
+	for i := range got.Image {
+		if !bytes.Equal(got.Image[i].Pix, src.Image[i].Pix) {
+			t.Errorf("frame %d differs", i)
+		}
 	}
 }
 

@@ -54,6 +54,9 @@ type Limits struct {
 	// decoded in full.
 	MaxGIFFrames int
 	MaxGIFPixels int64
+	// Gate, when set, bounds how many files and decoded pixels Prepare and
+	// RenderStored hold in memory at once.
+	Gate *Gate
 }
 
 // Defaults of Limits.

@@ -11,6 +11,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"math"
 	"slices"
 
 	"golang.org/x/image/draw"
@@ -107,30 +108,58 @@ type Focus struct{ X, Y float64 }
 // Center is the default focus.
 func Center() Focus { return Focus{0.5, 0.5} }
 
-// RenderStored decodes the stored image key once and renders every spec from it.
+// FocusGrid is how finely a crop is placed: each coordinate of a focus point is
+// rounded to a twentieth, which no one sees on a cover and which bounds an image's
+// crops to 21 × 21 of each shape, whatever points are asked for.
+const FocusGrid = 20
+
+// Quantize rounds f to the FocusGrid.
+func (f Focus) Quantize() Focus {
+	return Focus{math.Round(f.X*FocusGrid) / FocusGrid, math.Round(f.Y*FocusGrid) / FocusGrid}
+}
+
+// RenderStored decodes the stored image key once and renders every spec from it,
+// within limits.Gate.
 func RenderStored(ctx context.Context, st Store, key string, specs []RenditionSpec, focus Focus, limits Limits) ([]Rendition, error) {
+	release, err := limits.Gate.file(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	rc, err := st.Open(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
-	img, err := Decode(rc, limits)
+	img, done, err := decode(ctx, rc, limits)
+	rc.Close()
 	if err != nil {
 		return nil, err
 	}
-	return RenderAll(ctx, img, specs, focus)
+	// The decoding share is held until the renditions are encoded (the pyramid they
+	// are scaled from is part of the cost), and released once nothing holds the image.
+	rs, err := RenderAll(ctx, img, specs, focus)
+	img = nil
+	done()
+	return rs, err
 }
 
 // Decode decodes a JPEG, PNG or GIF (its first frame) after checking its dimensions
 // against limits, as Ingest does.
 func Decode(r io.Reader, limits Limits) (image.Image, error) {
+	limits.Gate = nil
+	img, _, err := decode(context.Background(), r, limits)
+	return img, err
+}
+
+// decode is Decode within limits.Gate: done releases the decoding share.
+func decode(ctx context.Context, r io.Reader, limits Limits) (img image.Image, done func(), err error) {
 	limits = limits.withDefaults()
 	data, err := io.ReadAll(io.LimitReader(r, limits.MaxBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read image: %w", err)
+		return nil, nil, fmt.Errorf("read image: %w", err)
 	}
 	if int64(len(data)) > limits.MaxBytes {
-		return nil, passerelle.Errorf(passerelle.ETOOLARGE, "Images may be at most %s.", mb(limits.MaxBytes))
+		return nil, nil, passerelle.Errorf(passerelle.ETOOLARGE, "Images may be at most %s.", mb(limits.MaxBytes))
 	}
 	var cfgFn func(io.Reader) (image.Config, error)
 	var decFn func(io.Reader) (image.Image, error)
@@ -142,20 +171,25 @@ func Decode(r io.Reader, limits Limits) (image.Image, error) {
 	case MIMEGIF:
 		cfgFn, decFn = gif.DecodeConfig, gif.Decode
 	default:
-		return nil, passerelle.Errorf(passerelle.EUNSUPPORTED, "Only JPEG, PNG and GIF images have renditions.")
+		return nil, nil, passerelle.Errorf(passerelle.EUNSUPPORTED, "Only JPEG, PNG and GIF images have renditions.")
 	}
 	cfg, err := cfgFn(bytes.NewReader(data))
 	if err != nil {
-		return nil, unreadable("image", err)
+		return nil, nil, unreadable("image", err)
 	}
 	if err := limits.checkDimensions(cfg.Width, cfg.Height); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	img, err := decFn(bytes.NewReader(data))
+	release, err := limits.Gate.decoding(ctx, cfg.Width, cfg.Height)
 	if err != nil {
-		return nil, unreadable("image", err)
+		return nil, nil, err
 	}
-	return img, nil
+	img, err = decFn(bytes.NewReader(data))
+	if err != nil {
+		release()
+		return nil, nil, unreadable("image", err)
+	}
+	return img, release, nil
 }
 
 // RenderAll renders every spec from one decoded image. A 24-megapixel photograph is

@@ -170,3 +170,32 @@ func (db *DB) SaveMediaRendition(ctx context.Context, r *MediaRendition) error {
 		ON CONFLICT (asset_id, spec) DO NOTHING`), db.args([]any{r.AssetID, r.Spec, r.StorageKey, r.MIME, r.Width, r.Height, r.Bytes, db.nowUTC()})...)
 	return db.mapErr(err)
 }
+
+// ClaimMediaRendition claims the right to render spec of an asset: true when the
+// caller should render it (no claim existed, or the one there is older than stale),
+// false when someone else is rendering it. The winner saves the rendition, then
+// releases the claim.
+func (db *DB) ClaimMediaRendition(ctx context.Context, assetID int64, spec string, stale time.Duration) (bool, error) {
+	now := db.nowUTC()
+	var claimed bool
+	err := db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.q().exec(ctx, `INSERT INTO media_rendition_claims (asset_id, spec, claimed_at) VALUES (?, ?, ?)
+			ON CONFLICT (asset_id, spec) DO UPDATE SET claimed_at = excluded.claimed_at WHERE media_rendition_claims.claimed_at < ?`,
+			assetID, spec, now, now.Add(-stale))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		claimed = n > 0
+		return err
+	})
+	return claimed, err
+}
+
+// ReleaseMediaRendition removes a claim, once its rendition is saved or has failed.
+func (db *DB) ReleaseMediaRendition(ctx context.Context, assetID int64, spec string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.q().exec(ctx, `DELETE FROM media_rendition_claims WHERE asset_id = ? AND spec = ?`, assetID, spec)
+		return err
+	})
+}

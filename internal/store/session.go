@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -160,24 +161,52 @@ func (db *DB) RevokeAPIToken(ctx context.Context, userID, id int64) error {
 	})
 }
 
-// CreateSetupToken stores the hash of a one-time setup token.
-func (db *DB) CreateSetupToken(ctx context.Context, hash string, expires time.Time) error {
+// CreateSetupToken stores the hash of a one-time setup token. With orgID 0 it creates
+// a new organization and its first owner while no user exists (the first start's
+// link); else the first owner of that organization, while it has no user.
+func (db *DB) CreateSetupToken(ctx context.Context, hash string, orgID int64, expires time.Time) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.q().exec(ctx, `INSERT INTO setup_tokens (hash, expires_at) VALUES (?, ?)`, hash, expires)
+		_, err := tx.q().exec(ctx, `INSERT INTO setup_tokens (hash, org_id, expires_at) VALUES (?, ?, ?)`, hash, nullID(orgID), expires)
 		return err
 	})
 }
 
-// SetupTokenValid reports whether an unused, unexpired setup token has that hash and
-// no user exists yet.
-func (db *DB) SetupTokenValid(ctx context.Context, hash string) (bool, error) {
-	var n int
-	err := db.r().row(ctx, `SELECT COUNT(*) FROM setup_tokens WHERE hash = ? AND used_at IS NULL AND expires_at > ? AND NOT EXISTS (SELECT 1 FROM users)`, hash, db.nowUTC()).Scan(&n)
-	return n > 0, db.mapErr(err)
+// CreateOrganizationWithSetup creates an organization and the setup token of its first
+// owner, together.
+func (db *DB) CreateOrganizationWithSetup(ctx context.Context, name, hash string, expires time.Time) (*passerelle.Organization, error) {
+	o := &passerelle.Organization{Name: name, CreatedAt: db.nowUTC()}
+	err := db.inTx(ctx, func(tx *Tx) error {
+		id, err := tx.q().insert(ctx, `INSERT INTO organizations (name, created_at) VALUES (?, ?)`, name, o.CreatedAt)
+		if err != nil {
+			return err
+		}
+		o.ID = id
+		_, err = tx.q().exec(ctx, `INSERT INTO setup_tokens (hash, org_id, expires_at) VALUES (?, ?, ?)`, hash, id, expires)
+		return err
+	})
+	return o, err
 }
 
-// CompleteSetup uses the setup token and creates the organization and its first owner
-// in one transaction.
+// setupTokenOpen is the condition of a usable setup token t.
+const setupTokenOpen = `t.hash = ? AND t.used_at IS NULL AND t.expires_at > ? AND (
+	(t.org_id IS NULL AND NOT EXISTS (SELECT 1 FROM users)) OR
+	(t.org_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.org_id = t.org_id)))`
+
+// SetupTokenValid reports whether an unused, unexpired setup token has that hash and
+// its organization (or, for a first-start token, the installation) has no user yet;
+// orgName is the name of the token's organization, "" for a first-start token.
+func (db *DB) SetupTokenValid(ctx context.Context, hash string) (ok bool, orgName string, err error) {
+	var name sql.NullString
+	err = db.r().row(ctx, `SELECT o.name FROM setup_tokens t LEFT JOIN organizations o ON o.id = t.org_id WHERE `+setupTokenOpen, hash, db.nowUTC()).Scan(&name)
+	if err = db.mapErr(err); passerelle.ErrorCode(err) == passerelle.ENOTFOUND {
+		return false, "", nil
+	}
+	return err == nil, name.String, err
+}
+
+// CompleteSetup uses the setup token and creates the first owner, and the
+// organization for a first-start token, in one transaction. For a token of an
+// organization, a non-empty orgName renames it.
 func (db *DB) CompleteSetup(ctx context.Context, hash, orgName string, u *passerelle.User, passwordHash string) error {
 	u.Email = passerelle.NormalizeEmail(u.Email)
 	u.Owner = true
@@ -186,16 +215,29 @@ func (db *DB) CompleteSetup(ctx context.Context, hash, orgName string, u *passer
 	}
 	now := db.nowUTC()
 	return db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.q().exec(ctx, `UPDATE setup_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ? AND NOT EXISTS (SELECT 1 FROM users)`, now, hash, now)
+		var org sql.NullInt64
+		err := tx.q().row(ctx, `SELECT t.org_id FROM setup_tokens t WHERE `+setupTokenOpen, hash, now).Scan(&org)
+		if err = db.mapErr(err); passerelle.ErrorCode(err) == passerelle.ENOTFOUND {
+			return passerelle.Errorf(passerelle.EFORBIDDEN, "This setup link is no longer valid.")
+		} else if err != nil {
+			return err
+		}
+		res, err := tx.q().exec(ctx, `UPDATE setup_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL`, now, hash)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return passerelle.Errorf(passerelle.EFORBIDDEN, "This setup link is no longer valid.")
 		}
-		orgID, err := tx.q().insert(ctx, `INSERT INTO organizations (name, created_at) VALUES (?, ?)`, orgName, now)
-		if err != nil {
-			return err
+		orgID := org.Int64
+		if !org.Valid {
+			if orgID, err = tx.q().insert(ctx, `INSERT INTO organizations (name, created_at) VALUES (?, ?)`, orgName, now); err != nil {
+				return err
+			}
+		} else if orgName != "" {
+			if _, err := tx.q().exec(ctx, `UPDATE organizations SET name = ? WHERE id = ?`, orgName, orgID); err != nil {
+				return err
+			}
 		}
 		u.OrgID = orgID
 		id, err := tx.q().insert(ctx, `INSERT INTO users (org_id, email, name, owner, password_hash, locale, created_at) VALUES (?, ?, ?, 1, ?, ?, ?)`,

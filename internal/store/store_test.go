@@ -269,10 +269,10 @@ func TestLoginFailuresAndSetup(t *testing.T) {
 		if n, _ := db.LoginFailures(ctx, "ip:1.2.3.4", time.Minute); n != 0 {
 			t.Fatalf("after clear = %d", n)
 		}
-		if err := db.CreateSetupToken(ctx, "setup", time.Now().Add(time.Hour)); err != nil {
+		if err := db.CreateSetupToken(ctx, "setup", 0, time.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if ok, _ := db.SetupTokenValid(ctx, "setup"); !ok {
+		if ok, _, _ := db.SetupTokenValid(ctx, "setup"); !ok {
 			t.Fatal("setup token not valid")
 		}
 		// Two browsers racing on the same link: exactly one wins.
@@ -296,8 +296,34 @@ func TestLoginFailuresAndSetup(t *testing.T) {
 		if ok != 1 {
 			t.Fatalf("setup races: %v", errs)
 		}
-		if ok, _ := db.SetupTokenValid(ctx, "setup"); ok {
+		if ok, _, _ := db.SetupTokenValid(ctx, "setup"); ok {
 			t.Fatal("setup token reusable")
+		}
+
+		// An organization's own link works while users exist elsewhere, once.
+		o, err := db.CreateOrganizationWithSetup(ctx, "Agence Lumière", "org-setup", time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, name, err := db.SetupTokenValid(ctx, "org-setup"); !ok || name != "Agence Lumière" || err != nil {
+			t.Fatalf("organization's link: %v %q %v", ok, name, err)
+		}
+		u := &passerelle.User{Email: "claire@example.org"}
+		if err := db.CompleteSetup(ctx, "org-setup", "Agence Lumière Paris", u, "h"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.Organization(ctx, o.ID); u.OrgID != o.ID || !u.Owner || got.Name != "Agence Lumière Paris" {
+			t.Fatalf("owner %+v of %+v", u, got)
+		}
+		if err := db.CompleteSetup(ctx, "org-setup", "", &passerelle.User{Email: "eve@example.org"}, "h"); passerelle.ErrorCode(err) != passerelle.EFORBIDDEN {
+			t.Fatalf("link used twice: %v", err)
+		}
+		// A second link of an organization that now has an owner is void.
+		if err := db.CreateSetupToken(ctx, "org-setup-2", o.ID, time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _, _ := db.SetupTokenValid(ctx, "org-setup-2"); ok {
+			t.Fatal("link of an organization with an owner is valid")
 		}
 	})
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/auth"
@@ -19,7 +20,7 @@ var errSetupLink = passerelle.Errorf(passerelle.EFORBIDDEN, "This setup link is 
 
 func (h *handler) setupForm(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
-	ok, err := h.DB.SetupTokenValid(r.Context(), auth.Hash(token))
+	ok, orgName, err := h.DB.SetupTokenValid(r.Context(), auth.Hash(token))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -28,7 +29,12 @@ func (h *handler) setupForm(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, errSetupLink)
 		return
 	}
-	h.render(w, r, view{name: "setup", title: "setup.title"}, &setupPage{Token: token, Form: &form{Errors: map[string]string{}}})
+	// The link of an organization made with `passerelle org create` shows its name.
+	f := &form{Values: url.Values{}, Errors: map[string]string{}}
+	if orgName != "" {
+		f.Values.Set("organization", orgName)
+	}
+	h.render(w, r, view{name: "setup", title: "setup.title"}, &setupPage{Token: token, Form: f})
 }
 
 func (h *handler) setup(w http.ResponseWriter, r *http.Request) {
