@@ -35,6 +35,8 @@ func commands() []command {
 	return []command{
 		{"serve", "start the server (HTTP UI, JSON API, WeChat callbacks)", runServe},
 		{"migrate", "create or upgrade the database schema", runMigrate},
+		{"backup", "write a consistent backup archive (database, media, key file) while serve runs", runBackup},
+		{"restore", "verify a backup archive and restore it into a new data directory", runRestore},
 		{"user", "manage users: create, set-password, list, disable", runUser},
 		{"token", "manage personal API tokens: create, list, revoke", runToken},
 		{"secrets", "rotate the key that seals platform credentials", runSecrets},

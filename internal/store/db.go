@@ -46,6 +46,12 @@ type DB struct {
 	now    func() time.Time
 	logger *slog.Logger
 	stmts  stmtCache
+	// path is the SQLite file; empty on PostgreSQL.
+	path string
+	// url is the PostgreSQL URL; empty on SQLite.
+	url string
+	// extraMigrations are appended to the embedded ones (tests only).
+	extraMigrations []migration
 }
 
 // Options configure Open.
@@ -122,7 +128,7 @@ func (db *DB) openSQLite(dir string) error {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	db.write, db.read = write, read
+	db.write, db.read, db.path = write, read, path
 	return nil
 }
 
@@ -134,7 +140,7 @@ func (db *DB) openPostgres(u string) error {
 	pool.SetMaxOpenConns(20)
 	pool.SetMaxIdleConns(10)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	db.write, db.read = pool, pool
+	db.write, db.read, db.url = pool, pool, u
 	return nil
 }
 

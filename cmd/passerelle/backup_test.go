@@ -1,0 +1,83 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCLIBackupRestore is the interface contract: a backup while serve runs on DIR, a
+// restore into NEWDIR, and a server on NEWDIR answers the same institutions to the same
+// API token; an archive with one byte changed is refused and nothing is written.
+func TestCLIBackupRestore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	run(t, "correct horse battery\n", nil, "user", "create", "--data", dir, "--email", "owner@example.org", "--role", "owner")
+	_, out, _ := run(t, "", nil, "token", "create", "--data", dir, "--email", "owner@example.org", "--name", "backup")
+	token := lastLine(out)
+	m := bootOn(t, dir)
+	get := func(base, path string) (int, string) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	req, _ := http.NewRequest("POST", m.URL()+"/api/v1/institutions", strings.NewReader(`{"name":"Musée d'Orsay","time_zone":"Europe/Paris","kind":"museum"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("create institution: %v %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+	code, before := get(m.URL(), "/api/v1/institutions")
+	if code != 200 || !strings.Contains(before, "Orsay") {
+		t.Fatalf("institutions: %d %s", code, before)
+	}
+
+	archive := filepath.Join(t.TempDir(), "backup.tar")
+	if code, out, errOut := run(t, "", nil, "backup", "--data", dir, "--to", archive); code != 0 || !strings.Contains(out, "backup written") {
+		t.Fatalf("backup: %d %q %q", code, out, errOut)
+	}
+	if code, out, errOut := run(t, "", nil, "restore", "--check", archive); code != 0 || !strings.Contains(out, "intact") {
+		t.Fatalf("restore --check: %d %q %q", code, out, errOut)
+	}
+
+	// One byte changed: refused, nothing written.
+	b, _ := os.ReadFile(archive)
+	b[len(b)/2] ^= 0x20
+	damaged := filepath.Join(t.TempDir(), "damaged.tar")
+	os.WriteFile(damaged, b, 0o600)
+	parent := t.TempDir()
+	if code, _, errOut := run(t, "", nil, "restore", "--data", filepath.Join(parent, "new"), damaged); code == 0 || !strings.Contains(errOut, "damaged") {
+		t.Fatalf("damaged archive: exit %d %q", code, errOut)
+	}
+	if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+		t.Fatalf("a refused restore wrote %s", entries[0].Name())
+	}
+
+	newDir := filepath.Join(parent, "new")
+	if code, out, errOut := run(t, "", nil, "restore", "--data", newDir, archive); code != 0 {
+		t.Fatalf("restore: %d %q %q", code, out, errOut)
+	}
+	restored := bootOn(t, newDir)
+	code, after := get(restored.URL(), "/api/v1/institutions")
+	if code != 200 || after != before {
+		t.Fatalf("restored instance: %d\n%s\nwant\n%s", code, after, before)
+	}
+	// Restoring over existing data is refused.
+	if code, _, _ := run(t, "", nil, "restore", "--data", newDir, archive); code == 0 {
+		t.Fatal("restore over a data directory accepted")
+	}
+	if code, _, _ := run(t, "", nil, "backup", "--data", filepath.Join(parent, "nothing"), "--to", archive+"2"); code == 0 {
+		t.Fatal("backup of a missing data directory accepted")
+	}
+}
