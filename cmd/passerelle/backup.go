@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,7 @@ import (
 
 func runBackup(ctx context.Context, env *Env, args []string) error {
 	fs := flags(env, "backup", "backup --data DIR [--database-url URL] --to FILE")
-	build := config.Flags(fs, env.Getenv, "data", "database-url", "log-level", "log-format")
+	build := config.Flags(fs, env.Getenv, "data", "database-url", "backup-dir", "log-level", "log-format")
 	to := fs.String("to", "", "archive to write (a .tar file); default: DIR/backups/passerelle-TIME.tar")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -35,7 +36,7 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 	defer db.Close()
 	path := *to
 	if path == "" {
-		path = filepath.Join(cfg.DataDir, "backups", backup.FileName(time.Now(), ""))
+		path = filepath.Join(backupDir(cfg), backup.FileName(time.Now(), ""))
 	}
 	m, err := backup.WriteFile(ctx, path, backup.Options{DB: db, DataDir: cfg.DataDir, Version: version(), Logger: newLogger(cfg, env.Stderr)})
 	if err != nil {
@@ -93,4 +94,30 @@ func runRestore(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "warning: %d media files were already missing when the backup was made\n", len(m.MissingMedia))
 	}
 	return nil
+}
+
+// backupBeforeMigration writes a backup of the database and the key file (not the
+// media, which migrations never touch) before migrations change the schema. On
+// PostgreSQL without pg_dump it warns and lets the upgrade go on: the migration is one
+// transaction, so a failure still changes nothing.
+func backupBeforeMigration(ctx context.Context, cfg *config.Config, db *store.DB, logger *slog.Logger, from, to int) error {
+	path := filepath.Join(backupDir(cfg), backup.FileName(time.Now(), fmt.Sprintf("before-schema-%d", to)))
+	_, err := backup.WriteFile(ctx, path, backup.Options{DB: db, DataDir: cfg.DataDir, Version: version(), SkipMedia: true, Logger: logger})
+	if errors.Is(err, backup.ErrNoPGDump) {
+		logger.WarnContext(ctx, "upgrading the schema without an automatic backup: pg_dump not found", slog.Int("from", from), slog.Int("to", to))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	logger.InfoContext(ctx, "backup before upgrading the schema", slog.String("file", path), slog.Int("from", from), slog.Int("to", to))
+	return nil
+}
+
+// backupDir is where scheduled and automatic backups go.
+func backupDir(cfg *config.Config) string {
+	if cfg.BackupDir != "" {
+		return cfg.BackupDir
+	}
+	return filepath.Join(cfg.DataDir, "backups")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"io"
 	"net/http"
 	"os"
@@ -79,5 +80,42 @@ func TestCLIBackupRestore(t *testing.T) {
 	}
 	if code, _, _ := run(t, "", nil, "backup", "--data", filepath.Join(parent, "nothing"), "--to", archive+"2"); code == 0 {
 		t.Fatal("backup of a missing data directory accepted")
+	}
+}
+
+// TestUpgradeBacksUpFirst: when migrations are pending on an existing database, a
+// backup is written before any is applied; a binary older than the schema refuses to
+// start and says why.
+func TestUpgradeBacksUpFirst(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if code, _, errOut := run(t, "", nil, "migrate", "--data", dir); code != 0 {
+		t.Fatalf("migrate: %q", errOut)
+	}
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "passerelle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	// Pretend the newest migration is not applied yet (it re-runs: its statements are
+	// idempotent or fail and roll back; either way the backup comes first).
+	if _, err := raw.Exec(`DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)`); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "", nil, "migrate", "--data", dir)
+	entries, _ := os.ReadDir(filepath.Join(dir, "backups"))
+	if len(entries) != 1 || !strings.Contains(entries[0].Name(), "before-schema") {
+		t.Fatalf("backups after an upgrade: %v", entries)
+	}
+	if code, out, errOut := run(t, "", nil, "restore", "--check", filepath.Join(dir, "backups", entries[0].Name())); code != 0 {
+		t.Fatalf("pre-upgrade backup: %q %q", out, errOut)
+	}
+
+	if _, err := raw.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (99999, 'future', '2030-01-01T00:00:00.000000Z')`); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := run(t, "", nil, "serve", "--data", dir, "--addr", "127.0.0.1:0")
+	if code != 1 || !strings.Contains(errOut, "schema is at version 99999") || !strings.Contains(errOut, "older") {
+		t.Fatalf("older binary on a newer schema: exit %d %q", code, errOut)
 	}
 }

@@ -148,7 +148,10 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*s
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Migrate(ctx); err != nil {
+	err = db.MigrateWith(ctx, store.MigrateOptions{BeforeChange: func(ctx context.Context, from, to int) error {
+		return backupBeforeMigration(ctx, cfg, db, logger, from, to)
+	}})
+	if err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle/internal/api"
 	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/backup"
 	"github.com/passerelle-oss/passerelle/internal/barometer"
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/connect"
@@ -126,16 +127,27 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger})
 	river.AddWorker(workers, &jobs.HousekeepingWorker{DB: db, Logger: m.Logger})
 	river.AddWorker(workers, &barometer.QuarterEndWorker{Service: &barometer.Service{DB: db}, Logger: m.Logger})
+	periodic := []*river.PeriodicJob{
+		jobs.Periodic(10*time.Minute, jobs.HousekeepingArgs{}, nil),
+		jobs.Periodic(24*time.Hour, barometer.QuarterEndArgs{}, nil),
+		// A safety net: pushes enqueue their own drain job.
+		jobs.Periodic(time.Minute, webhook.DrainArgs{}, webhook.DrainInsertOpts()),
+	}
+	if cfg.BackupInterval > 0 {
+		river.AddWorker(workers, &backup.Worker{
+			Options:  backup.Options{DB: db, DataDir: cfg.DataDir, Version: version(), Logger: m.Logger},
+			Dir:      backupDir(cfg),
+			Interval: cfg.BackupInterval,
+			Keep:     cfg.BackupKeep,
+		})
+		// The worker decides whether a backup is due; checking hourly survives restarts.
+		periodic = append(periodic, jobs.Periodic(min(time.Hour, cfg.BackupInterval), backup.JobArgs{}, nil))
+	}
 	m.Jobs, err = jobs.New(db, jobs.Options{
-		Logger:  m.Logger,
-		Workers: workers,
-		Work:    true,
-		PeriodicJobs: []*river.PeriodicJob{
-			jobs.Periodic(10*time.Minute, jobs.HousekeepingArgs{}, nil),
-			jobs.Periodic(24*time.Hour, barometer.QuarterEndArgs{}, nil),
-			// A safety net: pushes enqueue their own drain job.
-			jobs.Periodic(time.Minute, webhook.DrainArgs{}, webhook.DrainInsertOpts()),
-		},
+		Logger:       m.Logger,
+		Workers:      workers,
+		Work:         true,
+		PeriodicJobs: periodic,
 	})
 	if err != nil {
 		return err

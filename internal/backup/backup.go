@@ -92,6 +92,9 @@ type Options struct {
 	Version string
 	// TempDir receives the database copy while it is archived; empty: the system's.
 	TempDir string
+	// SkipMedia leaves the media out (the backup before a migration: migrations never
+	// touch media files).
+	SkipMedia bool
 	// PGDump is the pg_dump program; empty: looked up in PATH.
 	PGDump string
 	Logger *slog.Logger
@@ -206,6 +209,10 @@ func Write(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
 		m.Notes = append(m.Notes, "holds secret.key, which opens the sealed platform credentials: keep this archive as safe as the server")
 	} else {
 		m.Notes = append(m.Notes, "no secret.key in the data directory (keys given by PASSERELLE_SECRET_KEY?): keep those keys with this archive")
+	}
+	if o.SkipMedia {
+		refs = nil
+		m.Notes = append(m.Notes, "media files are not included: restore this archive, then copy the media directory of the live data directory beside it")
 	}
 	for _, ref := range refs {
 		if err := addMedia(ctx, tw, m, o.Media, ref); err != nil {
@@ -354,15 +361,15 @@ func syncDir(dir string) {
 	}
 }
 
-// Rotate deletes the oldest archives named like passerelle-*.tar in dir beyond keep.
-func Rotate(dir string, keep int) ([]string, error) {
+// Rotate deletes the oldest archives FileName named with label in dir beyond keep.
+func Rotate(dir string, keep int, label string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
 	var names []string
 	for _, e := range entries {
-		if !e.IsDir() && strings.HasPrefix(e.Name(), "passerelle-") && strings.HasSuffix(e.Name(), ".tar") {
+		if !e.IsDir() && strings.HasPrefix(e.Name(), "passerelle-") && strings.HasSuffix(e.Name(), "-"+label+".tar") {
 			names = append(names, e.Name())
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
 	_ "modernc.org/sqlite"
 
 	"github.com/passerelle-oss/passerelle"
@@ -228,15 +229,16 @@ func TestRotate(t *testing.T) {
 	dir := t.TempDir()
 	base := time.Date(2026, 1, 1, 3, 0, 0, 0, time.UTC)
 	for i := range 5 {
-		os.WriteFile(filepath.Join(dir, backup.FileName(base.AddDate(0, 0, i), "")), nil, 0o600)
+		os.WriteFile(filepath.Join(dir, backup.FileName(base.AddDate(0, 0, i), "scheduled")), nil, 0o600)
 	}
 	os.WriteFile(filepath.Join(dir, "notes.txt"), nil, 0o600)
-	removed, err := backup.Rotate(dir, 2)
-	if err != nil || len(removed) != 3 || removed[0] != backup.FileName(base, "") {
+	os.WriteFile(filepath.Join(dir, backup.FileName(base.AddDate(-1, 0, 0), "before-schema-31")), nil, 0o600)
+	removed, err := backup.Rotate(dir, 2, "scheduled")
+	if err != nil || len(removed) != 3 || removed[0] != backup.FileName(base, "scheduled") {
 		t.Fatalf("removed %v, %v", removed, err)
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 3 {
+	if len(entries) != 4 {
 		t.Fatalf("left %d entries", len(entries))
 	}
 }
@@ -281,5 +283,35 @@ func TestBackupPostgres(t *testing.T) {
 	}
 	if len(list) != 1 || list[0].Name != "Musée" {
 		t.Fatalf("after restore: %d institutions", len(list))
+	}
+}
+
+// TestScheduledBackup: the worker writes a backup once an interval has passed since
+// the schema was created or the last backup, and keeps the newest Keep.
+func TestScheduledBackup(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := openSQLite(t, dir)
+	newFixture(t, db, dir)
+	now := time.Now()
+	out := filepath.Join(dir, "backups")
+	w := &backup.Worker{Options: backup.Options{DB: db, DataDir: dir, Now: func() time.Time { return now }}, Dir: out, Interval: 24 * time.Hour, Keep: 2}
+	count := func() int {
+		entries, _ := os.ReadDir(out)
+		return len(entries)
+	}
+	steps := []struct {
+		advance time.Duration
+		want    int
+	}{{0, 0}, {25 * time.Hour, 1}, {time.Hour, 1}, {24 * time.Hour, 2}, {24 * time.Hour, 2}}
+	for i, s := range steps {
+		now = now.Add(s.advance)
+		if err := w.Work(ctx, &river.Job[backup.JobArgs]{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(); got != s.want {
+			t.Fatalf("step %d: %d backups, want %d", i, got, s.want)
+		}
 	}
 }

@@ -38,6 +38,15 @@ type Config struct {
 	MaxBodyBytes int64
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout time.Duration
+	// BackupInterval is how often the scheduled backup runs (0: never); BackupKeep how
+	// many scheduled backups are kept; BackupDir where backups go (empty: DataDir/backups).
+	BackupInterval time.Duration
+	BackupKeep     int
+	BackupDir      string
+	// AuditRetention is how long audit entries are kept (at least 30 days).
+	AuditRetention time.Duration
+	// PushRetention is how long raw WeChat pushes are kept.
+	PushRetention time.Duration
 	// TrustProxy makes the server believe X-Forwarded-For/-Proto from a reverse proxy.
 	TrustProxy bool
 }
@@ -62,6 +71,11 @@ var Vars = []Var{
 	{"max-body", "PASSERELLE_MAX_BODY", "1048576", "largest request body in bytes (uploads have their own limit)"},
 	{"shutdown-timeout", "PASSERELLE_SHUTDOWN_TIMEOUT", "15s", "how long graceful shutdown waits for requests in flight"},
 	{"trust-proxy", "PASSERELLE_TRUST_PROXY", "false", "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy"},
+	{"backup-interval", "PASSERELLE_BACKUP_INTERVAL", "24h", "how often serve writes a scheduled backup (0: never)"},
+	{"backup-keep", "PASSERELLE_BACKUP_KEEP", "7", "how many scheduled backups to keep"},
+	{"backup-dir", "PASSERELLE_BACKUP_DIR", "", "where backups go; empty: DATA/backups"},
+	{"audit-retention", "PASSERELLE_AUDIT_RETENTION", "17520h", "how long audit entries are kept (at least 720h)"},
+	{"push-retention", "PASSERELLE_PUSH_RETENTION", "2160h", "how long raw WeChat pushes are kept"},
 }
 
 // Flags registers the settings named in names (all when names is empty) on fs, with
@@ -105,6 +119,7 @@ func Flags(fs *flag.FlagSet, getenv func(string) string, names ...string) func()
 			LogLevel:    get("log-level"),
 			LogFormat:   get("log-format"),
 			TrustProxy:  parseBool(get("trust-proxy")),
+			BackupDir:   get("backup-dir"),
 		}
 		var err error
 		if c.MaxBodyBytes, err = strconv.ParseInt(get("max-body"), 10, 64); err != nil || c.MaxBodyBytes <= 0 {
@@ -112,6 +127,23 @@ func Flags(fs *flag.FlagSet, getenv func(string) string, names ...string) func()
 		}
 		if c.ShutdownTimeout, err = time.ParseDuration(get("shutdown-timeout")); err != nil {
 			return nil, fmt.Errorf("config: shutdown-timeout: %w", err)
+		}
+		durations := []struct {
+			name string
+			dst  *time.Duration
+			min  time.Duration
+		}{
+			{"backup-interval", &c.BackupInterval, 0},
+			{"audit-retention", &c.AuditRetention, 720 * time.Hour},
+			{"push-retention", &c.PushRetention, time.Hour},
+		}
+		for _, d := range durations {
+			if *d.dst, err = time.ParseDuration(get(d.name)); err != nil || *d.dst < d.min {
+				return nil, fmt.Errorf("config: %s must be a duration of at least %s (like 24h)", d.name, d.min)
+			}
+		}
+		if c.BackupKeep, err = strconv.Atoi(get("backup-keep")); err != nil || c.BackupKeep < 1 {
+			return nil, fmt.Errorf("config: backup-keep must be a positive number")
 		}
 		return c, c.validate()
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"time"
 )
 
 // MediaRef is a media file the database refers to: its content key and its size.
@@ -93,4 +94,13 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 		return 0, db.mapErr(err)
 	}
 	return int(v.Int64), nil
+}
+
+// SchemaCreatedAt is when the first migration was applied.
+func (db *DB) SchemaCreatedAt(ctx context.Context) (time.Time, error) {
+	var t nullTime
+	if err := db.r().row(ctx, `SELECT MIN(applied_at) FROM schema_migrations`).Scan(&t); err != nil {
+		return time.Time{}, db.mapErr(err)
+	}
+	return t.T, nil
 }
