@@ -111,6 +111,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
 		Version:       version(),
 	})
+	db.AuditActor = func(ctx context.Context) int64 {
+		if u := server.User(ctx); u != nil {
+			return u.ID
+		}
+		return 0
+	}
 	api.Register(m.Server, m.Tenancy, m.Auth)
 	m.Connect = &connect.Service{DB: db, Tenancy: m.Tenancy, WeiboAPI: cfg.WeiboAPI, WeChatAPI: cfg.WeChatAPI, BaseURL: cfg.BaseURL, Logger: m.Logger}
 	api.RegisterPlatforms(m.Server, m.Tenancy, db, m.Connect)

@@ -50,6 +50,9 @@ type DB struct {
 	path string
 	// url is the PostgreSQL URL; empty on SQLite.
 	url string
+	// AuditActor names the user acting in ctx (the signed-in user of a request) for audit
+	// entries that do not name one; set once at start.
+	AuditActor func(ctx context.Context) int64
 	// extraMigrations are appended to the embedded ones (tests only).
 	extraMigrations []migration
 }
