@@ -19,6 +19,7 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 	fs := flags(env, "backup", "backup --data DIR [--database-url URL] --to FILE")
 	build := config.Flags(fs, env.Getenv, "data", "database-url", "backup-dir", "log-level", "log-format")
 	to := fs.String("to", "", "archive to write (a .tar file); default: DIR/backups/passerelle-TIME.tar")
+	rate := fs.Int64("rate", 0, "pace the archiving at this many MB/s, to leave the disk to serve (0: as fast as possible)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -38,7 +39,7 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 	if path == "" {
 		path = filepath.Join(backupDir(cfg), backup.FileName(time.Now(), ""))
 	}
-	m, err := backup.WriteFile(ctx, path, backup.Options{DB: db, DataDir: cfg.DataDir, Version: version(), Logger: newLogger(cfg, env.Stderr)})
+	m, err := backup.WriteFile(ctx, path, backup.Options{DB: db, DataDir: cfg.DataDir, Version: version(), BytesPerSecond: *rate << 20, Logger: newLogger(cfg, env.Stderr)})
 	if err != nil {
 		return err
 	}
@@ -121,3 +122,6 @@ func backupDir(cfg *config.Config) string {
 	}
 	return filepath.Join(cfg.DataDir, "backups")
 }
+
+// scheduledBackupRate paces scheduled backups: 50 MB/s archives 12 GB in 4 minutes.
+const scheduledBackupRate = 50 << 20

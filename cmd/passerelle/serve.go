@@ -141,7 +141,8 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	if cfg.BackupInterval > 0 {
 		river.AddWorker(workers, &backup.Worker{
-			Options:  backup.Options{DB: db, DataDir: cfg.DataDir, Version: version(), Logger: m.Logger},
+			// Paced: measured on 2 cores, an unpaced backup doubles the p99 of requests.
+			Options:  backup.Options{DB: db, DataDir: cfg.DataDir, Version: version(), Logger: m.Logger, BytesPerSecond: scheduledBackupRate},
 			Dir:      backupDir(cfg),
 			Interval: cfg.BackupInterval,
 			Keep:     cfg.BackupKeep,

@@ -92,6 +92,9 @@ type Options struct {
 	Version string
 	// TempDir receives the database copy while it is archived; empty: the system's.
 	TempDir string
+	// BytesPerSecond paces the archiving (0: as fast as the disks go), so that a backup
+	// leaves CPU and disk to the requests the server answers meanwhile.
+	BytesPerSecond int64
 	// SkipMedia leaves the media out (the backup before a migration: migrations never
 	// touch media files).
 	SkipMedia bool
@@ -196,7 +199,7 @@ func Write(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
 		m.Notes = append(m.Notes, "database dumped with pg_dump --format=custom; restore with `passerelle restore --database-url`, which drives pg_restore")
 	}
 
-	hw := &hashWriter{w: w, h: sha256.New()}
+	hw := &hashWriter{w: w, h: sha256.New(), pace: newPacer(o.BytesPerSecond)}
 	tw := tar.NewWriter(hw)
 	if err := addFile(tw, m, dbEntry, dbFile); err != nil {
 		return nil, err
@@ -344,14 +347,41 @@ func addMedia(ctx context.Context, tw *tar.Writer, m *Manifest, st media.Store, 
 }
 
 type hashWriter struct {
-	w io.Writer
-	h hash.Hash
+	w    io.Writer
+	h    hash.Hash
+	pace *pacer
 }
 
 func (hw *hashWriter) Write(p []byte) (int, error) {
 	n, err := hw.w.Write(p)
 	hw.h.Write(p[:n])
+	hw.pace.wait(n)
 	return n, err
+}
+
+// pacer sleeps so that bytes pass at no more than rate per second.
+type pacer struct {
+	rate  int64
+	start time.Time
+	bytes int64
+}
+
+func newPacer(rate int64) *pacer {
+	if rate <= 0 {
+		return nil
+	}
+	return &pacer{rate: rate, start: time.Now()}
+}
+
+func (p *pacer) wait(n int) {
+	if p == nil {
+		return
+	}
+	p.bytes += int64(n)
+	due := time.Duration(float64(p.bytes) / float64(p.rate) * float64(time.Second))
+	if ahead := due - time.Since(p.start); ahead > 0 {
+		time.Sleep(ahead)
+	}
 }
 
 func syncDir(dir string) {
