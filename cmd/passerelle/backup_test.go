@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"database/sql"
 	"io"
 	"net/http"
@@ -117,5 +118,39 @@ func TestUpgradeBacksUpFirst(t *testing.T) {
 	code, _, errOut := run(t, "", nil, "serve", "--data", dir, "--addr", "127.0.0.1:0")
 	if code != 1 || !strings.Contains(errOut, "schema is at version 99999") || !strings.Contains(errOut, "older") {
 		t.Fatalf("older binary on a newer schema: exit %d %q", code, errOut)
+	}
+}
+
+// TestCLIExportImport: the interface contract of the organization export, and its
+// import into an empty installation.
+func TestCLIExportImport(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	run(t, "correct horse battery\n", nil, "user", "create", "--data", dir, "--email", "owner@example.org", "--role", "owner")
+	out := filepath.Join(t.TempDir(), "export")
+	if code, stdout, errOut := run(t, "", nil, "export", "org", "--data", dir, "--id", "1", out); code != 0 {
+		t.Fatalf("export: %d %q %q", code, stdout, errOut)
+	}
+	for _, f := range []string{"manifest.json", "institutions.json", "accounts.json", "users.json", "posts.json", "glossary.json", "figures.json", "barometer_editions.json", "README.md"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Errorf("missing %s", f)
+		}
+		if bytes.Contains(b, []byte("$argon2id$")) {
+			t.Errorf("%s holds a password hash", f)
+		}
+	}
+	if code, _, _ := run(t, "", nil, "export", "org", "--data", dir, "--id", "99", filepath.Join(t.TempDir(), "x")); code != 1 {
+		t.Errorf("export of an unknown organization: %d", code)
+	}
+	fresh := t.TempDir()
+	if code, stdout, errOut := run(t, "", nil, "import", "org", "--data", fresh, out); code != 0 || !strings.Contains(stdout, "imported") {
+		t.Fatalf("import: %d %q %q", code, stdout, errOut)
+	}
+	if code, _, _ := run(t, "", nil, "import", "org", "--data", fresh, out); code != 1 {
+		t.Errorf("second import: %d", code)
+	}
+	if code, out, _ := run(t, "", nil, "user", "list", "--data", fresh); code != 0 || !strings.Contains(out, "owner@example.org") {
+		t.Errorf("users after import: %q", out)
 	}
 }

@@ -37,6 +37,8 @@ func commands() []command {
 		{"migrate", "create or upgrade the database schema", runMigrate},
 		{"backup", "write a consistent backup archive (database, media, key file) while serve runs", runBackup},
 		{"restore", "verify a backup archive and restore it into a new data directory", runRestore},
+		{"export", "export org: write an organization's data as JSON documents and media files", runExport},
+		{"import", "import org: load an organization's export into an empty installation", runImport},
 		{"user", "manage users: create, set-password, list, disable", runUser},
 		{"token", "manage personal API tokens: create, list, revoke", runToken},
 		{"secrets", "rotate the key that seals platform credentials", runSecrets},

@@ -142,7 +142,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if cfg.BackupInterval > 0 {
 		river.AddWorker(workers, &backup.Worker{
 			// Paced: measured on 2 cores, an unpaced backup doubles the p99 of requests.
-			Options:  backup.Options{DB: db, DataDir: cfg.DataDir, Version: version(), Logger: m.Logger, BytesPerSecond: scheduledBackupRate},
+			Options:  backup.Options{DB: db, DataDir: cfg.DataDir, Media: edit.MediaStore(), Version: version(), Logger: m.Logger, BytesPerSecond: scheduledBackupRate},
 			Dir:      backupDir(cfg),
 			Interval: cfg.BackupInterval,
 			Keep:     cfg.BackupKeep,

@@ -52,6 +52,9 @@ type cachedChecker struct {
 	checker          *checks.Checker
 }
 
+// MediaStore is the store of media files (backups and exports read it).
+func (s *Service) MediaStore() media.Store { return s.media }
+
 // DefaultGuestLinkTTL is how long a guest review link lasts unless chosen otherwise.
 const DefaultGuestLinkTTL = 7 * 24 * time.Hour
 
