@@ -259,6 +259,7 @@ var authzTable = []authzRow{
 	row("GET /users", none, 303, 200, 403, 403, 403, 403, 403),
 	row("GET /audit", none, 303, 200, 403, 403, 403, 403, 403),
 	row("GET /audit.csv", none, 303, 200, 403, 403, 403, 403, 403),
+	row("GET /organization/export.zip", none, 303, 200, 403, 403, 403, 403, 403),
 	row("POST /users", none, 303, 422, 403, 403, 403, 403, 403),
 	row("GET /users/new", none, 303, 200, 403, 403, 403, 403, 403),
 	row("POST /users/{id}", own, 303, 303, 404, 404, 404, 404, 404),

@@ -8,6 +8,7 @@
 package orgexport
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -273,3 +274,27 @@ func fileSum(path string) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// Zip writes an export into a zip archive, for a download.
+type Zip struct{ W *zip.Writer }
+
+// Create implements Writer.
+func (z Zip) Create(name string) (io.WriteCloser, error) {
+	w, err := z.W.CreateHeader(&zip.FileHeader{Name: name, Method: zipMethod(name), Modified: time.Now().UTC()})
+	if err != nil {
+		return nil, err
+	}
+	return nopCloser{w}, nil
+}
+
+// zipMethod stores media as they are (already compressed) and deflates the JSON.
+func zipMethod(name string) uint16 {
+	if strings.HasPrefix(name, "media/") {
+		return zip.Store
+	}
+	return zip.Deflate
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"archive/zip"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -93,5 +95,47 @@ func TestBrowserAuditLog(t *testing.T) {
 	csvHref := href.Value
 	if !strings.Contains(rows, "sign_in") || !strings.Contains(csvHref, "action=sign_in") {
 		t.Errorf("filtered table %q, CSV link %q", rows, csvHref)
+	}
+}
+
+// TestOrgExportDownload: the owners' button downloads the organization's export as a
+// zip holding the manifest and one document per kind of entity; others may not.
+func TestOrgExportDownload(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, false)
+	owner := a.org("Agence", "owner@agence.example", "owner-password-1")
+	inst := a.institution(owner, "Musée d'Orsay")
+	c := a.client()
+	c.login("owner@agence.example", "owner-password-1")
+	if r := c.get("/users"); !strings.Contains(r.Body, `href="/organization/export.zip"`) {
+		t.Fatal("no export button on the users page")
+	}
+	r := c.get("/organization/export.zip")
+	if r.Status != 200 || r.Header.Get("Content-Type") != "application/zip" {
+		t.Fatalf("export: %d %q", r.Status, r.Header.Get("Content-Type"))
+	}
+	zr, err := zip.NewReader(strings.NewReader(r.Body), int64(len(r.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, f := range zr.File {
+		names[f.Name] = true
+	}
+	for _, want := range []string{"manifest.json", "institutions.json", "users.json", "posts.json", "README.md"} {
+		if !names[want] {
+			t.Errorf("zip lacks %s: %v", want, names)
+		}
+	}
+	f, _ := zr.Open("institutions.json")
+	b, _ := io.ReadAll(f)
+	if !strings.Contains(string(b), "Musée d'Orsay") || strings.Contains(r.Body, "$argon2id$") {
+		t.Errorf("institutions.json: %s", b)
+	}
+	a.user(owner.OrgID, "admin@agence.example", "admin-password-1", false, passerelle.Membership{InstitutionID: inst.ID, Role: passerelle.RoleAdmin})
+	other := a.client()
+	other.login("admin@agence.example", "admin-password-1")
+	if r := other.get("/organization/export.zip"); r.Status != http.StatusForbidden {
+		t.Errorf("admin export: %d", r.Status)
 	}
 }
