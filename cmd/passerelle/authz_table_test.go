@@ -63,6 +63,7 @@ var authzTable = []authzRow{
 	row("GET /api/v1/accounts/{id}/credentials", foreign, 401, 404, 404, 404, 404, 404, 404),
 
 	row("GET /api/v1/users", none, 401, 200, 403, 403, 403, 403, 403),
+	row("POST /api/v1/followers/erase", none, 401, 200, 403, 403, 403, 403, 403).with(`{"openid": "oFollower{n}"}`),
 	row("GET /api/v1/audit", none, 401, 200, 403, 403, 403, 403, 403).at("/api/v1/audit?from=2020-01-01&to=2099-01-01"),
 	row("POST /api/v1/users", none, 401, 201, 403, 403, 403, 403, 403).with(`{"email": "new{n}@example.org", "password": "correct-horse-battery", "memberships": [{"institution_id": {institution}, "role": "viewer"}]}`),
 	row("GET /api/v1/users/{id}", own, 401, 200, 404, 404, 404, 404, 404),

@@ -132,10 +132,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger})
 	river.AddWorker(workers, &jobs.HousekeepingWorker{DB: db, Logger: m.Logger})
+	river.AddWorker(workers, &jobs.RetentionWorker{DB: db, Pushes: cfg.PushRetention, Audit: cfg.AuditRetention, Logger: m.Logger})
 	river.AddWorker(workers, &barometer.QuarterEndWorker{Service: &barometer.Service{DB: db}, Logger: m.Logger})
 	periodic := []*river.PeriodicJob{
 		jobs.Periodic(10*time.Minute, jobs.HousekeepingArgs{}, nil),
 		jobs.Periodic(24*time.Hour, barometer.QuarterEndArgs{}, nil),
+		jobs.Periodic(24*time.Hour, jobs.RetentionArgs{}, nil),
 		// A safety net: pushes enqueue their own drain job.
 		jobs.Periodic(time.Minute, webhook.DrainArgs{}, webhook.DrainInsertOpts()),
 	}

@@ -79,6 +79,7 @@ func Register(srv *server.Server, t *tenancy.Service, a *auth.Service) *Handler 
 	srv.HandleFunc("DELETE /api/v1/tokens/{id}", server.API, h.revokeToken)
 
 	srv.HandleFunc("GET /api/v1/audit", server.API, h.listAudit)
+	srv.HandleFunc("POST /api/v1/followers/erase", server.API, h.eraseFollower)
 	return h
 }
 

@@ -37,3 +37,25 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	server.WriteJSON(w, http.StatusOK, paged(entries, p.Limit, func(e *store.AuditEntry) int64 { return e.ID }))
 }
+
+type eraseInput struct {
+	OpenID string `json:"openid"`
+}
+
+type erased struct {
+	Erased int64 `json:"erased"`
+}
+
+func (h *Handler) eraseFollower(w http.ResponseWriter, r *http.Request) {
+	var in eraseInput
+	if err := decode(r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	n, err := h.tenancy.EraseFollower(r.Context(), server.User(r.Context()), in.OpenID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	server.WriteJSON(w, http.StatusOK, erased{Erased: n})
+}

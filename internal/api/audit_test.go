@@ -124,3 +124,23 @@ func TestAuditLog(t *testing.T) {
 		}
 	})
 }
+
+// TestEraseFollower: an owner erases a follower's data; the audit log says so without
+// repeating the openid; bad input changes nothing.
+func TestEraseFollower(t *testing.T) {
+	t.Parallel()
+	b := sqlite(t)
+	var out struct {
+		Erased int64 `json:"erased"`
+	}
+	b.api.Do("POST", "/api/v1/followers/erase", map[string]any{"openid": "oFollower0123456789"}).Want(t, http.StatusOK).JSON(t, &out)
+	b.api.Do("POST", "/api/v1/followers/erase", map[string]any{"openid": ""}).Want(t, http.StatusUnprocessableEntity)
+	b.api.Do("POST", "/api/v1/followers/erase", map[string]any{"openid": "a b"}).Want(t, http.StatusUnprocessableEntity)
+	var page struct {
+		Items []auditItem `json:"items"`
+	}
+	b.api.Do("GET", "/api/v1/audit?action=follower.erase", nil).Want(t, http.StatusOK).JSON(t, &page)
+	if len(page.Items) != 1 || !strings.Contains(page.Items[0].Detail, "sha256:") || strings.Contains(page.Items[0].Detail, "oFollower0123456789") {
+		t.Errorf("erasure record: %+v", page.Items)
+	}
+}

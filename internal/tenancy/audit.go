@@ -2,6 +2,9 @@ package tenancy
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 
@@ -62,4 +65,25 @@ func (s *Service) AuditLog(ctx context.Context, u *passerelle.User, f store.Audi
 	}
 	f.OrgID = u.OrgID
 	return s.DB.AuditEntries(ctx, f)
+}
+
+// EraseFollower deletes what the organization holds about one WeChat follower (their
+// raw pushes), on the follower's request, and records that it was done (with a digest
+// of the openid, not the openid itself); owners only. It returns how many rows went.
+func (s *Service) EraseFollower(ctx context.Context, u *passerelle.User, openID string) (int64, error) {
+	if !u.Owner {
+		return 0, errForbidden
+	}
+	openID = strings.TrimSpace(openID)
+	if openID == "" || len(openID) > 128 || strings.ContainsFunc(openID, func(r rune) bool { return r < '!' || r > '~' }) {
+		return 0, &passerelle.Error{Code: passerelle.EINVALID, Message: "Some fields are invalid.", Fields: map[string]string{"openid": "Give the follower's OpenID as WeChat sends it."}}
+	}
+	n, err := s.DB.EraseFollower(ctx, u.OrgID, openID)
+	if err != nil {
+		return 0, err
+	}
+	sum := sha256.Sum256([]byte(openID))
+	s.DB.Audit(ctx, store.AuditEntry{OrgID: u.OrgID, ActorID: u.ID, Actor: u.Email, Action: store.AuditFollowerErase, Object: "follower",
+		Detail: fmt.Sprintf("openid sha256:%s…; %d rows deleted", hex.EncodeToString(sum[:8]), n)})
+	return n, nil
 }
