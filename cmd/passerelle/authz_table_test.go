@@ -67,6 +67,8 @@ var authzTable = []authzRow{
 	row("GET /api/v1/accounts/{id}/credentials", foreign, 401, 404, 404, 404, 404, 404, 404),
 
 	row("GET /api/v1/users", none, 401, 200, 403, 403, 403, 403, 403),
+	row("POST /api/v1/followers/erase", none, 401, 200, 403, 403, 403, 403, 403).with(`{"openid": "oFollower{n}"}`),
+	row("GET /api/v1/audit", none, 401, 200, 403, 403, 403, 403, 403).at("/api/v1/audit?from=2020-01-01&to=2099-01-01"),
 	row("POST /api/v1/users", none, 401, 201, 403, 403, 403, 403, 403).with(`{"email": "new{n}@example.org", "password": "correct-horse-battery", "memberships": [{"institution_id": {institution}, "role": "viewer"}]}`),
 	row("GET /api/v1/users/{id}", own, 401, 200, 404, 404, 404, 404, 404),
 	row("GET /api/v1/users/{id}", self, 401, 200, 200, 200, 200, 200, 200),
@@ -276,6 +278,9 @@ var authzTable = []authzRow{
 	row("POST /tokens/{id}/revoke", own, 303, 303, 303, 303, 303, 303, 303),
 	row("POST /tokens/{id}/revoke", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /users", none, 303, 200, 403, 403, 403, 403, 403),
+	row("GET /audit", none, 303, 200, 403, 403, 403, 403, 403),
+	row("GET /audit.csv", none, 303, 200, 403, 403, 403, 403, 403),
+	row("GET /organization/export.zip", none, 303, 200, 403, 403, 403, 403, 403),
 	row("POST /users", none, 303, 422, 403, 403, 403, 403, 403),
 	row("GET /users/new", none, 303, 200, 403, 403, 403, 403, 403),
 	row("POST /users/{id}", own, 303, 303, 404, 404, 404, 404, 404),

@@ -9,8 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
-	"strings"
 
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
@@ -36,6 +36,10 @@ func commands() []command {
 		{"serve", "start the server (HTTP UI, JSON API, WeChat callbacks)", runServe},
 		{"migrate", "create or upgrade the database schema", runMigrate},
 		{"org", "manage organizations (agencies) of this installation: create, list, setup-link", runOrg},
+		{"backup", "write a consistent backup archive (database, media, key file) while serve runs", runBackup},
+		{"restore", "verify a backup archive and restore it into a new data directory", runRestore},
+		{"export", "export org: write an organization's data as JSON documents and media files", runExport},
+		{"import", "import org: load an organization's export into an empty installation", runImport},
 		{"user", "manage users: create, set-password, list, disable", runUser},
 		{"token", "manage personal API tokens: create, list, revoke", runToken},
 		{"secrets", "rotate the key that seals platform credentials", runSecrets},
@@ -147,7 +151,10 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*s
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Migrate(ctx); err != nil {
+	err = db.MigrateWith(ctx, store.MigrateOptions{BeforeChange: func(ctx context.Context, from, to int) error {
+		return backupBeforeMigration(ctx, cfg, db, logger, from, to)
+	}})
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -180,26 +187,44 @@ func (d *dataOpener) open(ctx context.Context) (*store.DB, error) {
 	return openStore(ctx, cfg, newLogger(cfg, d.env.Stderr))
 }
 
-// Version is set at build time with -ldflags "-X main.Version=…"; else read from the
-// module's build info.
-var Version = ""
+// Version, Commit and Date are set at build time (GoReleaser's ldflags:
+// -X main.Version=… -X main.Commit=… -X main.Date=…); otherwise they are read from the
+// module's build information.
+var (
+	Version = ""
+	Commit  = ""
+	Date    = ""
+)
 
-func version() string {
-	if Version != "" {
-		return Version
-	}
+// buildInfo returns the version, commit and build date of this binary.
+func buildInfo() (v, commit, date string) {
+	v, commit, date = Version, Commit, Date
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		v := bi.Main.Version
+		if v == "" && bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
 		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v = strings.TrimSuffix(v+" "+s.Value[:12], " ")
+			switch {
+			case s.Key == "vcs.revision" && commit == "":
+				commit = s.Value
+			case s.Key == "vcs.time" && date == "":
+				date = s.Value
 			}
 		}
-		if v != "" {
-			return v
-		}
 	}
-	return "(devel)"
+	if v == "" {
+		v = "(devel)"
+	}
+	return v, commit, date
+}
+
+// version is the version with a short commit, for logs and headers.
+func version() string {
+	v, commit, _ := buildInfo()
+	if len(commit) >= 12 && Version == "" {
+		v += " " + commit[:12]
+	}
+	return v
 }
 
 func runVersion(ctx context.Context, env *Env, args []string) error {
@@ -207,7 +232,14 @@ func runVersion(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintln(env.Stdout, "passerelle", version())
+	v, commit, date := buildInfo()
+	if commit == "" {
+		commit = "unknown"
+	}
+	if date == "" {
+		date = "unknown"
+	}
+	fmt.Fprintf(env.Stdout, "passerelle %s\ncommit %s\nbuilt %s\n%s %s/%s\n", v, commit, date, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
 }
 

@@ -82,7 +82,7 @@ func runToken(ctx context.Context, env *Env, args []string) error {
 		if *id == 0 {
 			return errors.New("--id is required")
 		}
-		if err := db.RevokeAPIToken(ctx, u.ID, *id); err != nil {
+		if err := auth.New(db, nil).RevokeToken(ctx, u.ID, *id); err != nil {
 			return fmt.Errorf("no active token %d for <%s>", *id, u.Email)
 		}
 		fmt.Fprintf(env.Stdout, "revoked token %d\n", *id)

@@ -270,6 +270,7 @@ func userDisable(ctx context.Context, env *Env, args []string, disable bool) err
 	if err != nil {
 		return describe(err)
 	}
+	db.Audit(ctx, store.AuditEntry{OrgID: u.OrgID, Actor: "command line", Action: store.AuditUserUpdate, Object: "user", ObjectID: store.ID(u.ID), Detail: fmt.Sprintf("%s: disabled=%t", u.Email, disable)})
 	if disable {
 		fmt.Fprintf(env.Stdout, "disabled <%s>; their sessions and API tokens stopped working\n", u.Email)
 	} else {

@@ -81,6 +81,9 @@ func Register(srv *server.Server, t *tenancy.Service, a *auth.Service) *Handler 
 	srv.HandleFunc("GET /api/v1/tokens", server.API, h.listTokens)
 	srv.HandleFunc("POST /api/v1/tokens", server.API, h.createToken)
 	srv.HandleFunc("DELETE /api/v1/tokens/{id}", server.API, h.revokeToken)
+
+	srv.HandleFunc("GET /api/v1/audit", server.API, h.listAudit)
+	srv.HandleFunc("POST /api/v1/followers/erase", server.API, h.eraseFollower)
 	return h
 }
 

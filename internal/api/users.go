@@ -138,7 +138,7 @@ func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.auth.DB.RevokeAPIToken(r.Context(), server.User(r.Context()).ID, id); err != nil {
+	if err := h.auth.RevokeToken(r.Context(), server.User(r.Context()).ID, id); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -168,6 +168,9 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 	}
 	if u == nil || !ok || u.DisabledAt != nil {
 		s.Logger.InfoContext(ctx, "sign-in failed", slog.String("ip", ip))
+		if u != nil {
+			s.DB.Audit(ctx, store.AuditEntry{ActorID: u.ID, Action: store.AuditSignInFailed, Object: "user", ObjectID: store.ID(u.ID)})
+		}
 		return "", nil, nil, errBadLogin
 	}
 	if err := s.DB.ClearLoginFailures(ctx, pairKey); err != nil {
@@ -178,6 +181,9 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 		return "", nil, nil, err
 	}
 	cookie, sess, err := s.OpenSession(ctx, u.ID, ip, userAgent)
+	if err == nil {
+		s.DB.Audit(ctx, store.AuditEntry{ActorID: u.ID, Action: store.AuditSignIn, Object: "user", ObjectID: store.ID(u.ID)})
+	}
 	return cookie, sess, u, err
 }
 
@@ -321,7 +327,20 @@ func (s *Service) CreateToken(ctx context.Context, userID int64, name string, ex
 	}
 	secret := NewSecret(TokenPrefix, 20)
 	t := &passerelle.APIToken{UserID: userID, Name: name, Prefix: secret[:len(TokenPrefix)+6], ExpiresAt: expires}
-	return secret, t, s.DB.CreateAPIToken(ctx, t, Hash(secret))
+	if err := s.DB.CreateAPIToken(ctx, t, Hash(secret)); err != nil {
+		return "", nil, err
+	}
+	s.DB.Audit(ctx, store.AuditEntry{ActorID: userID, Action: store.AuditTokenCreate, Object: "token", ObjectID: store.ID(t.ID), Detail: name})
+	return secret, t, nil
+}
+
+// RevokeToken revokes a token of the user and records it in the audit log.
+func (s *Service) RevokeToken(ctx context.Context, userID, id int64) error {
+	if err := s.DB.RevokeAPIToken(ctx, userID, id); err != nil {
+		return err
+	}
+	s.DB.Audit(ctx, store.AuditEntry{ActorID: userID, Action: store.AuditTokenRevoke, Object: "token", ObjectID: store.ID(id)})
+	return nil
 }
 
 // ChangePassword checks the current password, sets the new one and ends the user's
@@ -350,7 +369,11 @@ func (s *Service) SetPassword(ctx context.Context, userID int64, password, keepS
 	if err != nil {
 		return err
 	}
-	return s.DB.SetPasswordHash(ctx, userID, h, keepSessionHash)
+	if err := s.DB.SetPasswordHash(ctx, userID, h, keepSessionHash); err != nil {
+		return err
+	}
+	s.DB.Audit(ctx, store.AuditEntry{ActorID: userID, Action: store.AuditPasswordSet, Object: "user", ObjectID: store.ID(userID)})
+	return nil
 }
 
 // CreateUser validates the password and creates the user. A first owner with no
@@ -363,7 +386,24 @@ func (s *Service) CreateUser(ctx context.Context, u *passerelle.User, password s
 	if err != nil {
 		return err
 	}
-	return s.DB.CreateUser(ctx, u, h)
+	if err := s.DB.CreateUser(ctx, u, h); err != nil {
+		return err
+	}
+	s.DB.Audit(ctx, store.AuditEntry{OrgID: u.OrgID, Action: store.AuditUserCreate, Object: "user", ObjectID: store.ID(u.ID), Detail: describeUser(u)})
+	return nil
+}
+
+// describeUser is an audit detail: email, owner, memberships (no secrets).
+func describeUser(u *passerelle.User) string {
+	var b strings.Builder
+	b.WriteString(u.Email)
+	if u.Owner {
+		b.WriteString("; owner")
+	}
+	for _, m := range u.Memberships {
+		fmt.Fprintf(&b, "; %s of institution %d", m.Role, m.InstitutionID)
+	}
+	return b.String()
 }
 
 // SetupTTL is how long the first-start setup link works.
@@ -434,5 +474,9 @@ func (s *Service) CompleteSetup(ctx context.Context, token, orgName string, u *p
 	if err != nil {
 		return err
 	}
-	return s.DB.CompleteSetup(ctx, Hash(token), orgName, u, h)
+	if err := s.DB.CompleteSetup(ctx, Hash(token), orgName, u, h); err != nil {
+		return err
+	}
+	s.DB.Audit(ctx, store.AuditEntry{ActorID: u.ID, Action: store.AuditUserCreate, Object: "user", ObjectID: store.ID(u.ID), Detail: describeUser(u) + "; first owner, from the setup link"})
+	return nil
 }

@@ -39,6 +39,15 @@ type Config struct {
 	MaxBodyBytes int64
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout time.Duration
+	// BackupInterval is how often the scheduled backup runs (0: never); BackupKeep how
+	// many scheduled backups are kept; BackupDir where backups go (empty: DataDir/backups).
+	BackupInterval time.Duration
+	BackupKeep     int
+	BackupDir      string
+	// AuditRetention is how long audit entries are kept (at least 30 days).
+	AuditRetention time.Duration
+	// PushRetention is how long raw WeChat pushes are kept.
+	PushRetention time.Duration
 	// TrustProxy makes the server believe X-Forwarded-For/-Proto from a reverse proxy:
 	// the client is the address the proxy appended (the rightmost).
 	TrustProxy bool
@@ -114,6 +123,11 @@ var Vars = []Var{
 	{"s3-secret-key", "PASSERELLE_S3_SECRET_KEY", "", "secret key of the S3-compatible service (prefer the variable: a flag shows in the process list)"},
 	{"media-workers", "PASSERELLE_MEDIA_WORKERS", "0", "uploads and renditions held in memory at once; 0: the number of cores"},
 	{"media-decode-mb", "PASSERELLE_MEDIA_DECODE_MB", "320", "memory in MB that decoded images may take at once (one 50-megapixel image takes 250)"},
+	{"backup-interval", "PASSERELLE_BACKUP_INTERVAL", "24h", "how often serve writes a scheduled backup (0: never)"},
+	{"backup-keep", "PASSERELLE_BACKUP_KEEP", "7", "how many scheduled backups to keep"},
+	{"backup-dir", "PASSERELLE_BACKUP_DIR", "", "where backups go; empty: DATA/backups"},
+	{"audit-retention", "PASSERELLE_AUDIT_RETENTION", "17520h", "how long audit entries are kept (at least 720h)"},
+	{"push-retention", "PASSERELLE_PUSH_RETENTION", "2160h", "how long raw WeChat pushes are kept"},
 }
 
 // Flags registers the settings named in names (all when names is empty) on fs, with
@@ -167,6 +181,7 @@ func Flags(fs *flag.FlagSet, getenv func(string) string, names ...string) func()
 				AccessKey: get("s3-access-key"),
 				SecretKey: get("s3-secret-key"),
 			},
+			BackupDir: get("backup-dir"),
 		}
 		var err error
 		for _, r := range strings.Split(get("trusted-proxies"), ",") {
@@ -207,6 +222,23 @@ func Flags(fs *flag.FlagSet, getenv func(string) string, names ...string) func()
 		}
 		if c.PublishSettle, err = time.ParseDuration(get("publish-settle")); err != nil || c.PublishSettle <= 0 {
 			return nil, fmt.Errorf("config: publish-settle must be a positive duration such as 2m")
+		}
+		durations := []struct {
+			name string
+			dst  *time.Duration
+			min  time.Duration
+		}{
+			{"backup-interval", &c.BackupInterval, 0},
+			{"audit-retention", &c.AuditRetention, 720 * time.Hour},
+			{"push-retention", &c.PushRetention, time.Hour},
+		}
+		for _, d := range durations {
+			if *d.dst, err = time.ParseDuration(get(d.name)); err != nil || *d.dst < d.min {
+				return nil, fmt.Errorf("config: %s must be a duration of at least %s (like 24h)", d.name, d.min)
+			}
+		}
+		if c.BackupKeep, err = strconv.Atoi(get("backup-keep")); err != nil || c.BackupKeep < 1 {
+			return nil, fmt.Errorf("config: backup-keep must be a positive number")
 		}
 		return c, c.validate()
 	}

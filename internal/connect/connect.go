@@ -339,6 +339,7 @@ func (s *Service) WeiboCallback(ctx context.Context, u *passerelle.User, session
 	if err := s.DB.SetCredentials(ctx, u.OrgID, a.ID, map[string]string{"access_token": tok.AccessToken}); err != nil {
 		return 0, err
 	}
+	s.DB.Audit(ctx, store.AuditEntry{OrgID: u.OrgID, ActorID: u.ID, Actor: u.Email, Action: store.AuditCredentialsSet, Object: "account", ObjectID: store.ID(a.ID), Detail: "access_token (Weibo authorisation)"})
 	exp := tok.ExpiresAt.UTC()
 	if info, err := c.TokenInfo(ctx, tok.AccessToken); err == nil {
 		exp = info.ExpiresAt.UTC()

@@ -2,7 +2,9 @@ package editorial
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
@@ -268,7 +270,11 @@ func (s *Service) SetCadence(ctx context.Context, u *passerelle.User, c store.Ca
 	if err := u.Allow(a.InstitutionID, passerelle.PermSchedule); err != nil {
 		return err
 	}
-	return s.db.SetCadence(ctx, c)
+	if err := s.db.SetCadence(ctx, c); err != nil {
+		return err
+	}
+	s.db.Audit(ctx, store.AuditEntry{OrgID: u.OrgID, ActorID: u.ID, Actor: u.Email, Action: store.AuditSettingsUpdate, Object: "account", ObjectID: store.ID(c.AccountID), Detail: fmt.Sprintf("cadence=%d-%d per week", c.MinPerWeek, c.MaxPerWeek)})
+	return nil
 }
 
 // Themes returns the organization's post themes.
@@ -281,7 +287,11 @@ func (s *Service) SetThemes(ctx context.Context, u *passerelle.User, themes []st
 	if !u.Owner {
 		return errForbidden
 	}
-	return s.db.SetThemes(ctx, u.OrgID, themes)
+	if err := s.db.SetThemes(ctx, u.OrgID, themes); err != nil {
+		return err
+	}
+	s.db.Audit(ctx, store.AuditEntry{OrgID: u.OrgID, ActorID: u.ID, Actor: u.Email, Action: store.AuditSettingsUpdate, Object: "organization", ObjectID: store.ID(u.OrgID), Detail: "themes: " + strings.Join(themes, ", ")})
+	return nil
 }
 
 // SetTwoStepApproval turns an institution's two-step approval on or off; its managers
@@ -290,5 +300,9 @@ func (s *Service) SetTwoStepApproval(ctx context.Context, u *passerelle.User, in
 	if err := u.Allow(institutionID, passerelle.PermManage); err != nil {
 		return err
 	}
-	return s.db.SetTwoStepApproval(ctx, u.OrgID, institutionID, on)
+	if err := s.db.SetTwoStepApproval(ctx, u.OrgID, institutionID, on); err != nil {
+		return err
+	}
+	s.db.Audit(ctx, store.AuditEntry{OrgID: u.OrgID, ActorID: u.ID, Actor: u.Email, Action: store.AuditSettingsUpdate, Object: "institution", ObjectID: store.ID(institutionID), Detail: fmt.Sprintf("two_step_approval=%t", on)})
+	return nil
 }

@@ -57,6 +57,9 @@ type cachedChecker struct {
 	checker          *checks.Checker
 }
 
+// MediaStore is the store of media files (backups and exports read it).
+func (s *Service) MediaStore() media.Store { return s.media }
+
 // DefaultGuestLinkTTL is how long a guest review link lasts unless chosen otherwise.
 const DefaultGuestLinkTTL = 7 * 24 * time.Hour
 
@@ -77,9 +80,6 @@ func New(o Options) *Service {
 	}
 	return s
 }
-
-// MediaStore returns where the library's files live.
-func (s *Service) MediaStore() media.Store { return s.media }
 
 // DB returns the store, for handlers that show related data (accounts, institutions).
 func (s *Service) DB() *store.DB { return s.db }

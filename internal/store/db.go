@@ -48,6 +48,15 @@ type DB struct {
 	stmts  stmtCache
 	// postHook runs at the end of every post write's transaction (SetPostHook).
 	postHook PostHook
+	// path is the SQLite file; empty on PostgreSQL.
+	path string
+	// url is the PostgreSQL URL; empty on SQLite.
+	url string
+	// AuditActor names the user acting in ctx (the signed-in user of a request) for audit
+	// entries that do not name one; set once at start.
+	AuditActor func(ctx context.Context) int64
+	// extraMigrations are appended to the embedded ones (tests only).
+	extraMigrations []migration
 }
 
 // PostHook is called at the end of the transaction of every post update with copies of
@@ -132,7 +141,7 @@ func (db *DB) openSQLite(dir string) error {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	db.write, db.read = write, read
+	db.write, db.read, db.path = write, read, path
 	return nil
 }
 
@@ -144,7 +153,7 @@ func (db *DB) openPostgres(u string) error {
 	pool.SetMaxOpenConns(20)
 	pool.SetMaxIdleConns(10)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	db.write, db.read = pool, pool
+	db.write, db.read, db.url = pool, pool, u
 	return nil
 }
 

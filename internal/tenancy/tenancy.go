@@ -6,6 +6,9 @@ package tenancy
 
 import (
 	"context"
+	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
@@ -220,7 +223,16 @@ func (s *Service) SetCredentials(ctx context.Context, u *passerelle.User, id int
 	if len(clean) == 0 {
 		return passerelle.Errorf(passerelle.EINVALID, "No credential given.")
 	}
-	return s.DB.SetCredentials(ctx, u.OrgID, id, clean)
+	if err := s.DB.SetCredentials(ctx, u.OrgID, id, clean); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(clean))
+	for k := range clean {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	s.DB.Audit(ctx, store.AuditEntry{OrgID: u.OrgID, ActorID: u.ID, Actor: u.Email, Action: store.AuditCredentialsSet, Object: "account", ObjectID: store.ID(id), Detail: strings.Join(names, ", ")})
+	return nil
 }
 
 // CredentialHints returns masked credentials of an account the user manages.
@@ -271,7 +283,7 @@ func (s *Service) UpdateUser(ctx context.Context, u *passerelle.User, id int64, 
 	if u.ID == id && ((c.Owner != nil && !*c.Owner) || (c.Disabled != nil && *c.Disabled)) {
 		return nil, passerelle.Errorf(passerelle.ECONFLICT, "You cannot disable or demote yourself; ask another owner.")
 	}
-	return s.DB.UpdateUser(ctx, u.OrgID, id, func(t *passerelle.User) error {
+	updated, err := s.DB.UpdateUser(ctx, u.OrgID, id, func(t *passerelle.User) error {
 		if c.Name != nil {
 			t.Name = *c.Name
 		}
@@ -291,6 +303,33 @@ func (s *Service) UpdateUser(ctx context.Context, u *passerelle.User, id int64, 
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	s.DB.Audit(ctx, store.AuditEntry{OrgID: u.OrgID, ActorID: u.ID, Actor: u.Email, Action: store.AuditUserUpdate, Object: "user", ObjectID: store.ID(id), Detail: c.describe(updated)})
+	return updated, nil
+}
+
+// describe is an audit detail: what the change set, and the user's resulting roles.
+func (c UserChange) describe(t *passerelle.User) string {
+	var parts []string
+	if c.Name != nil {
+		parts = append(parts, "name")
+	}
+	if c.Owner != nil {
+		parts = append(parts, fmt.Sprintf("owner=%t", *c.Owner))
+	}
+	if c.Disabled != nil {
+		parts = append(parts, fmt.Sprintf("disabled=%t", *c.Disabled))
+	}
+	if c.Memberships != nil {
+		roles := []string{}
+		for _, m := range t.Memberships {
+			roles = append(roles, fmt.Sprintf("%s@%d", m.Role, m.InstitutionID))
+		}
+		parts = append(parts, "memberships=["+strings.Join(roles, " ")+"]")
+	}
+	return t.Email + ": " + strings.Join(parts, ", ")
 }
 
 // SetLocale stores the user's UI language ("" follows the browser).

@@ -91,7 +91,7 @@ func (h *handler) tokenRevoke(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.DB.RevokeAPIToken(r.Context(), server.User(r.Context()).ID, id); err != nil {
+	if err := h.Auth.RevokeToken(r.Context(), server.User(r.Context()).ID, id); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -23,7 +23,7 @@ var viewNames = []string{
 	"login", "setup", "error", "home",
 	"institution_list", "institution_form", "institution_show",
 	"account_form", "credentials_form", "connection",
-	"user_list", "user_form",
+	"user_list", "user_form", "audit",
 	"token_list", "settings",
 	"post_list", "post_form", "post_history", "calendar", "media_list", "glossary", "term_form", "lexicon", "review",
 	"kit", "outbox", "jobs", "notifications",

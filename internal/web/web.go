@@ -134,6 +134,9 @@ func (h *handler) routes() {
 	s.HandleFunc("POST /users/{id}/disable", in, h.userDisable)
 	s.HandleFunc("POST /users/{id}/enable", in, h.userEnable)
 
+	s.HandleFunc("GET /audit", in, h.auditLog)
+	s.HandleFunc("GET /organization/export.zip", in, h.orgExport)
+	s.HandleFunc("GET /audit.csv", in, h.auditCSV)
 	s.HandleFunc("GET /tokens", in, h.tokenList)
 	s.HandleFunc("POST /tokens", in, h.tokenCreate)
 	s.HandleFunc("POST /tokens/{id}/revoke", in, h.tokenRevoke)

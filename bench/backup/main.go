@@ -1,0 +1,267 @@
+// Command backup measures an online backup of a large SQLite installation with media:
+// how long it takes, what it does to the latency of API requests served meanwhile
+// (against the same load without a backup, run alternately in the same process), and
+// how long the restore takes.
+//
+//	go run ./bench/backup [-db-mb 256] [-media-mb 1024] [-reps 3] [-clients 4]
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/api"
+	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/backup"
+	"github.com/passerelle-oss/passerelle/internal/media"
+	"github.com/passerelle-oss/passerelle/internal/secret"
+	"github.com/passerelle-oss/passerelle/internal/server"
+	"github.com/passerelle-oss/passerelle/internal/store"
+	"github.com/passerelle-oss/passerelle/internal/tenancy"
+)
+
+func main() {
+	dbMB := flag.Int("db-mb", 256, "approximate database size to build, MB")
+	mediaMB := flag.Int("media-mb", 1024, "media to build, MB (4 MB files)")
+	reps := flag.Int("reps", 3, "backup/baseline pairs")
+	clients := flag.Int("clients", 4, "concurrent API clients")
+	rate := flag.Int64("rate-mb", 0, "backup pace, MB/s (0: unpaced)")
+	dir := flag.String("workdir", "", "work directory (default: a temporary one, removed)")
+	flag.Parse()
+	if err := run(*dbMB, *mediaMB, *reps, *clients, *dir, *rate<<20); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(dbMB, mediaMB, reps, clients int, dir string, rate int64) error {
+	ctx := context.Background()
+	if dir == "" {
+		d, err := os.MkdirTemp("", "backup-bench")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	data := filepath.Join(dir, "data")
+	keys, _ := secret.NewKeyring(map[int][]byte{1: secret.NewKey()})
+	db, err := store.Open(ctx, store.Options{DataDir: data, Keys: keys})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	org, err := db.CreateOrganization(ctx, "Bench")
+	if err != nil {
+		return err
+	}
+	owner := &passerelle.User{OrgID: org.ID, Email: "bench@example.org", Owner: true}
+	if err := db.CreateUser(ctx, owner, "unused"); err != nil {
+		return err
+	}
+	a := auth.New(db, nil)
+	token, _, err := a.CreateToken(ctx, owner.ID, "bench", nil)
+	if err != nil {
+		return err
+	}
+	var inst *passerelle.Institution
+	for i := range 50 {
+		inst = &passerelle.Institution{OrgID: org.ID, Name: fmt.Sprintf("Musée %d", i), TimeZone: "Europe/Paris", Kind: "museum"}
+		if err := db.CreateInstitution(ctx, inst); err != nil {
+			return err
+		}
+	}
+
+	start := time.Now()
+	if err := fillDatabase(ctx, db, dbMB); err != nil {
+		return err
+	}
+	if err := fillMedia(ctx, db, org.ID, inst.ID, data, mediaMB); err != nil {
+		return err
+	}
+	st, _ := os.Stat(filepath.Join(data, "passerelle.db"))
+	fmt.Printf("built: database %d MB, media %d MB in %s (%s)\n", st.Size()>>20, mediaMB, time.Since(start).Round(time.Second), runtime.Version())
+
+	srv := server.New(server.Options{DB: db, Auth: a})
+	api.Register(srv, &tenancy.Service{DB: db}, a)
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+
+	var lastArchive string
+	type result struct {
+		took                 time.Duration
+		p50, p99, bp50, bp99 time.Duration
+		n, bn                int
+	}
+	var results []result
+	for rep := range reps {
+		archive := filepath.Join(dir, fmt.Sprintf("b%d.tar", rep))
+		// During a backup.
+		stop := make(chan struct{})
+		lat := load(ts.URL, token, clients, stop)
+		t0 := time.Now()
+		if _, err := backup.WriteFile(ctx, archive, backup.Options{DB: db, DataDir: data, BytesPerSecond: rate}); err != nil {
+			return err
+		}
+		took := time.Since(t0)
+		close(stop)
+		during := lat()
+		// The same load, as long, without a backup.
+		stop = make(chan struct{})
+		lat = load(ts.URL, token, clients, stop)
+		time.Sleep(took)
+		close(stop)
+		base := lat()
+		r := result{took: took, p50: pct(during, 50), p99: pct(during, 99), n: len(during), bp50: pct(base, 50), bp99: pct(base, 99), bn: len(base)}
+		results = append(results, r)
+		fmt.Printf("rep %d: backup %s; during: %d req p50 %s p99 %s; baseline: %d req p50 %s p99 %s; p99 ratio baseline/during %.2f\n",
+			rep, took.Round(time.Millisecond), r.n, r.p50, r.p99, r.bn, r.bp50, r.bp99, float64(r.bp99)/float64(r.p99))
+		if lastArchive != "" {
+			os.Remove(lastArchive)
+		}
+		lastArchive = archive
+	}
+	ratios := make([]float64, len(results))
+	tooks := make([]time.Duration, len(results))
+	for i, r := range results {
+		ratios[i] = float64(r.bp99) / float64(r.p99)
+		tooks[i] = r.took
+	}
+	slices.Sort(ratios)
+	slices.Sort(tooks)
+	fmt.Printf("backup time min/median/max: %s / %s / %s\n", tooks[0].Round(time.Millisecond), tooks[len(tooks)/2].Round(time.Millisecond), tooks[len(tooks)-1].Round(time.Millisecond))
+	fmt.Printf("p99 ratio (baseline/during) min/median/max: %.2f / %.2f / %.2f\n", ratios[0], ratios[len(ratios)/2], ratios[len(ratios)-1])
+
+	ast, _ := os.Stat(lastArchive)
+	t0 := time.Now()
+	if _, err := backup.Restore(ctx, lastArchive, backup.RestoreOptions{DataDir: filepath.Join(dir, "restored")}); err != nil {
+		return err
+	}
+	fmt.Printf("restore of a %d MB archive: %s\n", ast.Size()>>20, time.Since(t0).Round(time.Millisecond))
+	return nil
+}
+
+// fillDatabase adds raw WeChat pushes (1 KB payloads) until the database is about mb.
+func fillDatabase(ctx context.Context, db *store.DB, mb int) error {
+	payload := bytes.Repeat([]byte("x"), 1024)
+	rows := mb * 900
+	const batch = 5000
+	for done := 0; done < rows; done += batch {
+		tx, err := db.SQL().BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if done == 0 {
+			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench_filler (id INTEGER PRIMARY KEY, body BLOB NOT NULL)`); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+		st, err := tx.PrepareContext(ctx, `INSERT INTO bench_filler (body) VALUES (?)`)
+		if err != nil {
+			tx.Rollback()
+			return err
+		}
+		for range min(batch, rows-done) {
+			if _, err := st.ExecContext(ctx, payload); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fillMedia(ctx context.Context, db *store.DB, orgID, instID int64, data string, mb int) error {
+	ms := &media.DiskStore{Root: filepath.Join(data, "media")}
+	buf := make([]byte, 4<<20)
+	for i := 0; i < mb/4; i++ {
+		rand.Read(buf)
+		key, err := ms.Put(ctx, bytes.NewReader(buf))
+		if err != nil {
+			return err
+		}
+		m := &store.MediaAsset{InstitutionID: instID, StorageKey: key, MIME: "video/mp4", Bytes: int64(len(buf)), Filename: fmt.Sprintf("clip%d.mp4", i)}
+		if _, err := db.AddMediaAsset(ctx, orgID, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// load runs clients that GET /api/v1/institutions until stop; the returned function
+// waits for them and returns the latencies.
+func load(base, token string, clients int, stop chan struct{}) func() []time.Duration {
+	var mu sync.Mutex
+	var all []time.Duration
+	var wg sync.WaitGroup
+	var failures atomic.Int64
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for {
+				select {
+				case <-stop:
+					mu.Lock()
+					all = append(all, mine...)
+					mu.Unlock()
+					return
+				default:
+				}
+				req, _ := http.NewRequest("GET", base+"/api/v1/institutions", nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				t0 := time.Now()
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					failures.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					failures.Add(1)
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+			}
+		}()
+	}
+	return func() []time.Duration {
+		wg.Wait()
+		if n := failures.Load(); n > 0 {
+			fmt.Printf("  %d failed requests\n", n)
+		}
+		return all
+	}
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)].Round(10 * time.Microsecond)
+}

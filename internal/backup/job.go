@@ -1,0 +1,102 @@
+package backup
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+// ScheduledLabel ends the names of scheduled backups; Rotate only deletes those.
+const ScheduledLabel = "scheduled"
+
+// JobArgs is the periodic check for a scheduled backup.
+type JobArgs struct{}
+
+// Kind implements river.JobArgs.
+func (JobArgs) Kind() string { return "backup" }
+
+// Worker writes a scheduled backup to Dir when the newest one is older than Interval,
+// then keeps the Keep newest. It runs often (hourly) and decides itself, so restarts do
+// not postpone backups; a new installation gets its first one an interval after its
+// schema was created. Idempotent: a second run in the same interval does nothing.
+type Worker struct {
+	river.WorkerDefaults[JobArgs]
+	Options  Options
+	Dir      string
+	Interval time.Duration
+	Keep     int
+}
+
+// Work implements river.Worker.
+func (w *Worker) Work(ctx context.Context, job *river.Job[JobArgs]) error {
+	o := w.Options
+	o.defaults()
+	now := o.Now()
+	last, err := w.latest()
+	if err != nil {
+		return err
+	}
+	if last.IsZero() {
+		if last, err = o.DB.SchemaCreatedAt(ctx); err != nil {
+			return err
+		}
+	}
+	if now.Sub(last) < w.Interval {
+		return nil
+	}
+	path := filepath.Join(w.Dir, FileName(now, ScheduledLabel))
+	start := time.Now()
+	m, err := WriteFile(ctx, path, o)
+	if errors.Is(err, ErrNoPGDump) {
+		o.Logger.WarnContext(ctx, "scheduled backup skipped", slog.String("reason", err.Error()))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	mb, mf := m.MediaBytes()
+	o.Logger.InfoContext(ctx, "scheduled backup written", slog.String("file", path), slog.Int("media_files", mf), slog.Int64("media_bytes", mb), slog.Duration("took", time.Since(start)))
+	removed, err := Rotate(w.Dir, w.Keep, ScheduledLabel)
+	if len(removed) > 0 {
+		o.Logger.InfoContext(ctx, "old scheduled backups deleted", slog.Int("count", len(removed)))
+	}
+	return err
+}
+
+// latest is the instant of the newest scheduled backup in Dir, zero when none.
+func (w *Worker) latest() (time.Time, error) {
+	entries, err := os.ReadDir(w.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), "-"+ScheduledLabel+".tar") {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return time.Time{}, nil
+	}
+	sort.Strings(names)
+	stamp := strings.TrimPrefix(names[len(names)-1], "passerelle-")
+	stamp, _, _ = strings.Cut(stamp, "-")
+	t, err := time.Parse("20060102T150405Z", stamp)
+	if err != nil {
+		return time.Time{}, nil
+	}
+	return t, nil
+}
+
+// Timeout lets a large backup run longer than River's default minute.
+func (w *Worker) Timeout(*river.Job[JobArgs]) time.Duration { return 12 * time.Hour }
