@@ -59,7 +59,9 @@ func TestCrashWhilePublishing(t *testing.T) {
 	if r.Kills < 30 {
 		t.Fatalf("only %d kills", r.Kills)
 	}
-	res, err := r.Wait(context.Background(), 3*time.Minute)
+	// A job that died with its process is given a new one once it has been running longer
+	// than a live worker can (lead + 100 s).
+	res, err := r.Wait(context.Background(), 4*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}

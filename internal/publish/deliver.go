@@ -24,9 +24,13 @@ type DeliverWorker struct {
 	Service *Service
 }
 
+// jobWork bounds a delivery job's platform calls (WeChat's token, cover, draft and
+// submit, each under the clients' timeout).
+const jobWork = 90 * time.Second
+
 // Timeout covers the wait for the due instant and the platform calls.
 func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration {
-	return w.Service.lead + 2*time.Minute
+	return w.Service.lead + jobWork
 }
 
 // Work waits for the publication's instant, then delivers it. It is idempotent: a

@@ -31,6 +31,7 @@ import (
 type Jobs interface {
 	InsertTxID(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (int64, error)
 	CancelTx(ctx context.Context, tx *sql.Tx, jobID int64) error
+	Get(ctx context.Context, id int64) (*jobs.Job, error)
 }
 
 var _ Jobs = (*jobs.Client)(nil)

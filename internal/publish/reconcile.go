@@ -71,6 +71,9 @@ func (s *Service) reconcileOne(ctx context.Context, id int64) error {
 	b := d.Publication
 	switch b.State {
 	case passerelle.DeliveryScheduled:
+		if d.JobID != 0 && s.jobAlive(ctx, d.JobID) {
+			return nil // late because the queue is busy, not lost
+		}
 		// Scheduled before the engine existed, or its job was lost, or its job died
 		// with its process while waiting for the instant (River rescues such a job only
 		// much later): a new generation and job; the old job, if it ever runs, finds its
@@ -106,6 +109,23 @@ func (s *Service) reconcileOne(ctx context.Context, id int64) error {
 		return s.lookFor(ctx, d)
 	}
 	return nil
+}
+
+// jobAlive reports whether a delivery job will still run: waiting, available, or
+// running recently enough to be in a live process (a job running since before its
+// worker's timeout belongs to a process that died).
+func (s *Service) jobAlive(ctx context.Context, id int64) bool {
+	j, err := s.jobs.Get(ctx, id)
+	if err != nil {
+		return false
+	}
+	switch j.State {
+	case "available", "scheduled", "retryable", "pending":
+		return true
+	case "running":
+		return j.AttemptedAt != nil && s.now().Sub(*j.AttemptedAt) < s.lead+jobWork+10*time.Second
+	}
+	return false
 }
 
 // checkWeChatJob follows a submitted WeChat publication by its publish_id.
