@@ -182,6 +182,13 @@ func (s *Service) Sync(ctx context.Context, tx *store.Tx, before []passerelle.Pu
 }
 
 func (s *Service) schedule(ctx context.Context, tx *store.Tx, b *passerelle.Publication, gen int, oldJob int64) error {
+	// An account that cannot publish by API is refused now, with how to fix it, not at
+	// the publication's time.
+	if s.clients != nil {
+		if err := s.usable(ctx, b); err != nil {
+			return err
+		}
+	}
 	if oldJob > 0 {
 		if err := s.jobs.CancelTx(ctx, tx.Tx, oldJob); err != nil {
 			return err
