@@ -15,7 +15,7 @@
 // machine's load average. Every target is on 127.0.0.1; every run is bounded in count
 // and time.
 //
-//	go run ./bench/media [-runs 3] [-renditions 20] [-uploads 4] [-duration 10s] [-versitygw PATH]
+//	go run ./bench/media [-runs 3] [-renditions 20] [-uploads 4] [-duration 10s] [-versitygw PATH] [-only renditions,uploads,serving]
 package main
 
 import (
@@ -43,6 +43,8 @@ import (
 	"github.com/passerelle-oss/passerelle/bench/internal/proc"
 )
 
+var scenarios = map[string]bool{}
+
 var unbounded = []string{"--media-workers", "64", "--media-decode-mb", "100000"}
 
 func main() {
@@ -53,7 +55,11 @@ func main() {
 	clients := flag.Int("clients", 16, "concurrent clients of the serving runs")
 	reference := flag.Bool("reference", true, "also run the memory scenarios with the bounds lifted")
 	vgw := flag.String("versitygw", "", "versitygw binary (default: GOPATH/bin/versitygw); the S3 comparison is skipped when missing")
+	only := flag.String("only", "renditions,uploads,serving", "scenarios to run, comma-separated")
 	flag.Parse()
+	for _, s := range strings.Split(*only, ",") {
+		scenarios[s] = true
+	}
 	if err := run(*runs, *renditions, *uploads, *clients, *duration, *reference, *vgw); err != nil {
 		log.Fatal(err)
 	}
@@ -89,6 +95,9 @@ func run(runs, renditions, uploads, clients int, duration time.Duration, referen
 		variants = append(variants, variant{"reference, bounds lifted", unbounded})
 	}
 	for _, v := range variants {
+		if !scenarios["renditions"] {
+			break
+		}
 		var peaks, secs []float64
 		var fails int
 		for range runs {
@@ -101,6 +110,9 @@ func run(runs, renditions, uploads, clients int, duration time.Duration, referen
 		fmt.Printf("%d concurrent new renditions, %-26s peak RSS %s MB, time %s s, %d failed requests; load %s\n", renditions, v.name+":", mmm(peaks, "%.0f"), mmm(secs, "%.1f"), fails, loadavg())
 	}
 	for _, v := range variants {
+		if !scenarios["uploads"] {
+			break
+		}
 		var peaks, secs []float64
 		var fails int
 		for range runs {
@@ -111,6 +123,9 @@ func run(runs, renditions, uploads, clients int, duration time.Duration, referen
 			peaks, secs, fails = append(peaks, p), append(secs, d), fails+f
 		}
 		fmt.Printf("%d concurrent maximum-size uploads, %-26s peak RSS %s MB, time %s s, %d failed requests; load %s\n", uploads, v.name+":", mmm(peaks, "%.0f"), mmm(secs, "%.1f"), fails, loadavg())
+	}
+	if !scenarios["serving"] {
+		return nil
 	}
 	if vgw == "" {
 		out, _ := exec.Command("go", "env", "GOPATH").Output()
@@ -346,7 +361,8 @@ func (e *env) serving(vgw string, runs, clients int, duration time.Duration) err
 		return err
 	}
 	defer remote.stop()
-	// A photograph as a museum uploads it for a post: 1600 × 1067, about 400 KB.
+	// A photograph as a museum uploads it for a post: 1600 × 1067 with sensor-like
+	// noise, 3.4 MB as PNG.
 	img := image.NewRGBA(image.Rect(0, 0, 1600, 1067))
 	rng := rand.New(rand.NewPCG(3, 4))
 	for i := range img.Pix {

@@ -58,9 +58,9 @@ func TestGateQueuesUploads(t *testing.T) {
 // TestGateBoundsDecodedMemory is a regression test of issue 9, item 5: concurrent
 // renditions decoded as many full images at once as there were requests (6 requests
 // on a 49-megapixel PNG took the server from 36 MB to 1.65 GB). With a budget of one
-// image, 8 concurrent renditions of a 2-megapixel PNG hold about one decoded image.
+// image, 8 concurrent renditions of a 1-megapixel PNG hold about one decoded image.
 func TestGateBoundsDecodedMemory(t *testing.T) {
-	const w, h, n = 1500, 1500, 8
+	const w, h, n = 1000, 1000, 8
 	st := &DiskStore{Root: t.TempDir()}
 	asset, err := Ingest(context.Background(), st, bytes.NewReader(encPNG(t, photo(w, h, 7))), Limits{})
 	if err != nil {
@@ -106,9 +106,9 @@ func TestGateBoundsDecodedMemory(t *testing.T) {
 	<-sampled
 	grew := peak.Load() - min(peak.Load(), base.HeapAlloc)
 	t.Logf("heap grew by %d MB for %d concurrent renditions of %d MB decoded", grew>>20, n, decoded>>20)
-	// Ungated, the heap holds n decoded images and files at once (110 MB measured);
+	// Ungated, the heap holds n decoded images and files at once (65 MB measured);
 	// with the gate one decoded image, two files and garbage not yet collected
-	// (27 MB measured).
+	// (14 MB measured).
 	if grew > 6*decoded {
 		t.Errorf("heap grew by %d MB, more than six decoded images (%d MB)", grew>>20, 6*decoded>>20)
 	}
