@@ -266,7 +266,7 @@ func TestBrowserPublishing(t *testing.T) {
 				if err := chromedp.Do(ctx, vp, chromedp.Navigate(base+p.path), chromedp.WaitReady(chromedp.CSS(`body`))); err != nil {
 					t.Fatal(err)
 				}
-				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 				if err != nil {
 					t.Fatal(err)
 				}
