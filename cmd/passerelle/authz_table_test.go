@@ -346,7 +346,7 @@ var authzTable = []authzRow{
 	row("POST /notifications/read", none, 303, 303, 303, 303, 303, 303, 303),
 	row("POST /notifications/read", none, 303, 303, 303, 303, 303, 303, 303).with("id={n}"),
 	// Jobs: owners and admins. River's ids are the instance's, so the id is in the body
-	// and a job they may not see answers 404 (TestWebJobsOfAnotherOrganization).
+	// and a job they may not see answers 404 (TestJobsOfAnotherOrganization).
 	row("GET /jobs", none, 303, 200, 200, 403, 403, 403, 403),
 	row("POST /jobs/retry", none, 303, 404, 404, 403, 403, 403, 403).with("id=999999999"),
 	row("POST /jobs/cancel", none, 303, 404, 404, 403, 403, 403, 403).with("id=999999999"),
