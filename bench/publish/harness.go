@@ -215,6 +215,7 @@ func (r *Run) seed(ctx context.Context) error {
 	svc := publish.New(publish.Options{DB: r.db, Jobs: jc, Lead: 10 * time.Second})
 	r.db.SetPostHook(svc.Sync)
 	var posts []*passerelle.Post
+	created := time.Now()
 	for i := range r.N {
 		a := accounts[i%len(accounts)]
 		p := &passerelle.Post{InstitutionID: inst.ID, Title: fmt.Sprintf("Post %d", i), Theme: "collection", SourceLang: "fr",
@@ -226,13 +227,11 @@ func (r *Run) seed(ctx context.Context) error {
 		posts = append(posts, p)
 	}
 	// Due instants: spread evenly over the window, starting Lead after the scheduling
-	// pass is expected to end (measured on the first posts).
+	// pass is expected to end (it costs about three times the creation pass: a job
+	// insert and the hook's reads besides the write).
 	start := time.Now()
-	var first time.Time
+	first := start.Add(r.Lead + 3*start.Sub(created))
 	for i, p := range posts {
-		if i == 0 {
-			first = time.Now().Add(r.Lead + time.Duration(r.N)*2*time.Millisecond)
-		}
 		due := first.Add(time.Duration(int64(r.Window) * int64(i) / int64(max(r.N, 1)))).UTC().Truncate(time.Millisecond)
 		_, err := r.db.UpdatePost(ctx, org.ID, p.ID, passerelle.Actor{Name: "bench"}, func(q *passerelle.Post) (store.PostWrite, error) {
 			q.Publications[0].ScheduledAt = &due
