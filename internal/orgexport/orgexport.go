@@ -45,7 +45,7 @@ var Kinds = []struct {
 	{"accounts.json", []string{"accounts", "cadence_targets"}},
 	{"users.json", []string{"users", "memberships"}},
 	{"media.json", []string{"media_assets", "media_renditions"}},
-	{"posts.json", []string{"posts", "publications", "post_revisions", "post_transitions", "post_comments"}},
+	{"posts.json", []string{"posts", "publications", "publication_attempts", "post_revisions", "post_transitions", "post_comments"}},
 	{"glossary.json", []string{"glossary_terms", "lexicon_entries"}},
 	{"figures.json", []string{"account_snapshots"}},
 	{"barometer_editions.json", []string{"barometer_editions"}},

@@ -151,6 +151,7 @@ func (s *Service) PublishNow(ctx context.Context, u *passerelle.User, id int64) 
 	if !ok {
 		return nil, passerelle.Errorf(passerelle.ECONFLICT, "The publication is %s.", b.State)
 	}
+	s.audit(ctx, u, id, "publish now")
 	r, _, err := s.Publication(ctx, u, id)
 	return r, err
 }
@@ -178,6 +179,7 @@ func (s *Service) MarkPublished(ctx context.Context, u *passerelle.User, id int6
 	if err := s.db.Resolve(ctx, id, from, r); err != nil {
 		return nil, err
 	}
+	s.audit(ctx, u, id, "marked published: "+norm)
 	row, _, err := s.Publication(ctx, u, id)
 	return row, err
 }
@@ -227,8 +229,15 @@ func (s *Service) Resolve(ctx context.Context, u *passerelle.User, id int64, out
 	default:
 		return nil, &passerelle.Error{Code: passerelle.EINVALID, Message: "Say published or not_published.", Fields: map[string]string{"outcome": "Say published or not_published."}}
 	}
+	s.audit(ctx, u, id, "resolved: "+outcome)
 	row, _, err := s.Publication(ctx, u, id)
 	return row, err
+}
+
+// audit records a person forcing a publication's delivery (the audit log's
+// publication.force).
+func (s *Service) audit(ctx context.Context, u *passerelle.User, id int64, detail string) {
+	s.db.Audit(ctx, store.AuditEntry{OrgID: u.OrgID, ActorID: u.ID, Action: store.AuditPublicationForce, Object: "publication", ObjectID: store.ID(id), Detail: detail})
 }
 
 // Resume puts an account's publications waiting for re-authorisation back on the

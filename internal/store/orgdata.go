@@ -42,6 +42,7 @@ var OrgTables = []OrgTable{
 	{Name: "media_renditions", Where: `t.asset_id IN (SELECT m.id FROM media_assets m JOIN institutions i ON i.id = m.institution_id WHERE i.org_id = ?)`},
 	{Name: "posts", Where: orgInstitutions},
 	{Name: "publications", Where: orgPosts},
+	{Name: "publication_attempts", Where: `t.publication_id IN (SELECT b.id FROM publications b JOIN posts p ON p.id = b.post_id JOIN institutions i ON i.id = p.institution_id WHERE i.org_id = ?)`},
 	{Name: "post_revisions", Where: orgPosts},
 	{Name: "post_transitions", Where: orgPosts},
 	{Name: "post_comments", Where: orgPosts},
