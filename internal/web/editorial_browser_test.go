@@ -16,7 +16,7 @@ import (
 func TestBrowserEditorialWorkflow(t *testing.T) {
 	a := newApp(t, false)
 	n := seedNewsroom(t, a)
-	ctx := browser(t, 55*time.Second)
+	ctx := browser(t, 150*time.Second)
 	weibo, wechat := "pub_"+itoa(n.weibo.ID), "pub_"+itoa(n.wechat.ID)
 
 	err := chromedp.Do(ctx,
@@ -132,6 +132,11 @@ func TestBrowserEditorialWorkflow(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`.sched-form input[name=at]`), day+"T10:00"),
 		chromedp.Click(chromedp.CSS(`.sched-form button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash-ok`)),
+	)
+	if err != nil {
+		t.Fatalf("scheduling: %v", err)
+	}
+	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`button[data-move="scheduled"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.status-scheduled`)),
 		chromedp.Click(chromedp.CSS(`.mainnav a[href="/calendar"]`)),

@@ -100,7 +100,7 @@
       if (li.classList.contains("finding-error")) { sevLabel.error = el.textContent; }
       if (li.classList.contains("finding-warning")) { sevLabel.warning = el.textContent; }
     });
-    var render = function (data) {
+    var render = function (data, countsOnly) {
       var counts = document.getElementById("live-counts");
       if (counts) {
         counts.textContent = "";
@@ -111,6 +111,8 @@
           counts.appendChild(li);
         });
       }
+      // On load the lists the server wrote are current (with their excerpts).
+      if (countsOnly) { return; }
       editor.querySelectorAll("ul.findings").forEach(function (ul) { ul.remove(); });
       var lists = {};
       data.findings.forEach(function (f) {
@@ -139,21 +141,21 @@
         ul.appendChild(li);
       });
     };
-    var run = function () {
+    var run = function (countsOnly) {
       var mine = ++seq;
       var body = new URLSearchParams(new FormData(editor));
       fetch(editor.getAttribute("data-check"), {
         method: "POST", body: body, credentials: "same-origin",
         headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json" }
       }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
-        if (data && mine === seq) { render(data); }
+        if (data && mine === seq) { render(data, countsOnly === true); }
       }, function () {});
     };
     editor.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(run, 400);
     });
-    run();
+    run(true);
   }
 
   // Put the keyboard on the first field in error.
