@@ -54,18 +54,24 @@ func weiboReady(t *testing.T, m *Main, owner *passerelle.User, acc *passerelle.A
 }
 
 // scheduleWeibo writes, approves and schedules n short Weibo link posts at due.
-func scheduleWeibo(t *testing.T, m *Main, owner *passerelle.User, acc *passerelle.Account, n int, due time.Time, tag string) []int64 {
+// The instant is lead after the posts are written (a slow machine writes them slowly).
+func scheduleWeibo(t *testing.T, m *Main, owner *passerelle.User, acc *passerelle.Account, n int, lead time.Duration, tag string) []int64 {
 	t.Helper()
 	ctx := context.Background()
 	edit := editorial.New(editorial.Options{DB: m.DB, DataDir: m.Config.DataDir})
 	var ids []int64
+	var posts []*passerelle.Post
 	for i := range n {
 		text := fmt.Sprintf("卢浮宫的船 %s%d %s/barometer", tag, i, m.URL())
 		p := approvedPost(t, edit, owner, acc, editorial.PublicationInput{}, text)
-		b := p.Publications[0]
-		if b.Mode != passerelle.ModeAPI {
+		if b := p.Publications[0]; b.Mode != passerelle.ModeAPI {
 			t.Fatalf("mode %s: %s", b.Mode, b.ModeReason)
 		}
+		posts = append(posts, p)
+	}
+	due := time.Now().Add(lead)
+	for _, p := range posts {
+		b := p.Publications[0]
 		if _, err := edit.Schedule(ctx, owner, b.ID, &due); err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +95,7 @@ func TestPublishWeiboLostAnswerFoundOnce(t *testing.T) {
 	const uid = "5012345678"
 	weiboReady(t, m, owner, acc, uid)
 	simAdmin(t, http.MethodPost, m.Config.WeiboAPI+"/_sim/faults", sim.Fault{Path: "/2/statuses/share.json", LostResponseRate: 1, Count: 1})
-	ids := scheduleWeibo(t, m, owner, acc, 1, time.Now().Add(2*time.Second), "lost")
+	ids := scheduleWeibo(t, m, owner, acc, 1, 2*time.Second, "lost")
 	d := waitState(t, m, ids[0], passerelle.DeliveryPublished, 45*time.Second)
 	if got := m.Sim.WeiboStatuses(uid); len(got) != 1 || got[0].IDStr != d.Publication.PlatformPostID {
 		t.Fatalf("simulator has %+v, publication %+v", got, d.Publication)
@@ -116,10 +122,10 @@ func TestPublishUnderFaults(t *testing.T) {
 		{Path: "/2/statuses/share.json", ErrorRate: 0.15, LostResponseRate: 0.15, TimeoutRate: 0.1, ServerErrorRate: 0.1},
 		{Path: "/2/statuses/user_timeline.json", ErrorRate: 0.2},
 	})
-	ids := scheduleWeibo(t, m, owner, acc, 10, time.Now().Add(3*time.Second), "fault")
+	ids := scheduleWeibo(t, m, owner, acc, 10, 8*time.Second, "fault")
 
 	// The authorisation ends mid-run: publications wait for it, then resume.
-	time.Sleep(4 * time.Second)
+	time.Sleep(9 * time.Second)
 	simAdmin(t, http.MethodPost, m.Config.WeiboAPI+"/_sim/weibo/expire", map[string]string{"uid": uid})
 	time.Sleep(2 * time.Second)
 	weiboReady(t, m, owner, acc, uid)
@@ -205,7 +211,7 @@ func TestPublishRateLimitedWaitsForReset(t *testing.T) {
 	const uid = "5012345680"
 	weiboReady(t, m, owner, acc, uid)
 	simAdmin(t, http.MethodPost, m.Config.WeiboAPI+"/_sim/faults", sim.Fault{Path: "/2/statuses/share.json", RateLimitBurst: 1})
-	ids := scheduleWeibo(t, m, owner, acc, 1, time.Now().Add(2*time.Second), "limit")
+	ids := scheduleWeibo(t, m, owner, acc, 1, 2*time.Second, "limit")
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		d, err := m.DB.Delivery(ctx, ids[0])

@@ -325,15 +325,18 @@ func TestPageNamesInChinese(t *testing.T) {
 	if err := barometer.ImportSeed(ctx, db, org.ID); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.PublishBarometer(ctx, org.ID, "agence"); err != nil {
+		t.Fatal(err)
+	}
 	srv := server.New(server.Options{DB: db})
 	public.RegisterBarometer(srv, db, &barometer.Service{DB: db})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	_, zh := get(t, ts.URL+"/barometer?lang=zh-Hans", nil)
+	_, zh := get(t, ts.URL+"/barometer?org=agence&lang=zh-Hans", nil)
 	if !bytes.Contains(zh, []byte("卢浮宫")) || bytes.Contains(zh, []byte("Musée du Louvre")) {
 		t.Errorf("the Chinese page does not name the Louvre 卢浮宫")
 	}
-	_, fr := get(t, ts.URL+"/barometer?lang=fr", nil)
+	_, fr := get(t, ts.URL+"/barometer?org=agence&lang=fr", nil)
 	if !bytes.Contains(fr, []byte("Musée du Louvre")) {
 		t.Errorf("the French page lost the Louvre's name")
 	}

@@ -170,7 +170,7 @@ func TestErrorClassification(t *testing.T) {
 		{"ip rate limit", 403, `{"error_code":10022,"error":"IP requests out of rate limit!"}`, platform.RateLimited, 10022, fixedNow.Truncate(time.Hour).Add(time.Hour)},
 		{"user rate limit", 403, `{"error_code":"10023","error":"User requests out of rate limit!"}`, platform.RateLimited, 10023, fixedNow.Truncate(time.Hour).Add(time.Hour)},
 		{"api rate limit", 403, `{"error_code":10024,"error":"User requests for (share) out of rate limit!"}`, platform.RateLimited, 10024, fixedNow.Truncate(time.Hour).Add(time.Hour)},
-		{"posting too often", 400, `{"error_code":20016,"error":"Out of limit!"}`, platform.RateLimited, 20016, fixedNow.Truncate(time.Hour).Add(time.Hour)},
+		{"posting too often", 400, `{"error_code":20016,"error":"Out of limit!"}`, platform.RateLimited, 20016, fixedNow.Add(time.Minute)},
 		{"duplicate", 400, `{"error_code":20017,"error":"repeated weibo text!"}`, platform.Permanent, 20017, time.Time{}},
 		{"duplicate content", 400, `{"error_code":20019,"error":"repeat content!"}`, platform.Permanent, 20019, time.Time{}},
 		{"app permission", 403, `{"error_code":10014,"error":"Insufficient app permissions!"}`, platform.Permanent, 10014, time.Time{}},
