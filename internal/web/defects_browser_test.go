@@ -88,7 +88,7 @@ func wechatPost(t *testing.T, a *app, n *newsroom, body string) (*passerelle.Pos
 	if _, err := a.Ed.Transition(ctx, n.editor, saved.Post.ID, passerelle.StatusReview, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, token, err := a.Ed.CreateGuestLink(ctx, n.editor, saved.Post.ID, "Conservation", 0)
+	_, token, err := a.Ed.CreateGuestLink(ctx, n.owner, saved.Post.ID, "Conservation", 0) // a link that may approve
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -195,9 +195,16 @@ const guestSuffix = " (guest link)"
 // Actor shows the name recorded for an action, with the guest-link mark in the UI
 // language (the record keeps it in English). guestLinkID, when known, marks it too.
 func (l *localizer) Actor(name string, guestLinkID int64) string {
+	// "Anne (guest link from Claire)": a decision names the link's maker.
+	if i := strings.LastIndex(name, guestFromMark); i > 0 && strings.HasSuffix(name, ")") {
+		return name[:i] + " " + strings.TrimSuffix(l.T("history.guest_link"), ")") + l.T("history.guest_link_from") + name[i+len(guestFromMark):]
+	}
 	base, guest := strings.CutSuffix(name, guestSuffix)
 	if guest || guestLinkID != 0 {
 		return base + " " + l.T("history.guest_link")
 	}
 	return name
 }
+
+// guestFromMark starts the mark of a decision taken through someone's guest link.
+const guestFromMark = " (guest link from "
