@@ -125,7 +125,7 @@ func TestBrowserPublishing(t *testing.T) {
 	// step runs actions with a bound, and shows the page when they fail.
 	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, time.Minute)
+		sctx, cancel := context.WithTimeout(ctx, 3*time.Minute) // generous: -race on a busy machine
 		defer cancel()
 		if err := chromedp.Do(sctx, actions...); err != nil {
 			loc, _ := chromedp.Run(ctx, chromedp.Location())
