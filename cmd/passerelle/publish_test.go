@@ -171,12 +171,11 @@ func TestUnscheduleCancelsDelivery(t *testing.T) {
 	if _, err := edit.Transition(ctx, owner, p.ID, passerelle.StatusApproved, ""); err != nil {
 		t.Fatal(err)
 	}
-	d := waitState(t, m, b.ID, passerelle.DeliveryPending, time.Second)
+	waitState(t, m, b.ID, passerelle.DeliveryPending, time.Second)
 	time.Sleep(4 * time.Second)
 	if d2, _ := m.DB.Delivery(ctx, b.ID); d2.Publication.State != passerelle.DeliveryPending || d2.Publication.Attempts != 0 {
 		t.Fatalf("after unscheduling: %s, %d attempts", d2.Publication.State, d2.Publication.Attempts)
 	}
-	_ = d
 }
 
 // TestAssistedKitDueThenMarkedPublished: an assisted publication is due as a kit, then a

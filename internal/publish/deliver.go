@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"strings"
 	"time"
@@ -127,10 +128,8 @@ func (s *Service) retry(ctx context.Context, d *store.Delivery, number int, res 
 	if res.NextCheckAt != nil {
 		at = *res.NextCheckAt
 	}
-	res.NextCheckAt = nil
-	outcome := res.Outcome
-	res.State = passerelle.DeliveryPublishing // kept until Reschedule moves it
-	if _, err := s.db.FinishAttempt(ctx, b.ID, number, store.AttemptResult{Outcome: outcome, State: passerelle.DeliveryPublishing, Error: res.Error}); err != nil {
+	// The publication stays publishing until Reschedule moves it back on the schedule.
+	if _, err := s.db.FinishAttempt(ctx, b.ID, number, store.AttemptResult{Outcome: res.Outcome, State: passerelle.DeliveryPublishing, Error: res.Error}); err != nil {
 		return err
 	}
 	_, err := s.db.Reschedule(ctx, b.ID, []passerelle.DeliveryState{passerelle.DeliveryPublishing}, res.Error, func(tx *store.Tx, gen int) (int64, error) {
@@ -353,8 +352,7 @@ func (s *Service) PublishFinishedTx(ctx context.Context, tx *store.Tx, accountID
 }
 
 func htmlEscape(s string) string {
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\"", "&quot;", "\n", "<br>")
-	return r.Replace(s)
+	return strings.ReplaceAll(html.EscapeString(s), "\n", "<br>")
 }
 
 func weiboShare(text, rip string) weibo.Share { return weibo.Share{Status: text, RIP: rip} }

@@ -162,11 +162,11 @@ func (s *Service) Sync(ctx context.Context, tx *store.Tx, before []passerelle.Pu
 				return err
 			}
 		case scheduled && state == passerelle.DeliveryScheduled && b.ScheduledAt != nil && (o.ScheduledAt == nil || !o.ScheduledAt.Equal(*b.ScheduledAt)):
-			if err := s.schedule(ctx, tx, b, o.Generation, s.jobOf(ctx, b.ID)); err != nil {
+			if err := s.schedule(ctx, tx, b, o.Generation, jobOf(ctx, tx, b.ID)); err != nil {
 				return err
 			}
 		case state == passerelle.DeliveryScheduled && (!scheduled || b.ScheduledAt == nil):
-			if job := s.jobOf(ctx, b.ID); job > 0 {
+			if job := jobOf(ctx, tx, b.ID); job > 0 {
 				if err := s.jobs.CancelTx(ctx, tx.Tx, job); err != nil {
 					return err
 				}
@@ -202,12 +202,9 @@ func (s *Service) schedule(ctx context.Context, tx *store.Tx, b *passerelle.Publ
 	return tx.SetSchedule(ctx, b.ID, b.State, b.Generation, job)
 }
 
-// jobOf reads the job id of a publication (committed state; a job inserted in the
-// current transaction is never cancelled in it).
-func (s *Service) jobOf(ctx context.Context, pubID int64) int64 {
-	d, err := s.db.Delivery(ctx, pubID)
-	if err != nil {
-		return 0
-	}
-	return d.JobID
+// jobOf reads the job id of a publication in the write's transaction (0 on error: a job
+// left uncancelled finds its generation stale and does nothing).
+func jobOf(ctx context.Context, tx *store.Tx, pubID int64) int64 {
+	id, _ := tx.PublicationJob(ctx, pubID)
+	return id
 }

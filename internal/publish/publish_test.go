@@ -3,6 +3,7 @@ package publish_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,7 +127,7 @@ func TestChooseMode(t *testing.T) {
 		"weibo topic":          {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatPhotoText, Topics: []string{"卢浮宫"}}, link, 0, passerelle.ModeAssisted},
 		"weibo hash in text":   {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatText}, link + " #卢浮宫#", 0, passerelle.ModeAssisted},
 		"weibo no link":        {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatText}, "卢浮宫的船", 0, passerelle.ModeAssisted},
-		"weibo long":           {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatText}, link + string(make([]rune, 0)) + repeat("船", 140), 0, passerelle.ModeAssisted},
+		"weibo long":           {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatText}, link + strings.Repeat("船", 140), 0, passerelle.ModeAssisted},
 		"weibo video":          {passerelle.Weibo, true, passerelle.Publication{Format: passerelle.FormatVideo}, link, 0, passerelle.ModeAssisted},
 		"wechat verified":      {passerelle.WeChat, true, passerelle.Publication{Format: passerelle.FormatArticle}, "", 0, passerelle.ModeAPI},
 		"wechat not verified":  {passerelle.WeChat, false, passerelle.Publication{Format: passerelle.FormatArticle}, "", 0, passerelle.ModeAssisted},
@@ -138,14 +139,6 @@ func TestChooseMode(t *testing.T) {
 			t.Errorf("%s: %s (%s), want %s", name, got, reason, c.want)
 		}
 	}
-}
-
-func repeat(s string, n int) string {
-	out := ""
-	for range n {
-		out += s
-	}
-	return out
 }
 
 func TestPostURL(t *testing.T) {

@@ -505,3 +505,15 @@ func (tx *Tx) FinishJobRef(ctx context.Context, accountID int64, ref string, r A
 	}
 	return tx.finishAttempt(ctx, id, attempts, r)
 }
+
+// PublicationJob returns the delivery job of a publication, 0 when it has none.
+func (tx *Tx) PublicationJob(ctx context.Context, publicationID int64) (int64, error) {
+	var id *int64
+	if err := tx.q().row(ctx, `SELECT job_id FROM publications WHERE id = ?`, publicationID).Scan(&id); err != nil {
+		return 0, tx.db.mapErr(err)
+	}
+	if id == nil {
+		return 0, nil
+	}
+	return *id, nil
+}
