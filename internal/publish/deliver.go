@@ -192,11 +192,11 @@ func (s *Service) shareWeibo(ctx context.Context, d *store.Delivery) store.Attem
 	}
 	now := s.now().UTC()
 	return store.AttemptResult{Outcome: passerelle.OutcomePublished, State: passerelle.DeliveryPublished, PlatformPostID: st.ID,
-		URL: WeiboURL(st.UID, st.ID), PublishedAt: &now, Notify: ""}
+		URL: WeiboURL(st.ID), PublishedAt: &now, Notify: ""}
 }
 
 // WeiboURL is a post's address on Weibo's mobile site, which takes the numeric id.
-func WeiboURL(_, id string) string {
+func WeiboURL(id string) string {
 	return "https://m.weibo.cn/status/" + id
 }
 

@@ -219,7 +219,7 @@ func (s *Service) lookOnWeibo(ctx context.Context, d *store.Delivery, since time
 			if at.IsZero() {
 				at = s.now().UTC()
 			}
-			return &store.AttemptResult{State: passerelle.DeliveryPublished, PlatformPostID: st.ID, URL: WeiboURL(st.UID, st.ID), PublishedAt: &at}, false, nil
+			return &store.AttemptResult{State: passerelle.DeliveryPublished, PlatformPostID: st.ID, URL: WeiboURL(st.ID), PublishedAt: &at}, false, nil
 		}
 	}
 	return nil, reachesBack, nil
