@@ -86,6 +86,16 @@ func headless(t *testing.T, timeout time.Duration) (context.Context, *consoleErr
 	return ctx, errs
 }
 
+// settled waits until the page and its frames have loaded and two animation frames
+// have passed, so that the layout no longer moves under the pointer: a click computed
+// before a late frame's resize lands on whatever moved there.
+func settled() chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Poll[chromedp.Void](`document.readyState === "complete" && Array.from(document.querySelectorAll("iframe")).every(function (f) { return !f.contentDocument || f.contentDocument.readyState === "complete"; })`),
+		chromedp.Evaluate[chromedp.Void](`new Promise(function (ok) { requestAnimationFrame(function () { requestAnimationFrame(function () { ok(); }); }); })`, chromedp.EvalAwaitPromise),
+	)
+}
+
 // TestBrowserPublishing is issue 8's browser test, on the demo: an editor schedules a
 // WeChat article on the verified Orsay account from the post page and sees it
 // published with its link; then opens the copy-ready kit of a Xiaohongshu note, copies
@@ -93,7 +103,7 @@ func headless(t *testing.T, timeout time.Duration) (context.Context, *consoleErr
 // published. The outbox, notifications and jobs pages open from the navigation.
 func TestBrowserPublishing(t *testing.T) {
 	t.Parallel()
-	ctx, console := headless(t, 4*time.Minute)
+	ctx, console := headless(t, 8*time.Minute) // -race on a busy machine: each step has its own bound below
 	m := bootDemo(t)
 	bg := context.Background()
 	owner, _, _ := m.DB.UserByEmail(bg, demo.OwnerEmail)
@@ -118,9 +128,11 @@ func TestBrowserPublishing(t *testing.T) {
 	}
 	base := m.URL()
 	pub := func(id int64) string { return fmt.Sprintf("#publication-%d", id) }
-	// click scrolls to an element and clicks it, as a person does.
+	// click waits for the page to finish loading (its WeChat preview frame resizes
+	// itself on load, which moves what is below it), then scrolls to an element and
+	// clicks it, as a person does once the page stands still.
 	click := func(sel string) chromedp.Action[chromedp.Void] {
-		return chromedp.Steps(chromedp.ScrollIntoView(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+		return chromedp.Steps(settled(), chromedp.ScrollIntoView(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
 	}
 	// step runs actions with a bound, and shows the page when they fail.
 	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
