@@ -15,6 +15,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/demo"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
+	"github.com/passerelle-oss/passerelle/internal/publish"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
@@ -140,9 +141,16 @@ func TestPublishWeChatArticleOnTime(t *testing.T) {
 	if late := d.Publication.PublishedAt.Sub(due); late < 0 {
 		t.Fatalf("published %v before its time", -late)
 	}
+	// The attempt is claimed and the draft uploaded shortly ahead; the submit that
+	// makes it public never comes before its time.
 	attempts, _ := m.DB.Attempts(ctx, b.ID)
-	if len(attempts) != 1 || attempts[0].StartedAt.Before(due) {
+	if len(attempts) != 1 || attempts[0].StartedAt.Before(due.Add(-publish.DefaultAhead)) {
 		t.Fatalf("attempts %+v (due %v)", attempts, due)
+	}
+	creds, _ := m.DB.Credentials(ctx, wx.ID)
+	arts, err := m.Sim.WeChatArticles(creds["appid"])
+	if err != nil || len(arts) != 1 || arts[0].SubmittedAt.Before(due) {
+		t.Fatalf("published at the platform %+v %v (due %v)", arts, err, due)
 	}
 	post, _ := edit.Post(ctx, owner, p.ID)
 	if post.Status != passerelle.StatusPublished {

@@ -63,20 +63,23 @@ func (s *Service) deliver(ctx context.Context, args DeliverArgs) error {
 	default:
 		return nil
 	}
+	due := s.now()
 	if b.ScheduledAt != nil {
-		if wait := b.ScheduledAt.Sub(s.now()); wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return ctx.Err()
-			case <-t.C:
-			}
-		}
+		due = *b.ScheduledAt
 	}
 	if b.Mode == passerelle.ModeAssisted {
+		if err := s.sleepUntil(ctx, due); err != nil {
+			return err
+		}
 		_, err := s.db.MoveDelivery(ctx, b.ID, []passerelle.DeliveryState{passerelle.DeliveryScheduled, passerelle.DeliveryPending},
 			passerelle.DeliveryAwaitingManual, "", store.KindKitDue)
+		return err
+	}
+	// The attempt is claimed and everything harmless to repeat is done Ahead before
+	// the instant (the credentials read and decrypted, the image read, WeChat's cover
+	// and draft uploaded), so that at the instant only the one call that makes the
+	// post public remains: its lateness is that call's, not the database's.
+	if err := s.sleepUntil(ctx, due.Add(-s.ahead)); err != nil {
 		return err
 	}
 	number, err := s.db.ClaimAttempt(ctx, b.ID, args.Generation, s.holder)
@@ -86,14 +89,24 @@ func (s *Service) deliver(ctx context.Context, args DeliverArgs) error {
 	if err != nil {
 		return err
 	}
+	var send sender
 	var res store.AttemptResult
 	switch b.Platform {
 	case passerelle.Weibo:
-		res = s.shareWeibo(ctx, d)
+		send, res = s.prepareWeibo(ctx, d)
 	case passerelle.WeChat:
-		res = s.publishWeChat(ctx, d, b.Mode == passerelle.ModeWeChatDraft)
+		send, res = s.prepareWeChat(ctx, d, b.Mode == passerelle.ModeWeChatDraft)
 	default:
 		res = store.AttemptResult{Outcome: passerelle.OutcomeFailed, State: passerelle.DeliveryFailed, Error: "This platform has no publishing API: use an assisted kit.", Notify: store.KindFailed}
+	}
+	if send != nil {
+		if err := s.sleepUntil(ctx, due); err != nil {
+			// Stopped before the call: nothing was sent, so the attempt ends and the
+			// publication goes back on the schedule for its instant.
+			res = store.AttemptResult{Outcome: passerelle.OutcomeRetry, State: passerelle.DeliveryScheduled, Error: "Stopped before sending.", NextCheckAt: &due}
+		} else {
+			res = send(ctx)
+		}
 	}
 	// The outcome is written even if the job's context ended: a lost "published" mark
 	// would become a needs_check.
@@ -177,22 +190,44 @@ func weiboText(d *store.Delivery) string {
 	return strings.TrimSpace(d.Publication.Text(d.Post))
 }
 
-func (s *Service) shareWeibo(ctx context.Context, d *store.Delivery) store.AttemptResult {
+// sender makes the one non-idempotent call that makes a publication public.
+type sender func(ctx context.Context) store.AttemptResult
+
+// sleepUntil waits for t, or for the end of ctx.
+func (s *Service) sleepUntil(ctx context.Context, t time.Time) error {
+	wait := t.Sub(s.now())
+	if wait <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// prepareWeibo builds the client and the share (text, first image); its sender shares.
+func (s *Service) prepareWeibo(ctx context.Context, d *store.Delivery) (sender, store.AttemptResult) {
 	c, token, err := s.clients.Weibo(ctx, d.Publication.AccountID)
 	if err != nil {
-		return s.classify(err, false)
+		return nil, s.classify(err, false)
 	}
 	share := weiboShare(weiboText(d), s.rip)
 	if pic := s.firstImage(ctx, d); pic != nil {
 		share.Picture = pic
 	}
-	st, err := c.ShareStatus(ctx, token, share)
-	if err != nil {
-		return s.classify(err, true)
-	}
-	now := s.now().UTC()
-	return store.AttemptResult{Outcome: passerelle.OutcomePublished, State: passerelle.DeliveryPublished, PlatformPostID: st.ID,
-		URL: WeiboURL(st.ID), PublishedAt: &now, Notify: ""}
+	return func(ctx context.Context) store.AttemptResult {
+		st, err := c.ShareStatus(ctx, token, share)
+		if err != nil {
+			return s.classify(err, true)
+		}
+		now := s.now().UTC()
+		return store.AttemptResult{Outcome: passerelle.OutcomePublished, State: passerelle.DeliveryPublished, PlatformPostID: st.ID,
+			URL: WeiboURL(st.ID), PublishedAt: &now}
+	}, store.AttemptResult{}
 }
 
 // WeiboURL is a post's address on Weibo's mobile site, which takes the numeric id.
@@ -229,13 +264,13 @@ func (s *Service) readMedia(ctx context.Context, orgID, institutionID, id int64,
 	return b
 }
 
-// publishWeChat uploads the cover, adds the draft and, unless draftOnly, submits it.
-// Everything before the submit is harmless to repeat (a spare draft); the submit is the
-// final, non-idempotent call, whose publish_id is kept to follow it.
-func (s *Service) publishWeChat(ctx context.Context, d *store.Delivery, draftOnly bool) store.AttemptResult {
+// prepareWeChat uploads the cover and adds the draft; unless draftOnly, its sender
+// submits it. Everything before the submit is harmless to repeat (a spare draft); the
+// submit is the final, non-idempotent call, whose publish_id is kept to follow it.
+func (s *Service) prepareWeChat(ctx context.Context, d *store.Delivery, draftOnly bool) (sender, store.AttemptResult) {
 	c, err := s.clients.WeChat(ctx, d.Publication.AccountID)
 	if err != nil {
-		return s.classify(err, false)
+		return nil, s.classify(err, false)
 	}
 	a := d.Publication.WeChat
 	if a == nil {
@@ -254,27 +289,29 @@ func (s *Service) publishWeChat(ctx context.Context, d *store.Delivery, draftOnl
 		if img != nil {
 			m, err := c.AddMaterial(ctx, wechat.MaterialImage, "cover.jpg", img, nil)
 			if err != nil {
-				return s.classify(err, false)
+				return nil, s.classify(err, false)
 			}
 			art.ThumbMediaID = m.MediaID
 		}
 	}
 	mediaID, err := c.AddDraft(ctx, []wechat.Article{art})
 	if err != nil {
-		return s.classify(err, false)
+		return nil, s.classify(err, false)
 	}
 	if draftOnly {
-		return store.AttemptResult{Outcome: passerelle.OutcomeDraftUploaded, State: passerelle.DeliveryDraftUploaded, Ref: map[string]string{"media_id": mediaID},
+		return nil, store.AttemptResult{Outcome: passerelle.OutcomeDraftUploaded, State: passerelle.DeliveryDraftUploaded, Ref: map[string]string{"media_id": mediaID},
 			Notify: store.KindDraftReady}
 	}
-	pub, err := c.SubmitPublish(ctx, mediaID)
-	if err != nil {
-		r := s.classify(err, true)
-		r.Ref = map[string]string{"media_id": mediaID}
-		return r
-	}
-	return store.AttemptResult{Outcome: passerelle.OutcomeSubmitted, State: passerelle.DeliveryPublishing, JobRef: pub.PublishID,
-		Ref: map[string]string{"media_id": mediaID, "publish_id": pub.PublishID, "msg_data_id": pub.MsgDataID}, NextCheckAt: s.after(s.pollEvery)}
+	return func(ctx context.Context) store.AttemptResult {
+		pub, err := c.SubmitPublish(ctx, mediaID)
+		if err != nil {
+			r := s.classify(err, true)
+			r.Ref = map[string]string{"media_id": mediaID}
+			return r
+		}
+		return store.AttemptResult{Outcome: passerelle.OutcomeSubmitted, State: passerelle.DeliveryPublishing, JobRef: pub.PublishID,
+			Ref: map[string]string{"media_id": mediaID, "publish_id": pub.PublishID, "msg_data_id": pub.MsgDataID}, NextCheckAt: s.after(s.pollEvery)}
+	}, store.AttemptResult{}
 }
 
 // followWeChat checks a submitted publication (freepublish/get) and ends it when the

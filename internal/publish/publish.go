@@ -49,6 +49,10 @@ const (
 	// DefaultSettle: the platform must have had this long to apply a lost request
 	// before its absence counts as proof that it was not published.
 	DefaultSettle = 2 * time.Minute
+	// DefaultAhead: a delivery claims its attempt and prepares everything harmless to
+	// repeat this long before its instant, so that only the publishing call remains at
+	// the instant. The publication shows as publishing from then on.
+	DefaultAhead = 2 * time.Second
 	// MaxAttempts bounds retries of retryable failures.
 	MaxAttempts = 8
 )
@@ -62,8 +66,10 @@ type Options struct {
 	Logger  *slog.Logger
 	Now     func() time.Time
 	Lead    time.Duration
-	Stale   time.Duration
-	Settle  time.Duration
+	// Ahead: see DefaultAhead; at most Lead.
+	Ahead  time.Duration
+	Stale  time.Duration
+	Settle time.Duration
 	// PollEvery is how often a submitted WeChat publication is checked (3 s).
 	PollEvery time.Duration
 	// RetryBase is the first retry's delay, doubled after each (5 s).
@@ -81,6 +87,7 @@ type Service struct {
 	logger    *slog.Logger
 	now       func() time.Time
 	lead      time.Duration
+	ahead     time.Duration
 	stale     time.Duration
 	settle    time.Duration
 	pollEvery time.Duration
@@ -92,7 +99,7 @@ type Service struct {
 // New returns the engine.
 func New(o Options) *Service {
 	s := &Service{db: o.DB, jobs: o.Jobs, clients: o.Clients, media: o.Media, logger: o.Logger, now: o.Now,
-		lead: o.Lead, stale: o.Stale, settle: o.Settle, pollEvery: o.PollEvery, retryBase: o.RetryBase, rip: o.RIP}
+		lead: o.Lead, ahead: o.Ahead, stale: o.Stale, settle: o.Settle, pollEvery: o.PollEvery, retryBase: o.RetryBase, rip: o.RIP}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
@@ -102,6 +109,10 @@ func New(o Options) *Service {
 	if s.lead <= 0 {
 		s.lead = DefaultLead
 	}
+	if s.ahead <= 0 {
+		s.ahead = DefaultAhead
+	}
+	s.ahead = min(s.ahead, s.lead)
 	if s.stale <= 0 {
 		s.stale = DefaultStale
 	}
@@ -157,6 +168,10 @@ func (s *Service) Sync(ctx context.Context, tx *store.Tx, before []passerelle.Pu
 			state = passerelle.DeliveryPending
 		}
 		switch {
+		case existed && state == passerelle.DeliveryPublishing && !sameInstant(o.ScheduledAt, b.ScheduledAt):
+			// Its attempt is claimed (the instant is at most DefaultAhead away, or the
+			// call is under way): moving it now would not stop it.
+			return passerelle.Errorf(passerelle.ECONFLICT, "The publication on this account is being published; its time can no longer change.")
 		case scheduled && b.ScheduledAt != nil && (state == passerelle.DeliveryPending || state == passerelle.DeliveryCancelled || state == passerelle.DeliveryFailed):
 			if err := s.schedule(ctx, tx, b, o.Generation, 0); err != nil {
 				return err
@@ -200,6 +215,14 @@ func (s *Service) schedule(ctx context.Context, tx *store.Tx, b *passerelle.Publ
 		return err
 	}
 	return tx.SetSchedule(ctx, b.ID, b.State, b.Generation, job)
+}
+
+// sameInstant reports whether two optional instants are equal.
+func sameInstant(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
 }
 
 // jobOf reads the job id of a publication in the write's transaction (0 on error: a job

@@ -215,6 +215,8 @@ type WeChatArticle struct {
 	Title       string    `json:"title"`
 	URL         string    `json:"url"`
 	PublishedAt time.Time `json:"published_at"`
+	// SubmittedAt is when freepublish/submit was received.
+	SubmittedAt time.Time `json:"submitted_at"`
 }
 
 // WeChatArticles lists what the account actually published through freepublish
@@ -231,7 +233,7 @@ func (s *Simulator) WeChatArticles(appID string) ([]WeChatArticle, error) {
 	for _, p := range acct.publishedBy(now) {
 		for _, a := range p.articles {
 			out = append(out, WeChatArticle{
-				PublishID: p.id, ArticleID: p.articleID, Idx: a.idx, Title: a.title, URL: a.url, PublishedAt: p.done,
+				PublishID: p.id, ArticleID: p.articleID, Idx: a.idx, Title: a.title, URL: a.url, PublishedAt: p.done, SubmittedAt: p.submitted,
 			})
 		}
 	}

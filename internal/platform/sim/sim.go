@@ -38,7 +38,7 @@
 //	POST /_sim/wechat/publish-delay      {"delay_ms": n}: how long (simulated) the next submits stay
 //	                                     "publishing" (SetPublishDelay)
 //	GET  /_sim/wechat/articles?appid=    {"items": [{"publish_id", "article_id", "idx", "title", "url",
-//	                                     "published_at"}]}: what freepublish actually published
+//	                                     "published_at", "submitted_at"}]}: what freepublish actually published
 //	                                     (status 0, finished), one item per article, once each (WeChatArticles)
 //
 // The fault "latency" gives a log-normal delay from its median and 99th percentile:
