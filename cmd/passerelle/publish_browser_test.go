@@ -129,10 +129,15 @@ func TestBrowserPublishing(t *testing.T) {
 	base := m.URL()
 	pub := func(id int64) string { return fmt.Sprintf("#publication-%d", id) }
 	// click waits for the page to finish loading (its WeChat preview frame resizes
-	// itself on load, which moves what is below it), then scrolls to an element and
-	// clicks it, as a person does once the page stands still.
+	// itself on load, which moves what is below it), brings an element to the middle
+	// of the screen and clicks it, as a person does. The middle, not the edge: the
+	// post page's side panel scrolls on its own under the sticky header, and an
+	// element scrolled just into view there sits under the header (the click then
+	// lands on the user's name).
 	click := func(sel string) chromedp.Action[chromedp.Void] {
-		return chromedp.Steps(settled(), chromedp.ScrollIntoView(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+		return chromedp.Steps(settled(), chromedp.WaitVisible(chromedp.CSS(sel)),
+			chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).scrollIntoView({block: "center", inline: "center"})`, sel)),
+			chromedp.Click(chromedp.CSS(sel)))
 	}
 	// step runs actions with a bound, and shows the page when they fail.
 	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
