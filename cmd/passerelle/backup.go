@@ -6,19 +6,21 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/passerelle-oss/passerelle/internal/backup"
 	"github.com/passerelle-oss/passerelle/internal/config"
+	"github.com/passerelle-oss/passerelle/internal/media"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
 func runBackup(ctx context.Context, env *Env, args []string) error {
-	fs := flags(env, "backup", "backup --data DIR [--database-url URL] --to FILE")
-	build := config.Flags(fs, env.Getenv, "data", "database-url", "backup-dir", "log-level", "log-format")
-	to := fs.String("to", "", "archive to write (a .tar file); default: DIR/backups/passerelle-TIME.tar")
+	fs := flags(env, "backup", "backup --data DIR [--database-url URL] [--media-url s3://…] --to FILE|s3://BUCKET/PATH")
+	build := config.Flags(fs, env.Getenv, "data", "database-url", "backup-dir", "media-url", "s3-endpoint", "s3-region", "s3-access-key", "s3-secret-key", "log-level", "log-format")
+	to := fs.String("to", "", "archive to write: a .tar file, or s3://BUCKET/PATH (a PATH ending in / gets the default name); default: DIR/backups/passerelle-TIME.tar")
 	rate := fs.Int64("rate", 0, "pace the archiving at this many MB/s, to leave the disk to serve (0: as fast as possible)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -27,28 +29,63 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var remote *backup.Remote
+	var name string
 	if strings.HasPrefix(*to, "s3://") {
-		return errors.New("backups to S3 are not available yet: write to a file and copy it (see docs/operations.md)")
+		bucket, key, err := backup.ParseS3URL(*to)
+		if err != nil {
+			return err
+		}
+		prefix, base := path.Split(key)
+		if base == "" {
+			base = backup.FileName(time.Now(), "")
+		}
+		if remote, err = backup.NewRemote(ctx, s3Options(cfg), bucket, prefix); err != nil {
+			return err
+		}
+		name = base
 	}
 	db, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	path := *to
-	if path == "" {
-		path = filepath.Join(backupDir(cfg), backup.FileName(time.Now(), ""))
-	}
-	m, err := backup.WriteFile(ctx, path, backup.Options{DB: db, DataDir: cfg.DataDir, Version: version(), BytesPerSecond: *rate << 20, Logger: newLogger(cfg, env.Stderr)})
+	ms, err := openMediaStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
+	file := *to
+	switch {
+	case remote != nil:
+		// Written and checksummed on the local disk first, then uploaded.
+		file = filepath.Join(backupDir(cfg), name+".part")
+		defer os.Remove(file)
+	case file == "":
+		file = filepath.Join(backupDir(cfg), backup.FileName(time.Now(), ""))
+	}
+	m, err := backup.WriteFile(ctx, file, backup.Options{DB: db, DataDir: cfg.DataDir, Media: ms, Version: version(), BytesPerSecond: *rate << 20, Logger: newLogger(cfg, env.Stderr)})
+	if err != nil {
+		return err
+	}
+	where := file
+	if remote != nil {
+		if err := remote.Upload(ctx, file, name); err != nil {
+			return err
+		}
+		where = remote.String() + "/" + name
+	}
 	mb, mf := m.MediaBytes()
-	fmt.Fprintf(env.Stdout, "backup written to %s (%s database, schema %d, %d media files, %d bytes of media)\n", path, m.Engine, m.SchemaVersion, mf, mb)
+	fmt.Fprintf(env.Stdout, "backup written to %s (%s database, schema %d, %d media files, %d bytes of media)\n", where, m.Engine, m.SchemaVersion, mf, mb)
 	if len(m.MissingMedia) > 0 {
 		fmt.Fprintf(env.Stdout, "warning: %d media files the database refers to were missing from the media store\n", len(m.MissingMedia))
 	}
 	return nil
+}
+
+// s3Options are the S3-compatible service's settings, shared by the media store and
+// the backups.
+func s3Options(cfg *config.Config) media.S3Options {
+	return media.S3Options{Endpoint: cfg.S3.Endpoint, Region: cfg.S3.Region, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey}
 }
 
 // openExisting opens the database of cfg without migrating or creating it.
@@ -62,8 +99,8 @@ func openExisting(ctx context.Context, cfg *config.Config) (*store.DB, error) {
 }
 
 func runRestore(ctx context.Context, env *Env, args []string) error {
-	fs := flags(env, "restore", "restore --data NEWDIR [--database-url URL] FILE")
-	build := config.Flags(fs, env.Getenv, "data", "database-url")
+	fs := flags(env, "restore", "restore --data NEWDIR [--database-url URL] [--media-url s3://…] FILE|s3://BUCKET/PATH")
+	build := config.Flags(fs, env.Getenv, "data", "database-url", "media-url", "s3-endpoint", "s3-region", "s3-access-key", "s3-secret-key")
 	check := fs.Bool("check", false, "only verify the archive; write nothing")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -77,15 +114,54 @@ func runRestore(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	file := fs.Arg(0)
+	if strings.HasPrefix(file, "s3://") {
+		bucket, key, err := backup.ParseS3URL(file)
+		if err != nil {
+			return err
+		}
+		prefix, name := path.Split(key)
+		if name == "" {
+			return fmt.Errorf("restore: %s names no archive", file)
+		}
+		remote, err := backup.NewRemote(ctx, s3Options(cfg), bucket, prefix)
+		if err != nil {
+			return err
+		}
+		// Downloaded beside the target directory (an archive can be larger than /tmp),
+		// then verified like any file.
+		dir, err := filepath.Abs(filepath.Dir(filepath.Clean(cfg.DataDir)))
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return err
+		}
+		tmp, err := os.CreateTemp(dir, ".passerelle-restore-*.tar")
+		if err != nil {
+			return err
+		}
+		tmp.Close()
+		defer os.Remove(tmp.Name())
+		if err := remote.Download(ctx, name, tmp.Name()); err != nil {
+			return err
+		}
+		file = tmp.Name()
+	}
 	if *check {
 		m, err := backup.Verify(file)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "%s is intact: %s backup of %s, schema %d, %d files\n", file, m.Engine, m.CreatedAt.Format("2006-01-02 15:04:05Z"), m.SchemaVersion, len(m.Files))
+		fmt.Fprintf(env.Stdout, "%s is intact: %s backup of %s, schema %d, %d files\n", fs.Arg(0), m.Engine, m.CreatedAt.Format("2006-01-02 15:04:05Z"), m.SchemaVersion, len(m.Files))
 		return nil
 	}
-	m, err := backup.Restore(ctx, file, backup.RestoreOptions{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL})
+	var ms media.Store
+	if cfg.MediaURL != "" {
+		if ms, err = openMediaStore(ctx, cfg); err != nil {
+			return err
+		}
+	}
+	m, err := backup.Restore(ctx, file, backup.RestoreOptions{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL, Media: ms})
 	if err != nil {
 		return err
 	}
@@ -115,9 +191,10 @@ func backupBeforeMigration(ctx context.Context, cfg *config.Config, db *store.DB
 	return nil
 }
 
-// backupDir is where scheduled and automatic backups go.
+// backupDir is where scheduled and automatic backups go on the local disk (a scheduled
+// backup bound for a bucket is written there first).
 func backupDir(cfg *config.Config) string {
-	if cfg.BackupDir != "" {
+	if cfg.BackupDir != "" && !strings.HasPrefix(cfg.BackupDir, "s3://") {
 		return cfg.BackupDir
 	}
 	return filepath.Join(cfg.DataDir, "backups")
@@ -125,3 +202,18 @@ func backupDir(cfg *config.Config) string {
 
 // scheduledBackupRate paces scheduled backups: 50 MB/s archives 12 GB in 4 minutes.
 const scheduledBackupRate = 50 << 20
+
+// backupRemote is the bucket scheduled backups go to when --backup-dir is an s3://
+// address, else nil.
+func backupRemote(ctx context.Context, cfg *config.Config) (*backup.Remote, error) {
+	if !strings.HasPrefix(cfg.BackupDir, "s3://") {
+		return nil, nil
+	}
+	bucket, prefix, err := backup.ParseS3URL(cfg.BackupDir)
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	return backup.NewRemote(cctx, s3Options(cfg), bucket, prefix)
+}

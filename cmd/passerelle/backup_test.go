@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/passerelle-oss/passerelle/internal/media/mediatest"
 )
 
 // TestCLIBackupRestore is the interface contract: a backup while serve runs on DIR, a
@@ -152,5 +154,47 @@ func TestCLIExportImport(t *testing.T) {
 	}
 	if code, out, _ := run(t, "", nil, "user", "list", "--data", fresh); code != 0 || !strings.Contains(out, "owner@example.org") {
 		t.Errorf("users after import: %q", out)
+	}
+}
+
+// TestCLIBackupToBucket: `backup --to s3://BUCKET/PATH/` uploads the archive under its
+// default name and leaves nothing on the disk; `restore` from that address gives back
+// the same institutions; a wrong address is refused with the reason.
+func TestCLIBackupToBucket(t *testing.T) {
+	t.Parallel()
+	s3 := mediatest.S3Options(t)
+	env := map[string]string{"PASSERELLE_S3_ENDPOINT": s3.Endpoint, "PASSERELLE_S3_REGION": s3.Region,
+		"PASSERELLE_S3_ACCESS_KEY": s3.AccessKey, "PASSERELLE_S3_SECRET_KEY": s3.SecretKey}
+	dir := t.TempDir()
+	run(t, "correct horse battery\n", env, "user", "create", "--data", dir, "--email", "owner@example.org", "--role", "owner")
+	dest := "s3://" + s3.Bucket + "/" + s3.Prefix + "/"
+	code, out, errOut := run(t, "", env, "backup", "--data", dir, "--to", dest)
+	if code != 0 || !strings.Contains(out, "backup written to "+dest+"passerelle-") {
+		t.Fatalf("backup: %d %q %q", code, out, errOut)
+	}
+	name := strings.Fields(strings.TrimPrefix(out, "backup written to "+dest))[0]
+	if entries, _ := os.ReadDir(filepath.Join(dir, "backups")); len(entries) != 0 {
+		t.Fatalf("%s left on the disk", entries[0].Name())
+	}
+	newDir := filepath.Join(t.TempDir(), "new")
+	if code, out, errOut := run(t, "", env, "restore", "--data", newDir, dest+name); code != 0 || !strings.Contains(out, "restored") {
+		t.Fatalf("restore: %d %q %q", code, out, errOut)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(newDir, "passerelle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var users int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM users WHERE email = 'owner@example.org'`).Scan(&users); err != nil || users != 1 {
+		t.Fatalf("restored users: %d %v", users, err)
+	}
+	for _, bad := range []string{"s3://" + s3.Bucket + "/a//b.tar", "s3://no-such-bucket-" + strings.ToLower(s3.Prefix) + "/x.tar"} {
+		if code, _, errOut := run(t, "", env, "backup", "--data", dir, "--to", bad); code == 0 || errOut == "" {
+			t.Fatalf("backup to %s: exit %d %q", bad, code, errOut)
+		}
+	}
+	if code, _, errOut := run(t, "", env, "restore", "--data", filepath.Join(t.TempDir(), "x"), dest+"passerelle-none.tar"); code == 0 || !strings.Contains(errOut, "does not exist") {
+		t.Fatalf("restore of a missing archive: exit %d %q", code, errOut)
 	}
 }

@@ -173,7 +173,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		jobs.Periodic(10*time.Minute, notify.DigestArgs{}, nil),
 	}
 	if cfg.BackupInterval > 0 {
+		remote, err := backupRemote(ctx, cfg)
+		if err != nil {
+			return err
+		}
 		river.AddWorker(workers, &backup.Worker{
+			Remote: remote,
 			// Paced: measured on 2 cores, an unpaced backup doubles the p99 of requests.
 			Options:  backup.Options{DB: db, DataDir: cfg.DataDir, Media: mediaStore, Version: version(), Logger: m.Logger, BytesPerSecond: scheduledBackupRate},
 			Dir:      backupDir(cfg),

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/backup"
 	"github.com/passerelle-oss/passerelle/internal/media"
+	"github.com/passerelle-oss/passerelle/internal/media/mediatest"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
 )
@@ -312,6 +314,93 @@ func TestScheduledBackup(t *testing.T) {
 		}
 		if got := count(); got != s.want {
 			t.Fatalf("step %d: %d backups, want %d", i, got, s.want)
+		}
+	}
+}
+
+// TestScheduledBackupToBucket: with a Remote, the scheduled backups go to the bucket
+// (nothing stays on the disk), are rotated there, and one restores from a download
+// with its media put back into a bucket store.
+func TestScheduledBackupToBucket(t *testing.T) {
+	t.Parallel()
+	opts := mediatest.S3Options(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := openSQLite(t, dir)
+	f := newFixture(t, db, dir)
+	remote, err := backup.NewRemote(ctx, opts, opts.Bucket, opts.Prefix+"/backups")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := backup.NewRemote(ctx, opts, "no-such-bucket-"+strings.ToLower(opts.Prefix), ""); err == nil {
+		t.Fatal("a missing bucket was accepted")
+	}
+	now := time.Now()
+	local := filepath.Join(dir, "backups")
+	w := &backup.Worker{Options: backup.Options{DB: db, DataDir: dir, Now: func() time.Time { return now }}, Dir: local, Interval: 24 * time.Hour, Keep: 2, Remote: remote}
+	for i, s := range []struct {
+		advance time.Duration
+		want    int
+	}{{0, 0}, {25 * time.Hour, 1}, {time.Hour, 1}, {24 * time.Hour, 2}, {24 * time.Hour, 2}} {
+		now = now.Add(s.advance)
+		if err := w.Work(ctx, &river.Job[backup.JobArgs]{}); err != nil {
+			t.Fatal(err)
+		}
+		names, err := remote.Names(ctx, backup.ScheduledLabel)
+		if err != nil || len(names) != s.want {
+			t.Fatalf("step %d: %v %v, want %d backups in the bucket", i, names, err, s.want)
+		}
+		if entries, _ := os.ReadDir(local); len(entries) != 0 {
+			t.Fatalf("step %d: %s left on the disk", i, entries[0].Name())
+		}
+	}
+	names, _ := remote.Names(ctx, backup.ScheduledLabel)
+	file := filepath.Join(t.TempDir(), "download.tar")
+	if err := remote.Download(ctx, names[len(names)-1], file); err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Download(ctx, "passerelle-none.tar", filepath.Join(t.TempDir(), "x")); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("missing archive: %v", err)
+	}
+	opts.Prefix += "/media"
+	bucket, err := media.NewS3Store(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(t.TempDir(), "restored")
+	if _, err := backup.Restore(ctx, file, backup.RestoreOptions{DataDir: target, Media: bucket}); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range f.keys {
+		r, err := bucket.Open(ctx, key)
+		if err != nil {
+			t.Fatalf("media %s not restored into the bucket: %v", key, err)
+		}
+		r.Close()
+	}
+	if _, err := os.Stat(filepath.Join(target, "media")); !os.IsNotExist(err) {
+		t.Fatalf("media written to the disk too: %v", err)
+	}
+}
+
+func TestParseS3URL(t *testing.T) {
+	for _, c := range []struct {
+		in, bucket, key string
+		ok              bool
+	}{
+		{"s3://b/a/x.tar", "b", "a/x.tar", true},
+		{"s3://b/a/", "b", "a/", true},
+		{"s3://b", "b", "", true},
+		{"s3://b/a//x.tar", "", "", false},
+		{"s3://b/../x.tar", "", "", false},
+		{"s3://k:s@b/x.tar", "", "", false},
+		{"s3://b/x.tar?x=1", "", "", false},
+		{"https://b/x.tar", "", "", false},
+		{"s3:///x.tar", "", "", false},
+	} {
+		b, k, err := backup.ParseS3URL(c.in)
+		if (err == nil) != c.ok || b != c.bucket || k != c.key {
+			t.Errorf("%s: %q %q %v", c.in, b, k, err)
 		}
 	}
 }

@@ -32,6 +32,9 @@ type Worker struct {
 	Dir      string
 	Interval time.Duration
 	Keep     int
+	// Remote, when set, receives the backups (written to Dir first, uploaded, then
+	// removed from Dir); the newest is found and the old ones rotated there.
+	Remote *Remote
 }
 
 // Work implements river.Worker.
@@ -39,7 +42,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[JobArgs]) error {
 	o := w.Options
 	o.defaults()
 	now := o.Now()
-	last, err := w.latest()
+	last, err := w.latest(ctx)
 	if err != nil {
 		return err
 	}
@@ -51,7 +54,13 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[JobArgs]) error {
 	if now.Sub(last) < w.Interval {
 		return nil
 	}
-	path := filepath.Join(w.Dir, FileName(now, ScheduledLabel))
+	name := FileName(now, ScheduledLabel)
+	path := filepath.Join(w.Dir, name)
+	if w.Remote != nil {
+		// Not a .tar name: a partial file is never taken for a backup.
+		path += ".part"
+		defer os.Remove(path)
+	}
 	start := time.Now()
 	m, err := WriteFile(ctx, path, o)
 	if errors.Is(err, ErrNoPGDump) {
@@ -61,28 +70,48 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[JobArgs]) error {
 	if err != nil {
 		return err
 	}
+	where := path
+	if w.Remote != nil {
+		if err := w.Remote.Upload(ctx, path, name); err != nil {
+			return err
+		}
+		where = w.Remote.String() + "/" + name
+	}
 	mb, mf := m.MediaBytes()
-	o.Logger.InfoContext(ctx, "scheduled backup written", slog.String("file", path), slog.Int("media_files", mf), slog.Int64("media_bytes", mb), slog.Duration("took", time.Since(start)))
-	removed, err := Rotate(w.Dir, w.Keep, ScheduledLabel)
+	o.Logger.InfoContext(ctx, "scheduled backup written", slog.String("file", where), slog.Int("media_files", mf), slog.Int64("media_bytes", mb), slog.Duration("took", time.Since(start)))
+	var removed []string
+	if w.Remote != nil {
+		removed, err = w.Remote.Rotate(ctx, w.Keep, ScheduledLabel)
+	} else {
+		removed, err = Rotate(w.Dir, w.Keep, ScheduledLabel)
+	}
 	if len(removed) > 0 {
 		o.Logger.InfoContext(ctx, "old scheduled backups deleted", slog.Int("count", len(removed)))
 	}
 	return err
 }
 
-// latest is the instant of the newest scheduled backup in Dir, zero when none.
-func (w *Worker) latest() (time.Time, error) {
-	entries, err := os.ReadDir(w.Dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return time.Time{}, nil
-	}
-	if err != nil {
-		return time.Time{}, err
-	}
+// latest is the instant of the newest scheduled backup in Dir (or Remote), zero when
+// none.
+func (w *Worker) latest(ctx context.Context) (time.Time, error) {
 	var names []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), "-"+ScheduledLabel+".tar") {
-			names = append(names, e.Name())
+	if w.Remote != nil {
+		var err error
+		if names, err = w.Remote.Names(ctx, ScheduledLabel); err != nil {
+			return time.Time{}, err
+		}
+	} else {
+		entries, err := os.ReadDir(w.Dir)
+		if errors.Is(err, os.ErrNotExist) {
+			return time.Time{}, nil
+		}
+		if err != nil {
+			return time.Time{}, err
+		}
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), "-"+ScheduledLabel+".tar") {
+				names = append(names, e.Name())
+			}
 		}
 	}
 	if len(names) == 0 {

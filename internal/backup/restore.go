@@ -169,6 +169,10 @@ type RestoreOptions struct {
 	DatabaseURL string
 	// PGRestore is the pg_restore program; empty: looked up in PATH.
 	PGRestore string
+	// Media receives the media files; nil: DataDir/media. Files are put as the archive
+	// is read (after it was verified once): a restore that fails later leaves in such
+	// a store only content-addressed files nothing refers to.
+	Media media.Store
 }
 
 // Restore verifies the archive at path completely, then restores it. A damaged archive
@@ -215,7 +219,10 @@ func Restore(ctx context.Context, path string, o RestoreOptions) (*Manifest, err
 	if err := os.Chmod(work, 0o750); err != nil {
 		return nil, err
 	}
-	ms := &media.DiskStore{Root: filepath.Join(work, "media")}
+	var ms media.Store = &media.DiskStore{Root: filepath.Join(work, "media")}
+	if o.Media != nil {
+		ms = o.Media
+	}
 	extract := func(name string, r io.Reader) error {
 		switch {
 		case name == sqliteEntry:

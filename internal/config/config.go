@@ -125,7 +125,7 @@ var Vars = []Var{
 	{"media-decode-mb", "PASSERELLE_MEDIA_DECODE_MB", "320", "memory in MB that decoded images may take at once (one 50-megapixel image takes 250)"},
 	{"backup-interval", "PASSERELLE_BACKUP_INTERVAL", "24h", "how often serve writes a scheduled backup (0: never)"},
 	{"backup-keep", "PASSERELLE_BACKUP_KEEP", "7", "how many scheduled backups to keep"},
-	{"backup-dir", "PASSERELLE_BACKUP_DIR", "", "where backups go; empty: DATA/backups"},
+	{"backup-dir", "PASSERELLE_BACKUP_DIR", "", "where scheduled backups go: a directory, or s3://BUCKET/PREFIX (with the s3-* settings); empty: DATA/backups"},
 	{"audit-retention", "PASSERELLE_AUDIT_RETENTION", "17520h", "how long audit entries are kept (at least 720h)"},
 	{"push-retention", "PASSERELLE_PUSH_RETENTION", "2160h", "how long raw WeChat pushes are kept"},
 }
