@@ -111,8 +111,10 @@ func (h *handler) moves(ctx context.Context, u *passerelle.User, p *passerelle.P
 	return out, nil
 }
 
-// managedTargets are the accounts a post can target: the institution's managed Weibo
-// and WeChat accounts. The caller has checked that the user sees the institution.
+// managedTargets are the accounts a post can target: every managed account of the
+// institution on a platform that takes posts (passerelle.Formats): Weibo and WeChat,
+// and Douyin, Xiaohongshu and WeChat Channels in assisted mode. The caller has
+// checked that the user sees the institution.
 func (h *handler) managedTargets(ctx context.Context, orgID, institutionID int64) ([]*passerelle.Account, error) {
 	all, err := h.DB.Accounts(ctx, store.AccountFilter{OrgID: orgID, InstitutionID: institutionID})
 	if err != nil {
@@ -120,7 +122,7 @@ func (h *handler) managedTargets(ctx context.Context, orgID, institutionID int64
 	}
 	out := all[:0:0]
 	for _, a := range all {
-		if a.Kind == passerelle.AccountManaged && (a.Platform == passerelle.Weibo || a.Platform == passerelle.WeChat) {
+		if _, ok := passerelle.Formats[a.Platform]; ok && a.Kind == passerelle.AccountManaged {
 			out = append(out, a)
 		}
 	}
