@@ -39,6 +39,7 @@ func (h *handler) editorialRoutes() {
 	s.HandleFunc("POST /posts/{id}/comments", in, h.postComment)
 	s.HandleFunc("GET /posts/{id}/history", in, h.postHistory)
 	s.HandleFunc("GET /posts/{id}/article", in, h.postArticle)
+	s.HandleFunc("GET /article-frame", in, h.articleFrame)
 	s.HandleFunc("POST /posts/{id}/check", in, h.postCheck, server.BodyLimit(postBodyLimit))
 	s.HandleFunc("POST /posts/{id}/guest-links", in, h.guestLinkCreate)
 	s.HandleFunc("POST /posts/{id}/guest-links/{link}/revoke", in, h.guestLinkRevoke)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -77,6 +78,10 @@ func (h *handler) mediaUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := mediaPath(id)
+	if wantsJSON(r) {
+		h.mediaUploadJSON(w, r, u, id)
+		return
+	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
 		h.redirectError(w, r, back, &passerelle.Error{Code: passerelle.EINVALID, Message: "Choose a file to upload."})
 		return
@@ -206,4 +211,72 @@ func serveImage(w http.ResponseWriter, mimeType string, size int64, rc io.Reader
 	hd.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	io.Copy(w, rc)
+}
+
+// wantsJSON: the request comes from the page's script (the composer's upload), which
+// asks for JSON and shows the outcome itself.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// uploaded is the composer's answer to an upload: the asset, or why it was refused.
+type uploaded struct {
+	ID       int64  `json:"id,omitempty"`
+	Filename string `json:"filename,omitempty"`
+	Width    int    `json:"width,omitempty"`
+	Height   int    `json:"height,omitempty"`
+	Image    bool   `json:"image,omitempty"`
+	Created  bool   `json:"created,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+// mediaUploadJSON is mediaUpload for the composer: one file, answered in JSON (201,
+// or the error's status with its message in the user's language).
+func (h *handler) mediaUploadJSON(w http.ResponseWriter, r *http.Request, u *passerelle.User, id int64) {
+	answer := func(status int, v uploaded) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(v)
+	}
+	refuse := func(err error) {
+		answer(server.Status(err), uploaded{Error: h.localizer(r).Msg(server.Message(err))})
+	}
+	choose := &passerelle.Error{Code: passerelle.EINVALID, Message: "Choose a file to upload."}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		refuse(choose)
+		return
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		refuse(errBadForm)
+		return
+	}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			switch {
+			case err == io.EOF:
+				err = choose
+			case !isTooLarge(err):
+				err = errBadForm
+			}
+			refuse(err)
+			return
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		if part.FileName() == "" {
+			refuse(choose)
+			return
+		}
+		m, created, err := h.Editorial.Upload(r.Context(), u, id, part.FileName(), part)
+		if err != nil {
+			refuse(err)
+			return
+		}
+		answer(http.StatusCreated, uploaded{ID: m.ID, Filename: m.Filename, Width: m.Width, Height: m.Height, Image: strings.HasPrefix(m.MIME, "image/"), Created: created})
+		return
+	}
 }
