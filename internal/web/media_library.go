@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
@@ -28,6 +29,10 @@ type mediaPage struct {
 	Kind        string
 	// Accept lists what the upload takes, for the file picker.
 	Accept string
+	// Search is the library search (file name, alt text, credit, tags, rights).
+	Search string
+	// Today is the institution's date, to mark the rights that have ended.
+	Today string
 }
 
 func (h *handler) mediaList(w http.ResponseWriter, r *http.Request) {
@@ -46,7 +51,11 @@ func (h *handler) mediaList(w http.ResponseWriter, r *http.Request) {
 	if kind != "image" && kind != "video" {
 		kind = ""
 	}
-	assets, err := h.Editorial.Media(r.Context(), u, editorial.MediaQuery{InstitutionID: id, Kind: kind, Limit: 500})
+	search := strings.TrimSpace(r.URL.Query().Get("q"))
+	if len([]rune(search)) > 200 {
+		search = string([]rune(search)[:200])
+	}
+	assets, err := h.Editorial.Media(r.Context(), u, editorial.MediaQuery{InstitutionID: id, Kind: kind, Search: search, Limit: 500})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -55,6 +64,7 @@ func (h *handler) mediaList(w http.ResponseWriter, r *http.Request) {
 		Institution: inst, Display: instName(inst, h.localizer(r).Lang), Assets: assets, CanWrite: u.Can(id, passerelle.PermWrite), Kind: kind,
 		Renditions: []string{media.SpecWeibo, media.SpecWeChatImage, media.SpecWeChatBody, media.SpecWeChatCover235, media.SpecWeChatCover11},
 		Accept:     "image/jpeg,image/png,image/gif,image/webp,video/mp4",
+		Search:     search, Today: h.Now().In(loadZone(inst.TimeZone)).Format(time.DateOnly),
 	})
 }
 
@@ -155,6 +165,20 @@ func (h *handler) mediaUpdate(w http.ResponseWriter, r *http.Request) {
 	c := editorial.MediaChange{}
 	alt, credit := strings.TrimSpace(r.PostForm.Get("alt_zh")), strings.TrimSpace(r.PostForm.Get("credit"))
 	c.AltZH, c.Credit = &alt, &credit
+	// The rights and tags, when the form has them (an older page may not).
+	for _, f := range []struct {
+		name string
+		dst  **string
+	}{{"photographer", &c.Photographer}, {"rights_holder", &c.RightsHolder}, {"licence", &c.Licence}, {"rights_until", &c.RightsUntil}} {
+		if r.PostForm.Has(f.name) {
+			v := strings.TrimSpace(r.PostForm.Get(f.name))
+			*f.dst = &v
+		}
+	}
+	if r.PostForm.Has("tags") {
+		tags := commaList(r.PostForm.Get("tags"))
+		c.Tags = &tags
+	}
 	if r.PostForm.Has("archive") {
 		archived := r.PostForm.Get("archive") == "1"
 		c = editorial.MediaChange{Archived: &archived}

@@ -75,6 +75,8 @@ type liveChecks struct {
 	Previews []livePreview `json:"previews"`
 	// Source is the source text the terms' offsets point into.
 	Source string `json:"source"`
+	// Rights warns of images whose rights end before a publication that uses them.
+	Rights []string `json:"rights"`
 }
 
 // weiboFeedFold is how many characters of a status Weibo's feed shows before "全文".
@@ -114,6 +116,20 @@ func (h *handler) postCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := liveResult(l, draft, accs, lengths, checker)
+	inst, err := h.Tenancy.Institution(r.Context(), u, post.InstitutionID)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	assets, err := h.postAssets(r.Context(), u.OrgID, draft)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	out.Rights = rightsWarnings(l, draft, assets, inst.TimeZone, names(accs), h.Now())
+	if out.Rights == nil {
+		out.Rights = []string{}
+	}
 	for _, f := range fs {
 		if f.Blocking() {
 			out.Blocking++
@@ -121,16 +137,12 @@ func (h *handler) postCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	accounts := make([]int64, len(draft.Publications))
 	platforms := map[int64]passerelle.Platform{}
-	names := map[int64]string{}
-	for _, a := range accs {
-		names[a.ID] = cmp.Or(a.DisplayName, a.Handle)
-	}
 	for i, b := range draft.Publications {
 		accounts[i], platforms[b.AccountID] = b.AccountID, b.Platform
 	}
 	for _, f := range fs {
 		x := finding{Finding: f}
-		locate(l, &x, accounts, names, platforms)
+		locate(l, &x, accounts, names(accs), platforms)
 		out.Findings = append(out.Findings, liveFinding{Field: x.Anchor, Severity: f.Severity, Message: f.Message, Where: x.Where})
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -141,10 +153,7 @@ func (h *handler) postCheck(w http.ResponseWriter, r *http.Request) {
 // liveResult computes the counts, terms and previews of a draft.
 func liveResult(l *localizer, draft *passerelle.Post, accs []*passerelle.Account, weiboLengths map[int64]int, checker *checks.Checker) *liveChecks {
 	out := &liveChecks{Findings: []liveFinding{}, Counts: []liveCount{}, Terms: []liveTerm{}, Previews: []livePreview{}}
-	names := map[int64]string{}
-	for _, a := range accs {
-		names[a.ID] = cmp.Or(a.DisplayName, a.Handle)
-	}
+	names := names(accs)
 	lim := checks.DefaultLimits()
 	count := func(target string, b *passerelle.Publication, key string, n, limit int) {
 		out.Counts = append(out.Counts, liveCount{Target: target, Account: l.T("platform."+string(b.Platform)) + " " + names[b.AccountID],
@@ -197,6 +206,15 @@ func liveResult(l *localizer, draft *passerelle.Post, accs []*passerelle.Account
 			}
 		}
 		out.Terms = append(out.Terms, lt)
+	}
+	return out
+}
+
+// names are the accounts' names by id.
+func names(accs []*passerelle.Account) map[int64]string {
+	out := map[int64]string{}
+	for _, a := range accs {
+		out[a.ID] = cmp.Or(a.DisplayName, a.Handle)
 	}
 	return out
 }

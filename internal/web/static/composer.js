@@ -50,6 +50,20 @@
     if (ev.target.closest && (ev.target.closest("fieldset.crop") || ev.target.classList.contains("cover-select"))) { refreshCrops(); }
   });
 
+  // --- The credit line of an article's images goes at the end of its body. ---
+  editor.addEventListener("click", function (ev) {
+    var b = ev.target.closest("button.credit-insert");
+    if (!b) { return; }
+    var body = byId(b.getAttribute("data-target")), line = byId(b.getAttribute("data-credit"));
+    if (!body || !line) { return; }
+    var p = document.createElement("p");
+    p.textContent = line.value;
+    if (body.value.indexOf(p.outerHTML) < 0) {
+      body.value = body.value.replace(/\s+$/, "") + (body.value.trim() ? "\n" : "") + p.outerHTML;
+      body.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+
   // --- Upload from the composer: one request per file, with its progress. ---
   var up = byId("composer-upload");
   var files = byId("upload-files");
@@ -349,6 +363,31 @@
     b.hidden = true;
   });
 
+  // Image rights: the warnings follow the images picked.
+  var renderRights = function (data) {
+    var panel = byId("checks");
+    if (!panel) { return; }
+    var ul = byId("rights-warnings");
+    if (!data.rights.length) {
+      if (ul) { ul.hidden = true; }
+      return;
+    }
+    if (!ul) {
+      ul = el("ul", "findings");
+      ul.id = "rights-warnings";
+      panel.appendChild(ul);
+    }
+    ul.hidden = false;
+    ul.textContent = "";
+    data.rights.forEach(function (m) {
+      var li = el("li", "finding finding-warning");
+      li.appendChild(el("span", "sev", panel.getAttribute("data-warning") || ""));
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(el("span", "finding-msg", m));
+      ul.appendChild(li);
+    });
+  };
+
   var run = function (first) {
     var mine = ++seq;
     var body = new URLSearchParams(new FormData(editor));
@@ -360,6 +399,7 @@
       renderCounts(data);
       renderTerms(data);
       renderPreviews(data);
+      renderRights(data);
       // On load the lists the server wrote are current (with their excerpts).
       if (first !== true) { renderFindings(data); }
       editor.setAttribute("data-checked", String(mine));
@@ -372,4 +412,61 @@
   editor.addEventListener("input", schedule);
   editor.addEventListener("change", schedule);
   run(true);
+})();
+
+// The media library's upload: several files at once, one request each, with a progress
+// bar and the outcome of each file; the page reloads on the library when all are done.
+// Without scripts the form uploads its first file.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.bulk-upload");
+  if (!form || !window.FormData || !window.XMLHttpRequest) { return; }
+  var input = form.querySelector("input[type=file]");
+  var bar = form.querySelector(".bulk-progress"), status = form.querySelector(".bulk-status"), list = form.querySelector(".bulk-files");
+  var button = form.querySelector("button[type=submit]");
+  form.addEventListener("submit", function (ev) {
+    var files = Array.prototype.slice.call(input.files || []);
+    if (!files.length) { return; }
+    ev.preventDefault();
+    button.disabled = true;
+    list.textContent = "";
+    var i = 0, failed = 0;
+    var next = function () {
+      if (i >= files.length) {
+        bar.hidden = true;
+        button.disabled = false;
+        status.textContent = "";
+        if (!failed) { window.location.reload(); }
+        return;
+      }
+      var f = files[i++];
+      status.textContent = (form.getAttribute("data-progress") || "%d / %d").replace("%d", i).replace("%d", files.length) + " — " + f.name;
+      bar.hidden = false;
+      bar.value = 0;
+      var body = new FormData();
+      body.append("file", f, f.name);
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.getAttribute("action"));
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
+      });
+      var done = function (ok, msg) {
+        var li = document.createElement("li");
+        li.className = ok ? "bulk-ok" : "bulk-failed";
+        li.textContent = (ok ? form.getAttribute("data-done") : form.getAttribute("data-failed")) + " " + f.name + (msg ? " : " + msg : "");
+        list.appendChild(li);
+        if (!ok) { failed++; }
+        next();
+      };
+      xhr.addEventListener("load", function () {
+        var a = null;
+        try { a = JSON.parse(xhr.responseText); } catch (e) { a = null; }
+        done(xhr.status === 201 && a && a.id, a && a.error);
+      });
+      xhr.addEventListener("error", function () { done(false, ""); });
+      xhr.send(body);
+    };
+    next();
+  });
 })();
