@@ -84,6 +84,9 @@ func (db *DB) AddMediaAsset(ctx context.Context, orgID int64, m *MediaAsset) (cr
 			return err
 		}
 		m.ID, m.CreatedAt, created = id, now, true
+		if m.Tags == nil {
+			m.Tags = []string{}
+		}
 		return nil
 	})
 	return created, err
