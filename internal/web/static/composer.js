@@ -121,6 +121,11 @@
         editor.dispatchEvent(new Event("input", { bubbles: true }));
         return;
       }
+      if ((files.getAttribute("accept") || "").split(",").indexOf(f.type) < 0) {
+        failed.push(f.name + " : " + up.getAttribute("data-unsupported"));
+        next();
+        return;
+      }
       var body = new FormData();
       body.append("file", f, f.name);
       var xhr = new XMLHttpRequest();
@@ -419,6 +424,10 @@
 // Without scripts the form uploads its first file.
 (function () {
   "use strict";
+  var takes = function (input, f) {
+    var accept = (input.getAttribute("accept") || "").split(",");
+    return accept.indexOf(f.type) >= 0;
+  };
   var form = document.querySelector("form.bulk-upload");
   if (!form || !window.FormData || !window.XMLHttpRequest) { return; }
   var input = form.querySelector("input[type=file]");
@@ -440,6 +449,17 @@
         return;
       }
       var f = files[i++];
+      var done = function (ok, msg) {
+        var li = document.createElement("li");
+        li.className = ok ? "bulk-ok" : "bulk-failed";
+        li.textContent = (ok ? form.getAttribute("data-done") : form.getAttribute("data-failed")) + " " + f.name + (msg ? " : " + msg : "");
+        list.appendChild(li);
+        if (!ok) { failed++; }
+        next();
+      };
+      // A kind of file the library does not take is named without sending it (the
+      // server would refuse it the same way).
+      if (!takes(input, f)) { done(false, form.getAttribute("data-unsupported")); return; }
       status.textContent = (form.getAttribute("data-progress") || "%d / %d").replace("%d", i).replace("%d", files.length) + " — " + f.name;
       bar.hidden = false;
       bar.value = 0;
@@ -451,14 +471,6 @@
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
       });
-      var done = function (ok, msg) {
-        var li = document.createElement("li");
-        li.className = ok ? "bulk-ok" : "bulk-failed";
-        li.textContent = (ok ? form.getAttribute("data-done") : form.getAttribute("data-failed")) + " " + f.name + (msg ? " : " + msg : "");
-        list.appendChild(li);
-        if (!ok) { failed++; }
-        next();
-      };
       xhr.addEventListener("load", function () {
         var a = null;
         try { a = JSON.parse(xhr.responseText); } catch (e) { a = null; }
