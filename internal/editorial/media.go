@@ -73,6 +73,9 @@ func (s *Service) Media(ctx context.Context, u *passerelle.User, q MediaQuery) (
 	if q.Kind != "" && q.Kind != "image" && q.Kind != "video" {
 		return nil, invalidParam("kind", "Use image or video.")
 	}
+	if len([]rune(q.Search)) > 200 {
+		return nil, invalidParam("q", "At most 200 characters.")
+	}
 	return s.db.MediaAssets(ctx, store.MediaFilter{OrgID: u.OrgID, InstitutionID: q.InstitutionID, Kind: q.Kind, Search: q.Search, AfterID: q.AfterID, Limit: q.Limit})
 }
 
