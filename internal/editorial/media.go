@@ -60,9 +60,9 @@ type MediaQuery struct {
 	InstitutionID int64
 	Kind          string
 	// Search finds words in the file name, alt text, credit, tags and rights.
-	Search string
-	AfterID       int64
-	Limit         int
+	Search  string
+	AfterID int64
+	Limit   int
 }
 
 // Media lists an institution's library, newest first.

@@ -11,29 +11,29 @@ import (
 // MediaAsset is a file of an institution's media library. The bytes live in the media
 // store under StorageKey; this row says whose they are and how to describe them.
 type MediaAsset struct {
-	ID            int64      `json:"id"`
-	InstitutionID int64      `json:"institution_id"`
-	StorageKey    string     `json:"-"`
-	MIME          string     `json:"mime"`
-	Width         int        `json:"width"`
-	Height        int        `json:"height"`
-	Bytes         int64      `json:"bytes"`
-	DurationMS    int64      `json:"duration_ms"`
-	Frames        int        `json:"frames"`
-	Filename      string     `json:"filename"`
-	AltZH         string     `json:"alt_zh"`
-	Credit        string     `json:"credit"`
+	ID            int64  `json:"id"`
+	InstitutionID int64  `json:"institution_id"`
+	StorageKey    string `json:"-"`
+	MIME          string `json:"mime"`
+	Width         int    `json:"width"`
+	Height        int    `json:"height"`
+	Bytes         int64  `json:"bytes"`
+	DurationMS    int64  `json:"duration_ms"`
+	Frames        int    `json:"frames"`
+	Filename      string `json:"filename"`
+	AltZH         string `json:"alt_zh"`
+	Credit        string `json:"credit"`
 	// Tags are the library's own words for finding the file again.
 	Tags []string `json:"tags"`
 	// Rights: who took it, who holds the rights, under which licence, and the last
 	// day (YYYY-MM-DD, "" for none) it may be published.
-	Photographer string `json:"photographer"`
-	RightsHolder string `json:"rights_holder"`
-	Licence      string `json:"licence"`
-	RightsUntil  string `json:"rights_until"`
-	CreatedBy    int64  `json:"created_by"`
-	CreatedAt     time.Time  `json:"created_at"`
-	ArchivedAt    *time.Time `json:"archived_at"`
+	Photographer string     `json:"photographer"`
+	RightsHolder string     `json:"rights_holder"`
+	Licence      string     `json:"licence"`
+	RightsUntil  string     `json:"rights_until"`
+	CreatedBy    int64      `json:"created_by"`
+	CreatedAt    time.Time  `json:"created_at"`
+	ArchivedAt   *time.Time `json:"archived_at"`
 }
 
 const mediaColumns = `m.id, m.institution_id, m.storage_key, m.mime, m.width, m.height, m.bytes, m.duration_ms, m.frames, m.filename, m.alt_zh, m.credit, COALESCE(m.created_by, 0), m.created_at, m.archived_at,
