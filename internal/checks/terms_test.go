@@ -51,3 +51,32 @@ func TestWeiboFold(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSourceTerms: whatever the text, the terms' spans lie in it, in order, and name
+// what they cover; the fold lies in the text.
+func FuzzSourceTerms(f *testing.F) {
+	c := newTestChecker(f, Config{Glossary: []Term{
+		{Source: "Claude Monet", Aliases: []string{"Monet"}, ZH: "莫奈"},
+		{Source: "impressionnisme", ZH: "印象派"},
+		{Source: "post-impressionnisme", ZH: "后印象派"},
+	}})
+	for _, s := range []string{"Claude Monet", "post-impressionnisme de Monet", "", "\xff\xfeMonet", "MONET monet Mönet", "https://x.example/Monet 字字"} {
+		f.Add(s, 5)
+	}
+	f.Fuzz(func(t *testing.T, s string, limit int) {
+		rs := []rune(s)
+		prev := 0
+		for _, x := range c.SourceTerms(s) {
+			if x.Start < prev || x.End <= x.Start || x.End > len(rs) || string(rs[x.Start:x.End]) != x.Source {
+				t.Fatalf("term %+v in %q", x, s)
+			}
+			prev = x.End
+		}
+		if limit < 0 || limit > 1000 {
+			return
+		}
+		if at := WeiboFold(s, limit); at < -1 || at > len(rs) {
+			t.Fatalf("fold %d of %d runes", at, len(rs))
+		}
+	})
+}
