@@ -23,7 +23,7 @@ func (e *Editorial) listMedia(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, err)
 		return
 	}
-	items, err := e.svc.Media(r.Context(), server.User(r.Context()), editorial.MediaQuery{InstitutionID: id, Kind: r.URL.Query().Get("kind"), AfterID: p.AfterID, Limit: p.Limit + 1})
+	items, err := e.svc.Media(r.Context(), server.User(r.Context()), editorial.MediaQuery{InstitutionID: id, Kind: r.URL.Query().Get("kind"), Search: r.URL.Query().Get("q"), AfterID: p.AfterID, Limit: p.Limit + 1})
 	if err != nil {
 		e.fail(w, r, err)
 		return

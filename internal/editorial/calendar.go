@@ -187,7 +187,7 @@ func (s *Service) Calendar(ctx context.Context, u *passerelle.User, q CalendarQu
 	}
 	var accIDs []int64
 	for _, a := range accounts {
-		if slices.Contains(instIDs, a.InstitutionID) && a.Kind == passerelle.AccountManaged && (a.Platform == passerelle.Weibo || a.Platform == passerelle.WeChat) &&
+		if slices.Contains(instIDs, a.InstitutionID) && a.Kind == passerelle.AccountManaged && passerelle.Formats[a.Platform] != nil &&
 			(q.AccountID == 0 || a.ID == q.AccountID) && (q.Platform == "" || a.Platform == q.Platform) {
 			cal.Accounts = append(cal.Accounts, a)
 			accIDs = append(accIDs, a.ID)

@@ -3,6 +3,7 @@ package editorial
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/passerelle-oss/passerelle"
@@ -53,6 +54,19 @@ func (s *Service) CheckDraft(ctx context.Context, u *passerelle.User, id int64, 
 	}
 	draft.OrgID, draft.InstitutionID = p.OrgID, p.InstitutionID
 	in.apply(draft, u.Locale)
+	// A publication ticked in the form but not yet saved takes its account's platform,
+	// and the mode Passerelle would choose, as saving would give them.
+	accounts, err := s.db.Accounts(ctx, store.AccountFilter{OrgID: p.OrgID, InstitutionID: p.InstitutionID})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, b := range draft.Publications {
+		if i := slices.IndexFunc(accounts, func(a *passerelle.Account) bool { return a.ID == b.AccountID }); i >= 0 && b.Platform == "" {
+			b.Platform = accounts[i].Platform
+		}
+	}
+	draft.Normalize()
+	s.chooseModes(ctx, draft)
 	fs, err := s.check(ctx, draft, lang)
 	if err != nil {
 		return nil, nil, nil, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,8 +59,10 @@ func cleanFilename(name string) string {
 type MediaQuery struct {
 	InstitutionID int64
 	Kind          string
-	AfterID       int64
-	Limit         int
+	// Search finds words in the file name, alt text, credit, tags and rights.
+	Search  string
+	AfterID int64
+	Limit   int
 }
 
 // Media lists an institution's library, newest first.
@@ -70,7 +73,10 @@ func (s *Service) Media(ctx context.Context, u *passerelle.User, q MediaQuery) (
 	if q.Kind != "" && q.Kind != "image" && q.Kind != "video" {
 		return nil, invalidParam("kind", "Use image or video.")
 	}
-	return s.db.MediaAssets(ctx, store.MediaFilter{OrgID: u.OrgID, InstitutionID: q.InstitutionID, Kind: q.Kind, AfterID: q.AfterID, Limit: q.Limit})
+	if len([]rune(q.Search)) > 200 {
+		return nil, invalidParam("q", "At most 200 characters.")
+	}
+	return s.db.MediaAssets(ctx, store.MediaFilter{OrgID: u.OrgID, InstitutionID: q.InstitutionID, Kind: q.Kind, Search: q.Search, AfterID: q.AfterID, Limit: q.Limit})
 }
 
 // MediaAsset returns an asset the user may see.
@@ -91,6 +97,13 @@ type MediaChange struct {
 	Credit   *string `json:"credit"`
 	Filename *string `json:"filename"`
 	Archived *bool   `json:"archived"`
+	// Tags replace the asset's tags; the rights fields theirs (RightsUntil is a
+	// date, YYYY-MM-DD, or "" for none).
+	Tags         *[]string `json:"tags"`
+	Photographer *string   `json:"photographer"`
+	RightsHolder *string   `json:"rights_holder"`
+	Licence      *string   `json:"licence"`
+	RightsUntil  *string   `json:"rights_until"`
 }
 
 // UpdateMedia changes an asset's description (alt text in Chinese, credit).
@@ -111,6 +124,19 @@ func (s *Service) UpdateMedia(ctx context.Context, u *passerelle.User, id int64,
 		}
 		if c.Filename != nil {
 			m.Filename = cleanFilename(*c.Filename)
+		}
+		if c.Tags != nil {
+			m.Tags = nil
+			for _, t := range *c.Tags {
+				if t = strings.TrimSpace(t); t != "" && !slices.Contains(m.Tags, t) {
+					m.Tags = append(m.Tags, t)
+				}
+			}
+		}
+		for _, f := range []struct{ in, out *string }{{c.Photographer, &m.Photographer}, {c.RightsHolder, &m.RightsHolder}, {c.Licence, &m.Licence}, {c.RightsUntil, &m.RightsUntil}} {
+			if f.in != nil {
+				*f.out = *f.in
+			}
 		}
 		if c.Archived != nil {
 			if *c.Archived && m.ArchivedAt == nil {

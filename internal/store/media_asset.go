@@ -11,30 +11,47 @@ import (
 // MediaAsset is a file of an institution's media library. The bytes live in the media
 // store under StorageKey; this row says whose they are and how to describe them.
 type MediaAsset struct {
-	ID            int64      `json:"id"`
-	InstitutionID int64      `json:"institution_id"`
-	StorageKey    string     `json:"-"`
-	MIME          string     `json:"mime"`
-	Width         int        `json:"width"`
-	Height        int        `json:"height"`
-	Bytes         int64      `json:"bytes"`
-	DurationMS    int64      `json:"duration_ms"`
-	Frames        int        `json:"frames"`
-	Filename      string     `json:"filename"`
-	AltZH         string     `json:"alt_zh"`
-	Credit        string     `json:"credit"`
-	CreatedBy     int64      `json:"created_by"`
-	CreatedAt     time.Time  `json:"created_at"`
-	ArchivedAt    *time.Time `json:"archived_at"`
+	ID            int64  `json:"id"`
+	InstitutionID int64  `json:"institution_id"`
+	StorageKey    string `json:"-"`
+	MIME          string `json:"mime"`
+	Width         int    `json:"width"`
+	Height        int    `json:"height"`
+	Bytes         int64  `json:"bytes"`
+	DurationMS    int64  `json:"duration_ms"`
+	Frames        int    `json:"frames"`
+	Filename      string `json:"filename"`
+	AltZH         string `json:"alt_zh"`
+	Credit        string `json:"credit"`
+	// Tags are the library's own words for finding the file again.
+	Tags []string `json:"tags"`
+	// Rights: who took it, who holds the rights, under which licence, and the last
+	// day (YYYY-MM-DD, "" for none) it may be published.
+	Photographer string     `json:"photographer"`
+	RightsHolder string     `json:"rights_holder"`
+	Licence      string     `json:"licence"`
+	RightsUntil  string     `json:"rights_until"`
+	CreatedBy    int64      `json:"created_by"`
+	CreatedAt    time.Time  `json:"created_at"`
+	ArchivedAt   *time.Time `json:"archived_at"`
 }
 
-const mediaColumns = `m.id, m.institution_id, m.storage_key, m.mime, m.width, m.height, m.bytes, m.duration_ms, m.frames, m.filename, m.alt_zh, m.credit, COALESCE(m.created_by, 0), m.created_at, m.archived_at`
+const mediaColumns = `m.id, m.institution_id, m.storage_key, m.mime, m.width, m.height, m.bytes, m.duration_ms, m.frames, m.filename, m.alt_zh, m.credit, COALESCE(m.created_by, 0), m.created_at, m.archived_at,
+	m.tags, m.photographer, m.rights_holder, m.licence, m.rights_until`
 
 func scanMedia(s interface{ Scan(...any) error }) (*MediaAsset, error) {
 	var m MediaAsset
 	var created, archived nullTime
-	err := s.Scan(&m.ID, &m.InstitutionID, &m.StorageKey, &m.MIME, &m.Width, &m.Height, &m.Bytes, &m.DurationMS, &m.Frames, &m.Filename, &m.AltZH, &m.Credit, &m.CreatedBy, &created, &archived)
+	var tags string
+	err := s.Scan(&m.ID, &m.InstitutionID, &m.StorageKey, &m.MIME, &m.Width, &m.Height, &m.Bytes, &m.DurationMS, &m.Frames, &m.Filename, &m.AltZH, &m.Credit, &m.CreatedBy, &created, &archived,
+		&tags, &m.Photographer, &m.RightsHolder, &m.Licence, &m.RightsUntil)
 	m.CreatedAt, m.ArchivedAt = created.T, archived.Ptr()
+	if err == nil {
+		err = unmarshalList(tags, &m.Tags)
+	}
+	if m.Tags == nil {
+		m.Tags = []string{}
+	}
 	return &m, err
 }
 
@@ -67,6 +84,9 @@ func (db *DB) AddMediaAsset(ctx context.Context, orgID int64, m *MediaAsset) (cr
 			return err
 		}
 		m.ID, m.CreatedAt, created = id, now, true
+		if m.Tags == nil {
+			m.Tags = []string{}
+		}
 		return nil
 	})
 	return created, err
@@ -84,7 +104,10 @@ type MediaFilter struct {
 	InstitutionID int64
 	IDs           []int64
 	// Kind is "image", "video" or "".
-	Kind    string
+	Kind string
+	// Search finds the words in the file name, alt text, credit, tags, photographer,
+	// rights holder or licence (case-insensitive for Latin letters).
+	Search  string
 	AfterID int64
 	Limit   int
 }
@@ -105,6 +128,12 @@ func (db *DB) MediaAssets(ctx context.Context, f MediaFilter) ([]*MediaAsset, er
 		w.add("m.mime LIKE 'image/%'")
 	case "video":
 		w.add("m.mime LIKE 'video/%'")
+	}
+	for _, word := range strings.Fields(f.Search) {
+		like := "%" + likeEscape(strings.ToLower(word)) + "%"
+		w.add(`(LOWER(m.filename) LIKE ? ESCAPE '\' OR LOWER(m.alt_zh) LIKE ? ESCAPE '\' OR LOWER(m.credit) LIKE ? ESCAPE '\' OR LOWER(m.tags) LIKE ? ESCAPE '\'
+			OR LOWER(m.photographer) LIKE ? ESCAPE '\' OR LOWER(m.rights_holder) LIKE ? ESCAPE '\' OR LOWER(m.licence) LIKE ? ESCAPE '\')`,
+			like, like, like, like, like, like, like)
 	}
 	if f.AfterID > 0 {
 		w.add("m.id < ?", f.AfterID)
@@ -128,17 +157,34 @@ func (db *DB) UpdateMediaAsset(ctx context.Context, orgID, id int64, fn func(*Me
 		if err := fn(m); err != nil {
 			return err
 		}
-		m.AltZH, m.Credit, m.Filename = strings.TrimSpace(m.AltZH), strings.TrimSpace(m.Credit), strings.TrimSpace(m.Filename)
+		for _, p := range []*string{&m.AltZH, &m.Credit, &m.Filename, &m.Photographer, &m.RightsHolder, &m.Licence, &m.RightsUntil} {
+			*p = strings.TrimSpace(*p)
+		}
 		f := passerelle.FieldErrors{}
-		for name, v := range map[string]string{"alt_zh": m.AltZH, "credit": m.Credit, "filename": m.Filename} {
+		for name, v := range map[string]string{"alt_zh": m.AltZH, "credit": m.Credit, "filename": m.Filename, "photographer": m.Photographer,
+			"rights_holder": m.RightsHolder, "licence": m.Licence} {
 			if len([]rune(v)) > 500 {
 				f.Add(name, "Too long.")
+			}
+		}
+		if m.RightsUntil != "" {
+			if _, err := time.Parse(time.DateOnly, m.RightsUntil); err != nil {
+				f.Add("rights_until", "Use a date (YYYY-MM-DD).")
+			}
+		}
+		if len(m.Tags) > 20 {
+			f.Add("tags", "At most 20 tags.")
+		}
+		for _, t := range m.Tags {
+			if t == "" || len([]rune(t)) > 50 || strings.ContainsAny(t, ",;\n") {
+				f.Add("tags", "A tag is a word or a short phrase of 50 characters at most.")
 			}
 		}
 		if err := f.Err(); err != nil {
 			return err
 		}
-		_, err = tx.q().exec(ctx, `UPDATE media_assets SET alt_zh = ?, credit = ?, filename = ?, archived_at = ? WHERE id = ?`, m.AltZH, m.Credit, m.Filename, m.ArchivedAt, id)
+		_, err = tx.q().exec(ctx, `UPDATE media_assets SET alt_zh = ?, credit = ?, filename = ?, archived_at = ?, tags = ?, photographer = ?, rights_holder = ?, licence = ?, rights_until = ? WHERE id = ?`,
+			m.AltZH, m.Credit, m.Filename, m.ArchivedAt, marshalList(m.Tags), m.Photographer, m.RightsHolder, m.Licence, m.RightsUntil, id)
 		out = m
 		return err
 	})
@@ -198,4 +244,9 @@ func (db *DB) ReleaseMediaRendition(ctx context.Context, assetID int64, spec str
 		_, err := tx.q().exec(ctx, `DELETE FROM media_rendition_claims WHERE asset_id = ? AND spec = ?`, assetID, spec)
 		return err
 	})
+}
+
+// likeEscape escapes the LIKE wildcards of s for ESCAPE '\'.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }

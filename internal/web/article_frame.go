@@ -50,3 +50,14 @@ func (h *handler) writeArticle(w http.ResponseWriter, r *http.Request, post *pas
 	}
 	h.failView(w, r, passerelle.ErrNotFound, bare)
 }
+
+// articleFrame is an empty article document under the article's own policy: the
+// composer's live WeChat preview writes the cleaned body into it as one types (the
+// frame is sandboxed and same-origin, so nothing in it runs and the page can reach it).
+func (h *handler) articleFrame(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", articleCSP)
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	articleDoc.Execute(w, template.HTML(""))
+}

@@ -166,7 +166,7 @@ func TestBrowserLiveChecks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(counts, "/ 2000") {
+	if !strings.Contains(counts, "characters of 2000") {
 		t.Errorf("counter %q", counts)
 	}
 	saved, err := a.Ed.Post(context.Background(), n.editor, post.ID)

@@ -39,6 +39,7 @@ func (h *handler) editorialRoutes() {
 	s.HandleFunc("POST /posts/{id}/comments", in, h.postComment)
 	s.HandleFunc("GET /posts/{id}/history", in, h.postHistory)
 	s.HandleFunc("GET /posts/{id}/article", in, h.postArticle)
+	s.HandleFunc("GET /article-frame", in, h.articleFrame)
 	s.HandleFunc("POST /posts/{id}/check", in, h.postCheck, server.BodyLimit(postBodyLimit))
 	s.HandleFunc("POST /posts/{id}/guest-links", in, h.guestLinkCreate)
 	s.HandleFunc("POST /posts/{id}/guest-links/{link}/revoke", in, h.guestLinkRevoke)
@@ -111,8 +112,10 @@ func (h *handler) moves(ctx context.Context, u *passerelle.User, p *passerelle.P
 	return out, nil
 }
 
-// managedTargets are the accounts a post can target: the institution's managed Weibo
-// and WeChat accounts. The caller has checked that the user sees the institution.
+// managedTargets are the accounts a post can target: every managed account of the
+// institution on a platform that takes posts (passerelle.Formats): Weibo and WeChat,
+// and Douyin, Xiaohongshu and WeChat Channels in assisted mode. The caller has
+// checked that the user sees the institution.
 func (h *handler) managedTargets(ctx context.Context, orgID, institutionID int64) ([]*passerelle.Account, error) {
 	all, err := h.DB.Accounts(ctx, store.AccountFilter{OrgID: orgID, InstitutionID: institutionID})
 	if err != nil {
@@ -120,7 +123,7 @@ func (h *handler) managedTargets(ctx context.Context, orgID, institutionID int64
 	}
 	out := all[:0:0]
 	for _, a := range all {
-		if a.Kind == passerelle.AccountManaged && (a.Platform == passerelle.Weibo || a.Platform == passerelle.WeChat) {
+		if _, ok := passerelle.Formats[a.Platform]; ok && a.Kind == passerelle.AccountManaged {
 			out = append(out, a)
 		}
 	}

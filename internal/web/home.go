@@ -32,7 +32,11 @@ type homePage struct {
 	// scheduled from today to seven days on.
 	ToReview []*passerelle.Post
 	ThisWeek []editorial.CalendarItem
-	Names    map[int64]string
+	// Work is the user's own queues, by role (work.go); HasWork: the user has a role
+	// that has queues at all.
+	Work    []workQueue
+	HasWork bool
+	Names   map[int64]string
 	// Expiring are the Weibo authorisations the user manages that end within
 	// connect.ReminderLead (or have ended): renewing takes one click.
 	Expiring []expiring
@@ -184,5 +188,10 @@ func (h *handler) editorialSummary(r *http.Request, p *homePage) error {
 		return err
 	}
 	p.ThisWeek = cal.Items
-	return nil
+	zones := map[int64]string{}
+	for _, c := range p.Cards {
+		zones[c.ID] = c.TimeZone
+	}
+	p.Work, p.HasWork, err = h.myWork(ctx, u, zones)
+	return err
 }

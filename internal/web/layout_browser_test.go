@@ -60,7 +60,7 @@ func TestBrowserLayout(t *testing.T) {
 	a := newApp(t, true)
 	ids := seedMuseums(t, a)
 	post, day, token := editorialDemo(t, a, ids[0])
-	ctx := browser(t, 240*time.Second)
+	ctx := browser(t, 480*time.Second)
 	if err := chromedp.Do(ctx, signIn(a, "demo@passerelle.example", "passerelle-demo")...); err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +77,13 @@ func TestBrowserLayout(t *testing.T) {
 			for _, path := range pages {
 				if err := chromedp.Do(ctx, viewport(w, 900, w < 500), chromedp.Navigate(a.URL+path), chromedp.WaitReady(chromedp.CSS(`body`))); err != nil {
 					t.Fatalf("%s: %v", path, err)
+				}
+				// The composer fills its phones, counts and glossary names after the
+				// page loads: measure them too.
+				if path == "/posts/"+itoa(post) {
+					if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`form.editor[data-checked] .live-phone`))); err != nil {
+						t.Fatalf("%s: the composer's live side: %v", path, err)
+					}
 				}
 				l := measure(t, ctx, path)
 				if l.Scroll > l.Width || len(l.Wide) > 0 {

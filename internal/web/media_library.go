@@ -1,12 +1,14 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
@@ -27,6 +29,10 @@ type mediaPage struct {
 	Kind        string
 	// Accept lists what the upload takes, for the file picker.
 	Accept string
+	// Search is the library search (file name, alt text, credit, tags, rights).
+	Search string
+	// Today is the institution's date, to mark the rights that have ended.
+	Today string
 }
 
 func (h *handler) mediaList(w http.ResponseWriter, r *http.Request) {
@@ -45,7 +51,11 @@ func (h *handler) mediaList(w http.ResponseWriter, r *http.Request) {
 	if kind != "image" && kind != "video" {
 		kind = ""
 	}
-	assets, err := h.Editorial.Media(r.Context(), u, editorial.MediaQuery{InstitutionID: id, Kind: kind, Limit: 500})
+	search := strings.TrimSpace(r.URL.Query().Get("q"))
+	if len([]rune(search)) > 200 {
+		search = string([]rune(search)[:200])
+	}
+	assets, err := h.Editorial.Media(r.Context(), u, editorial.MediaQuery{InstitutionID: id, Kind: kind, Search: search, Limit: 500})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -54,6 +64,7 @@ func (h *handler) mediaList(w http.ResponseWriter, r *http.Request) {
 		Institution: inst, Display: instName(inst, h.localizer(r).Lang), Assets: assets, CanWrite: u.Can(id, passerelle.PermWrite), Kind: kind,
 		Renditions: []string{media.SpecWeibo, media.SpecWeChatImage, media.SpecWeChatBody, media.SpecWeChatCover235, media.SpecWeChatCover11},
 		Accept:     "image/jpeg,image/png,image/gif,image/webp,video/mp4",
+		Search:     search, Today: h.Now().In(loadZone(inst.TimeZone)).Format(time.DateOnly),
 	})
 }
 
@@ -77,6 +88,10 @@ func (h *handler) mediaUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := mediaPath(id)
+	if wantsJSON(r) {
+		h.mediaUploadJSON(w, r, u, id)
+		return
+	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
 		h.redirectError(w, r, back, &passerelle.Error{Code: passerelle.EINVALID, Message: "Choose a file to upload."})
 		return
@@ -150,6 +165,20 @@ func (h *handler) mediaUpdate(w http.ResponseWriter, r *http.Request) {
 	c := editorial.MediaChange{}
 	alt, credit := strings.TrimSpace(r.PostForm.Get("alt_zh")), strings.TrimSpace(r.PostForm.Get("credit"))
 	c.AltZH, c.Credit = &alt, &credit
+	// The rights and tags, when the form has them (an older page may not).
+	for _, f := range []struct {
+		name string
+		dst  **string
+	}{{"photographer", &c.Photographer}, {"rights_holder", &c.RightsHolder}, {"licence", &c.Licence}, {"rights_until", &c.RightsUntil}} {
+		if r.PostForm.Has(f.name) {
+			v := strings.TrimSpace(r.PostForm.Get(f.name))
+			*f.dst = &v
+		}
+	}
+	if r.PostForm.Has("tags") {
+		tags := commaList(r.PostForm.Get("tags"))
+		c.Tags = &tags
+	}
 	if r.PostForm.Has("archive") {
 		archived := r.PostForm.Get("archive") == "1"
 		c = editorial.MediaChange{Archived: &archived}
@@ -206,4 +235,72 @@ func serveImage(w http.ResponseWriter, mimeType string, size int64, rc io.Reader
 	hd.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	io.Copy(w, rc)
+}
+
+// wantsJSON: the request comes from the page's script (the composer's upload), which
+// asks for JSON and shows the outcome itself.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// uploaded is the composer's answer to an upload: the asset, or why it was refused.
+type uploaded struct {
+	ID       int64  `json:"id,omitempty"`
+	Filename string `json:"filename,omitempty"`
+	Width    int    `json:"width,omitempty"`
+	Height   int    `json:"height,omitempty"`
+	Image    bool   `json:"image,omitempty"`
+	Created  bool   `json:"created,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+// mediaUploadJSON is mediaUpload for the composer: one file, answered in JSON (201,
+// or the error's status with its message in the user's language).
+func (h *handler) mediaUploadJSON(w http.ResponseWriter, r *http.Request, u *passerelle.User, id int64) {
+	answer := func(status int, v uploaded) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(v)
+	}
+	refuse := func(err error) {
+		answer(server.Status(err), uploaded{Error: h.localizer(r).Msg(server.Message(err))})
+	}
+	choose := &passerelle.Error{Code: passerelle.EINVALID, Message: "Choose a file to upload."}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		refuse(choose)
+		return
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		refuse(errBadForm)
+		return
+	}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			switch {
+			case err == io.EOF:
+				err = choose
+			case !isTooLarge(err):
+				err = errBadForm
+			}
+			refuse(err)
+			return
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		if part.FileName() == "" {
+			refuse(choose)
+			return
+		}
+		m, created, err := h.Editorial.Upload(r.Context(), u, id, part.FileName(), part)
+		if err != nil {
+			refuse(err)
+			return
+		}
+		answer(http.StatusCreated, uploaded{ID: m.ID, Filename: m.Filename, Width: m.Width, Height: m.Height, Image: strings.HasPrefix(m.MIME, "image/"), Created: created})
+		return
+	}
 }

@@ -4,14 +4,27 @@ import (
 	"cmp"
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/checks"
+	"github.com/passerelle-oss/passerelle/internal/editorial"
+	"github.com/passerelle-oss/passerelle/internal/publish"
 	"github.com/passerelle-oss/passerelle/internal/server"
 )
 
-// The editor's live checks: while one types, the page posts the form here (debounced)
-// and shows the findings beside their fields and each Weibo text's length, counted by
-// the server's own rule. Nothing is saved.
+// The composer's live side: while one types, the page posts the form here (debounced)
+// and gets back, for the draft as typed (nothing is saved):
+//   - the findings, each with the id of its field;
+//   - each publication's length, counted by the server's own rule (Weibo's units,
+//     characters elsewhere), with the limit, shown beside the publication's text;
+//   - the glossary terms of the source text with their approved renderings, and
+//     whether the Chinese text already carries one;
+//   - each publication as the phone will show it (the Weibo status with the offset of
+//     the "全文" fold, the WeChat article with its body cleaned as it will be saved,
+//     the assisted platforms' note).
 
 type liveFinding struct {
 	Field    string `json:"field"` // the form input's id
@@ -20,17 +33,54 @@ type liveFinding struct {
 	Where    string `json:"where"`
 }
 
+// liveCount is one length beside one field: Target is the id of the element that
+// shows it, Label the sentence it shows.
 type liveCount struct {
+	Target  string `json:"target"`
 	Account string `json:"account"`
+	Label   string `json:"label"`
 	Length  int    `json:"length"`
 	Limit   int    `json:"limit"`
+}
+
+type liveTerm struct {
+	checks.SourceTerm
+	// Rendered: the post's Chinese text carries the rendering or an accepted one.
+	Rendered bool `json:"rendered"`
+}
+
+// livePreview is a publication as the phone shows it. Fold is the rune offset of Text
+// from which Weibo's feed hides the rest behind "全文" (-1: all shown).
+type livePreview struct {
+	Account  int64               `json:"account"`
+	Platform passerelle.Platform `json:"platform"`
+	Format   string              `json:"format"`
+	Name     string              `json:"name"`
+	Text     string              `json:"text"`
+	Fold     int                 `json:"fold"`
+	Title    string              `json:"title,omitempty"`
+	Author   string              `json:"author,omitempty"`
+	Digest   string              `json:"digest,omitempty"`
+	Body     string              `json:"body,omitempty"`
+	Cover    string              `json:"cover,omitempty"`
+	// Media are the images' ids; the page shows the thumbnails it already has.
+	Media []int64 `json:"media"`
 }
 
 type liveChecks struct {
 	Findings []liveFinding `json:"findings"`
 	Counts   []liveCount   `json:"counts"`
 	Blocking int           `json:"blocking"`
+	Terms    []liveTerm    `json:"terms"`
+	Previews []livePreview `json:"previews"`
+	// Source is the source text the terms' offsets point into.
+	Source string `json:"source"`
+	// Rights warns of images whose rights end before a publication that uses them.
+	Rights []string `json:"rights"`
 }
+
+// weiboFeedFold is how many characters of a status Weibo's feed shows before "全文".
+const weiboFeedFold = 140
 
 func (h *handler) postCheck(w http.ResponseWriter, r *http.Request) {
 	post, err := h.loadPost(r)
@@ -60,32 +110,111 @@ func (h *handler) postCheck(w http.ResponseWriter, r *http.Request) {
 		h.srv.Error(w, r, err)
 		return
 	}
-	names := map[int64]string{}
-	for _, a := range accs {
-		names[a.ID] = cmp.Or(a.DisplayName, a.Handle)
+	checker, err := h.Editorial.Checker(r.Context(), post.OrgID, post.InstitutionID)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
 	}
-	accounts := make([]int64, len(draft.Publications))
-	platforms := map[int64]passerelle.Platform{}
-	out := liveChecks{Findings: []liveFinding{}, Counts: []liveCount{}}
-	for i, b := range draft.Publications {
-		accounts[i], platforms[b.AccountID] = b.AccountID, b.Platform
-		if n, ok := lengths[b.AccountID]; ok {
-			limit := 2000
-			if b.Mode == "api" {
-				limit = 140
-			}
-			out.Counts = append(out.Counts, liveCount{Account: l.T("platform.weibo") + " " + names[b.AccountID], Length: n, Limit: limit})
-		}
+	out := liveResult(l, draft, accs, lengths, checker)
+	inst, err := h.Tenancy.Institution(r.Context(), u, post.InstitutionID)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	assets, err := h.postAssets(r.Context(), u.OrgID, draft)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	out.Rights = rightsWarnings(l, draft, assets, inst.TimeZone, names(accs), h.Now())
+	if out.Rights == nil {
+		out.Rights = []string{}
 	}
 	for _, f := range fs {
-		x := finding{Finding: f}
-		locate(l, &x, accounts, names, platforms)
-		out.Findings = append(out.Findings, liveFinding{Field: x.Anchor, Severity: f.Severity, Message: f.Message, Where: x.Where})
 		if f.Blocking() {
 			out.Blocking++
 		}
 	}
+	accounts := make([]int64, len(draft.Publications))
+	platforms := map[int64]passerelle.Platform{}
+	for i, b := range draft.Publications {
+		accounts[i], platforms[b.AccountID] = b.AccountID, b.Platform
+	}
+	for _, f := range fs {
+		x := finding{Finding: f}
+		locate(l, &x, accounts, names(accs), platforms)
+		out.Findings = append(out.Findings, liveFinding{Field: x.Anchor, Severity: f.Severity, Message: f.Message, Where: x.Where})
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	json.NewEncoder(w).Encode(out)
+}
+
+// liveResult computes the counts, terms and previews of a draft.
+func liveResult(l *localizer, draft *passerelle.Post, accs []*passerelle.Account, weiboLengths map[int64]int, checker *checks.Checker) *liveChecks {
+	out := &liveChecks{Findings: []liveFinding{}, Counts: []liveCount{}, Terms: []liveTerm{}, Previews: []livePreview{}}
+	names := names(accs)
+	lim := checks.DefaultLimits()
+	count := func(target string, b *passerelle.Publication, key string, n, limit int) {
+		out.Counts = append(out.Counts, liveCount{Target: target, Account: l.T("platform."+string(b.Platform)) + " " + names[b.AccountID],
+			Label: l.T(key, n, limit), Length: n, Limit: limit})
+	}
+	for _, b := range draft.Publications {
+		pre := "count-pub_" + strconv.FormatInt(b.AccountID, 10)
+		pv := livePreview{Account: b.AccountID, Platform: b.Platform, Format: b.Format, Name: names[b.AccountID], Fold: -1, Media: b.MediaIDs}
+		switch {
+		case b.Platform == passerelle.Weibo:
+			limit := lim.WeiboLong
+			if b.Mode == passerelle.ModeAPI {
+				limit = lim.WeiboAPI
+			}
+			count(pre, b, "composer.count", weiboLengths[b.AccountID], limit)
+			pv.Text = editorial.WeiboStatus(b, draft)
+			pv.Fold = checks.WeiboFold(pv.Text, weiboFeedFold)
+		case b.WeChat != nil:
+			a := b.WeChat
+			count(pre+"-title", b, "composer.count_title", utf8.RuneCountInString(a.Title), lim.WeChatTitle)
+			count(pre+"-digest", b, "composer.count_digest", utf8.RuneCountInString(a.Digest), lim.WeChatDigest)
+			pv.Title, pv.Author, pv.Digest = a.Title, a.Author, a.Digest
+			pv.Body, _ = checks.SanitizeWeChatHTML(a.BodyHTML, checks.HostedImage)
+			if a.CoverMediaID > 0 {
+				pv.Cover = "/media/" + strconv.FormatInt(a.CoverMediaID, 10) + "/wechat_cover_235?x=" + fraction(a.Crop235.X) + "&y=" + fraction(a.Crop235.Y)
+			}
+		default:
+			// The assisted platforms: the kit's text, counted as the kit counts it.
+			k := publish.BuildKit(draft, b, nil)
+			if k.Rule.TitleMax > 0 {
+				count(pre+"-title", b, "composer.count_title", utf8.RuneCountInString(k.Title), k.Rule.TitleMax)
+			}
+			count(pre, b, "composer.count", utf8.RuneCountInString(k.Copy), k.Rule.TextMax)
+			pv.Title, pv.Text = k.Title, k.Copy
+			if len(pv.Media) == 0 {
+				pv.Media = draft.MediaIDs
+			}
+		}
+		if pv.Media == nil {
+			pv.Media = []int64{}
+		}
+		out.Previews = append(out.Previews, pv)
+	}
+	out.Source = draft.SourceText
+	for _, t := range checker.SourceTerms(draft.SourceText) {
+		lt := liveTerm{SourceTerm: t}
+		for _, z := range append([]string{t.ZH}, t.Accepted...) {
+			if z != "" && strings.Contains(draft.TextZH, z) {
+				lt.Rendered = true
+			}
+		}
+		out.Terms = append(out.Terms, lt)
+	}
+	return out
+}
+
+// names are the accounts' names by id.
+func names(accs []*passerelle.Account) map[int64]string {
+	out := map[int64]string{}
+	for _, a := range accs {
+		out[a.ID] = cmp.Or(a.DisplayName, a.Handle)
+	}
+	return out
 }

@@ -66,6 +66,10 @@ type postPage struct {
 	Statuses     []passerelle.Status
 	// Delivery is each publication's delivery (publishing.go).
 	Delivery *deliveryPanel
+	// Rights warns of images whose rights end before a publication that uses them;
+	// Credits is each WeChat article's credit line, by account (rights.go).
+	Rights  []string
+	Credits map[int64]string
 }
 
 // commentNode is a comment with its answers, or a review decision (Decision set)
@@ -403,6 +407,17 @@ func (h *handler) fillPost(ctx context.Context, r *http.Request, p *postPage) er
 		return err
 	}
 	p.Previews = previews(post, p.Accounts, "/media/", "/posts/"+strconv.FormatInt(post.ID, 10)+"/article?pub=")
+	assets, err := h.postAssets(ctx, u.OrgID, post)
+	if err != nil {
+		return err
+	}
+	p.Rights = rightsWarnings(l, post, assets, p.Institution.TimeZone, p.AccountNames, h.Now())
+	p.Credits = map[int64]string{}
+	for _, b := range post.Publications {
+		if b.WeChat != nil {
+			p.Credits[b.AccountID] = creditLine(post, b, assets)
+		}
+	}
 	loc, sh := loadZone(p.Institution.TimeZone), loadZone(editorial.ShanghaiZone)
 	p.Schedule, p.Shanghai, p.Platform = map[int64]string{}, map[int64]string{}, map[int64]passerelle.Platform{}
 	for _, b := range post.Publications {

@@ -88,75 +88,7 @@
     fit();
   });
 
-  // Editor: the checks run again while one types (debounced). The server counts each
-  // Weibo text by its own rule and answers the findings by field; they replace the
-  // lists shown beside the fields. Nothing is saved.
-  var editor = document.querySelector("form.editor[data-check]");
-  if (editor && window.fetch) {
-    var timer = null, seq = 0;
-    var sevLabel = {};
-    document.querySelectorAll(".finding .sev").forEach(function (el) {
-      var li = el.closest(".finding");
-      if (li.classList.contains("finding-error")) { sevLabel.error = el.textContent; }
-      if (li.classList.contains("finding-warning")) { sevLabel.warning = el.textContent; }
-    });
-    var render = function (data, countsOnly) {
-      var counts = document.getElementById("live-counts");
-      if (counts) {
-        counts.textContent = "";
-        data.counts.forEach(function (c) {
-          var li = document.createElement("li");
-          li.textContent = c.account + " : " + c.length + " / " + c.limit;
-          if (c.length > c.limit) { li.className = "over"; }
-          counts.appendChild(li);
-        });
-      }
-      // On load the lists the server wrote are current (with their excerpts).
-      if (countsOnly) { return; }
-      editor.querySelectorAll("ul.findings").forEach(function (ul) { ul.remove(); });
-      var lists = {};
-      data.findings.forEach(function (f) {
-        var input = document.getElementById(f.field);
-        var box = input ? input.closest(".field") || input.parentNode : null;
-        if (!box || !editor.contains(box)) { return; }
-        var ul = lists[f.field];
-        if (!ul) {
-          ul = document.createElement("ul");
-          ul.className = "findings live-findings";
-          ul.id = f.field + "-live";
-          box.appendChild(ul);
-          lists[f.field] = ul;
-        }
-        var li = document.createElement("li");
-        li.className = "finding finding-" + f.severity;
-        var sev = document.createElement("span");
-        sev.className = "sev";
-        sev.textContent = sevLabel[f.severity] || f.severity;
-        var msg = document.createElement("span");
-        msg.className = "finding-msg";
-        msg.textContent = f.message;
-        li.appendChild(sev);
-        li.appendChild(document.createTextNode(" "));
-        li.appendChild(msg);
-        ul.appendChild(li);
-      });
-    };
-    var run = function (countsOnly) {
-      var mine = ++seq;
-      var body = new URLSearchParams(new FormData(editor));
-      fetch(editor.getAttribute("data-check"), {
-        method: "POST", body: body, credentials: "same-origin",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json" }
-      }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
-        if (data && mine === seq) { render(data, countsOnly === true); }
-      }, function () {});
-    };
-    editor.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(run, 400);
-    });
-    run(true);
-  }
+  // The editor's live checks, previews and uploads are in composer.js.
 
   // Put the keyboard on the first field in error.
   var invalid = document.querySelector("[aria-invalid=true]");
