@@ -129,7 +129,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	catalog, err := web.Catalog()
+	if err != nil {
+		return err
+	}
 	m.Server = server.New(server.Options{
+		Catalog:        catalog,
 		Logger:         m.Logger,
 		DB:             db,
 		Auth:           m.Auth,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"sync/atomic"
 	"testing"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/barometer"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
+	"github.com/passerelle-oss/passerelle/internal/i18n"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
@@ -56,7 +58,7 @@ func setup(t testing.TB, db *store.DB) *bundle {
 	ctx := context.Background()
 	b := &bundle{t: t, db: db, v: validator(t), dataDir: t.TempDir()}
 	b.auth = auth.New(db, nil)
-	b.srv = server.New(server.Options{DB: db, Auth: b.auth})
+	b.srv = server.New(server.Options{DB: db, Auth: b.auth, Catalog: catalog(t)})
 	// Every route Main serves from this package, wired as cmd/passerelle/serve.go does.
 	api.Register(b.srv, &tenancy.Service{DB: db}, b.auth)
 	api.RegisterBarometer(b.srv, &tenancy.Service{DB: db}, &barometer.Service{DB: db})
@@ -137,6 +139,17 @@ func engines(t *testing.T, fn func(t *testing.T, b *bundle)) {
 func sqlite(t *testing.T) *bundle {
 	t.Helper()
 	return setup(t, storetest.SQLite(t))
+}
+
+// catalog is the server's catalog as serve.go builds it (web.Catalog): the
+// interface's files and the shared ones.
+func catalog(t testing.TB) *i18n.Catalog {
+	t.Helper()
+	c, err := i18n.Load(os.DirFS("../web/i18n"), i18n.Messages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func path(format string, args ...any) string { return fmt.Sprintf(format, args...) }
