@@ -147,7 +147,9 @@ func Load(fsyss ...fs.FS) (*Catalog, error) {
 				return nil, fmt.Errorf("catalog %s: %w", f, err)
 			}
 			for id, msg := range m {
-				if _, dup := msgs[id]; dup {
+				// Two branches may add the same message: the same text twice is
+				// harmless, two different texts for one id are a mistake.
+				if prev, dup := msgs[id]; dup && !sameMessage(prev, msg) {
 					return nil, fmt.Errorf("catalog %s: %q is defined twice", f, id)
 				}
 				msgs[id] = msg
@@ -158,6 +160,18 @@ func Load(fsyss ...fs.FS) (*Catalog, error) {
 		}
 	}
 	return c, nil
+}
+
+func sameMessage(a, b Message) bool {
+	if a.Text != b.Text || len(a.Forms) != len(b.Forms) {
+		return false
+	}
+	for f, s := range a.Forms {
+		if b.Forms[f] != s {
+			return false
+		}
+	}
+	return true
 }
 
 // langOfFile returns the language of "editorial.zh-Hans.json" or "fr.json".

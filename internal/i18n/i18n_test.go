@@ -65,6 +65,7 @@ func TestLoad(t *testing.T) {
 	}{
 		{"any feature file", fstest.MapFS{"en.json": {Data: []byte(`{"a": "A"}`)}, "newfeature.en.json": {Data: []byte(`{"b": "B"}`)}}, ""},
 		{"id twice", fstest.MapFS{"en.json": {Data: []byte(`{"a": "A"}`)}, "x.en.json": {Data: []byte(`{"a": "B"}`)}}, "defined twice"},
+		{"id twice, same text", fstest.MapFS{"en.json": {Data: []byte(`{"a": "A"}`)}, "x.en.json": {Data: []byte(`{"a": "A", "b": "B"}`)}}, ""},
 		{"unknown language", fstest.MapFS{"x.de.json": {Data: []byte(`{"a": "A"}`)}}, "not one of"},
 		{"not json", fstest.MapFS{"x.fr.json": {Data: []byte(`{"a": `)}}, "x.fr.json"},
 		{"plural without other", fstest.MapFS{"x.fr.json": {Data: []byte(`{"a": {"one": "un"}}`)}}, "other"},
