@@ -213,7 +213,7 @@ func ids(m map[string]int64) map[string]string {
 }
 
 // editorialKinds are the placeholders of editorial objects.
-var editorialKinds = []string{"post", "publication", "media", "term", "lexicon", "link", "guest"}
+var editorialKinds = []string{"post", "publication", "media", "term", "lexicon", "link", "guest", "tour", "exhibition"}
 
 // needsEditorial reports whether a row names an editorial object.
 func needsEditorial(r authzRow, segments []string) bool {
@@ -273,6 +273,15 @@ func (f *authzFixture) editorialObjects(t *testing.T, owner *passerelle.User, in
 	if err != nil {
 		t.Fatal(err)
 	}
+	tour := &passerelle.Tour{InstitutionID: inst, TitleZH: "导览"}
+	if err := f.m.Visit.CreateTour(ctx, owner, tour); err != nil {
+		t.Fatal(err)
+	}
+	ex := &passerelle.Exhibition{InstitutionID: inst, TitleZH: "展览"}
+	if err := f.m.Visit.CreateExhibition(ctx, owner, ex); err != nil {
+		t.Fatal(err)
+	}
+	maps.Copy(ids, map[string]string{"tour": fmt.Sprint(tour.ID), "exhibition": fmt.Sprint(ex.ID)})
 	maps.Copy(ids, map[string]string{"post": fmt.Sprint(saved.Post.ID), "publication": fmt.Sprint(saved.Post.Publications[0].ID), "media": fmt.Sprint(m.ID),
 		"term": fmt.Sprint(term.ID), "lexicon": fmt.Sprint(entry.ID), "link": fmt.Sprint(link.ID), "guest": token})
 }
@@ -320,7 +329,7 @@ var wildcard = regexp.MustCompile(`\{([^}]*)\}`)
 // collections name the object of a wildcard by the path segment before it, where the
 // segment is not the object's name with an s.
 var collections = map[string]string{"posts": "post", "publications": "publication", "media": "media", "glossary": "term",
-	"lexicon": "lexicon", "guest-links": "link", "guest": "guest", "review": "guest"}
+	"lexicon": "lexicon", "guest-links": "link", "guest": "guest", "review": "guest", "tours": "tour", "exhibitions": "exhibition"}
 
 // kindOf names the object a wildcard stands for: from the path segment before it
 // (/institutions/{id}) or from its name ({account_id}).

@@ -20,6 +20,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
+	"github.com/passerelle-oss/passerelle/internal/visit"
 )
 
 // bundle is a served API over a real store, with an organization and its owner, and a
@@ -62,7 +63,9 @@ func setup(t testing.TB, db *store.DB) *bundle {
 	// Every route Main serves from this package, wired as cmd/passerelle/serve.go does.
 	api.Register(b.srv, &tenancy.Service{DB: db}, b.auth)
 	api.RegisterBarometer(b.srv, &tenancy.Service{DB: db}, &barometer.Service{DB: db})
-	api.RegisterEditorial(b.srv, editorial.New(editorial.Options{DB: db, DataDir: b.dataDir}))
+	edit := editorial.New(editorial.Options{DB: db, DataDir: b.dataDir})
+	api.RegisterEditorial(b.srv, edit)
+	api.RegisterVisit(b.srv, visit.New(db, edit.MediaStore(), "http://passerelle.test", nil))
 	ts := httptest.NewServer(b.srv.Handler())
 	t.Cleanup(ts.Close)
 	b.url = ts.URL
