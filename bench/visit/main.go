@@ -108,6 +108,10 @@ func run(duration time.Duration, rounds int, spike time.Duration, nginxBin strin
 			return err
 		}
 		file := filepath.Join(root, filepath.FromSlash(p))
+		if p == tour.page {
+			// The stops live under the tour's path: the page is its directory's index.
+			file = filepath.Join(file, "index.html")
+		}
 		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 			return err
 		}
@@ -316,6 +320,7 @@ http {
     server {
         listen %[2]s;
         root %[3]s;
+        location /v/t/ { try_files $uri $uri/index.html =404; }
         location /v/audio/ { add_header Cache-Control "public, max-age=31536000, immutable"; }
     }
 }
