@@ -58,6 +58,10 @@ func run(duration time.Duration, rounds int, spike time.Duration, nginxBin strin
 		return err
 	}
 	defer os.RemoveAll(tmp)
+	// nginx's workers run as an unprivileged user: they must read the files.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
 	bin, err := proc.Build(ctx, tmp)
 	if err != nil {
 		return err
@@ -306,7 +310,8 @@ pid %[1]s/nginx.pid;
 error_log %[1]s/logs/error.log warn;
 events { worker_connections 4096; }
 http {
-    access_log off;
+    # Passerelle logs every request; so does nginx, to a file.
+    access_log %[1]s/logs/access.log;
     client_body_temp_path %[1]s/body;
     proxy_temp_path %[1]s/proxy;
     fastcgi_temp_path %[1]s/fastcgi;
