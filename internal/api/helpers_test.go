@@ -190,6 +190,14 @@ func (b *bundle) editorialObjects(owner *passerelle.User, institution int64) (ma
 	if err != nil {
 		b.t.Fatal(err)
 	}
+	tour := &passerelle.Tour{InstitutionID: institution, TitleZH: "导览"}
+	if err := b.db.CreateTour(ctx, owner.OrgID, tour); err != nil {
+		b.t.Fatal(err)
+	}
+	ex := &passerelle.Exhibition{InstitutionID: institution, TitleZH: "展览"}
+	if err := b.db.CreateExhibition(ctx, owner.OrgID, ex); err != nil {
+		b.t.Fatal(err)
+	}
 	return map[string]int64{"posts": saved.Post.ID, "publications": saved.Post.Publications[0].ID, "media": m.ID,
-		"glossary": term.ID, "lexicon": entry.ID, "link": link.ID}, token
+		"glossary": term.ID, "lexicon": entry.ID, "link": link.ID, "tours": tour.ID, "exhibitions": ex.ID}, token
 }
