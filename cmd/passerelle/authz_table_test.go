@@ -90,6 +90,25 @@ var authzTable = []authzRow{
 	row("GET /api/v1/accounts/{id}/events", own, 401, 200, 200, 200, 200, 200, 200),
 	row("GET /api/v1/accounts/{id}/events", foreign, 401, 404, 404, 404, 404, 404, 404),
 
+	// JSON API: visitor pages (internal/api/visit.go). Writers create; editors and up
+	// publish.
+	row("POST /api/v1/institutions/{id}/tours", own, 401, 201, 201, 201, 201, 403, 403).with(`{"title_zh": "导览 {n}"}`),
+	row("POST /api/v1/institutions/{id}/tours", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"title_zh": "导览 {n}"}`),
+	row("GET /api/v1/tours/{id}", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/tours/{id}", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/tours/{id}/stops", own, 401, 201, 201, 201, 201, 403, 403).with(`{"number": 1, "title_zh": "第一站"}`),
+	row("POST /api/v1/tours/{id}/stops", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"number": 1, "title_zh": "第一站"}`),
+	row("POST /api/v1/tours/{id}/publish", own, 401, 200, 200, 200, 403, 403, 403),
+	row("POST /api/v1/tours/{id}/publish", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/tours/{id}/unpublish", own, 401, 200, 200, 200, 403, 403, 403),
+	row("POST /api/v1/tours/{id}/unpublish", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/institutions/{id}/exhibitions", own, 401, 201, 201, 201, 201, 403, 403).with(`{"title_zh": "展览 {n}", "rooms": []}`),
+	row("POST /api/v1/institutions/{id}/exhibitions", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"title_zh": "展览 {n}", "rooms": []}`),
+	row("POST /api/v1/exhibitions/{id}/publish", own, 401, 200, 200, 200, 403, 403, 403),
+	row("POST /api/v1/exhibitions/{id}/publish", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/exhibitions/{id}/unpublish", own, 401, 200, 200, 200, 403, 403, 403),
+	row("POST /api/v1/exhibitions/{id}/unpublish", foreign, 401, 404, 404, 404, 404, 404, 404),
+
 	// JSON API: barometer (internal/api/barometer.go). Editions are not per
 	// institution: own is an edition id, foreign one that does not exist.
 	row("GET /api/v1/barometer", none, 401, 200, 200, 200, 200, 200, 200),
@@ -244,6 +263,23 @@ var authzTable = []authzRow{
 	row("POST /accounts/{id}/restore", own, 303, 303, 303, 403, 403, 403, 403),
 	row("POST /accounts/{id}/restore", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /barometer", none, 404, 404, 404, 404, 404, 404, 404),
+	// Visitor pages (internal/visit): public, addressed by random tokens. Own: a
+	// published tour or exhibition of the organization; foreign: a guessed address,
+	// a bare 404 whoever asks.
+	row("GET /v/t/{token}", own, 200, 200, 200, 200, 200, 200, 200).at("{tourpage}"),
+	row("GET /v/t/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/v/t/aaaaaaaaaaaaaaaaaaaa"),
+	row("GET /v/t/{token}/go", own, 303, 303, 303, 303, 303, 303, 303).at("{tourpage}/go?n=7"),
+	row("GET /v/t/{token}/go", foreign, 303, 303, 303, 303, 303, 303, 303).at("/v/t/aaaaaaaaaaaaaaaaaaaa/go?n=7"),
+	row("GET /v/t/{token}/{n}", own, 200, 200, 200, 200, 200, 200, 200).at("{tourpage}/7"),
+	row("GET /v/t/{token}/{n}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/v/t/aaaaaaaaaaaaaaaaaaaa/7"),
+	row("GET /v/e/{token}", own, 200, 200, 200, 200, 200, 200, 200).at("{exhibitionpage}"),
+	row("GET /v/e/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/v/e/aaaaaaaaaaaaaaaaaaaa"),
+	row("GET /v/audio/{file}", own, 200, 200, 200, 200, 200, 200, 200).at("{touraudio}"),
+	row("GET /v/audio/{file}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/v/audio/0000000000000000000000000000000000000000000000000000000000000000.mp3"),
+	row("GET /v/img/{file}", own, 404, 404, 404, 404, 404, 404, 404).at("/v/img/{media}.png"),
+	row("GET /v/img/{file}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/v/img/0000000000000000000000000000000000000000000000000000000000000000.jpg"),
+	row("GET /v/static/{file}", own, 404, 404, 404, 404, 404, 404, 404).at("/v/static/nothing.css"),
+	row("GET /v/static/{file}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/v/static/visit.css"),
 	row("GET /barometer.csv", none, 404, 404, 404, 404, 404, 404, 404),
 	row("GET /barometer.json", none, 404, 404, 404, 404, 404, 404, 404),
 	row("GET /institutions", none, 303, 200, 200, 200, 200, 200, 200),

@@ -10,6 +10,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -23,6 +24,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/api/apitest"
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
+	"github.com/passerelle-oss/passerelle/internal/media"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
@@ -213,7 +215,7 @@ func ids(m map[string]int64) map[string]string {
 }
 
 // editorialKinds are the placeholders of editorial objects.
-var editorialKinds = []string{"post", "publication", "media", "term", "lexicon", "link", "guest"}
+var editorialKinds = []string{"post", "publication", "media", "term", "lexicon", "link", "guest", "tour", "exhibition", "tourpage", "touraudio", "exhibitionpage"}
 
 // needsEditorial reports whether a row names an editorial object.
 func needsEditorial(r authzRow, segments []string) bool {
@@ -273,6 +275,40 @@ func (f *authzFixture) editorialObjects(t *testing.T, owner *passerelle.User, in
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A tour with a stop and its audio, and an exhibition, both published: the public
+	// pages' rows read them.
+	tour := &passerelle.Tour{InstitutionID: inst, TitleZH: "导览"}
+	if err := f.m.Visit.CreateTour(ctx, owner, tour); err != nil {
+		t.Fatal(err)
+	}
+	audio, _, err := f.editorial.Upload(ctx, owner, inst, "stop.mp3", bytes.NewReader(media.SilentMP3(time.Duration(1+f.sequence.Add(1)%50)*time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.m.Visit.AddStop(ctx, owner, &passerelle.Stop{TourID: tour.ID, Number: 7, TitleZH: "第七站", AudioMediaID: audio.ID}); err != nil {
+		t.Fatal(err)
+	}
+	ex := &passerelle.Exhibition{InstitutionID: inst, TitleZH: "展览"}
+	if err := f.m.Visit.CreateExhibition(ctx, owner, ex); err != nil {
+		t.Fatal(err)
+	}
+	_, tourURL, err := f.m.Visit.PublishTour(ctx, owner, tour.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, exURL, err := f.m.Visit.PublishExhibition(ctx, owner, ex.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pathOf := func(s string) string {
+		u, err := url.Parse(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Path
+	}
+	maps.Copy(ids, map[string]string{"tour": fmt.Sprint(tour.ID), "exhibition": fmt.Sprint(ex.ID),
+		"tourpage": pathOf(tourURL), "exhibitionpage": pathOf(exURL), "touraudio": "/v/audio/" + audio.StorageKey + ".mp3"})
 	maps.Copy(ids, map[string]string{"post": fmt.Sprint(saved.Post.ID), "publication": fmt.Sprint(saved.Post.Publications[0].ID), "media": fmt.Sprint(m.ID),
 		"term": fmt.Sprint(term.ID), "lexicon": fmt.Sprint(entry.ID), "link": fmt.Sprint(link.ID), "guest": token})
 }
@@ -320,7 +356,7 @@ var wildcard = regexp.MustCompile(`\{([^}]*)\}`)
 // collections name the object of a wildcard by the path segment before it, where the
 // segment is not the object's name with an s.
 var collections = map[string]string{"posts": "post", "publications": "publication", "media": "media", "glossary": "term",
-	"lexicon": "lexicon", "guest-links": "link", "guest": "guest", "review": "guest"}
+	"lexicon": "lexicon", "guest-links": "link", "guest": "guest", "review": "guest", "tours": "tour", "exhibitions": "exhibition"}
 
 // kindOf names the object a wildcard stands for: from the path segment before it
 // (/institutions/{id}) or from its name ({account_id}).

@@ -31,6 +31,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
+	"github.com/passerelle-oss/passerelle/internal/visit"
 	"github.com/passerelle-oss/passerelle/internal/web"
 	"github.com/passerelle-oss/passerelle/internal/webhook"
 )
@@ -56,6 +57,8 @@ type Main struct {
 	Connect   *connect.Service
 	Webhook   *webhook.Handler
 	Publish   *publish.Service
+	// Visit is the visitor pages service (audioguides, exhibitions).
+	Visit *visit.Service
 	// ReconcileEvery is how often the publishing reconciler sweeps (15 s; tests lower it).
 	ReconcileEvery time.Duration
 	// PlatformTimeout bounds each platform call (the clients' 15 s default when zero;
@@ -129,7 +132,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	catalog, err := web.Catalog()
+	if err != nil {
+		return err
+	}
 	m.Server = server.New(server.Options{
+		Catalog:        catalog,
 		Logger:         m.Logger,
 		DB:             db,
 		Auth:           m.Auth,
@@ -224,6 +232,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		}
 	}
 	api.RegisterEditorial(m.Server, edit)
+	m.Visit = visit.New(db, edit.MediaStore(), cfg.BaseURL, m.Logger)
+	if err := m.Visit.Register(m.Server); err != nil {
+		return err
+	}
+	api.RegisterVisit(m.Server, m.Visit)
 	api.RegisterPublishing(m.Server, m.Publish, db)
 
 	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger})

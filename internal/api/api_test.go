@@ -661,6 +661,16 @@ func TestForeignIsNotFound(t *testing.T) {
 			"GET /api/v1/media/{id}/file":                  nil,
 			"GET /api/v1/media/{id}/renditions/{spec}":     nil,
 			"PUT /api/v1/accounts/{id}/cadence":            map[string]any{"min_per_week": 0, "max_per_week": 1},
+
+			// Visitor pages.
+			"POST /api/v1/institutions/{id}/tours":       map[string]any{"title_zh": "偷"},
+			"GET /api/v1/tours/{id}":                     nil,
+			"POST /api/v1/tours/{id}/stops":              map[string]any{"number": 1, "title_zh": "偷"},
+			"POST /api/v1/tours/{id}/publish":            nil,
+			"POST /api/v1/tours/{id}/unpublish":          nil,
+			"POST /api/v1/institutions/{id}/exhibitions": map[string]any{"title_zh": "偷"},
+			"POST /api/v1/exhibitions/{id}/publish":      nil,
+			"POST /api/v1/exhibitions/{id}/unpublish":    nil,
 		}
 		n := 0
 		for _, pattern := range b.srv.RouteList() {

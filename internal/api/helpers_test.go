@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"sync/atomic"
 	"testing"
 
@@ -14,10 +15,12 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/barometer"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
+	"github.com/passerelle-oss/passerelle/internal/i18n"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
+	"github.com/passerelle-oss/passerelle/internal/visit"
 )
 
 // bundle is a served API over a real store, with an organization and its owner, and a
@@ -56,11 +59,13 @@ func setup(t testing.TB, db *store.DB) *bundle {
 	ctx := context.Background()
 	b := &bundle{t: t, db: db, v: validator(t), dataDir: t.TempDir()}
 	b.auth = auth.New(db, nil)
-	b.srv = server.New(server.Options{DB: db, Auth: b.auth})
+	b.srv = server.New(server.Options{DB: db, Auth: b.auth, Catalog: catalog(t)})
 	// Every route Main serves from this package, wired as cmd/passerelle/serve.go does.
 	api.Register(b.srv, &tenancy.Service{DB: db}, b.auth)
 	api.RegisterBarometer(b.srv, &tenancy.Service{DB: db}, &barometer.Service{DB: db})
-	api.RegisterEditorial(b.srv, editorial.New(editorial.Options{DB: db, DataDir: b.dataDir}))
+	edit := editorial.New(editorial.Options{DB: db, DataDir: b.dataDir})
+	api.RegisterEditorial(b.srv, edit)
+	api.RegisterVisit(b.srv, visit.New(db, edit.MediaStore(), "http://passerelle.test", nil))
 	ts := httptest.NewServer(b.srv.Handler())
 	t.Cleanup(ts.Close)
 	b.url = ts.URL
@@ -139,6 +144,17 @@ func sqlite(t *testing.T) *bundle {
 	return setup(t, storetest.SQLite(t))
 }
 
+// catalog is the server's catalog as serve.go builds it (web.Catalog): the
+// interface's files and the shared ones.
+func catalog(t testing.TB) *i18n.Catalog {
+	t.Helper()
+	c, err := i18n.Load(os.DirFS("../web/i18n"), i18n.Messages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func path(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
 // editorialObjects creates, as owner, one of each editorial object in an institution
@@ -174,6 +190,14 @@ func (b *bundle) editorialObjects(owner *passerelle.User, institution int64) (ma
 	if err != nil {
 		b.t.Fatal(err)
 	}
+	tour := &passerelle.Tour{InstitutionID: institution, TitleZH: "导览"}
+	if err := b.db.CreateTour(ctx, owner.OrgID, tour); err != nil {
+		b.t.Fatal(err)
+	}
+	ex := &passerelle.Exhibition{InstitutionID: institution, TitleZH: "展览"}
+	if err := b.db.CreateExhibition(ctx, owner.OrgID, ex); err != nil {
+		b.t.Fatal(err)
+	}
 	return map[string]int64{"posts": saved.Post.ID, "publications": saved.Post.Publications[0].ID, "media": m.ID,
-		"glossary": term.ID, "lexicon": entry.ID, "link": link.ID}, token
+		"glossary": term.ID, "lexicon": entry.ID, "link": link.ID, "tours": tour.ID, "exhibitions": ex.ID}, token
 }

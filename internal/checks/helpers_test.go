@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/passerelle-oss/passerelle/internal/i18n"
 )
 
 // newTestChecker builds a checker or fails the test.
@@ -48,11 +50,11 @@ func checkInvariants(t testing.TB, in Input, fs []Finding) {
 		if f.Message == "" {
 			t.Errorf("%+v: no message", f)
 		}
-		e, ok := catalog[f.Code]
+		e, ok := i18n.Shared().Lookup("en", msgPrefix+f.Code)
 		if !ok {
 			t.Errorf("%+v: code not in catalog", f)
 		}
-		for _, name := range placeholders(e.en) {
+		for _, name := range placeholders(e.Text) {
 			if _, ok := f.Params[name]; !ok {
 				t.Errorf("%+v: placeholder {%s} not filled", f, name)
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/passerelle-oss/passerelle"
 
 	"github.com/passerelle-oss/passerelle/internal/csvout"
+	"github.com/passerelle-oss/passerelle/internal/i18n"
 )
 
 func TestGlossary(t *testing.T) {
@@ -372,13 +373,23 @@ func TestHTMLBodySpans(t *testing.T) {
 
 func TestMessagesInEveryLanguage(t *testing.T) {
 	t.Parallel()
-	for code, e := range catalog {
-		if e.en == "" || e.fr == "" || e.zh == "" {
-			t.Errorf("%s: missing a language", code)
+	c := i18n.Shared()
+	for _, id := range c.IDs("en") {
+		if !strings.HasPrefix(id, msgPrefix) {
+			continue
 		}
-		p := strings.Join(placeholders(e.en), ",")
-		if strings.Join(placeholders(e.fr), ",") != p || strings.Join(placeholders(e.zh), ",") != p {
-			t.Errorf("%s: placeholders differ between languages", code)
+		en, _ := c.Lookup("en", id)
+		p := strings.Join(placeholders(en.Text), ",")
+		for _, lang := range []string{"fr", "zh-Hans"} {
+			m, ok := c.Lookup(lang, id)
+			if !ok || m.Text == "" {
+				t.Errorf("%s: missing in %s", id, lang)
+			}
+			for _, text := range m.Texts() {
+				if strings.Join(placeholders(text), ",") != p {
+					t.Errorf("%s: placeholders differ between languages", id)
+				}
+			}
 		}
 	}
 	f := Finding{Code: "weibo_length.too_long", Params: map[string]string{"length": "141", "limit": "140"}}
@@ -520,6 +531,27 @@ func TestCheckerConcurrentUse(t *testing.T) {
 	for range 8 {
 		if err := <-done; err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// Removal messages take the plural form of their count in each language's rules.
+func TestRemovalPlurals(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		r          Removal
+		lang, want string
+	}{
+		{Removal{Kind: "script", Count: 1}, "en", "Removed 1 script."},
+		{Removal{Kind: "script", Count: 2}, "en", "Removed 2 scripts."},
+		{Removal{Kind: "script", Count: 1}, "fr", "1 script retiré."},
+		{Removal{Kind: "script", Count: 3}, "fr", "3 scripts retirés."},
+		{Removal{Kind: "script", Count: 3}, "zh-Hans", "已删除 3 个脚本。"},
+		{Removal{Kind: "external_image", Count: 1, Details: []string{"http://x/a.png"}}, "en", "Removed 1 image not hosted on WeChat (http://x/a.png); upload it again."},
+	}
+	for _, tt := range tests {
+		if got := tt.r.Message(tt.lang); got != tt.want {
+			t.Errorf("%+v in %s: %q, want %q", tt.r, tt.lang, got, tt.want)
 		}
 	}
 }

@@ -184,7 +184,7 @@ func (s *Service) wechatClient(creds map[string]string) (*wechat.Client, error) 
 // like publishing needs a verified account.
 func (s *Service) testWeChat(ctx context.Context, creds map[string]string, lang string) *Result {
 	if creds["appid"] == "" || creds["app_secret"] == "" {
-		return &Result{DiagnosisKey: "missing", Message: pick(lang, msgMissingWeChat)}
+		return &Result{DiagnosisKey: "missing", Message: tr(lang, "connect.missing_wechat")}
 	}
 	c, err := s.wechatClient(creds)
 	if err != nil {
@@ -221,21 +221,21 @@ func (s *Service) weiboClient(creds map[string]string) (*weibo.Client, error) {
 
 func (s *Service) testWeibo(ctx context.Context, creds map[string]string, lang string) *Result {
 	if creds["app_key"] == "" || creds["app_secret"] == "" {
-		return &Result{DiagnosisKey: "missing", Message: pick(lang, msgMissingWeibo)}
+		return &Result{DiagnosisKey: "missing", Message: tr(lang, "connect.missing_weibo")}
 	}
 	if creds["access_token"] == "" {
-		return &Result{DiagnosisKey: "authorize", Message: pick(lang, msgAuthorize)}
+		return &Result{DiagnosisKey: "authorize", Message: tr(lang, "connect.authorize")}
 	}
 	c, err := s.weiboClient(creds)
 	if err != nil {
-		return &Result{DiagnosisKey: "credentials", Message: pick(lang, msgWeiboAuth)}
+		return &Result{DiagnosisKey: "credentials", Message: tr(lang, "connect.weibo_auth")}
 	}
 	info, err := c.TokenInfo(ctx, creds["access_token"])
 	if err != nil {
 		return weiboFailure(err, lang)
 	}
 	exp := info.ExpiresAt.UTC()
-	res := &Result{OK: true, DiagnosisKey: "ok", CanPublish: true, ExpiresAt: &exp, Message: pick(lang, msgWeiboOK), PlatformUID: info.UID}
+	res := &Result{OK: true, DiagnosisKey: "ok", CanPublish: true, ExpiresAt: &exp, Message: tr(lang, "connect.weibo_ok"), PlatformUID: info.UID}
 	if user, err := c.ShowUser(ctx, creds["access_token"], info.UID); err == nil {
 		n := user.FollowersCount
 		res.Followers = &n
@@ -243,7 +243,7 @@ func (s *Service) testWeibo(ctx context.Context, creds map[string]string, lang s
 		res.PlatformName = user.ScreenName
 	}
 	if exp.Sub(s.now()) < ReminderLead {
-		res.DiagnosisKey, res.Message = "expiring", pick(lang, msgExpiring)
+		res.DiagnosisKey, res.Message = "expiring", tr(lang, "connect.expiring")
 	}
 	return res
 }
@@ -251,13 +251,13 @@ func (s *Service) testWeibo(ctx context.Context, creds map[string]string, lang s
 func weiboFailure(err error, lang string) *Result {
 	switch platform.KindOf(err) {
 	case platform.AuthExpired:
-		return &Result{DiagnosisKey: "authorize", Message: pick(lang, msgWeiboAuth)}
+		return &Result{DiagnosisKey: "authorize", Message: tr(lang, "connect.weibo_auth")}
 	case platform.RateLimited:
-		return &Result{DiagnosisKey: "rate_limited", Message: pick(lang, msgRate)}
+		return &Result{DiagnosisKey: "rate_limited", Message: tr(lang, "connect.rate")}
 	case platform.Retryable, platform.Ambiguous:
-		return &Result{DiagnosisKey: "unreachable", Message: pick(lang, msgUnreachable)}
+		return &Result{DiagnosisKey: "unreachable", Message: tr(lang, "connect.unreachable")}
 	}
-	return &Result{DiagnosisKey: "other", Message: pick(lang, msgOther)}
+	return &Result{DiagnosisKey: "other", Message: tr(lang, "connect.other")}
 }
 
 // ReminderLead is how long before a Weibo token expires its admins are reminded.
@@ -334,7 +334,7 @@ func (s *Service) WeiboCallback(ctx context.Context, u *passerelle.User, session
 		prevUID = prev.PlatformUID
 	}
 	if !sameIdentity(a, prevUID, tok.UID, name) {
-		return a.ID, passerelle.Errorf(passerelle.EINVALID, "%s", pickf(lang, msgWrongIdentity, name, tok.UID, accountLabel(a)))
+		return a.ID, passerelle.Errorf(passerelle.EINVALID, "%s", tr(lang, "connect.wrong_identity", name, tok.UID, accountLabel(a)))
 	}
 	if err := s.DB.SetCredentials(ctx, u.OrgID, a.ID, map[string]string{"access_token": tok.AccessToken}); err != nil {
 		return 0, err

@@ -45,7 +45,7 @@ func Ingest(ctx context.Context, st Store, r io.Reader, limits Limits) (Asset, e
 // store, which differ from the upload's unless the upload is an MP4.
 func Prepare(ctx context.Context, r io.Reader, limits Limits) (Asset, []byte, error) {
 	limits = limits.withDefaults()
-	limit := max(limits.MaxBytes, limits.MaxVideoBytes)
+	limit := max(limits.MaxBytes, limits.MaxVideoBytes, limits.MaxAudioBytes)
 	if limits.Gate != nil {
 		// While it waits for its turn, the upload is read into a temporary file: the
 		// client is not kept waiting for the server to read its body, and the bytes
@@ -75,7 +75,11 @@ func Prepare(ctx context.Context, r io.Reader, limits Limits) (Asset, []byte, er
 		return Asset{}, nil, passerelle.Errorf(passerelle.EUNSUPPORTED, "The file is empty.")
 	}
 	mime := Sniff(data[:min(len(data), 512)])
-	if mime == MIMEMP4 {
+	if mime == MIMEMP3 || mime == MIMEM4A {
+		if int64(len(data)) > limits.MaxAudioBytes {
+			return Asset{}, nil, passerelle.Errorf(passerelle.ETOOLARGE, "Audio files may be at most %s.", mb(limits.MaxAudioBytes))
+		}
+	} else if mime == MIMEMP4 {
 		if int64(len(data)) > limits.MaxVideoBytes {
 			return Asset{}, nil, passerelle.Errorf(passerelle.ETOOLARGE, "Videos may be at most %s (the WeChat limit).", mb(limits.MaxVideoBytes))
 		}
@@ -99,8 +103,12 @@ func Prepare(ctx context.Context, r io.Reader, limits Limits) (Asset, []byte, er
 		asset, out, err = prepareWebP(ctx, data, limits)
 	case MIMEMP4:
 		asset, out, err = prepareMP4(data)
+	case MIMEMP3:
+		asset, out, err = prepareMP3(data)
+	case MIMEM4A:
+		asset, out, err = prepareM4A(data)
 	default:
-		return Asset{}, nil, passerelle.Errorf(passerelle.EUNSUPPORTED, "This type of file is not accepted: upload a JPEG, PNG, GIF or WebP image, or an MP4 video.")
+		return Asset{}, nil, passerelle.Errorf(passerelle.EUNSUPPORTED, "This type of file is not accepted: upload a JPEG, PNG, GIF or WebP image, an MP4 video, or MP3 or M4A audio.")
 	}
 	if err != nil {
 		return Asset{}, nil, err

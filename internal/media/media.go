@@ -43,6 +43,8 @@ type Limits struct {
 	MaxBytes int64
 	// MaxVideoBytes bounds an MP4 upload (default 10 MB, WeChat's video material limit).
 	MaxVideoBytes int64
+	// MaxAudioBytes bounds an MP3 or M4A upload (default 30 MB).
+	MaxAudioBytes int64
 	// MaxPixels bounds width × height before anything is decoded (default 50 million:
 	// about 200 MB once decoded to RGBA).
 	MaxPixels int64
@@ -75,6 +77,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxVideoBytes <= 0 {
 		l.MaxVideoBytes = DefaultMaxVideoBytes
+	}
+	if l.MaxAudioBytes <= 0 {
+		l.MaxAudioBytes = DefaultMaxAudioBytes
 	}
 	if l.MaxPixels <= 0 {
 		l.MaxPixels = DefaultMaxPixels

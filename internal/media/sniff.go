@@ -30,6 +30,12 @@ func Sniff(head []byte) string {
 	if isWebP(head) {
 		return MIMEWebP
 	}
+	if isM4A(head) {
+		return MIMEM4A
+	}
+	if isMP3(head) {
+		return MIMEMP3
+	}
 	if isMP4(head) {
 		return MIMEMP4
 	}

@@ -254,9 +254,9 @@ func (b *Barometer) html(w http.ResponseWriter, r *http.Request) {
 		return "/barometer?" + v.Encode()
 	}
 	for _, l := range languages {
-		d.Languages = append(d.Languages, link{Name: b.messages[l]["lang"], Code: b.messages[l]["lang"], URL: here(func(v url.Values) { v.Set("lang", l) }), Current: l == q.lang})
+		d.Languages = append(d.Languages, link{Name: b.messages[l]["lang_name"], Code: b.messages[l]["lang"], URL: here(func(v url.Values) { v.Set("lang", l) }), Current: l == q.lang})
 	}
-	d.Languages[0].Name, d.Languages[1].Name, d.Languages[2].Name = "Français", "English", "中文"
+	// Each language is named in itself.
 	if t != nil {
 		d.PlatformName = T[t.Platform]
 		b.fill(r, &d, q, t, here)

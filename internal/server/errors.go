@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/i18n"
 )
 
 // statuses maps each domain error code to its HTTP status: the one place it is done.
@@ -92,11 +93,46 @@ type ErrorDetail struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
-// Error writes err as JSON and logs it when internal.
+// Error writes err as JSON and logs it when internal. The message and the fields'
+// messages are in the language of the request's Accept-Language (else the signed-in
+// user's, else English), and Content-Language says which.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	s.LogError(r, err)
-	WriteJSON(w, Status(err), ErrorBody{Error: ErrorDetail{Code: Code(err), Message: Message(err), Fields: passerelle.ErrorFields(err)}})
+	d := ErrorDetail{Code: Code(err), Message: Message(err), Fields: passerelle.ErrorFields(err)}
+	if c := s.opts.Catalog; c != nil {
+		lang := c.Match(r.Header.Get("Accept-Language"))
+		if u := User(r.Context()); lang == "" && u != nil && i18n.Valid(u.Locale) {
+			lang = u.Locale
+		}
+		if lang == "" {
+			lang = i18n.Fallback
+		}
+		l := c.Localizer(lang)
+		d.Message = Translate(l, d.Message)
+		if len(d.Fields) > 0 {
+			fields := make(map[string]string, len(d.Fields))
+			for k, v := range d.Fields {
+				fields[k] = Translate(l, v)
+			}
+			d.Fields = fields
+		}
+		w.Header().Set("Content-Language", l.Lang)
+	}
+	WriteJSON(w, Status(err), ErrorBody{Error: d})
 }
+
+// Translate returns a user-safe domain message (written in English in the code) in
+// l's language: the catalog carries it under "msg." + the English text. A message the
+// catalog lacks is returned as it is.
+func Translate(l *i18n.Localizer, msg string) string {
+	if msg != "" && l.Has("msg."+msg) {
+		return l.T("msg." + msg)
+	}
+	return msg
+}
+
+// Catalog is the catalog given in Options (nil when none was).
+func (s *Server) Catalog() *i18n.Catalog { return s.opts.Catalog }
 
 var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 

@@ -24,6 +24,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/i18n"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
@@ -49,6 +50,9 @@ type Options struct {
 	SecureCookies bool
 	// Version is reported by /healthz.
 	Version string
+	// Catalog translates the messages of JSON errors into the request's
+	// Accept-Language (internal/i18n); nil leaves them in English.
+	Catalog *i18n.Catalog
 }
 
 // Server routes requests. Register routes with Handle before serving.

@@ -2,17 +2,14 @@ package web
 
 import (
 	"embed"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/http"
 	"strings"
 	"time"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
-
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/i18n"
 )
 
 //go:embed i18n/*.json
@@ -21,64 +18,48 @@ var catalogFS embed.FS
 // langCookie remembers the language chosen by someone not signed in.
 const langCookie = "passerelle_lang"
 
-// supported lists the UI languages in passerelle.Locales order; the first is the
-// fallback when the browser asks for none of them.
-var supported = []language.Tag{language.English, language.French, language.SimplifiedChinese}
-
-// catalogs holds the messages of every language and the Accept-Language matcher.
+// catalogs holds the messages of every language: the interface's own files
+// (i18n/<lang>.json and i18n/<feature>.<lang>.json, any feature) and the shared ones of
+// internal/i18n, in one catalog of message ids.
 type catalogs struct {
-	byLang  map[string]map[string]string
-	matcher language.Matcher
+	*i18n.Catalog
+	// byLang is the text of each id (the "other" form of plural messages).
+	byLang map[string]map[string]string
 }
 
-func loadCatalogs() (*catalogs, error) {
-	c := &catalogs{byLang: map[string]map[string]string{}, matcher: language.NewMatcher(supported)}
-	for _, l := range passerelle.Locales {
-		b, err := catalogFS.ReadFile("i18n/" + l + ".json")
-		if err != nil {
-			return nil, fmt.Errorf("catalog %s: %w", l, err)
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("catalog %s: %w", l, err)
-		}
-		// A part of the interface may keep its messages in its own file
-		// (i18n/editorial.fr.json); a key defined twice is a mistake.
-		parts, err := fs.Glob(catalogFS, "i18n/*."+l+".json")
-		if err != nil {
-			return nil, err
-		}
-		for _, part := range parts {
-			b, err := catalogFS.ReadFile(part)
-			if err != nil {
-				return nil, fmt.Errorf("catalog %s: %w", part, err)
-			}
-			pm := map[string]string{}
-			if err := json.Unmarshal(b, &pm); err != nil {
-				return nil, fmt.Errorf("catalog %s: %w", part, err)
-			}
-			for k, v := range pm {
-				if _, dup := m[k]; dup {
-					return nil, fmt.Errorf("catalog %s: %q is defined twice", part, k)
-				}
-				m[k] = v
-			}
-		}
-		c.byLang[l] = m
+// Catalog loads the interface's catalog files with the shared ones: the one catalog
+// the server speaks (pages, API errors, flashes). An id defined twice is an error.
+func Catalog() (*i18n.Catalog, error) {
+	own, err := fs.Sub(catalogFS, "i18n")
+	if err != nil {
+		return nil, err
+	}
+	c, err := i18n.Load(own, i18n.Messages)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	return c, nil
 }
 
-// localeOf turns a matched tag into one of passerelle.Locales.
-func localeOf(t language.Tag) string {
-	base, _ := t.Base()
-	switch base.String() {
-	case "fr":
-		return "fr"
-	case "zh":
-		return "zh-Hans"
+func loadCatalogs() (*catalogs, error) {
+	c, err := Catalog()
+	if err != nil {
+		return nil, err
 	}
-	return "en"
+	return wrapCatalog(c), nil
+}
+
+func wrapCatalog(c *i18n.Catalog) *catalogs {
+	w := &catalogs{Catalog: c, byLang: map[string]map[string]string{}}
+	for _, l := range passerelle.Locales {
+		m := map[string]string{}
+		for _, id := range c.IDs(l) {
+			msg, _ := c.Lookup(l, id)
+			m[id] = msg.Text
+		}
+		w.byLang[l] = m
+	}
+	return w
 }
 
 // negotiate picks the request's language: the signed-in user's choice, else the
@@ -90,37 +71,17 @@ func (c *catalogs) negotiate(r *http.Request, u *passerelle.User) string {
 	if ck, err := r.Cookie(langCookie); err == nil && ck.Value != "" && passerelle.ValidLocale(ck.Value) {
 		return ck.Value
 	}
-	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
-	t, _, _ := c.matcher.Match(tags...)
-	return localeOf(t)
+	return c.Negotiate(r.Header.Get("Accept-Language"))
 }
 
 // localizer renders messages, numbers and dates in one language.
 type localizer struct {
-	Lang     string
+	*i18n.Localizer
 	messages map[string]string
-	fallback map[string]string
-	numbers  *message.Printer
 }
 
 func (c *catalogs) localizer(lang string) *localizer {
-	tag := language.MustParse(lang)
-	return &localizer{Lang: lang, messages: c.byLang[lang], fallback: c.byLang["en"], numbers: message.NewPrinter(tag)}
-}
-
-// T returns the message for key, formatted with args (fmt verbs, %[n]s for reordering).
-// A missing key shows itself, which the catalog tests forbid.
-func (l *localizer) T(key string, args ...any) string {
-	s, ok := l.messages[key]
-	if !ok {
-		if s, ok = l.fallback[key]; !ok {
-			s = key
-		}
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
-	}
-	return s
+	return &localizer{Localizer: c.Localizer(lang), messages: c.byLang[lang]}
 }
 
 // Msg translates a user-safe message of the domain (written in English in the code):
@@ -136,26 +97,23 @@ func (l *localizer) Msg(s string) string {
 	return s
 }
 
-// Number formats an integer with the language's grouping.
-func (l *localizer) Number(n int64) string { return l.numbers.Sprintf("%d", n) }
-
 // Compact formats follower counts as people read them: 12.3k in English and French,
 // 12.3万 in Chinese.
 func (l *localizer) Compact(n int64) string {
 	if l.Lang == "zh-Hans" {
 		switch {
 		case n >= 100_000_000:
-			return trimZero(l.numbers.Sprintf("%.1f", float64(n)/1e8)) + "亿"
+			return trimZero(l.Printer().Sprintf("%.1f", float64(n)/1e8)) + "亿"
 		case n >= 10_000:
-			return trimZero(l.numbers.Sprintf("%.1f", float64(n)/1e4)) + "万"
+			return trimZero(l.Printer().Sprintf("%.1f", float64(n)/1e4)) + "万"
 		}
 		return l.Number(n)
 	}
 	switch {
 	case n >= 1_000_000:
-		return trimZero(l.numbers.Sprintf("%.1f", float64(n)/1e6)) + l.T("unit.million")
+		return trimZero(l.Printer().Sprintf("%.1f", float64(n)/1e6)) + l.T("unit.million")
 	case n >= 10_000:
-		return trimZero(l.numbers.Sprintf("%.1f", float64(n)/1e3)) + l.T("unit.thousand")
+		return trimZero(l.Printer().Sprintf("%.1f", float64(n)/1e3)) + l.T("unit.thousand")
 	}
 	return l.Number(n)
 }

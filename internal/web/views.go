@@ -40,6 +40,7 @@ type views struct {
 func localFuncs(l *localizer) template.FuncMap {
 	return template.FuncMap{
 		"t":        l.T,
+		"tn":       l.N,
 		"msg":      l.Msg,
 		"number":   l.Number,
 		"compact":  l.Compact,

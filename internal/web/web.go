@@ -69,9 +69,15 @@ func Register(d Deps) error {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	cat, err := loadCatalogs()
-	if err != nil {
-		return fmt.Errorf("web: %w", err)
+	var cat *catalogs
+	if c := d.Server.Catalog(); c != nil {
+		cat = wrapCatalog(c)
+	} else {
+		c, err := loadCatalogs()
+		if err != nil {
+			return fmt.Errorf("web: %w", err)
+		}
+		cat = c
 	}
 	st, err := loadAssets()
 	if err != nil {

@@ -3,9 +3,9 @@ package wechat
 import (
 	"errors"
 	"regexp"
-	"strings"
 	"time"
 
+	"github.com/passerelle-oss/passerelle/internal/i18n"
 	"github.com/passerelle-oss/passerelle/internal/platform"
 )
 
@@ -83,91 +83,36 @@ var ipInMessage = regexp.MustCompile(`\b(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[
 // Diagnose explains err in lang ("fr", "en" or "zh-Hans"; anything else gives English).
 func Diagnose(err error, lang string) Diagnosis {
 	if err == nil {
-		return Diagnosis{Key: "ok", Message: pick(lang, diagOK)}
+		return Diagnosis{Key: "ok", Message: diag(lang, "ok", nil)}
 	}
 	var pe *platform.Error
 	if !errors.As(err, &pe) {
-		return Diagnosis{Key: "other", Message: pick(lang, diagOther)}
+		return Diagnosis{Key: "other", Message: diag(lang, "other", nil)}
 	}
 	switch {
 	case pe.Code == CodeIPNotWhitelisted:
 		ip := ipInMessage.FindString(pe.Message)
-		msg := pick(lang, diagIP)
+		msg := diag(lang, "ip", nil)
 		if ip != "" {
-			msg += " " + strings.ReplaceAll(pick(lang, diagIPSeen), "{ip}", ip)
+			msg += " " + diag(lang, "ip_seen", map[string]string{"ip": ip})
 		}
 		return Diagnosis{Key: "ip_whitelist", Message: msg}
 	case pe.Code == CodeUnauthorized || pe.Code == CodeAPIForbidden:
-		return Diagnosis{Key: "not_verified", Message: pick(lang, diagUnverified), AssistedOnly: true}
+		return Diagnosis{Key: "not_verified", Message: diag(lang, "unverified", nil), AssistedOnly: true}
 	case pe.Code == CodeInvalidCredential || pe.Code == CodeInvalidAppSecret ||
 		pe.Code == CodeInvalidAppID || pe.Kind == platform.AuthExpired:
-		return Diagnosis{Key: "credentials", Message: pick(lang, diagCredentials)}
+		return Diagnosis{Key: "credentials", Message: diag(lang, "credentials", nil)}
 	case pe.Kind == platform.RateLimited:
-		return Diagnosis{Key: "rate_limited", Message: pick(lang, diagRate)}
+		return Diagnosis{Key: "rate_limited", Message: diag(lang, "rate", nil)}
 	case pe.Code == CodeBusy:
-		return Diagnosis{Key: "busy", Message: pick(lang, diagBusy)}
+		return Diagnosis{Key: "busy", Message: diag(lang, "busy", nil)}
 	case pe.Code == 0 && (pe.Kind == platform.Retryable || pe.Kind == platform.Ambiguous):
-		return Diagnosis{Key: "unreachable", Message: pick(lang, diagUnreachable)}
+		return Diagnosis{Key: "unreachable", Message: diag(lang, "unreachable", nil)}
 	}
-	return Diagnosis{Key: "other", Message: pick(lang, diagOther)}
+	return Diagnosis{Key: "other", Message: diag(lang, "other", nil)}
 }
 
-type phrases struct{ fr, en, zh string }
-
-func pick(lang string, p phrases) string {
-	switch strings.ToLower(lang) {
-	case "fr":
-		return p.fr
-	case "zh-hans", "zh", "zh-cn":
-		return p.zh
-	}
-	return p.en
+// diag returns the catalog message "wechat.diag."+key (internal/i18n) in lang.
+func diag(lang, key string, params map[string]string) string {
+	return i18n.Shared().Localizer(lang).Fill("wechat.diag."+key, params)
 }
-
-var (
-	diagOK = phrases{
-		fr: "La connexion à WeChat fonctionne.",
-		en: "The connection to WeChat works.",
-		zh: "与微信的连接正常。",
-	}
-	diagIP = phrases{
-		fr: "WeChat refuse l'adresse IP de ce serveur. Dans la console WeChat (Paramètres et développement › Configuration de base), ajoutez l'adresse IP publique du serveur Passerelle à la liste blanche IP, puis réessayez.",
-		en: "WeChat refuses this server's IP address. In the WeChat console (Settings and Development › Basic Configuration), add the public IP address of the Passerelle server to the IP whitelist, then try again.",
-		zh: "微信拒绝了本服务器的 IP 地址。请在公众平台“设置与开发 › 基本配置”中，将 Passerelle 服务器的公网 IP 加入 IP 白名单，然后重试。",
-	}
-	diagIPSeen = phrases{
-		fr: "Adresse vue par WeChat : {ip}.",
-		en: "Address seen by WeChat: {ip}.",
-		zh: "微信看到的地址：{ip}。",
-	}
-	diagUnverified = phrases{
-		fr: "Ce compte n'est pas certifié (认证) : WeChat n'ouvre pas les API de publication et de statistiques. Les publications passeront en mode assisté ; faites certifier le compte pour publier par API.",
-		en: "This account is not verified (认证): WeChat does not open its publishing and analytics APIs to it. Posts will go out in assisted mode; have the account verified to publish by API.",
-		zh: "该公众号未认证，微信未向其开放发布和数据统计接口。内容将以辅助模式发布；完成微信认证后即可通过接口发布。",
-	}
-	diagCredentials = phrases{
-		fr: "L'AppID ou l'AppSecret est incorrect, ou l'AppSecret a été réinitialisé. Copiez-les de nouveau depuis la console WeChat (Paramètres et développement › Configuration de base).",
-		en: "The AppID or AppSecret is wrong, or the AppSecret was reset. Copy them again from the WeChat console (Settings and Development › Basic Configuration).",
-		zh: "AppID 或 AppSecret 不正确，或 AppSecret 已被重置。请在公众平台“设置与开发 › 基本配置”中重新复制。",
-	}
-	diagRate = phrases{
-		fr: "Le quota d'appels WeChat est atteint pour le moment. Passerelle réessaiera automatiquement plus tard.",
-		en: "The WeChat call quota is reached for now. Passerelle will try again later by itself.",
-		zh: "微信接口调用次数已达上限。Passerelle 会稍后自动重试。",
-	}
-	diagBusy = phrases{
-		fr: "WeChat est momentanément occupé. Réessayez dans quelques instants.",
-		en: "WeChat is busy at the moment. Try again in a moment.",
-		zh: "微信系统繁忙，请稍后再试。",
-	}
-	diagUnreachable = phrases{
-		fr: "Les serveurs de WeChat sont injoignables depuis ce serveur. Vérifiez sa connexion Internet, son pare-feu et son proxy sortant.",
-		en: "WeChat's servers cannot be reached from this server. Check its Internet connection, firewall and outgoing proxy.",
-		zh: "本服务器无法连接微信服务器。请检查网络连接、防火墙和出站代理。",
-	}
-	diagOther = phrases{
-		fr: "WeChat a refusé la demande. Le détail technique figure dans le journal.",
-		en: "WeChat refused the request. The technical detail is in the log.",
-		zh: "微信拒绝了该请求。技术细节见日志。",
-	}
-)

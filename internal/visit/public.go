@@ -1,0 +1,539 @@
+package visit
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/i18n"
+	"github.com/passerelle-oss/passerelle/internal/server"
+	"github.com/passerelle-oss/passerelle/internal/store"
+)
+
+//go:embed templates/*.html templates/visit.css
+var templateFS embed.FS
+
+// languages of the visitor pages, in the order of the language switch.
+var languages = []string{"zh-Hans", "fr", "en"}
+
+type views struct {
+	pages   *template.Template
+	css     []byte
+	cssName string
+}
+
+var loadViews = sync.OnceValues(func() (*views, error) {
+	t, err := template.New("").ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	css, err := templateFS.ReadFile("templates/visit.css")
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(css)
+	return &views{pages: t, css: css, cssName: "visit." + hex.EncodeToString(sum[:6]) + ".css"}, nil
+})
+
+// Register adds the public pages to srv. They need no account.
+func (s *Service) Register(srv *server.Server) error {
+	v, err := loadViews()
+	if err != nil {
+		return fmt.Errorf("visit: %w", err)
+	}
+	h := &public{Service: s, srv: srv, views: v}
+	srv.HandleFunc("GET /v/t/{token}", server.Public, h.tour)
+	srv.HandleFunc("GET /v/t/{token}/go", server.Public, h.goToStop)
+	srv.HandleFunc("GET /v/t/{token}/{n}", server.Public, h.stop)
+	srv.HandleFunc("GET /v/e/{token}", server.Public, h.exhibition)
+	srv.HandleFunc("GET /v/audio/{file}", server.Public, h.audio)
+	srv.HandleFunc("GET /v/img/{file}", server.Public, h.image)
+	srv.HandleFunc("GET /v/static/{file}", server.Public, h.static)
+	return nil
+}
+
+type public struct {
+	*Service
+	srv   *server.Server
+	views *views
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// language takes ?lang= ("zh" for "zh-Hans"), else Accept-Language, else Chinese:
+// the visitors these pages are made for read Chinese.
+func (s *Service) language(r *http.Request) (lang string, explicit bool) {
+	if l := r.URL.Query().Get("lang"); l != "" {
+		for _, x := range []string{"fr", "en", "zh"} {
+			if l == x || strings.HasPrefix(l, x+"-") {
+				return i18n.Canonical(x), true
+			}
+		}
+	}
+	if l := s.catalog.Match(r.Header.Get("Accept-Language")); l != "" {
+		return l, false
+	}
+	return "zh-Hans", false
+}
+
+// pick returns the text in lang, else in English, French, then Chinese.
+func pick(lang, zh, fr, en string) string {
+	switch {
+	case lang == "fr" && fr != "":
+		return fr
+	case lang == "en" && en != "":
+		return en
+	case lang == "zh-Hans" && zh != "":
+		return zh
+	}
+	for _, s := range []string{en, fr, zh} {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// langLink is one entry of the language switch.
+type langLink struct {
+	Code, Name, URL string
+	Current         bool
+}
+
+// pageData is what every template receives.
+type pageData struct {
+	L         *i18n.Localizer
+	Lang      string
+	CSS       string
+	Title     string
+	Digest    string
+	Cover     string
+	Languages []langLink
+	Body      any
+}
+
+// serve answers a page from the cache, rendering it with render on a miss.
+func (h *public) serve(w http.ResponseWriter, r *http.Request, render func(ctx context.Context, lang, q string) (int, []byte, error)) {
+	lang, explicit := h.language(r)
+	q := ""
+	if explicit {
+		q = "?lang=" + url.QueryEscape(lang)
+	}
+	key := r.URL.Path + "|" + lang + "|" + q
+	now := h.now()
+	p := h.pages.get(key, now)
+	if p == nil {
+		status, body, err := render(r.Context(), lang, q)
+		if err != nil {
+			h.srv.LogError(r, err)
+			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+			return
+		}
+		p = newPage(status, body, now)
+		h.pages.put(key, p)
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Language", lang)
+	if !explicit {
+		hd.Set("Vary", "Accept-Language, Accept-Encoding")
+	} else {
+		hd.Set("Vary", "Accept-Encoding")
+	}
+	if p.status != http.StatusOK {
+		hd.Set("Cache-Control", "no-store")
+		w.WriteHeader(p.status)
+		w.Write(p.body)
+		return
+	}
+	hd.Set("Cache-Control", "public, max-age=60")
+	hd.Set("ETag", p.etag)
+	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, p.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := p.body
+	if acceptsGzip(r) {
+		hd.Set("Content-Encoding", "gzip")
+		body = p.gz
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(params, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
+}
+
+// execute renders a template with the common frame.
+func (h *public) execute(name string, d pageData, lang, path, q string) ([]byte, error) {
+	d.L = h.catalog.Localizer(lang)
+	d.Lang = lang
+	d.CSS = "/v/static/" + h.views.cssName
+	for _, l := range languages {
+		d.Languages = append(d.Languages, langLink{Code: l, Name: h.catalog.Localizer(l).T("public.lang_name"), URL: path + "?lang=" + l, Current: l == lang})
+	}
+	var buf bytes.Buffer
+	if err := h.views.pages.ExecuteTemplate(&buf, name, d); err != nil {
+		return nil, fmt.Errorf("visit: render %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// notFound renders the page of a wrong, guessed or unpublished address: it says
+// nothing of what exists.
+func (h *public) notFound(lang, path, q string) (int, []byte, error) {
+	b, err := h.execute("notfound.html", pageData{}, lang, path, q)
+	return http.StatusNotFound, b, err
+}
+
+type stopLink struct {
+	Number int
+	Title  string
+	URL    string
+}
+
+type tourBody struct {
+	Title, Intro string
+	Stops        []stopLink
+	GoURL        string
+	Count        int
+}
+
+func (s *Service) audioURL(m *store.MediaAsset) string {
+	ext := ".mp3"
+	if m.MIME == "audio/mp4" {
+		ext = ".m4a"
+	}
+	return audioPrefix + m.StorageKey + ext
+}
+
+func (s *Service) imageURL(m *store.MediaAsset) string {
+	ext := ".jpg"
+	if m.MIME == "image/png" {
+		ext = ".png"
+	} else if m.MIME == "image/gif" {
+		ext = ".gif"
+	}
+	return imagePrefix + m.StorageKey + ext
+}
+
+func (h *public) tour(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	h.serve(w, r, func(ctx context.Context, lang, q string) (int, []byte, error) {
+		return h.renderTour(ctx, token, lang, q)
+	})
+}
+
+func (s *Service) prerenderTour(ctx context.Context, token string) {
+	v, err := loadViews()
+	if err != nil {
+		return
+	}
+	h := &public{Service: s, views: v}
+	now := s.now()
+	for _, lang := range languages {
+		q := "?lang=" + lang
+		if status, body, err := h.renderTour(ctx, token, lang, q); err == nil {
+			s.pages.put(tourPrefix+token+"|"+lang+"|"+q, newPage(status, body, now))
+		}
+	}
+}
+
+func (h *public) renderTour(ctx context.Context, token, lang, q string) (int, []byte, error) {
+	path := tourPrefix + token
+	t, err := h.DB.PublishedTour(ctx, token)
+	if errors.Is(err, passerelle.ErrNotFound) || passerelle.ErrorCode(err) == passerelle.ENOTFOUND {
+		return h.notFound(lang, path, q)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	stops, err := h.DB.Stops(ctx, t.ID)
+	if err != nil {
+		return 0, nil, err
+	}
+	b := tourBody{Title: pick(lang, t.TitleZH, t.TitleFR, t.TitleEN), Intro: pick(lang, t.IntroZH, t.IntroFR, t.IntroEN), GoURL: path + "/go", Count: len(stops)}
+	for _, st := range stops {
+		b.Stops = append(b.Stops, stopLink{Number: st.Number, Title: pick(lang, st.TitleZH, st.TitleFR, st.TitleEN), URL: path + "/" + strconv.Itoa(st.Number) + q})
+	}
+	body, err := h.execute("tour.html", pageData{Title: b.Title, Digest: b.Intro, Body: b}, lang, path, q)
+	return http.StatusOK, body, err
+}
+
+type stopBody struct {
+	Tour, TourURL     string
+	Number            int
+	Title, Artwork    string
+	Transcript        []string
+	Audio, AudioMIME  string
+	Image, ImageAlt   string
+	Prev, Next        *stopLink
+	GoURL             string
+	TranscriptMissing bool
+}
+
+func (h *public) stop(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 || n > passerelle.MaxStopNumber || strconv.Itoa(n) != r.PathValue("n") {
+		n = 0
+	}
+	h.serve(w, r, func(ctx context.Context, lang, q string) (int, []byte, error) {
+		return h.renderStop(ctx, token, n, lang, q)
+	})
+}
+
+func (h *public) renderStop(ctx context.Context, token string, n int, lang, q string) (int, []byte, error) {
+	path := tourPrefix + token
+	t, err := h.DB.PublishedTour(ctx, token)
+	if passerelle.ErrorCode(err) == passerelle.ENOTFOUND || n == 0 {
+		return h.notFound(lang, path+"/"+strconv.Itoa(n), q)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	stops, err := h.DB.Stops(ctx, t.ID)
+	if err != nil {
+		return 0, nil, err
+	}
+	i := -1
+	for j, st := range stops {
+		if st.Number == n {
+			i = j
+		}
+	}
+	if i < 0 {
+		return h.notFound(lang, path+"/"+strconv.Itoa(n), q)
+	}
+	st := stops[i]
+	ids := []int64{st.AudioMediaID, st.AudioFRMediaID, st.AudioENMediaID, st.ImageMediaID}
+	media, err := h.DB.VisitMedia(ctx, t.InstitutionID, ids)
+	if err != nil {
+		return 0, nil, err
+	}
+	b := stopBody{Tour: pick(lang, t.TitleZH, t.TitleFR, t.TitleEN), TourURL: path + q, Number: st.Number, Title: pick(lang, st.TitleZH, st.TitleFR, st.TitleEN),
+		Artwork: st.Artwork, GoURL: path + "/go"}
+	for _, para := range strings.Split(pick(lang, st.TranscriptZH, st.TranscriptFR, st.TranscriptEN), "\n") {
+		if p := strings.TrimSpace(para); p != "" {
+			b.Transcript = append(b.Transcript, p)
+		}
+	}
+	audio := map[string]int64{"zh-Hans": st.AudioMediaID, "fr": st.AudioFRMediaID, "en": st.AudioENMediaID}
+	for _, l := range []string{lang, "zh-Hans"} {
+		if m := media[audio[l]]; m != nil && b.Audio == "" {
+			b.Audio, b.AudioMIME = h.audioURL(m), m.MIME
+		}
+	}
+	if m := media[st.ImageMediaID]; m != nil {
+		b.Image, b.ImageAlt = h.imageURL(m), m.AltZH
+	}
+	if i > 0 {
+		p := stops[i-1]
+		b.Prev = &stopLink{Number: p.Number, Title: pick(lang, p.TitleZH, p.TitleFR, p.TitleEN), URL: path + "/" + strconv.Itoa(p.Number) + q}
+	}
+	if i+1 < len(stops) {
+		nx := stops[i+1]
+		b.Next = &stopLink{Number: nx.Number, Title: pick(lang, nx.TitleZH, nx.TitleFR, nx.TitleEN), URL: path + "/" + strconv.Itoa(nx.Number) + q}
+	}
+	body, err := h.execute("stop.html", pageData{Title: b.Title, Body: b}, lang, path+"/"+strconv.Itoa(n), q)
+	return http.StatusOK, body, err
+}
+
+// goToStop answers the "type a stop number" form: a redirect to the stop.
+func (h *public) goToStop(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	n, err := strconv.Atoi(strings.TrimSpace(r.URL.Query().Get("n")))
+	if err != nil || n < 1 || n > passerelle.MaxStopNumber {
+		n = 0
+	}
+	target := tourPrefix + url.PathEscape(token) + "/" + strconv.Itoa(n)
+	if l := r.URL.Query().Get("lang"); l != "" {
+		lang, _ := h.language(r)
+		target += "?lang=" + lang
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+type workView struct {
+	Title, Artist string
+	Story         []string
+	Image, Alt    string
+	Audio, MIME   string
+}
+
+type roomView struct {
+	Number int
+	Title  string
+	Works  []workView
+}
+
+type exhibitionBody struct {
+	Title, Digest string
+	Rooms         []roomView
+}
+
+func (h *public) exhibition(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	h.serve(w, r, func(ctx context.Context, lang, q string) (int, []byte, error) {
+		return h.renderExhibition(ctx, token, lang, q)
+	})
+}
+
+func (h *public) renderExhibition(ctx context.Context, token, lang, q string) (int, []byte, error) {
+	path := exhibitionPrefix + token
+	e, err := h.DB.PublishedExhibition(ctx, token)
+	if passerelle.ErrorCode(err) == passerelle.ENOTFOUND {
+		return h.notFound(lang, path, q)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	ids := []int64{e.CoverMediaID}
+	for _, room := range e.Rooms {
+		for _, w := range room.Works {
+			ids = append(ids, w.ImageMediaID, w.AudioMediaID)
+		}
+	}
+	media, err := h.DB.VisitMedia(ctx, e.InstitutionID, ids)
+	if err != nil {
+		return 0, nil, err
+	}
+	b := exhibitionBody{Title: pick(lang, e.TitleZH, e.TitleFR, e.TitleEN), Digest: e.DigestZH}
+	for i, room := range e.Rooms {
+		rv := roomView{Number: i + 1, Title: pick(lang, room.TitleZH, room.TitleFR, room.TitleEN)}
+		for _, w := range room.Works {
+			wv := workView{Title: pick(lang, w.TitleZH, w.TitleFR, w.TitleEN), Artist: w.Artist}
+			for _, para := range strings.Split(pick(lang, w.StoryZH, w.StoryFR, w.StoryEN), "\n") {
+				if p := strings.TrimSpace(para); p != "" {
+					wv.Story = append(wv.Story, p)
+				}
+			}
+			if m := media[w.ImageMediaID]; m != nil {
+				wv.Image, wv.Alt = h.imageURL(m), m.AltZH
+			}
+			if m := media[w.AudioMediaID]; m != nil {
+				wv.Audio, wv.MIME = h.audioURL(m), m.MIME
+			}
+			rv.Works = append(rv.Works, wv)
+		}
+		b.Rooms = append(b.Rooms, rv)
+	}
+	d := pageData{Title: b.Title, Digest: b.Digest, Body: b}
+	if m := media[e.CoverMediaID]; m != nil {
+		d.Cover = h.BaseURL + h.imageURL(m)
+	}
+	body, err := h.execute("exhibition.html", d, lang, path, q)
+	return http.StatusOK, body, err
+}
+
+// audio serves a published stop's or work's recording by content key: ranges, and
+// caching for a year (the address changes with the content).
+func (h *public) audio(w http.ResponseWriter, r *http.Request) {
+	h.file(w, r, "audio/")
+}
+
+// image serves a published stop's or exhibition's image by content key.
+func (h *public) image(w http.ResponseWriter, r *http.Request) {
+	h.file(w, r, "image/")
+}
+
+func (h *public) file(w http.ResponseWriter, r *http.Request, kind string) {
+	key, _, _ := strings.Cut(r.PathValue("file"), ".")
+	m, err := h.publishedMedia(r.Context(), key, kind)
+	if err != nil || (kind == "audio/" && h.audioURL(m) != r.URL.Path) || (kind == "image/" && h.imageURL(m) != r.URL.Path) {
+		if err != nil && passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
+			h.srv.LogError(r, err)
+		}
+		http.NotFound(w, r)
+		return
+	}
+	rc, err := h.Media.Open(r.Context(), m.StorageKey)
+	if err != nil {
+		h.srv.LogError(r, err)
+		http.NotFound(w, r)
+		return
+	}
+	defer rc.Close()
+	rs, ok := rc.(io.ReadSeeker)
+	if !ok {
+		data, err := io.ReadAll(io.LimitReader(rc, m.Bytes+1))
+		if err != nil {
+			h.srv.LogError(r, err)
+			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+			return
+		}
+		rs = bytes.NewReader(data)
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", m.MIME)
+	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+	hd.Set("ETag", `"`+m.StorageKey[:32]+`"`)
+	http.ServeContent(w, r, "", time.Time{}, rs)
+}
+
+// publishedMedia returns a medium a published page uses, with a short cache of the
+// answer so a stream of range requests costs no query each.
+func (s *Service) publishedMedia(ctx context.Context, key, kind string) (*store.MediaAsset, error) {
+	if len(key) != 64 {
+		return nil, passerelle.ErrNotFound
+	}
+	now := s.now()
+	ck := "media|" + kind + key
+	if p := s.pages.get(ck, now); p != nil {
+		if p.status != http.StatusOK {
+			return nil, passerelle.ErrNotFound
+		}
+		return p.media, nil
+	}
+	m, err := s.DB.PublishedMedia(ctx, key, kind)
+	switch {
+	case passerelle.ErrorCode(err) == passerelle.ENOTFOUND:
+		s.pages.put(ck, &page{status: http.StatusNotFound, expires: now.Add(cacheTTL)})
+		return nil, passerelle.ErrNotFound
+	case err != nil:
+		return nil, err
+	}
+	s.pages.put(ck, &page{status: http.StatusOK, media: m, expires: now.Add(cacheTTL)})
+	return m, nil
+}
+
+func (h *public) static(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("file") != h.views.cssName {
+		http.NotFound(w, r)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/css; charset=utf-8")
+	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+	hd.Set("Content-Length", strconv.Itoa(len(h.views.css)))
+	w.Write(h.views.css)
+}
