@@ -26,6 +26,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/media"
 	"github.com/passerelle-oss/passerelle/internal/notify"
+	"github.com/passerelle-oss/passerelle/internal/partners"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 	"github.com/passerelle-oss/passerelle/internal/publish"
 	"github.com/passerelle-oss/passerelle/internal/server"
@@ -56,6 +57,7 @@ type Main struct {
 	Connect   *connect.Service
 	Webhook   *webhook.Handler
 	Publish   *publish.Service
+	Partners  *partners.Service
 	// ReconcileEvery is how often the publishing reconciler sweeps (15 s; tests lower it).
 	ReconcileEvery time.Duration
 	// PlatformTimeout bounds each platform call (the clients' 15 s default when zero;
@@ -218,8 +220,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			return fmt.Errorf("demo posts: %w", err)
 		}
 	}
-	api.RegisterEditorial(m.Server, edit)
+	editAPI := api.RegisterEditorial(m.Server, edit)
 	api.RegisterPublishing(m.Server, m.Publish, db)
+	m.Partners = partners.New(partners.Options{DB: db, BaseURL: cfg.BaseURL})
+	api.RegisterPartners(m.Server, m.Partners, editAPI)
 
 	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger})
 
