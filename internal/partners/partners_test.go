@@ -451,3 +451,115 @@ func TestLiveEvents(t *testing.T) {
 		code(t, b.svc.CreateLiveEvent(ctx, b.foreign, b.inst, &passerelle.LiveEvent{Platform: passerelle.Weibo, StartsAt: start, TitleZH: "x"}), passerelle.ENOTFOUND)
 	})
 }
+
+// exec runs a statement written with ? placeholders on either engine (test data
+// the services do not write directly: publication instants and states).
+func exec(t *testing.T, db *store.DB, query string, args ...any) {
+	t.Helper()
+	if db.Dialect() == store.Postgres {
+		n := 0
+		var sb strings.Builder
+		for _, c := range query {
+			if c == '?' {
+				n++
+				fmt.Fprintf(&sb, "$%d", n)
+				continue
+			}
+			sb.WriteRune(c)
+		}
+		query = sb.String()
+	} else {
+		for i, a := range args {
+			if tm, ok := a.(time.Time); ok {
+				args[i] = tm.UTC().Format("2006-01-02T15:04:05.000000Z")
+			}
+		}
+	}
+	if _, err := db.SQL().ExecContext(context.Background(), query, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNetworkAnalytics: a network account for three member institutions, five posts
+// on it, computed by hand.
+func TestNetworkAnalytics(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		b := setup(t, db)
+		network := b.accountOn(b.inst, passerelle.Weibo)
+		a, bb, c := b.institution(b.org, "Cognacq-Jay"), b.institution(b.org, "Maison de Victor Hugo"), b.institution(b.org, "Musée Zadkine")
+		outsider := b.institution(b.org, "Hors réseau")
+		theirs := b.institution(b.foreign.OrgID, "Ailleurs")
+		if _, err := b.svc.SetMembers(ctx, b.owner, network, []int64{a, bb, theirs}); passerelle.ErrorCode(err) != passerelle.ENOTFOUND {
+			t.Fatalf("another organization's member: %v", err)
+		}
+		if ids, _ := b.svc.Members(ctx, b.owner, network); len(ids) != 0 {
+			t.Fatalf("a refused change left members %v", ids)
+		}
+		if ids, err := b.svc.SetMembers(ctx, b.owner, network, []int64{c, a, bb, a}); err != nil || fmt.Sprint(ids) != fmt.Sprint([]int64{a, bb, c}) {
+			t.Fatalf("members %v %v", ids, err)
+		}
+		admin := b.user(b.org, false, passerelle.Membership{InstitutionID: b.inst, Role: passerelle.RoleEditor})
+		if _, err := b.svc.SetMembers(ctx, admin, network, []int64{a}); passerelle.ErrorCode(err) != passerelle.EFORBIDDEN {
+			t.Fatalf("an editor changed the members: %v", err)
+		}
+		// Featured institutions: members of a network account the post is on.
+		code(t, b.svc.CheckFeatured(ctx, b.owner, []int64{network}, []int64{outsider}), passerelle.EINVALID)
+		code(t, b.svc.CheckFeatured(ctx, b.owner, []int64{b.account}, []int64{a}), passerelle.EINVALID)
+		code(t, b.svc.CheckFeatured(ctx, b.owner, []int64{network}, []int64{theirs}), passerelle.ENOTFOUND)
+
+		q1 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+		type post struct {
+			at        time.Time
+			published bool
+			featured  []int64
+			views     int64 // a partner's relay
+		}
+		posts := []post{
+			{q1.AddDate(0, 0, 9), true, []int64{a, bb}, 5000},
+			{q1.AddDate(0, 1, 0), true, []int64{a}, 0},
+			{q1.AddDate(0, 2, 19), false, []int64{c}, 0},
+			{q1.AddDate(0, 0, -12), true, []int64{a}, 999}, // last quarter
+			{q1.AddDate(0, 1, 14), true, nil, 0},
+		}
+		relayer := b.partner("Relais", passerelle.PartnerAccount{Platform: passerelle.Weibo, Handle: "relais"})
+		for i, p := range posts {
+			saved := b.newPost(b.inst, network)
+			if err := b.svc.CheckFeatured(ctx, b.owner, []int64{network}, p.featured); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.svc.SetFeatured(ctx, b.owner, saved.ID, p.featured); err != nil {
+				t.Fatal(err)
+			}
+			if p.published {
+				exec(t, db, `UPDATE publications SET scheduled_at = ?, published_at = ?, state = 'published' WHERE post_id = ?`, p.at, p.at, saved.ID)
+			} else {
+				exec(t, db, `UPDATE publications SET scheduled_at = ?, state = 'scheduled' WHERE post_id = ?`, p.at, saved.ID)
+			}
+			if p.views > 0 {
+				camp, err := b.svc.CreateCampaign(ctx, b.owner, partners.CampaignInput{PostID: saved.ID, PartnerIDs: []int64{relayer.ID}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := b.svc.UpdateRelay(ctx, b.owner, camp.ID, relayer.ID, partners.RelayInput{Status: status(passerelle.RelayRelayed),
+					URL: str(fmt.Sprintf("https://weibo.com/1234567890/Post%05d", i)), Views: i64(p.views)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		rep, err := b.svc.Network(ctx, b.owner, network, q1, q1.AddDate(0, 3, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []store.MemberShare{
+			{InstitutionID: a, Name: "Cognacq-Jay", Posts: 2, Published: 2, SharePercent: 50, PartnerViews: 5000},
+			{InstitutionID: bb, Name: "Maison de Victor Hugo", Posts: 1, Published: 1, SharePercent: 25, PartnerViews: 5000},
+			{InstitutionID: c, Name: "Musée Zadkine", Posts: 1, Published: 0, SharePercent: 25, PartnerViews: 0},
+		}
+		if rep.Posts != 4 || fmt.Sprint(rep.Members) != fmt.Sprint(want) {
+			t.Fatalf("report: %d posts, %+v\nwant 4 posts, %+v", rep.Posts, rep.Members, want)
+		}
+		_, err = b.svc.Network(ctx, b.foreign, network, q1, q1.AddDate(0, 3, 0))
+		code(t, err, passerelle.ENOTFOUND)
+	})
+}
