@@ -14,6 +14,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/barometer"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
+	"github.com/passerelle-oss/passerelle/internal/partners"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
@@ -60,7 +61,8 @@ func setup(t testing.TB, db *store.DB) *bundle {
 	// Every route Main serves from this package, wired as cmd/passerelle/serve.go does.
 	api.Register(b.srv, &tenancy.Service{DB: db}, b.auth)
 	api.RegisterBarometer(b.srv, &tenancy.Service{DB: db}, &barometer.Service{DB: db})
-	api.RegisterEditorial(b.srv, editorial.New(editorial.Options{DB: db, DataDir: b.dataDir}))
+	ed := api.RegisterEditorial(b.srv, editorial.New(editorial.Options{DB: db, DataDir: b.dataDir}))
+	api.RegisterPartners(b.srv, partners.New(partners.Options{DB: db}), ed)
 	ts := httptest.NewServer(b.srv.Handler())
 	t.Cleanup(ts.Close)
 	b.url = ts.URL
