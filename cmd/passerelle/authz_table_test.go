@@ -395,6 +395,18 @@ var authzTable = []authzRow{
 	row("POST /jobs/retry", none, 303, 404, 404, 403, 403, 403, 403).with("id=999999999"),
 	row("POST /jobs/cancel", none, 303, 404, 404, 403, 403, 403, 403).with("id=999999999"),
 	// The guest review page is public: the token is the permission.
+	// Partnerships (internal/web/partners.go); the partner's page answers whoever holds
+	// the link.
+	row("GET /partners", none, 303, 200, 200, 200, 200, 200, 200),
+	row("POST /partners", none, 303, 303, 303, 303, 403, 403, 403).with("name=Partenaire+{n}&kind=museum"),
+	row("GET /campaigns", none, 303, 200, 200, 200, 200, 200, 200),
+	row("POST /campaigns", none, 303, 201, 201, 201, 403, 403, 403).with("post_id={post}&partner_id={partner}"),
+	row("GET /campaigns/{id}", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /campaigns/{id}", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("GET /relay/{token}", own, 200, 200, 200, 200, 200, 200, 200).at("/relay/{relay}"),
+	row("GET /relay/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/relay/{relay}x"),
+	row("POST /relay/{token}", own, 303, 303, 303, 303, 303, 303, 303).at("/relay/{relay}").with("status=accepted"),
+	row("POST /relay/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/relay/{relay}x").with("status=accepted"),
 	row("GET /review/{token}", own, 200, 200, 200, 200, 200, 200, 200).at("/review/{guest}"),
 	row("GET /review/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x"),
 	row("POST /review/{token}/comments", own, 303, 303, 303, 303, 303, 303, 303).at("/review/{guest}/comments"),

@@ -235,7 +235,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		}
 	}
 	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Jobs: m.Jobs, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo,
-		DemoScan: demoScan}); err != nil {
+		DemoScan: demoScan, Partners: m.Partners}); err != nil {
 		return err
 	}
 	if !cfg.Demo {

@@ -219,7 +219,7 @@ func RelayURL(pt *passerelle.Partner, raw string) (string, error) {
 	if first == nil {
 		return "", invalid("url", "This partner has no account on a platform: add one to the directory first.")
 	}
-	return "", invalid("url", "Not the address of a post on the partner's platforms: "+passerelle.ErrorMessage(first))
+	return "", invalid("url", "Not the address of a post on one of the partner's platforms.")
 }
 
 // UpdateRelay changes a partner's relay in a campaign (the team records a status,
