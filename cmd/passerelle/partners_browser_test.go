@@ -18,7 +18,7 @@ import (
 // its views; the editor sees the campaign's totals change.
 func TestBrowserRelayCampaign(t *testing.T) {
 	t.Parallel()
-	ctx, console := headless(t, 4*time.Minute)
+	ctx, console := headless(t, 8*time.Minute) // generous: a busy machine
 	m := boot(t)
 	bg := context.Background()
 	org, err := m.DB.CreateOrganization(bg, "Agence")
@@ -31,7 +31,7 @@ func TestBrowserRelayCampaign(t *testing.T) {
 	}
 	const password = "correct-horse-battery"
 	editor := &passerelle.User{OrgID: org.ID, Email: "editor@example.org", Name: "Claire", Memberships: []passerelle.Membership{{InstitutionID: inst.ID, Role: passerelle.RoleEditor}}}
-	if err := m.DB.CreateUser(bg, editor, password); err != nil {
+	if err := m.Auth.CreateUser(bg, editor, password); err != nil {
 		t.Fatal(err)
 	}
 	acc := &passerelle.Account{InstitutionID: inst.ID, Platform: passerelle.Weibo, Kind: passerelle.AccountManaged, Handle: "petitpalais"}
