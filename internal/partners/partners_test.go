@@ -27,7 +27,7 @@ func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unloc
 // bundle is an organization with an owner, an institution with a Weibo account, a
 // post, the services over a real store, and a second organization.
 type bundle struct {
-	t       *testing.T
+	t       testing.TB
 	db      *store.DB
 	svc     *partners.Service
 	edit    *editorial.Service
@@ -41,7 +41,7 @@ type bundle struct {
 	seq     int
 }
 
-func setup(t *testing.T, db *store.DB) *bundle {
+func setup(t testing.TB, db *store.DB) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	b := &bundle{t: t, db: db, clock: &clock{t: time.Now().UTC().Truncate(time.Second)}}
