@@ -108,6 +108,11 @@ func TestBrowserRelayCampaign(t *testing.T) {
 	// The partner, in a browser context of its own: no session, no cookie.
 	pctx, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
 	defer cancel()
+	// The first run on a context owns its tab: run it on pctx itself, not on a step's
+	// shorter-lived context, so that the tab outlives the step.
+	if err := chromedp.Do(pctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
 	step(pctx, "partner opens the link",
 		chromedp.Navigate(link.Value),
 		chromedp.WaitVisible(chromedp.CSS(`#answer`)),

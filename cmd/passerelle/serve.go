@@ -224,6 +224,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	api.RegisterPublishing(m.Server, m.Publish, db)
 	m.Partners = partners.New(partners.Options{DB: db, BaseURL: cfg.BaseURL})
 	api.RegisterPartners(m.Server, m.Partners, editAPI)
+	if m.demo.Seeded {
+		if err := demo.Partners(ctx, db, m.Partners, m.demo.OrgID, time.Now()); err != nil {
+			return fmt.Errorf("demo partners: %w", err)
+		}
+	}
 
 	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger})
 
