@@ -171,9 +171,7 @@ func ParseCSV(r io.Reader) ([]*passerelle.Partner, error) {
 			target.Accounts = append(slices.Clone(prev.Accounts), p.Accounts...)
 		}
 		if err := target.Validate(); err != nil {
-			for _, f := range sortedFields(passerelle.ErrorFields(err)) {
-				msgs = append(msgs, f)
-			}
+			msgs = append(msgs, sortedFields(passerelle.ErrorFields(err))...)
 		}
 		if len(target.Accounts) > 1 {
 			last := target.Accounts[len(target.Accounts)-1]

@@ -177,8 +177,7 @@ func TestCampaignLifecycle(t *testing.T) {
 		code(t, err, passerelle.EINVALID)
 		_, err = b.svc.UpdateRelay(ctx, b.owner, c.ID, shanghai.ID, partners.RelayInput{Views: i64(passerelle.MaxFigure + 1)})
 		code(t, err, passerelle.EINVALID)
-		got, err := b.svc.UpdateRelay(ctx, b.owner, c.ID, shanghai.ID, partners.RelayInput{Reposts: i64(340)})
-		if err != nil {
+		if _, err := b.svc.UpdateRelay(ctx, b.owner, c.ID, shanghai.ID, partners.RelayInput{Reposts: i64(340)}); err != nil {
 			t.Fatal(err)
 		}
 		// The influencer declines; figures on a declined relay are refused.
@@ -187,7 +186,7 @@ func TestCampaignLifecycle(t *testing.T) {
 		}
 		_, err = b.svc.UpdateRelay(ctx, b.owner, c.ID, kol.ID, partners.RelayInput{Views: i64(10)})
 		code(t, err, passerelle.EINVALID)
-		got, err = b.svc.SetOwnFigures(ctx, b.owner, c.ID, i64(80_000), i64(100))
+		got, err := b.svc.SetOwnFigures(ctx, b.owner, c.ID, i64(80_000), i64(100))
 		if err != nil {
 			t.Fatal(err)
 		}
