@@ -607,6 +607,7 @@ func TestForeignIsNotFound(t *testing.T) {
 		}
 		foreign, _ := b.editorialObjects(fUser, fInst.ID)
 		maps.Copy(foreign, map[string]int64{"institutions": fInst.ID, "accounts": fAcc.ID, "users": fUser.ID, "tokens": fTok.ID})
+		maps.Copy(foreign, b.partnerObjects(fUser, fInst.ID, foreign["posts"]))
 
 		// A member of one institution, asking about another of the same organization.
 		mine := b.institution(b.org, "Mien")
@@ -619,6 +620,7 @@ func TestForeignIsNotFound(t *testing.T) {
 		}
 		unshared, _ := b.editorialObjects(b.owner, other.ID)
 		maps.Copy(unshared, map[string]int64{"institutions": other.ID, "accounts": otherAcc.ID, "users": b.owner.ID, "tokens": fTok.ID})
+		maps.Copy(unshared, b.partnerObjects(b.owner, other.ID, unshared["posts"]))
 
 		future := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]any{
@@ -661,6 +663,22 @@ func TestForeignIsNotFound(t *testing.T) {
 			"GET /api/v1/media/{id}/file":                  nil,
 			"GET /api/v1/media/{id}/renditions/{spec}":     nil,
 			"PUT /api/v1/accounts/{id}/cadence":            map[string]any{"min_per_week": 0, "max_per_week": 1},
+
+			// Partnerships and networks.
+			"GET /api/v1/partners/{id}":                                nil,
+			"PATCH /api/v1/partners/{id}":                              map[string]any{"contacts": "x"},
+			"GET /api/v1/partners/{id}/history":                        nil,
+			"GET /api/v1/campaigns/{id}":                               nil,
+			"PATCH /api/v1/campaigns/{id}":                             map[string]any{"own_views": 1},
+			"PATCH /api/v1/campaigns/{id}/relays/{partner_id}":         map[string]any{"status": "accepted"},
+			"POST /api/v1/campaigns/{id}/relays/{partner_id}/reminder": nil,
+			"DELETE /api/v1/campaigns/{id}/relays/{partner_id}/link":   nil,
+			"POST /api/v1/institutions/{id}/live-events":               map[string]any{"platform": "weibo", "starts_at": future, "title_zh": "直播"},
+			"GET /api/v1/live-events/{id}":                             nil,
+			"PATCH /api/v1/live-events/{id}":                           map[string]any{"total_viewers": 1},
+			"GET /api/v1/accounts/{id}/members":                        nil,
+			"PUT /api/v1/accounts/{id}/members":                        map[string]any{"institution_ids": []int64{}},
+			"GET /api/v1/accounts/{id}/network":                        nil,
 		}
 		n := 0
 		for _, pattern := range b.srv.RouteList() {
@@ -685,8 +703,9 @@ func TestForeignIsNotFound(t *testing.T) {
 				{"missing", "", map[string]int64{kind: 987654321, "link": 987654321}, false},
 				// Users other than oneself answer 404 to non-owners and tokens are
 				// always the caller's own: covered by the authorization matrix. The
-				// vocabulary is the organization's, shared by its institutions.
-				{"unshared", adminTok, unshared, kind == "users" || kind == "tokens" || kind == "lexicon"},
+				// vocabulary and the partner directory are the organization's, shared
+				// by its institutions.
+				{"unshared", adminTok, unshared, kind == "users" || kind == "tokens" || kind == "lexicon" || kind == "partners"},
 			} {
 				if tc.skip {
 					continue
@@ -696,7 +715,7 @@ func TestForeignIsNotFound(t *testing.T) {
 					if tc.as != "" {
 						c = c.WithToken(tc.as)
 					}
-					u := strings.NewReplacer("{id}", fmt.Sprint(tc.ids[kind]), "{link}", fmt.Sprint(tc.ids["link"]), "{spec}", "ui_thumb").Replace(p)
+					u := strings.NewReplacer("{id}", fmt.Sprint(tc.ids[kind]), "{link}", fmt.Sprint(tc.ids["link"]), "{spec}", "ui_thumb", "{partner_id}", fmt.Sprint(tc.ids["partners"])).Replace(p)
 					e := c.Do(method, u, body).Want(t, http.StatusNotFound).Err(t)
 					if e.Error.Code != passerelle.ENOTFOUND {
 						t.Errorf("code %q", e.Error.Code)

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/api"
@@ -178,4 +179,27 @@ func (b *bundle) editorialObjects(owner *passerelle.User, institution int64) (ma
 	}
 	return map[string]int64{"posts": saved.Post.ID, "publications": saved.Post.Publications[0].ID, "media": m.ID,
 		"glossary": term.ID, "lexicon": entry.ID, "link": link.ID}, token
+}
+
+// partnerObjects creates, as owner, a partner, a campaign on the post inviting it and a
+// live visit of the institution; it returns their ids by the first segment of their
+// API paths.
+func (b *bundle) partnerObjects(owner *passerelle.User, institution, post int64) map[string]int64 {
+	b.t.Helper()
+	ctx := context.Background()
+	svc := partners.New(partners.Options{DB: b.db})
+	p := &passerelle.Partner{Name: fmt.Sprintf("Partenaire %d", b.sequence.Add(1)), Kind: passerelle.PartnerMuseum,
+		Accounts: []passerelle.PartnerAccount{{Platform: passerelle.Weibo, Handle: fmt.Sprintf("p%d", b.sequence.Add(1))}}}
+	if err := svc.CreatePartner(ctx, owner, p); err != nil {
+		b.t.Fatal(err)
+	}
+	c, err := svc.CreateCampaign(ctx, owner, partners.CampaignInput{PostID: post, PartnerIDs: []int64{p.ID}})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	e := &passerelle.LiveEvent{Platform: passerelle.Weibo, StartsAt: time.Now().Add(48 * time.Hour), TitleZH: "直播"}
+	if err := svc.CreateLiveEvent(ctx, owner, institution, e); err != nil {
+		b.t.Fatal(err)
+	}
+	return map[string]int64{"partners": p.ID, "campaigns": c.ID, "live-events": e.ID}
 }
