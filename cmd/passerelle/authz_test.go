@@ -25,6 +25,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/media"
+	"github.com/passerelle-oss/passerelle/internal/partners"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
@@ -168,6 +169,7 @@ func newAuthzFixture(t *testing.T, m *Main) *authzFixture {
 	}
 	f.foreign = ids(map[string]int64{"institution": inst, "account": acc, "user": fu.ID, "token": tok.ID})
 	f.editorialObjects(t, fu, inst, false, f.foreign)
+	f.partnerObjects(t, fu, inst, f.foreign)
 
 	resp, err := http.Get(m.URL() + "/login")
 	if err != nil {
@@ -313,6 +315,52 @@ func (f *authzFixture) editorialObjects(t *testing.T, owner *passerelle.User, in
 		"term": fmt.Sprint(term.ID), "lexicon": fmt.Sprint(entry.ID), "link": fmt.Sprint(link.ID), "guest": token})
 }
 
+// partnerKinds are the placeholders of partnership objects.
+var partnerKinds = []string{"partner", "campaign", "live", "relay"}
+
+// needsKinds reports whether a row names an object of kinds.
+func needsKinds(r authzRow, segments []string, kinds []string) bool {
+	for i, s := range segments {
+		if m := wildcard.FindStringSubmatch(s); m != nil && slices.Contains(kinds, kindOf(segments, i, m[1])) {
+			return true
+		}
+	}
+	for _, k := range kinds {
+		if strings.Contains(r.path+r.body, "{"+k+"}") {
+			return true
+		}
+	}
+	return false
+}
+
+// partnerObjects creates, as owner, a partner with a Weibo account, a campaign
+// inviting it to relay a post of the institution (made with the editorial objects
+// when the row has none), and a live visit of the institution, and adds their ids
+// and the partner link's token ("relay") to ids.
+func (f *authzFixture) partnerObjects(t *testing.T, owner *passerelle.User, inst int64, ids map[string]string) {
+	t.Helper()
+	ctx := t.Context()
+	if ids["post"] == "" {
+		f.editorialObjects(t, owner, inst, false, ids)
+	}
+	p := &passerelle.Partner{Name: fmt.Sprintf("Partenaire %d", f.sequence.Add(1)), Kind: passerelle.PartnerMuseum,
+		Accounts: []passerelle.PartnerAccount{{Platform: passerelle.Weibo, Handle: fmt.Sprintf("p%d", f.sequence.Add(1))}}}
+	if err := f.m.Partners.CreatePartner(ctx, owner, p); err != nil {
+		t.Fatal(err)
+	}
+	post, _ := strconv.ParseInt(ids["post"], 10, 64)
+	c, err := f.m.Partners.CreateCampaign(ctx, owner, partners.CampaignInput{PostID: post, PartnerIDs: []int64{p.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &passerelle.LiveEvent{Platform: passerelle.Weibo, StartsAt: time.Now().Add(48 * time.Hour), TitleZH: "直播"}
+	if err := f.m.Partners.CreateLiveEvent(ctx, owner, inst, e); err != nil {
+		t.Fatal(err)
+	}
+	link := c.Relays[0].Link
+	maps.Copy(ids, map[string]string{"partner": fmt.Sprint(p.ID), "campaign": fmt.Sprint(c.ID), "live": fmt.Sprint(e.ID), "relay": link[strings.LastIndex(link, "/")+1:]})
+}
+
 // objects creates fresh objects for one request of caller i about row r, gives the
 // caller its role on the institution, and returns the ids the target names.
 func (f *authzFixture) objects(t *testing.T, i int, r authzRow) map[string]string {
@@ -326,6 +374,9 @@ func (f *authzFixture) objects(t *testing.T, i int, r authzRow) map[string]strin
 	ids["user"] = fmt.Sprint(member.ID)
 	if _, pattern, _ := strings.Cut(r.route, " "); needsEditorial(r, strings.Split(pattern, "/")) {
 		f.editorialObjects(t, f.users[1], inst, strings.HasSuffix(r.route, "/decision"), ids)
+	}
+	if _, pattern, _ := strings.Cut(r.route, " "); needsKinds(r, strings.Split(pattern, "/"), partnerKinds) {
+		f.partnerObjects(t, f.users[1], inst, ids)
 	}
 	caller := f.users[i]
 	if caller == nil {
@@ -356,7 +407,8 @@ var wildcard = regexp.MustCompile(`\{([^}]*)\}`)
 // collections name the object of a wildcard by the path segment before it, where the
 // segment is not the object's name with an s.
 var collections = map[string]string{"posts": "post", "publications": "publication", "media": "media", "glossary": "term",
-	"lexicon": "lexicon", "guest-links": "link", "guest": "guest", "review": "guest", "tours": "tour", "exhibitions": "exhibition"}
+	"lexicon": "lexicon", "guest-links": "link", "guest": "guest", "review": "guest", "tours": "tour", "exhibitions": "exhibition",
+	"partners": "partner", "campaigns": "campaign", "live-events": "live", "relay": "relay"}
 
 // kindOf names the object a wildcard stands for: from the path segment before it
 // (/institutions/{id}) or from its name ({account_id}).
@@ -369,7 +421,7 @@ func kindOf(segments []string, i int, name string) string {
 	if name == "link" || name == "media" {
 		return name
 	}
-	for _, k := range []string{"institution", "account", "user", "token"} {
+	for _, k := range []string{"institution", "account", "user", "token", "partner"} {
 		if strings.HasPrefix(name, k) || (i > 0 && segments[i-1] == k+"s") {
 			return k
 		}

@@ -26,6 +26,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/media"
 	"github.com/passerelle-oss/passerelle/internal/notify"
+	"github.com/passerelle-oss/passerelle/internal/partners"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 	"github.com/passerelle-oss/passerelle/internal/publish"
 	"github.com/passerelle-oss/passerelle/internal/server"
@@ -58,7 +59,8 @@ type Main struct {
 	Webhook   *webhook.Handler
 	Publish   *publish.Service
 	// Visit is the visitor pages service (audioguides, exhibitions).
-	Visit *visit.Service
+	Visit    *visit.Service
+	Partners *partners.Service
 	// ReconcileEvery is how often the publishing reconciler sweeps (15 s; tests lower it).
 	ReconcileEvery time.Duration
 	// PlatformTimeout bounds each platform call (the clients' 15 s default when zero;
@@ -231,13 +233,20 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			return fmt.Errorf("demo posts: %w", err)
 		}
 	}
-	api.RegisterEditorial(m.Server, edit)
+	editAPI := api.RegisterEditorial(m.Server, edit)
 	m.Visit = visit.New(db, edit.MediaStore(), cfg.BaseURL, m.Logger)
 	if err := m.Visit.Register(m.Server); err != nil {
 		return err
 	}
 	api.RegisterVisit(m.Server, m.Visit)
 	api.RegisterPublishing(m.Server, m.Publish, db)
+	m.Partners = partners.New(partners.Options{DB: db, BaseURL: cfg.BaseURL})
+	api.RegisterPartners(m.Server, m.Partners, editAPI)
+	if m.demo.Seeded {
+		if err := demo.Partners(ctx, db, m.Partners, m.demo.OrgID, time.Now()); err != nil {
+			return fmt.Errorf("demo partners: %w", err)
+		}
+	}
 
 	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger})
 
@@ -249,7 +258,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		}
 	}
 	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Jobs: m.Jobs, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo,
-		DemoScan: demoScan}); err != nil {
+		DemoScan: demoScan, Partners: m.Partners}); err != nil {
 		return err
 	}
 	if !cfg.Demo {

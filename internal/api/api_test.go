@@ -607,6 +607,7 @@ func TestForeignIsNotFound(t *testing.T) {
 		}
 		foreign, _ := b.editorialObjects(fUser, fInst.ID)
 		maps.Copy(foreign, map[string]int64{"institutions": fInst.ID, "accounts": fAcc.ID, "users": fUser.ID, "tokens": fTok.ID})
+		maps.Copy(foreign, b.partnerObjects(fUser, fInst.ID, foreign["posts"]))
 
 		// A member of one institution, asking about another of the same organization.
 		mine := b.institution(b.org, "Mien")
@@ -619,6 +620,7 @@ func TestForeignIsNotFound(t *testing.T) {
 		}
 		unshared, _ := b.editorialObjects(b.owner, other.ID)
 		maps.Copy(unshared, map[string]int64{"institutions": other.ID, "accounts": otherAcc.ID, "users": b.owner.ID, "tokens": fTok.ID})
+		maps.Copy(unshared, b.partnerObjects(b.owner, other.ID, unshared["posts"]))
 
 		future := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]any{
@@ -671,6 +673,21 @@ func TestForeignIsNotFound(t *testing.T) {
 			"POST /api/v1/institutions/{id}/exhibitions": map[string]any{"title_zh": "偷"},
 			"POST /api/v1/exhibitions/{id}/publish":      nil,
 			"POST /api/v1/exhibitions/{id}/unpublish":    nil,
+			// Partnerships and networks.
+			"GET /api/v1/partners/{id}":                                nil,
+			"PATCH /api/v1/partners/{id}":                              map[string]any{"contacts": "x"},
+			"GET /api/v1/partners/{id}/history":                        nil,
+			"GET /api/v1/campaigns/{id}":                               nil,
+			"PATCH /api/v1/campaigns/{id}":                             map[string]any{"own_views": 1},
+			"PATCH /api/v1/campaigns/{id}/relays/{partner_id}":         map[string]any{"status": "accepted"},
+			"POST /api/v1/campaigns/{id}/relays/{partner_id}/reminder": nil,
+			"DELETE /api/v1/campaigns/{id}/relays/{partner_id}/link":   nil,
+			"POST /api/v1/institutions/{id}/live-events":               map[string]any{"platform": "weibo", "starts_at": future, "title_zh": "直播"},
+			"GET /api/v1/live-events/{id}":                             nil,
+			"PATCH /api/v1/live-events/{id}":                           map[string]any{"total_viewers": 1},
+			"GET /api/v1/accounts/{id}/members":                        nil,
+			"PUT /api/v1/accounts/{id}/members":                        map[string]any{"institution_ids": []int64{}},
+			"GET /api/v1/accounts/{id}/network":                        nil,
 		}
 		n := 0
 		for _, pattern := range b.srv.RouteList() {
@@ -695,8 +712,9 @@ func TestForeignIsNotFound(t *testing.T) {
 				{"missing", "", map[string]int64{kind: 987654321, "link": 987654321}, false},
 				// Users other than oneself answer 404 to non-owners and tokens are
 				// always the caller's own: covered by the authorization matrix. The
-				// vocabulary is the organization's, shared by its institutions.
-				{"unshared", adminTok, unshared, kind == "users" || kind == "tokens" || kind == "lexicon"},
+				// vocabulary and the partner directory are the organization's, shared
+				// by its institutions.
+				{"unshared", adminTok, unshared, kind == "users" || kind == "tokens" || kind == "lexicon" || kind == "partners"},
 			} {
 				if tc.skip {
 					continue
@@ -706,7 +724,7 @@ func TestForeignIsNotFound(t *testing.T) {
 					if tc.as != "" {
 						c = c.WithToken(tc.as)
 					}
-					u := strings.NewReplacer("{id}", fmt.Sprint(tc.ids[kind]), "{link}", fmt.Sprint(tc.ids["link"]), "{spec}", "ui_thumb").Replace(p)
+					u := strings.NewReplacer("{id}", fmt.Sprint(tc.ids[kind]), "{link}", fmt.Sprint(tc.ids["link"]), "{spec}", "ui_thumb", "{partner_id}", fmt.Sprint(tc.ids["partners"])).Replace(p)
 					e := c.Do(method, u, body).Want(t, http.StatusNotFound).Err(t)
 					if e.Error.Code != passerelle.ENOTFOUND {
 						t.Errorf("code %q", e.Error.Code)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/api"
@@ -16,6 +17,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/barometer"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/i18n"
+	"github.com/passerelle-oss/passerelle/internal/partners"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
@@ -64,8 +66,9 @@ func setup(t testing.TB, db *store.DB) *bundle {
 	api.Register(b.srv, &tenancy.Service{DB: db}, b.auth)
 	api.RegisterBarometer(b.srv, &tenancy.Service{DB: db}, &barometer.Service{DB: db})
 	edit := editorial.New(editorial.Options{DB: db, DataDir: b.dataDir})
-	api.RegisterEditorial(b.srv, edit)
+	ed := api.RegisterEditorial(b.srv, edit)
 	api.RegisterVisit(b.srv, visit.New(db, edit.MediaStore(), "http://passerelle.test", nil))
+	api.RegisterPartners(b.srv, partners.New(partners.Options{DB: db}), ed)
 	ts := httptest.NewServer(b.srv.Handler())
 	t.Cleanup(ts.Close)
 	b.url = ts.URL
@@ -200,4 +203,27 @@ func (b *bundle) editorialObjects(owner *passerelle.User, institution int64) (ma
 	}
 	return map[string]int64{"posts": saved.Post.ID, "publications": saved.Post.Publications[0].ID, "media": m.ID,
 		"glossary": term.ID, "lexicon": entry.ID, "link": link.ID, "tours": tour.ID, "exhibitions": ex.ID}, token
+}
+
+// partnerObjects creates, as owner, a partner, a campaign on the post inviting it and a
+// live visit of the institution; it returns their ids by the first segment of their
+// API paths.
+func (b *bundle) partnerObjects(owner *passerelle.User, institution, post int64) map[string]int64 {
+	b.t.Helper()
+	ctx := context.Background()
+	svc := partners.New(partners.Options{DB: b.db})
+	p := &passerelle.Partner{Name: fmt.Sprintf("Partenaire %d", b.sequence.Add(1)), Kind: passerelle.PartnerMuseum,
+		Accounts: []passerelle.PartnerAccount{{Platform: passerelle.Weibo, Handle: fmt.Sprintf("p%d", b.sequence.Add(1))}}}
+	if err := svc.CreatePartner(ctx, owner, p); err != nil {
+		b.t.Fatal(err)
+	}
+	c, err := svc.CreateCampaign(ctx, owner, partners.CampaignInput{PostID: post, PartnerIDs: []int64{p.ID}})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	e := &passerelle.LiveEvent{Platform: passerelle.Weibo, StartsAt: time.Now().Add(48 * time.Hour), TitleZH: "直播"}
+	if err := svc.CreateLiveEvent(ctx, owner, institution, e); err != nil {
+		b.t.Fatal(err)
+	}
+	return map[string]int64{"partners": p.ID, "campaigns": c.ID, "live-events": e.ID}
 }

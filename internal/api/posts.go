@@ -11,6 +11,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/checks"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/media"
+	"github.com/passerelle-oss/passerelle/internal/partners"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
@@ -21,6 +22,9 @@ import (
 type Editorial struct {
 	srv *server.Server
 	svc *editorial.Service
+	// partners checks and records the institutions a post on a network account
+	// features (RegisterPartners sets it).
+	partners *partners.Service
 }
 
 // uploadLimit bounds a media upload's body: the largest image plus room for a
@@ -105,6 +109,8 @@ type postBody struct {
 	*passerelle.Post
 	Findings []checks.Finding    `json:"findings"`
 	Removed  []editorial.Removal `json:"removed"`
+	// Featured are the member institutions a post on a network account features.
+	Featured []int64 `json:"featured_institution_ids"`
 }
 
 func queryInt(r *http.Request, name string) (int64, error) {
@@ -156,13 +162,60 @@ func (e *Editorial) createPost(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, err)
 		return
 	}
+	if err := e.checkFeatured(r, &in, nil); err != nil {
+		e.fail(w, r, err)
+		return
+	}
 	s, err := e.svc.CreatePost(r.Context(), withLocale(r), &in)
 	if err != nil {
 		e.fail(w, r, err)
 		return
 	}
+	featured, err := e.setFeatured(r, s.Post, &in)
+	if err != nil {
+		// Nothing of a refused request stays: the post just made goes.
+		e.svc.DeletePost(r.Context(), server.User(r.Context()), s.Post.ID)
+		e.fail(w, r, err)
+		return
+	}
 	w.Header().Set("Location", "/api/v1/posts/"+itoa(s.Post.ID))
-	server.WriteJSON(w, http.StatusCreated, postBody{s.Post, s.Findings, s.Removed})
+	server.WriteJSON(w, http.StatusCreated, postBody{s.Post, s.Findings, s.Removed, featured})
+}
+
+// checkFeatured checks a post's featured institutions against the network accounts
+// of its publications (those of the input, else those of the stored post).
+func (e *Editorial) checkFeatured(r *http.Request, in *editorial.PostInput, stored *passerelle.Post) error {
+	if in.FeaturedInstitutionIDs == nil || len(*in.FeaturedInstitutionIDs) == 0 {
+		return nil
+	}
+	if e.partners == nil {
+		return paramErr(map[string]string{"featured_institution_ids": "Network accounts are not available on this server."})
+	}
+	var accounts []int64
+	if in.Publications != nil {
+		for _, b := range *in.Publications {
+			accounts = append(accounts, b.AccountID)
+		}
+	} else if stored != nil {
+		for _, b := range stored.Publications {
+			accounts = append(accounts, b.AccountID)
+		}
+	}
+	return e.partners.CheckFeatured(r.Context(), server.User(r.Context()), accounts, *in.FeaturedInstitutionIDs)
+}
+
+// setFeatured records the featured institutions given, and returns the post's.
+func (e *Editorial) setFeatured(r *http.Request, p *passerelle.Post, in *editorial.PostInput) ([]int64, error) {
+	if e.partners == nil {
+		return []int64{}, nil
+	}
+	u := server.User(r.Context())
+	if in.FeaturedInstitutionIDs != nil {
+		if err := e.partners.SetFeatured(r.Context(), u, p.ID, *in.FeaturedInstitutionIDs); err != nil {
+			return nil, err
+		}
+	}
+	return e.partners.Featured(r.Context(), u, p.ID)
 }
 
 func (e *Editorial) getPost(w http.ResponseWriter, r *http.Request) {
@@ -184,7 +237,8 @@ func (e *Editorial) updatePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// An invisible post answers 404 before the body is judged.
-	if _, err := e.svc.Post(r.Context(), server.User(r.Context()), id); err != nil {
+	stored, err := e.svc.Post(r.Context(), server.User(r.Context()), id)
+	if err != nil {
 		e.fail(w, r, err)
 		return
 	}
@@ -193,12 +247,21 @@ func (e *Editorial) updatePost(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, err)
 		return
 	}
+	if err := e.checkFeatured(r, &in, stored); err != nil {
+		e.fail(w, r, err)
+		return
+	}
 	s, err := e.svc.UpdatePost(r.Context(), withLocale(r), id, &in)
 	if err != nil {
 		e.fail(w, r, err)
 		return
 	}
-	server.WriteJSON(w, http.StatusOK, postBody{s.Post, s.Findings, s.Removed})
+	featured, err := e.setFeatured(r, s.Post, &in)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	server.WriteJSON(w, http.StatusOK, postBody{s.Post, s.Findings, s.Removed, featured})
 }
 
 func (e *Editorial) deletePost(w http.ResponseWriter, r *http.Request) {

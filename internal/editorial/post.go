@@ -33,6 +33,10 @@ type PostInput struct {
 	GenerateHant bool `json:"generate_hant"`
 	// Version is the version the writer read; a PATCH with an older one is refused.
 	Version *int `json:"version"`
+	// FeaturedInstitutionIDs names the member institutions a post on a network
+	// account features. The editorial service ignores it: internal/partners checks and
+	// records it (the API's post handlers call both).
+	FeaturedInstitutionIDs *[]int64 `json:"featured_institution_ids"`
 }
 
 // PublicationInput is one publication of a PostInput.

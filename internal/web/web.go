@@ -14,6 +14,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/connect"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
+	"github.com/passerelle-oss/passerelle/internal/partners"
 	"github.com/passerelle-oss/passerelle/internal/publish"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
@@ -45,6 +46,9 @@ type Deps struct {
 	DemoScan func(ctx context.Context, appID, ticket string, visitors int) (int, error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Partners runs the partner directory, relay campaigns and partner links; its
+	// pages are served when it is set.
+	Partners *partners.Service
 }
 
 // handler holds what every page handler shares; it is built once by Register.
@@ -131,6 +135,7 @@ func (h *handler) routes() {
 	h.connectRoutes()
 	h.editorialRoutes()
 	h.publishingRoutes()
+	h.partnerRoutes()
 
 	s.HandleFunc("GET /users", in, h.userList)
 	s.HandleFunc("GET /users/new", in, h.userNew)

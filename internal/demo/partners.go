@@ -1,0 +1,59 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/partners"
+	"github.com/passerelle-oss/passerelle/internal/store"
+)
+
+// Partners gives the demo agency two partners (a Chinese museum and Weibo's art
+// channel), a relay campaign on its first post with one relay recorded, and a live
+// visit with its figures. Call it after Posts.
+func Partners(ctx context.Context, db *store.DB, svc *partners.Service, orgID int64, now time.Time) error {
+	owner, _, err := db.UserByEmail(ctx, OwnerEmail)
+	if err != nil {
+		return err
+	}
+	posts, err := db.Posts(ctx, store.PostFilter{OrgID: orgID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(posts) == 0 {
+		return fmt.Errorf("demo partners: no post to relay")
+	}
+	n := func(v int64) *int64 { return &v }
+	museum := &passerelle.Partner{Name: "Shanghai Museum", NameZH: "上海博物馆", Kind: passerelle.PartnerMuseum, Consent: passerelle.ConsentGranted,
+		Topics: []string{"bronzes", "céramique"}, Contacts: "Service de la communication", Accounts: []passerelle.PartnerAccount{
+			{Platform: passerelle.Weibo, Handle: "上海博物馆", ProfileURL: "https://weibo.com/shanghaimuseum", Followers: n(2_460_000)}}}
+	channel := &passerelle.Partner{Name: "Weibo Art", NameZH: "微博艺术", Kind: passerelle.PartnerChannel, Consent: passerelle.ConsentGranted,
+		Topics: []string{"arts"}, Accounts: []passerelle.PartnerAccount{{Platform: passerelle.Weibo, Handle: "微博艺术", Followers: n(5_100_000)}}}
+	for _, p := range []*passerelle.Partner{museum, channel} {
+		if err := svc.CreatePartner(ctx, owner, p); err != nil {
+			return fmt.Errorf("demo partner: %w", err)
+		}
+	}
+	post := posts[0]
+	c, err := svc.CreateCampaign(ctx, owner, partners.CampaignInput{PostID: post.ID, PartnerIDs: []int64{museum.ID, channel.ID}})
+	if err != nil {
+		return fmt.Errorf("demo campaign: %w", err)
+	}
+	relayed := passerelle.RelayRelayed
+	if _, err := svc.UpdateRelay(ctx, owner, c.ID, channel.ID, partners.RelayInput{Status: &relayed, URL: ptr("https://weibo.com/5100000001/DemoRelay1"),
+		Views: n(184_000), Reposts: n(1_240), Likes: n(6_300)}); err != nil {
+		return fmt.Errorf("demo relay: %w", err)
+	}
+	if _, err := svc.SetOwnFigures(ctx, owner, c.ID, n(96_000), n(410)); err != nil {
+		return err
+	}
+	live := &passerelle.LiveEvent{Platform: passerelle.Weibo, StartsAt: now.AddDate(0, 0, -10).Truncate(time.Hour), Title: "Visite en direct",
+		TitleZH: "博物馆直播参观", Host: "Claire", PartnerID: &channel.ID, Route: []string{"入口", "《睡莲》", "雕塑长廊"},
+		PeakViewers: n(40_000), TotalViewers: n(70_000), Likes: n(21_000), Comments: n(3_400), NewFollowers: n(5_200)}
+	if err := svc.CreateLiveEvent(ctx, owner, post.InstitutionID, live); err != nil {
+		return fmt.Errorf("demo live visit: %w", err)
+	}
+	return nil
+}
