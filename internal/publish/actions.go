@@ -243,24 +243,36 @@ func (s *Service) audit(ctx context.Context, u *passerelle.User, id int64, detai
 // Resume puts an account's publications waiting for re-authorisation back on the
 // schedule (at once when their time has passed): called after a reconnection.
 func (s *Service) Resume(ctx context.Context, accountID int64) error {
+	_, err := s.Reconnected(ctx, accountID)
+	return err
+}
+
+// Reconnected is Resume that says how many publications went back on the schedule:
+// connect calls it once a reconnection proves the account may publish again.
+func (s *Service) Reconnected(ctx context.Context, accountID int64) (int, error) {
 	ids, err := s.db.AccountPublications(ctx, accountID, []passerelle.DeliveryState{passerelle.DeliveryNeedsReauth})
 	if err != nil {
-		return err
+		return 0, err
 	}
+	n := 0
 	for _, id := range ids {
 		d, err := s.db.Delivery(ctx, id)
 		if err != nil {
-			return err
+			return n, err
 		}
 		due := s.now()
 		if d.Publication.ScheduledAt != nil && d.Publication.ScheduledAt.After(due) {
 			due = *d.Publication.ScheduledAt
 		}
-		if _, err := s.db.Reschedule(ctx, id, []passerelle.DeliveryState{passerelle.DeliveryNeedsReauth}, "", func(tx *store.Tx, gen int) (int64, error) {
+		ok, err := s.db.Reschedule(ctx, id, []passerelle.DeliveryState{passerelle.DeliveryNeedsReauth}, "", func(tx *store.Tx, gen int) (int64, error) {
 			return s.enqueue(ctx, tx, id, gen, due)
-		}); err != nil {
-			return err
+		})
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
 		}
 	}
-	return nil
+	return n, nil
 }
