@@ -62,6 +62,12 @@ func (s *Service) publication(ctx context.Context, u *passerelle.User, id int64,
 	if err := u.Allow(d.Post.InstitutionID, perm); err != nil {
 		return nil, err
 	}
+	// Reading stays open; every action refuses a read-only account or institution.
+	if perm != passerelle.PermView {
+		if err := s.ReadOnlyAccount(ctx, u.OrgID, d.Publication.AccountID); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
 }
 

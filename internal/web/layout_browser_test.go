@@ -60,13 +60,14 @@ func TestBrowserLayout(t *testing.T) {
 	a := newApp(t, true)
 	ids := seedMuseums(t, a)
 	post, day, token := editorialDemo(t, a, ids[0])
+	kit := publishingDemo(t, a, ids[0])
 	ctx := browser(t, 240*time.Second)
 	if err := chromedp.Do(ctx, signIn(a, "demo@passerelle.example", "passerelle-demo")...); err != nil {
 		t.Fatal(err)
 	}
 	pages := []string{"/", "/posts", "/posts/" + itoa(post), "/posts/" + itoa(post) + "/history", "/calendar?date=" + day, "/calendar?view=week&date=" + day,
 		"/institutions", "/institutions/" + itoa(ids[0]), "/institutions/" + itoa(ids[0]) + "/media", "/glossary", "/accounts/" + itoa(ids[1]) + "/connection",
-		"/review/" + token}
+		"/review/" + token, "/outbox", "/publications/" + itoa(kit) + "/kit", "/jobs", "/notifications"}
 	for _, lang := range layoutLangs {
 		err := chromedp.Do(ctx, viewport(1280, 800, false), chromedp.Navigate(a.URL+"/settings"), chromedp.WaitVisible(chromedp.CSS(`.langswitch select`)),
 			setSelect(`.langswitch select`, lang), chromedp.WaitVisible(chromedp.CSS(`html[lang="`+lang+`"] .mainnav`)))

@@ -125,6 +125,7 @@ func (h *handler) routes() {
 	h.connectRoutes()
 	h.editorialRoutes()
 	h.publishingRoutes()
+	h.kitPhoneRoutes()
 
 	s.HandleFunc("GET /users", in, h.userList)
 	s.HandleFunc("GET /users/new", in, h.userNew)
