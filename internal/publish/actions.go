@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"regexp"
 	"strings"
 
@@ -186,6 +187,7 @@ func (s *Service) MarkPublished(ctx context.Context, u *passerelle.User, id int6
 		return nil, err
 	}
 	s.audit(ctx, u, id, "marked published: "+norm)
+	s.doneWith(ctx, id, store.KindKitDue, store.KindDraftReady, store.KindFailed, store.KindNeedsReauth, store.KindNeedsCheck)
 	row, _, err := s.Publication(ctx, u, id)
 	return row, err
 }
@@ -236,8 +238,17 @@ func (s *Service) Resolve(ctx context.Context, u *passerelle.User, id int64, out
 		return nil, &passerelle.Error{Code: passerelle.EINVALID, Message: "Say published or not_published.", Fields: map[string]string{"outcome": "Say published or not_published."}}
 	}
 	s.audit(ctx, u, id, "resolved: "+outcome)
+	s.doneWith(ctx, id, store.KindNeedsCheck)
 	row, _, err := s.Publication(ctx, u, id)
 	return row, err
+}
+
+// doneWith marks read the notifications of these kinds about a publication once what
+// they asked for is done. The action itself succeeded: a failure here is only logged.
+func (s *Service) doneWith(ctx context.Context, id int64, kinds ...string) {
+	if err := s.db.ReadPublicationNotifications(ctx, id, kinds...); err != nil {
+		s.logger.Warn("publish: notifications not marked read", slog.Int64("publication", id), slog.String("error", err.Error()))
+	}
 }
 
 // audit records a person forcing a publication's delivery (the audit log's
@@ -278,6 +289,7 @@ func (s *Service) Reconnected(ctx context.Context, accountID int64) (int, error)
 		}
 		if ok {
 			n++
+			s.doneWith(ctx, id, store.KindNeedsReauth)
 		}
 	}
 	return n, nil

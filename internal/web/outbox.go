@@ -94,6 +94,7 @@ func (h *handler) outbox(w http.ResponseWriter, r *http.Request) {
 			readOnly[row.AccountID] = ro
 		}
 		it.lock(ro)
+		it.Overdue = row.State == passerelle.DeliveryAwaitingManual && row.ScheduledAt != nil && row.ScheduledAt.Before(h.Now())
 		switch {
 		case row.State == passerelle.DeliveryScheduled:
 			if p.State != "" || (row.ScheduledAt != nil && row.ScheduledAt.Before(horizon)) {

@@ -50,6 +50,8 @@ type deliveryItem struct {
 	PublishNow bool
 	Mark       bool
 	Resolve    bool
+	// Overdue: a kit whose time has passed and that nobody has marked published.
+	Overdue bool
 	// ReadOnly says why no action is offered (an archived institution or account, a
 	// watched account); empty otherwise.
 	ReadOnly string
