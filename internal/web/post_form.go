@@ -390,6 +390,9 @@ func (h *handler) fillPost(ctx context.Context, r *http.Request, p *postPage) er
 	}
 	p.ReadOnly = map[int64]string{}
 	for _, b := range post.Publications {
+		if h.Publish == nil {
+			break
+		}
 		if err := h.Publish.ReadOnlyAccount(ctx, u.OrgID, b.AccountID); err != nil {
 			if passerelle.ErrorCode(err) != passerelle.EINVALID {
 				return err
