@@ -67,7 +67,7 @@ func TestBrowserLayout(t *testing.T) {
 	ids := seedMuseums(t, a)
 	post, day, token := editorialDemo(t, a, ids[0])
 	kit := publishingDemo(t, a, ids[0])
-	ctx := browser(t, 10*time.Minute) // 16 pages × 4 widths × 3 languages on a busy machine
+	ctx := browser(t, 240*time.Second)
 	if err := chromedp.Do(ctx, signIn(a, "demo@passerelle.example", "passerelle-demo")...); err != nil {
 		t.Fatal(err)
 	}

@@ -45,6 +45,9 @@ type postPage struct {
 	Moves       []moveButton
 	CanWrite    bool
 	CanSchedule bool
+	// ReadOnly says, by publication id, why it may not be scheduled (an archived
+	// institution or account, a watched account).
+	ReadOnly map[int64]string
 	// CanLink: the user may make guest review links; LinksApprove: their links may
 	// approve (the user may approve).
 	CanLink, LinksApprove bool
@@ -66,9 +69,6 @@ type postPage struct {
 	Statuses     []passerelle.Status
 	// Delivery is each publication's delivery (publishing.go).
 	Delivery *deliveryPanel
-	// ReadOnly says, by publication id, why it may not be scheduled (an archived
-	// institution or account, a watched account).
-	ReadOnly map[int64]string
 }
 
 // commentNode is a comment with its answers, or a review decision (Decision set)
