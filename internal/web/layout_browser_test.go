@@ -66,11 +66,11 @@ func TestBrowserLayout(t *testing.T) {
 	a := newApp(t, true)
 	ids := seedMuseums(t, a)
 	post, day, token := editorialDemo(t, a, ids[0])
-	kit := publishingDemo(t, a, ids[0])
 	ctx := browser(t, 240*time.Second)
 	if err := chromedp.Do(ctx, signIn(a, "demo@passerelle.example", "passerelle-demo")...); err != nil {
 		t.Fatal(err)
 	}
+	kit := publishingDemo(t, a, ids[0])
 	pages := []string{"/", "/posts", "/posts/" + itoa(post), "/posts/" + itoa(post) + "/history", "/calendar?date=" + day, "/calendar?view=week&date=" + day,
 		"/institutions", "/institutions/" + itoa(ids[0]), "/institutions/" + itoa(ids[0]) + "/media", "/glossary", "/accounts/" + itoa(ids[1]) + "/connection",
 		"/review/" + token, "/outbox", "/publications/" + itoa(kit) + "/kit", "/jobs", "/notifications"}
