@@ -418,7 +418,9 @@ var authzTable = []authzRow{
 	row("GET /publications/{id}/kit", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /publications/{id}/kit/images.zip", own, 303, 200, 200, 200, 200, 200, 200),
 	row("GET /publications/{id}/kit/images.zip", foreign, 303, 404, 404, 404, 404, 404, 404),
-	row("GET /publications/{id}/kit/qr.png", own, 303, 200, 200, 200, 200, 200, 200),
+	// The QR code carries the kit's phone link, made only while approved content waits
+	// to be posted: the target's draft has none (TestKitPhoneLink covers the rest).
+	row("GET /publications/{id}/kit/qr.png", own, 303, 403, 403, 403, 403, 403, 403),
 	row("GET /publications/{id}/kit/qr.png", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /outbox", none, 303, 200, 200, 200, 200, 200, 200),
 	row("GET /notifications", none, 303, 200, 200, 200, 200, 200, 200),
@@ -430,6 +432,12 @@ var authzTable = []authzRow{
 	row("GET /jobs", none, 303, 200, 200, 403, 403, 403, 403),
 	row("POST /jobs/retry", none, 303, 404, 404, 403, 403, 403, 403).with("id=999999999"),
 	row("POST /jobs/cancel", none, 303, 404, 404, 403, 403, 403, 403).with("id=999999999"),
+	// The phone kit is public: the signed link is the permission; anything else is not
+	// found (a review link is not a kit link).
+	row("GET /k/{token}", own, 404, 404, 404, 404, 404, 404, 404).at("/k/{guest}"),
+	row("GET /k/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/k/{guest}x"),
+	row("GET /k/{token}/media/{n}", own, 404, 404, 404, 404, 404, 404, 404).at("/k/{guest}/media/1"),
+	row("GET /k/{token}/media/{n}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/k/{guest}x/media/1"),
 	// The guest review page is public: the token is the permission.
 	// Partnerships (internal/web/partners.go); the partner's page answers whoever holds
 	// the link.

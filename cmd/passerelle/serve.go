@@ -213,6 +213,8 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.Publish = publish.New(publish.Options{DB: db, Jobs: m.Jobs, Clients: factory, Media: mediaStore, Logger: m.Logger,
 		Lead: cfg.PublishLead, Settle: cfg.PublishSettle, Stale: cfg.PublishSettle + 15*time.Second, RetryBase: m.RetryBase})
 	db.SetPostHook(m.Publish.Sync)
+	// A reconnection that proves the account may publish again resumes what waited for it.
+	m.Connect.Resume = m.Publish.Reconnected
 	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger, Publish: m.Publish})
 	river.AddWorker(workers, &jobs.HousekeepingWorker{DB: db, Logger: m.Logger})
 	river.AddWorker(workers, &jobs.RetentionWorker{DB: db, Pushes: cfg.PushRetention, Audit: cfg.AuditRetention, Logger: m.Logger})

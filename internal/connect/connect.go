@@ -7,6 +7,7 @@ package connect
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -39,6 +40,10 @@ type Service struct {
 	Now        func() time.Time
 	// Clients builds the platform clients; one from the fields above when nil.
 	Clients *clients.Factory
+	// Resume puts an account's publications waiting for re-authorisation back on the
+	// schedule and says how many: called once a reconnection proves the account may
+	// publish again (the publishing engine's Reconnected). Nil: nothing waits.
+	Resume func(ctx context.Context, accountID int64) (int, error)
 
 	// The outbound address is looked up at most every outboundTTL: the connection page
 	// shows it, and the lookup resolves the platform's host name.
@@ -70,6 +75,9 @@ type Result struct {
 	// PlatformUID and PlatformName are the Weibo identity the token belongs to.
 	PlatformUID  string `json:"platform_uid,omitempty"`
 	PlatformName string `json:"platform_name,omitempty"`
+	// Resumed counts the publications that waited for re-authorisation and are back on
+	// the schedule since this test.
+	Resumed int `json:"resumed"`
 }
 
 // CallbackURL is the URL to paste into the WeChat console for an account.
@@ -166,7 +174,24 @@ func (s *Service) Test(ctx context.Context, u *passerelle.User, accountID int64,
 			return nil, err
 		}
 	}
+	if res.OK && res.CanPublish {
+		if res.Resumed, err = s.resume(ctx, a.ID); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// resume puts back on the schedule what waited for this account's re-authorisation.
+func (s *Service) resume(ctx context.Context, accountID int64) (int, error) {
+	if s.Resume == nil {
+		return 0, nil
+	}
+	n, err := s.Resume(ctx, accountID)
+	if err != nil {
+		return 0, fmt.Errorf("resume publications: %w", err)
+	}
+	return n, nil
 }
 
 func (s *Service) factory() *clients.Factory {
@@ -297,33 +322,34 @@ func (s *Service) WeiboAuthorizeURL(ctx context.Context, u *passerelle.User, ses
 // WeiboCallback completes the OAuth flow: it checks the state against the session,
 // exchanges the code, checks that the Weibo identity that authorised is the account's,
 // and stores the sealed token with its expiry and that identity. A refusal names the
-// identity in lang and still returns the account's id.
-func (s *Service) WeiboCallback(ctx context.Context, u *passerelle.User, sessionHash, state, code, lang string) (int64, error) {
+// identity in lang and still returns the account's id. Publications that waited for
+// this re-authorisation go back on the schedule; resumed says how many.
+func (s *Service) WeiboCallback(ctx context.Context, u *passerelle.User, sessionHash, state, code, lang string) (accountID int64, resumed int, err error) {
 	if state == "" || code == "" || len(state) > 200 || len(code) > 500 {
-		return 0, passerelle.Errorf(passerelle.EINVALID, "The authorisation answer is incomplete; try again.")
+		return 0, 0, passerelle.Errorf(passerelle.EINVALID, "The authorisation answer is incomplete; try again.")
 	}
-	accountID, err := s.DB.TakeOAuthState(ctx, auth.Hash(state), sessionHash)
+	accountID, err = s.DB.TakeOAuthState(ctx, auth.Hash(state), sessionHash)
 	if err != nil {
 		if passerelle.ErrorCode(err) == passerelle.ENOTFOUND {
-			return 0, passerelle.Errorf(passerelle.EFORBIDDEN, "This authorisation link expired or was started in another browser; try again.")
+			return 0, 0, passerelle.Errorf(passerelle.EFORBIDDEN, "This authorisation link expired or was started in another browser; try again.")
 		}
-		return 0, err
+		return 0, 0, err
 	}
 	a, err := s.manage(ctx, u, accountID)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	creds, err := s.DB.Credentials(ctx, a.ID)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	c, err := s.weiboClient(creds)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	tok, err := c.ExchangeCode(ctx, code)
 	if err != nil {
-		return 0, passerelle.Errorf(passerelle.EUNAVAILABLE, "Weibo refused the authorisation: %s", weiboFailure(err, "en").Message)
+		return 0, 0, passerelle.Errorf(passerelle.EUNAVAILABLE, "Weibo refused the authorisation: %s", weiboFailure(err, "en").Message)
 	}
 	var name string
 	if who, err := c.ShowUser(ctx, tok.AccessToken, tok.UID); err == nil {
@@ -334,10 +360,10 @@ func (s *Service) WeiboCallback(ctx context.Context, u *passerelle.User, session
 		prevUID = prev.PlatformUID
 	}
 	if !sameIdentity(a, prevUID, tok.UID, name) {
-		return a.ID, passerelle.Errorf(passerelle.EINVALID, "%s", tr(lang, "connect.wrong_identity", name, tok.UID, accountLabel(a)))
+		return a.ID, 0, passerelle.Errorf(passerelle.EINVALID, "%s", tr(lang, "connect.wrong_identity", name, tok.UID, accountLabel(a)))
 	}
 	if err := s.DB.SetCredentials(ctx, u.OrgID, a.ID, map[string]string{"access_token": tok.AccessToken}); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	s.DB.Audit(ctx, store.AuditEntry{OrgID: u.OrgID, ActorID: u.ID, Actor: u.Email, Action: store.AuditCredentialsSet, Object: "account", ObjectID: store.ID(a.ID), Detail: "access_token (Weibo authorisation)"})
 	exp := tok.ExpiresAt.UTC()
@@ -345,9 +371,12 @@ func (s *Service) WeiboCallback(ctx context.Context, u *passerelle.User, session
 		exp = info.ExpiresAt.UTC()
 	}
 	if err := s.DB.SaveConnection(ctx, &store.Connection{AccountID: a.ID, Status: "ok", DiagnosisKey: "ok", CanPublish: true, PlatformUID: tok.UID, PlatformName: name, TokenExpiresAt: &exp}); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return a.ID, nil
+	if resumed, err = s.resume(ctx, a.ID); err != nil {
+		return a.ID, 0, err
+	}
+	return a.ID, resumed, nil
 }
 
 // sameIdentity reports whether the Weibo user (uid, screen name) that authorised is

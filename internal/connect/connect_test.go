@@ -177,16 +177,21 @@ func TestWeiboOAuth(t *testing.T) {
 	}
 	code, state := back.Query().Get("code"), back.Query().Get("state")
 
-	if _, err := b.svc.WeiboCallback(ctx, b.owner, "session-B", state, code, "en"); passerelle.ErrorCode(err) != passerelle.EFORBIDDEN {
+	if _, _, err := b.svc.WeiboCallback(ctx, b.owner, "session-B", state, code, "en"); passerelle.ErrorCode(err) != passerelle.EFORBIDDEN {
 		t.Fatalf("state from another session: %v", err)
 	}
 	// The state was not consumed by the foreign attempt? It was bound to session-A,
-	// so the right session still completes.
-	got, err := b.svc.WeiboCallback(ctx, b.owner, "session-A", state, code, "en")
-	if err != nil || got != id {
-		t.Fatalf("callback: %d %v", got, err)
+	// so the right session still completes, and resumes what waited for the account.
+	var resumedFor []int64
+	b.svc.Resume = func(_ context.Context, accountID int64) (int, error) {
+		resumedFor = append(resumedFor, accountID)
+		return 2, nil
 	}
-	if _, err := b.svc.WeiboCallback(ctx, b.owner, "session-A", state, code, "en"); passerelle.ErrorCode(err) != passerelle.EFORBIDDEN {
+	got, resumed, err := b.svc.WeiboCallback(ctx, b.owner, "session-A", state, code, "en")
+	if err != nil || got != id || resumed != 2 || len(resumedFor) != 1 || resumedFor[0] != id {
+		t.Fatalf("callback: %d %v, resumed %d for %v", got, err, resumed, resumedFor)
+	}
+	if _, _, err := b.svc.WeiboCallback(ctx, b.owner, "session-A", state, code, "en"); passerelle.ErrorCode(err) != passerelle.EFORBIDDEN {
 		t.Fatalf("state reused: %v", err)
 	}
 	c, err := b.svc.Connection(ctx, b.owner, id)

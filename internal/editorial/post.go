@@ -420,6 +420,13 @@ func (s *Service) move(ctx context.Context, orgID, id int64, actor passerelle.Ac
 			return nil, err
 		}
 	}
+	if to == passerelle.StatusScheduled {
+		for _, b := range cur.Publications {
+			if err := s.readOnly(ctx, orgID, b.AccountID); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return s.db.UpdatePost(ctx, orgID, id, actor, func(p *passerelle.Post) (store.PostWrite, error) {
 		if p.Version != cur.Version {
 			return store.PostWrite{}, passerelle.Errorf(passerelle.ECONFLICT, "This post changed in the meantime; reload it.")
@@ -482,6 +489,15 @@ func (s *Service) Schedule(ctx context.Context, u *passerelle.User, publicationI
 		return nil, err
 	}
 	if at != nil {
+		// Clearing a time stays possible: it is how a read-only account's publication
+		// is taken off the schedule.
+		for _, b := range cur.Publications {
+			if b.ID == publicationID {
+				if err := s.readOnly(ctx, u.OrgID, b.AccountID); err != nil {
+					return nil, err
+				}
+			}
+		}
 		t := at.UTC().Truncate(time.Second)
 		if !t.After(s.now()) {
 			return nil, &passerelle.Error{Code: passerelle.EINVALID, Message: "The time is in the past.", Fields: map[string]string{"scheduled_at": "Choose a time in the future."}}
@@ -511,6 +527,20 @@ func (s *Service) Schedule(ctx context.Context, u *passerelle.User, publicationI
 		}
 		return w, nil
 	})
+}
+
+// readOnly refuses to schedule on an archived institution or account, or a watched
+// account (publish.ReadOnly).
+func (s *Service) readOnly(ctx context.Context, orgID, accountID int64) error {
+	a, err := s.db.Account(ctx, orgID, accountID)
+	if err != nil {
+		return err
+	}
+	i, err := s.db.Institution(ctx, orgID, a.InstitutionID)
+	if err != nil {
+		return err
+	}
+	return publish.ReadOnly(i, a)
 }
 
 func (s *Service) postOfPublication(ctx context.Context, u *passerelle.User, publicationID int64) (int64, error) {

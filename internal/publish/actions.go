@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"regexp"
 	"strings"
 
@@ -61,6 +62,12 @@ func (s *Service) publication(ctx context.Context, u *passerelle.User, id int64,
 	}
 	if err := u.Allow(d.Post.InstitutionID, perm); err != nil {
 		return nil, err
+	}
+	// Reading stays open; every action refuses a read-only account or institution.
+	if perm != passerelle.PermView {
+		if err := s.ReadOnlyAccount(ctx, u.OrgID, d.Publication.AccountID); err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
 }
@@ -180,6 +187,7 @@ func (s *Service) MarkPublished(ctx context.Context, u *passerelle.User, id int6
 		return nil, err
 	}
 	s.audit(ctx, u, id, "marked published: "+norm)
+	s.doneWith(ctx, id, store.KindKitDue, store.KindDraftReady, store.KindFailed, store.KindNeedsReauth, store.KindNeedsCheck)
 	row, _, err := s.Publication(ctx, u, id)
 	return row, err
 }
@@ -230,8 +238,17 @@ func (s *Service) Resolve(ctx context.Context, u *passerelle.User, id int64, out
 		return nil, &passerelle.Error{Code: passerelle.EINVALID, Message: "Say published or not_published.", Fields: map[string]string{"outcome": "Say published or not_published."}}
 	}
 	s.audit(ctx, u, id, "resolved: "+outcome)
+	s.doneWith(ctx, id, store.KindNeedsCheck)
 	row, _, err := s.Publication(ctx, u, id)
 	return row, err
+}
+
+// doneWith marks read the notifications of these kinds about a publication once what
+// they asked for is done. The action itself succeeded: a failure here is only logged.
+func (s *Service) doneWith(ctx context.Context, id int64, kinds ...string) {
+	if err := s.db.ReadPublicationNotifications(ctx, id, kinds...); err != nil {
+		s.logger.Warn("publish: notifications not marked read", slog.Int64("publication", id), slog.String("error", err.Error()))
+	}
 }
 
 // audit records a person forcing a publication's delivery (the audit log's
@@ -243,24 +260,37 @@ func (s *Service) audit(ctx context.Context, u *passerelle.User, id int64, detai
 // Resume puts an account's publications waiting for re-authorisation back on the
 // schedule (at once when their time has passed): called after a reconnection.
 func (s *Service) Resume(ctx context.Context, accountID int64) error {
+	_, err := s.Reconnected(ctx, accountID)
+	return err
+}
+
+// Reconnected is Resume that says how many publications went back on the schedule:
+// connect calls it once a reconnection proves the account may publish again.
+func (s *Service) Reconnected(ctx context.Context, accountID int64) (int, error) {
 	ids, err := s.db.AccountPublications(ctx, accountID, []passerelle.DeliveryState{passerelle.DeliveryNeedsReauth})
 	if err != nil {
-		return err
+		return 0, err
 	}
+	n := 0
 	for _, id := range ids {
 		d, err := s.db.Delivery(ctx, id)
 		if err != nil {
-			return err
+			return n, err
 		}
 		due := s.now()
 		if d.Publication.ScheduledAt != nil && d.Publication.ScheduledAt.After(due) {
 			due = *d.Publication.ScheduledAt
 		}
-		if _, err := s.db.Reschedule(ctx, id, []passerelle.DeliveryState{passerelle.DeliveryNeedsReauth}, "", func(tx *store.Tx, gen int) (int64, error) {
+		ok, err := s.db.Reschedule(ctx, id, []passerelle.DeliveryState{passerelle.DeliveryNeedsReauth}, "", func(tx *store.Tx, gen int) (int64, error) {
 			return s.enqueue(ctx, tx, id, gen, due)
-		}); err != nil {
-			return err
+		})
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+			s.doneWith(ctx, id, store.KindNeedsReauth)
 		}
 	}
-	return nil
+	return n, nil
 }

@@ -94,22 +94,31 @@ func (s *Service) Kit(ctx context.Context, u *passerelle.User, id int64) (*Kit, 
 	if !HasKit(d.Publication) {
 		return nil, nil, passerelle.Errorf(passerelle.ECONFLICT, "This publication goes out by API: it has no copy-ready kit.")
 	}
+	k, err := s.kitOf(ctx, u.OrgID, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	return k, d, nil
+}
+
+// kitOf builds the kit of a delivery of organization orgID with its media.
+func (s *Service) kitOf(ctx context.Context, orgID int64, d *store.Delivery) (*Kit, error) {
 	ids := d.Publication.MediaIDs
 	if len(ids) == 0 {
 		ids = d.Post.MediaIDs
 	}
 	var assets []*store.MediaAsset
 	for _, mid := range ids {
-		m, err := s.db.MediaAssetByID(ctx, u.OrgID, mid)
+		m, err := s.db.MediaAssetByID(ctx, orgID, mid)
 		if passerelle.ErrorCode(err) == passerelle.ENOTFOUND {
 			continue
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		assets = append(assets, m)
 	}
-	return BuildKit(d.Post, d.Publication, assets), d, nil
+	return BuildKit(d.Post, d.Publication, assets), nil
 }
 
 // BuildKit makes the kit of publication b of post p with its media.

@@ -19,7 +19,7 @@ import (
 
 // setup is a SQLite store with River's tables, the engine's hook installed, and one
 // approved post with a Weibo publication.
-func setup(t *testing.T) (*store.DB, *publish.Service, *passerelle.Post, int64) {
+func setup(t testing.TB) (*store.DB, *publish.Service, *passerelle.Post, int64) {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.SQLite(t)

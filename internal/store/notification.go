@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -87,6 +88,24 @@ func (db *DB) MarkNotificationsRead(ctx context.Context, userID, id int64) error
 			q, args = q+` AND id = ?`, append(args, id)
 		}
 		_, err := tx.q().exec(ctx, q, args...)
+		return err
+	})
+}
+
+// ReadPublicationNotifications marks read, for every user, the unread notifications of
+// these kinds about a publication: what they asked a person to do is done (the kit
+// posted, the outcome resolved, the account reconnected), so the bell no longer
+// counts them and the digest leaves them out.
+func (db *DB) ReadPublicationNotifications(ctx context.Context, publicationID int64, kinds ...string) error {
+	if len(kinds) == 0 {
+		return nil
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		args := []any{db.nowUTC(), publicationID}
+		for _, k := range kinds {
+			args = append(args, k)
+		}
+		_, err := tx.q().exec(ctx, `UPDATE notifications SET read_at = ? WHERE publication_id = ? AND read_at IS NULL AND kind IN (?`+strings.Repeat(",?", len(kinds)-1)+`)`, args...)
 		return err
 	})
 }

@@ -205,6 +205,12 @@ func (h *handler) calendar(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		ci := &calItem{CalendarItem: it, Account: accounts[it.AccountID], City: zoneCity(it.TimeZone), CanSchedule: u.Can(it.InstitutionID, passerelle.PermSchedule)}
+		// An archived institution or account, or a watched account, is read-only: its
+		// publications stay on the calendar but do not move (AllAccounts and
+		// Institutions leave the archived ones out).
+		if a := accounts[it.AccountID]; a == nil || a.Kind != passerelle.AccountManaged || p.Names[it.InstitutionID] == "" {
+			ci.CanSchedule = false
+		}
 		if t, err := time.Parse(time.RFC3339, it.LocalTime); err == nil {
 			ci.Clock, ci.Input = t.Format("15:04"), t.Format("2006-01-02T15:04")
 		}

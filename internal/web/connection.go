@@ -192,7 +192,7 @@ func (h *handler) weiboCallback(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	id, err := h.Connect.WeiboCallback(r.Context(), server.User(r.Context()), server.Session(r.Context()).Hash, q.Get("state"), q.Get("code"), h.localizer(r).Lang)
+	id, resumed, err := h.Connect.WeiboCallback(r.Context(), server.User(r.Context()), server.Session(r.Context()).Hash, q.Get("state"), q.Get("code"), h.localizer(r).Lang)
 	if err != nil {
 		if id != 0 {
 			h.redirectError(w, r, "/accounts/"+strconv.FormatInt(id, 10)+"/connection", err)
@@ -201,5 +201,13 @@ func (h *handler) weiboCallback(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.redirect(w, r, "/accounts/"+strconv.FormatInt(id, 10)+"/connection", "flash.weibo_connected")
+	back := "/accounts/" + strconv.FormatInt(id, 10) + "/connection"
+	if resumed > 0 {
+		// The publications that waited for this authorisation are going out again.
+		l := h.localizer(r)
+		h.setFlash(w, r, "o", l.T("flash.weibo_connected")+" "+l.T("connection.resumed", resumed))
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return
+	}
+	h.redirect(w, r, back, "flash.weibo_connected")
 }

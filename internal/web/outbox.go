@@ -74,6 +74,7 @@ func (h *handler) outbox(w http.ResponseWriter, r *http.Request) {
 	}
 	horizon := h.Now().Add(outboxHorizon)
 	accName := map[int64]string{}
+	readOnly := map[int64]error{}
 	for _, a := range p.Accounts {
 		accName[a.ID] = cmp.Or(a.DisplayName, a.Handle)
 	}
@@ -83,6 +84,17 @@ func (h *handler) outbox(w http.ResponseWriter, r *http.Request) {
 		}
 		it := newDeliveryItem(row, nil, u.Can(row.InstitutionID, passerelle.PermSchedule))
 		it.Account = cmp.Or(accName[row.AccountID], row.AccountHandle)
+		ro, seen := readOnly[row.AccountID]
+		if !seen {
+			ro = h.Publish.ReadOnlyAccount(ctx, u.OrgID, row.AccountID)
+			if ro != nil && passerelle.ErrorCode(ro) != passerelle.EINVALID {
+				h.fail(w, r, ro)
+				return
+			}
+			readOnly[row.AccountID] = ro
+		}
+		it.lock(ro)
+		it.Overdue = row.State == passerelle.DeliveryAwaitingManual && row.ScheduledAt != nil && row.ScheduledAt.Before(h.Now())
 		switch {
 		case row.State == passerelle.DeliveryScheduled:
 			if p.State != "" || (row.ScheduledAt != nil && row.ScheduledAt.Before(horizon)) {

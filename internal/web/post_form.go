@@ -45,6 +45,9 @@ type postPage struct {
 	Moves       []moveButton
 	CanWrite    bool
 	CanSchedule bool
+	// ReadOnly says, by publication id, why it may not be scheduled (an archived
+	// institution or account, a watched account).
+	ReadOnly map[int64]string
 	// CanLink: the user may make guest review links; LinksApprove: their links may
 	// approve (the user may approve).
 	CanLink, LinksApprove bool
@@ -388,6 +391,22 @@ func (h *handler) fillPost(ctx context.Context, r *http.Request, p *postPage) er
 	}
 	if p.Moves, err = h.moves(ctx, u, post); err != nil {
 		return err
+	}
+	p.ReadOnly = map[int64]string{}
+	for _, b := range post.Publications {
+		if h.Publish == nil {
+			break
+		}
+		if err := h.Publish.ReadOnlyAccount(ctx, u.OrgID, b.AccountID); err != nil {
+			if passerelle.ErrorCode(err) != passerelle.EINVALID {
+				return err
+			}
+			p.ReadOnly[b.ID] = server.Message(err)
+		}
+	}
+	if len(p.ReadOnly) > 0 {
+		// A post with a read-only publication is not scheduled: no button for it.
+		p.Moves = slices.DeleteFunc(p.Moves, func(m moveButton) bool { return m.To == passerelle.StatusScheduled })
 	}
 	cs, err := h.Editorial.Comments(ctx, u, post.ID)
 	if err != nil {

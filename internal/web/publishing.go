@@ -50,6 +50,21 @@ type deliveryItem struct {
 	PublishNow bool
 	Mark       bool
 	Resolve    bool
+	// Overdue: a kit whose time has passed and that nobody has marked published.
+	Overdue bool
+	// ReadOnly says why no action is offered (an archived institution or account, a
+	// watched account); empty otherwise.
+	ReadOnly string
+}
+
+// lock withdraws the actions of a publication whose account is read-only (err from
+// publish.ReadOnly), and keeps the reason to show.
+func (it *deliveryItem) lock(err error) {
+	if err == nil {
+		return
+	}
+	it.PublishNow, it.Mark, it.Resolve = false, false, false
+	it.ReadOnly = server.Message(err)
 }
 
 // markStates are the states in which a person records a publication made by hand.
@@ -102,9 +117,12 @@ func (h *handler) publishingPanel(ctx context.Context, u *passerelle.User, post 
 			return nil, err
 		}
 		it := newDeliveryItem(row, attempts, p.CanSchedule)
-		if a, err := h.Tenancy.Account(ctx, u, b.AccountID); err == nil {
-			names[b.AccountID] = cmp.Or(a.DisplayName, a.Handle)
+		a, err := h.Tenancy.Account(ctx, u, b.AccountID)
+		if err != nil {
+			return nil, err
 		}
+		names[b.AccountID] = cmp.Or(a.DisplayName, a.Handle)
+		it.lock(publish.ReadOnly(inst, a))
 		it.Account = cmp.Or(names[b.AccountID], row.AccountHandle)
 		p.Items = append(p.Items, it)
 	}

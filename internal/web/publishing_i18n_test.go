@@ -44,7 +44,8 @@ func TestPublishingKeysTranslated(t *testing.T) {
 		}
 	}
 	msgs := []string{publish.ReasonWeiboShortLink, publish.ReasonWeiboNotAPI, publish.ReasonWeiboNoAuth, publish.ReasonWeChatVerified,
-		publish.ReasonWeChatNoAPI, publish.ReasonAssistedOnly, publish.ReasonEditorsOverride}
+		publish.ReasonWeChatNoAPI, publish.ReasonAssistedOnly, publish.ReasonEditorsOverride,
+		publish.MsgInstitutionArchived, publish.MsgAccountArchived, publish.MsgAccountWatched}
 	post := &passerelle.Post{TextZH: "奥赛博物馆的睡莲\n莫奈"}
 	video := &store.MediaAsset{MIME: "video/mp4"}
 	img := &store.MediaAsset{MIME: "image/jpeg"}

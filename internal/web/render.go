@@ -166,6 +166,8 @@ func parseFlash(v string) *flash {
 		return &flash{Key: text}
 	case "e":
 		return &flash{Error: true, Text: text}
+	case "o":
+		return &flash{Text: text}
 	}
 	return nil
 }

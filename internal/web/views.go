@@ -26,7 +26,7 @@ var viewNames = []string{
 	"user_list", "user_form", "audit",
 	"token_list", "settings",
 	"post_list", "post_form", "post_history", "calendar", "media_list", "glossary", "term_form", "lexicon", "review",
-	"kit", "outbox", "jobs", "notifications",
+	"kit", "kit_phone", "outbox", "jobs", "notifications",
 	"partners", "campaigns", "campaign", "relay",
 }
 

@@ -136,6 +136,7 @@ func (h *handler) routes() {
 	h.editorialRoutes()
 	h.publishingRoutes()
 	h.partnerRoutes()
+	h.kitPhoneRoutes()
 
 	s.HandleFunc("GET /users", in, h.userList)
 	s.HandleFunc("GET /users/new", in, h.userNew)

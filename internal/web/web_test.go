@@ -14,6 +14,8 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/connect"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
+	"github.com/passerelle-oss/passerelle/internal/jobs"
+	"github.com/passerelle-oss/passerelle/internal/media"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 	"github.com/passerelle-oss/passerelle/internal/publish"
 	"github.com/passerelle-oss/passerelle/internal/server"
@@ -34,6 +36,8 @@ type app struct {
 	Ed     *editorial.Service
 	// SimURL is the platform simulator's address.
 	SimURL string
+	// Publish is the publishing engine (no workers).
+	Publish *publish.Service
 }
 
 // The simulator's accounts.
@@ -71,14 +75,26 @@ func newApp(t *testing.T, demo bool) *app {
 	ts := httptest.NewUnstartedServer(nil)
 	baseURL := "http://" + ts.Listener.Addr().String()
 	conn := &connect.Service{DB: db, Tenancy: ten, WeiboAPI: simServer.URL, WeChatAPI: simServer.URL, BaseURL: baseURL}
-	ed := editorial.New(editorial.Options{DB: db, DataDir: t.TempDir()})
-	if err := web.Register(web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Editorial: ed, Publish: publish.New(publish.Options{DB: db}), Demo: demo, BaseURL: baseURL}); err != nil {
+	dataDir := t.TempDir()
+	mediaStore := &media.DiskStore{Root: dataDir + "/media"}
+	ed := editorial.New(editorial.Options{DB: db, DataDir: dataDir, Media: mediaStore})
+	// An insert-only job client: the jobs page lists the publish queue and "Publish
+	// now" enqueues, but nothing is delivered (no workers, no post hook).
+	if err := jobs.Migrate(context.Background(), db, nil); err != nil {
+		t.Fatal(err)
+	}
+	jc, err := jobs.New(db, jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := publish.New(publish.Options{DB: db, Jobs: jc, Media: mediaStore})
+	if err := web.Register(web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Editorial: ed, Publish: pub, Jobs: jc, Demo: demo, BaseURL: baseURL}); err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &app{t: t, URL: ts.URL, DB: db, Auth: a, Ten: ten, Server: srv, Ed: ed, SimURL: simServer.URL}
+	return &app{t: t, URL: ts.URL, DB: db, Auth: a, Ten: ten, Server: srv, Ed: ed, SimURL: simServer.URL, Publish: pub}
 }
 
 // org creates an organization with an owner and returns the owner.
