@@ -22,6 +22,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/connect"
 	"github.com/passerelle-oss/passerelle/internal/demo"
+	"github.com/passerelle-oss/passerelle/internal/desk"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/media"
@@ -56,6 +57,8 @@ type Main struct {
 	Connect   *connect.Service
 	Webhook   *webhook.Handler
 	Publish   *publish.Service
+	// Desk is the WeChat service desk (placements, replies, menu, inbox).
+	Desk *desk.Service
 	// ReconcileEvery is how often the publishing reconciler sweeps (15 s; tests lower it).
 	ReconcileEvery time.Duration
 	// PlatformTimeout bounds each platform call (the clients' 15 s default when zero;
@@ -198,9 +201,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.Publish = publish.New(publish.Options{DB: db, Jobs: m.Jobs, Clients: factory, Media: mediaStore, Logger: m.Logger,
 		Lead: cfg.PublishLead, Settle: cfg.PublishSettle, Stale: cfg.PublishSettle + 15*time.Second, RetryBase: m.RetryBase})
 	db.SetPostHook(m.Publish.Sync)
-	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger, Publish: m.Publish})
+	m.Desk = &desk.Service{DB: db, Tenancy: m.Tenancy, Clients: factory, Logger: m.Logger}
+	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger, Publish: m.Publish, Desk: m.Desk})
 	river.AddWorker(workers, &jobs.HousekeepingWorker{DB: db, Logger: m.Logger})
-	river.AddWorker(workers, &jobs.RetentionWorker{DB: db, Pushes: cfg.PushRetention, Audit: cfg.AuditRetention, Logger: m.Logger})
+	river.AddWorker(workers, &jobs.RetentionWorker{DB: db, Pushes: cfg.PushRetention, Conversations: cfg.ConversationRetention, Audit: cfg.AuditRetention, Logger: m.Logger})
 	river.AddWorker(workers, &barometer.QuarterEndWorker{Service: &barometer.Service{DB: db}, Logger: m.Logger})
 	river.AddWorker(workers, &publish.DeliverWorker{Service: m.Publish})
 	river.AddWorker(workers, &publish.ReconcileWorker{Service: m.Publish})
@@ -220,8 +224,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	api.RegisterEditorial(m.Server, edit)
 	api.RegisterPublishing(m.Server, m.Publish, db)
+	api.RegisterDesk(m.Server, m.Desk)
 
-	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger})
+	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger, Replier: m.Desk})
 
 	var demoScan func(context.Context, string, string, int) (int, error)
 	if m.Sim != nil {

@@ -25,6 +25,14 @@ type DrainWorker struct {
 	// Publish ends publications from PUBLISHJOBFINISH events, in the event's
 	// transaction; nil ignores them.
 	Publish PublishFinisher
+	// Desk applies pushes to the service desk (attribution, inbox), in the event's
+	// transaction; nil ignores them.
+	Desk DeskApplier
+}
+
+// DeskApplier is the service desk as the drain sees it.
+type DeskApplier interface {
+	ApplyTx(ctx context.Context, tx *store.Tx, e *store.WeChatEvent) error
 }
 
 // PublishFinisher is the publishing engine as the drain sees it.
@@ -53,9 +61,14 @@ func (w *DrainWorker) Work(ctx context.Context, job *river.Job[DrainArgs]) error
 	return nil
 }
 
-// apply makes an event's effects: follower counts follow subscriptions, publications
-// end with their publish report.
+// apply makes an event's effects: the service desk's, follower counts follow
+// subscriptions, publications end with their publish report.
 func (w *DrainWorker) apply(ctx context.Context, tx *store.Tx, e *store.WeChatEvent) error {
+	if w.Desk != nil {
+		if err := w.Desk.ApplyTx(ctx, tx, e); err != nil {
+			return err
+		}
+	}
 	switch e.Event {
 	case wechat.EventPublishJobFinish:
 		if w.Publish == nil {
