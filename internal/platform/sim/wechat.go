@@ -125,9 +125,9 @@ type wxAccount struct {
 	massByClientID map[string][2]int64 // clientmsgid → msg_id, msg_data_id
 	massSends      []time.Time
 	permanentQR    int
-	followers      []string         // openids known to follow (scans)
-	scanSubs       map[string]int   // Beijing date → subscriptions through a QR code
-	organicTo      map[string]int64 // Beijing date → modelled followers at its end
+	followers      []string             // openids known to follow (scans)
+	scanSubs       map[string]int       // Beijing date → subscriptions through a QR code
+	organicTo      map[string]int64     // Beijing date → modelled followers at its end
 	menu           []byte               // the custom menu (menu/create), nil when none
 	interacted     map[string]time.Time // openid → last message or interaction (48 h window)
 	customSent     []CustomMessage      // customer-service messages accepted
