@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -58,8 +59,17 @@ func (w *DrainWorker) Work(ctx context.Context, job *river.Job[DrainArgs]) error
 	if total > 0 && w.Logger != nil {
 		w.Logger.DebugContext(ctx, "wechat events processed", slog.Int("count", total))
 	}
+	if total > 0 {
+		// A push committed while this run finished found this job running in its
+		// second and enqueued none (unique per second): look once more shortly, so
+		// that it waits a second rather than the periodic drain's minute.
+		return river.JobSnooze(drainRecheck)
+	}
 	return nil
 }
+
+// drainRecheck is how soon a drain that found events looks again.
+const drainRecheck = time.Second
 
 // apply makes an event's effects: the service desk's, follower counts follow
 // subscriptions, publications end with their publish report.
