@@ -235,7 +235,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			return len(res.Subscribed), err
 		}
 	}
-	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Jobs: m.Jobs, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo,
+	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Jobs: m.Jobs, Desk: m.Desk, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo,
 		DemoScan: demoScan}); err != nil {
 		return err
 	}
