@@ -262,6 +262,23 @@ var authzTable = []authzRow{
 	row("POST /accounts/{id}/archive", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /accounts/{id}/credentials", own, 303, 200, 200, 403, 403, 403, 403),
 	row("GET /accounts/{id}/credentials", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// The WeChat service desk pages (internal/web/desk.go): every member sees them;
+	// managers add placements and replies, writers answer. The fixture's account has no
+	// credentials: creating a placement or answering is refused with the form (422).
+	row("GET /accounts/{id}/desk", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /accounts/{id}/desk", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /accounts/{id}/placements", own, 303, 422, 422, 403, 403, 403, 403).with("name=Entrance&key=k{n}"),
+	row("POST /accounts/{id}/placements", foreign, 303, 404, 404, 404, 404, 404, 404).with("name=Entrance&key=k{n}"),
+	row("POST /accounts/{id}/replies", own, 303, 303, 303, 403, 403, 403, 403).with("keywords=开放时间&match=contains&text=9:30"),
+	row("POST /accounts/{id}/replies", foreign, 303, 404, 404, 404, 404, 404, 404).with("keywords=开放时间&match=contains&text=9:30"),
+	row("GET /placements/{id}/qr.png", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /placements/{id}/qr.png", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("GET /placements/{id}/qr.svg", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /placements/{id}/qr.svg", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("GET /conversations/{id}", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /conversations/{id}", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /conversations/{id}/reply", own, 303, 422, 422, 422, 422, 403, 403).with("text=您好"),
+	row("POST /conversations/{id}/reply", foreign, 303, 404, 404, 404, 404, 404, 404).with("text=您好"),
 	// Platform connection pages (internal/web/connection.go).
 	row("GET /accounts/{id}/connection", own, 303, 200, 200, 403, 403, 403, 403),
 	row("GET /accounts/{id}/connection", foreign, 303, 404, 404, 404, 404, 404, 404),
