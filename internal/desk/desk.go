@@ -44,12 +44,18 @@ type Service struct {
 // cacheTTL bounds how long a rule change takes to reach the push endpoint.
 const cacheTTL = 5 * time.Second
 
+// accountReplies is an account's cache entry: the current snapshot, until when it is
+// fresh, and the load under way (closed when it ends).
 type accountReplies struct {
-	rules    ruleSet
-	welcome  map[string]string // scene → welcome text
-	expires  time.Time
-	loading  chan struct{} // closed when a load finishes
-	loadedOK bool
+	snap    *replySnapshot
+	expires time.Time
+	loading chan struct{}
+}
+
+// replySnapshot is what a load read; never changed once made.
+type replySnapshot struct {
+	rules   ruleSet
+	welcome map[string]string // scene → welcome text
 }
 
 func (s *Service) now() time.Time {

@@ -39,34 +39,33 @@ func (s *Service) PassiveReply(ctx context.Context, accountID int64, m *wechat.M
 	return ar.rules.answer(text, s.now())
 }
 
-// replies returns the account's cached rules, loading them once for all waiters; nil
-// when ctx ends first.
-func (s *Service) replies(ctx context.Context, accountID int64) *accountReplies {
+// replies returns the account's cached rules (an immutable snapshot), loading them
+// once for all waiters; a stale snapshot answers while a fresh one loads. nil when ctx
+// ends before any snapshot exists.
+func (s *Service) replies(ctx context.Context, accountID int64) *replySnapshot {
 	now := s.now()
 	s.mu.Lock()
 	if s.cache == nil {
 		s.cache = map[int64]*accountReplies{}
 	}
-	ar := s.cache[accountID]
-	if ar != nil && ar.loadedOK && now.Before(ar.expires) {
+	e := s.cache[accountID]
+	if e == nil {
+		e = &accountReplies{}
+		s.cache[accountID] = e
+	}
+	if e.snap != nil && now.Before(e.expires) {
+		snap := e.snap
 		s.mu.Unlock()
-		return ar
+		return snap
 	}
-	if ar == nil || ar.loading == nil {
-		// Start a load; a stale entry keeps answering meanwhile.
-		next := &accountReplies{loading: make(chan struct{})}
-		if ar != nil && ar.loadedOK {
-			next.rules, next.welcome, next.loadedOK, next.expires = ar.rules, ar.welcome, true, ar.expires
-		}
-		s.cache[accountID] = next
-		go s.load(accountID, next)
-		ar = next
+	if e.loading == nil {
+		e.loading = make(chan struct{})
+		go s.load(accountID, e)
 	}
-	stale := ar.loadedOK
-	wait := ar.loading
+	snap, wait := e.snap, e.loading
 	s.mu.Unlock()
-	if stale {
-		return ar
+	if snap != nil {
+		return snap
 	}
 	select {
 	case <-wait:
@@ -75,13 +74,10 @@ func (s *Service) replies(ctx context.Context, accountID int64) *accountReplies 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ar = s.cache[accountID]; ar != nil && ar.loadedOK {
-		return ar
-	}
-	return nil
+	return e.snap
 }
 
-func (s *Service) load(accountID int64, ar *accountReplies) {
+func (s *Service) load(accountID int64, e *accountReplies) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	rules, err := s.DB.ReplyRules(ctx, accountID)
@@ -89,28 +85,27 @@ func (s *Service) load(accountID int64, ar *accountReplies) {
 	if err == nil {
 		placements, err = s.DB.AccountPlacements(ctx, accountID)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	defer close(ar.loading)
-	ar.loading = nil
+	var snap *replySnapshot
 	if err != nil {
 		s.logger().Warn("desk: reply rules not loaded", slog.Int64("account_id", accountID), slog.Any("error", err))
-		if !ar.loadedOK {
-			delete(s.cache, accountID)
+	} else {
+		snap = &replySnapshot{rules: make(ruleSet, len(rules)), welcome: map[string]string{}}
+		for i, r := range rules {
+			snap.rules[i] = compile(r)
 		}
-		return
-	}
-	rs := make(ruleSet, len(rules))
-	for i, r := range rules {
-		rs[i] = compile(r)
-	}
-	welcome := map[string]string{}
-	for _, p := range placements {
-		if p.WelcomeText != "" {
-			welcome[p.Scene] = p.WelcomeText
+		for _, p := range placements {
+			if p.WelcomeText != "" {
+				snap.welcome[p.Scene] = p.WelcomeText
+			}
 		}
 	}
-	ar.rules, ar.welcome, ar.loadedOK, ar.expires = rs, welcome, true, s.now().Add(cacheTTL)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if snap != nil {
+		e.snap, e.expires = snap, s.now().Add(cacheTTL)
+	}
+	close(e.loading)
+	e.loading = nil
 }
 
 // forget drops an account's cached rules after a change in this process (other
@@ -118,8 +113,11 @@ func (s *Service) load(accountID int64, ar *accountReplies) {
 func (s *Service) forget(accountID int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ar := s.cache[accountID]; ar != nil && ar.loading == nil {
-		delete(s.cache, accountID)
+	if e := s.cache[accountID]; e != nil {
+		e.expires = time.Time{}
+		if e.loading == nil {
+			e.snap = nil
+		}
 	}
 }
 
