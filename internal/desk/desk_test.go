@@ -118,7 +118,7 @@ func TestRuleSetAnswer(t *testing.T) {
 	for _, r := range rules {
 		rs = append(rs, compile(r))
 	}
-	day := time.Date(2026, 5, 18, 3, 0, 0, 0, time.UTC)    // 11:00 in Beijing
+	day := time.Date(2026, 5, 18, 3, 0, 0, 0, time.UTC)     // 11:00 in Beijing
 	night := time.Date(2026, 5, 18, 15, 30, 0, 0, time.UTC) // 23:30 in Beijing
 	tests := []struct {
 		text string
