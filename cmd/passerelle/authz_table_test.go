@@ -151,6 +151,43 @@ var authzTable = []authzRow{
 	row("POST /api/v1/exhibitions/{id}/publish", foreign, 401, 404, 404, 404, 404, 404, 404),
 	row("POST /api/v1/exhibitions/{id}/unpublish", own, 401, 200, 200, 200, 403, 403, 403),
 	row("POST /api/v1/exhibitions/{id}/unpublish", foreign, 401, 404, 404, 404, 404, 404, 404),
+	// JSON API: the WeChat service desk (internal/api/desk.go). Placements, replies
+	// and the menu are kept by managers; writers answer the inbox; every member reads.
+	// The fixture's account has no credentials: managers get 422 where WeChat is called.
+	row("GET /api/v1/institutions/{id}/placements", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/institutions/{id}/placements", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/institutions/{id}/placements", own, 401, 422, 422, 403, 403, 403, 403).with(`{"account_id": {account}, "name": "Entrance", "key": "k{n}"}`),
+	row("POST /api/v1/institutions/{id}/placements", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"account_id": {account}, "name": "Entrance", "key": "k{n}"}`),
+	row("GET /api/v1/institutions/{id}/placements/stats", own, 401, 422, 422, 422, 422, 422, 422),
+	row("GET /api/v1/institutions/{id}/placements/stats", own, 401, 200, 200, 200, 200, 200, 200).at("/api/v1/institutions/{institution}/placements/stats?from=2030-01-01&to=2030-01-31"),
+	row("GET /api/v1/institutions/{id}/placements/stats", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("GET /api/v1/placements/{id}", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/placements/{id}", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("DELETE /api/v1/placements/{id}", own, 401, 204, 204, 403, 403, 403, 403),
+	row("DELETE /api/v1/placements/{id}", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("GET /api/v1/placements/{id}/qr.png", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/placements/{id}/qr.png", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("GET /api/v1/placements/{id}/qr.svg", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/placements/{id}/qr.svg", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("GET /api/v1/accounts/{id}/replies", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/accounts/{id}/replies", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/accounts/{id}/replies", own, 401, 201, 201, 403, 403, 403, 403).with(`{"keywords": ["开放时间"], "text": "9:30–18:00"}`),
+	row("POST /api/v1/accounts/{id}/replies", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"keywords": ["开放时间"], "text": "9:30–18:00"}`),
+	row("DELETE /api/v1/accounts/{id}/replies/{rule}", own, 401, 204, 204, 403, 403, 403, 403),
+	row("DELETE /api/v1/accounts/{id}/replies/{rule}", foreign, 401, 404, 404, 404, 404, 404, 404),
+	// No menu was pushed on the fixture's account.
+	row("GET /api/v1/accounts/{id}/menu", own, 401, 404, 404, 404, 404, 404, 404),
+	row("GET /api/v1/accounts/{id}/menu", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("PUT /api/v1/accounts/{id}/menu", own, 401, 422, 422, 403, 403, 403, 403).with(`{"button": [{"type": "click", "name": "开放", "key": "hours"}]}`),
+	row("PUT /api/v1/accounts/{id}/menu", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"button": [{"type": "click", "name": "开放", "key": "hours"}]}`),
+	row("GET /api/v1/accounts/{id}/conversations", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/accounts/{id}/conversations", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("GET /api/v1/conversations/{id}", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/conversations/{id}", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("PATCH /api/v1/conversations/{id}", own, 401, 200, 200, 200, 200, 403, 403).with(`{"status": "closed"}`),
+	row("PATCH /api/v1/conversations/{id}", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"status": "closed"}`),
+	row("POST /api/v1/conversations/{id}/replies", own, 401, 422, 422, 422, 422, 403, 403).with(`{"text": "您好"}`),
+	row("POST /api/v1/conversations/{id}/replies", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"text": "您好"}`),
 
 	// JSON API: barometer (internal/api/barometer.go). Editions are not per
 	// institution: own is an edition id, foreign one that does not exist.
@@ -286,6 +323,23 @@ var authzTable = []authzRow{
 	row("POST /accounts/{id}/archive", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /accounts/{id}/credentials", own, 303, 200, 200, 403, 403, 403, 403),
 	row("GET /accounts/{id}/credentials", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// The WeChat service desk pages (internal/web/desk.go): every member sees them;
+	// managers add placements and replies, writers answer. The fixture's account has no
+	// credentials: creating a placement or answering is refused with the form (422).
+	row("GET /accounts/{id}/desk", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /accounts/{id}/desk", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /accounts/{id}/placements", own, 303, 422, 422, 403, 403, 403, 403).with("name=Entrance&key=k{n}"),
+	row("POST /accounts/{id}/placements", foreign, 303, 404, 404, 404, 404, 404, 404).with("name=Entrance&key=k{n}"),
+	row("POST /accounts/{id}/replies", own, 303, 303, 303, 403, 403, 403, 403).with("keywords=开放时间&match=contains&text=9:30"),
+	row("POST /accounts/{id}/replies", foreign, 303, 404, 404, 404, 404, 404, 404).with("keywords=开放时间&match=contains&text=9:30"),
+	row("GET /placements/{id}/qr.png", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /placements/{id}/qr.png", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("GET /placements/{id}/qr.svg", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /placements/{id}/qr.svg", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("GET /conversations/{id}", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /conversations/{id}", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /conversations/{id}/reply", own, 303, 422, 422, 422, 422, 403, 403).with("text=您好"),
+	row("POST /conversations/{id}/reply", foreign, 303, 404, 404, 404, 404, 404, 404).with("text=您好"),
 	// Platform connection pages (internal/web/connection.go).
 	row("GET /accounts/{id}/connection", own, 303, 200, 200, 403, 403, 403, 403),
 	row("GET /accounts/{id}/connection", foreign, 303, 404, 404, 404, 404, 404, 404),

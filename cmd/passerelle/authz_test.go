@@ -170,6 +170,7 @@ func newAuthzFixture(t *testing.T, m *Main) *authzFixture {
 	f.foreign = ids(map[string]int64{"institution": inst, "account": acc, "user": fu.ID, "token": tok.ID})
 	f.editorialObjects(t, fu, inst, false, f.foreign)
 	f.partnerObjects(t, fu, inst, f.foreign)
+	f.deskObjects(t, inst, acc, f.foreign)
 
 	resp, err := http.Get(m.URL() + "/login")
 	if err != nil {
@@ -361,6 +362,37 @@ func (f *authzFixture) partnerObjects(t *testing.T, owner *passerelle.User, inst
 	maps.Copy(ids, map[string]string{"partner": fmt.Sprint(p.ID), "campaign": fmt.Sprint(c.ID), "live": fmt.Sprint(e.ID), "relay": link[strings.LastIndex(link, "/")+1:]})
 }
 
+// needsDesk reports whether a route names a service-desk object.
+func needsDesk(pattern string) bool {
+	return strings.Contains(pattern, "/placements/{") || strings.Contains(pattern, "/conversations/{") || strings.Contains(pattern, "/replies/{")
+}
+
+// deskObjects creates a placement of the institution on its WeChat account, a
+// follower's conversation with the account and a keyword reply, and adds their ids.
+func (f *authzFixture) deskObjects(t *testing.T, inst, acc int64, ids map[string]string) {
+	t.Helper()
+	ctx := t.Context()
+	n := f.sequence.Add(1)
+	p := &store.Placement{InstitutionID: inst, AccountID: acc, Key: fmt.Sprintf("k%d", n), Name: "Entrance", Scene: fmt.Sprintf("k%d", n), QRURL: "http://weixin.qq.com/q/authz", Attributed: true}
+	if err := f.m.DB.CreatePlacement(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.m.DB.InTx(ctx, func(tx *store.Tx) error {
+		return tx.RecordInbound(ctx, acc, fmt.Sprintf("oAuthz%d", n), "text", "你好", time.Now().UTC())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := f.m.DB.Conversations(ctx, store.ConversationFilter{AccountID: acc, Limit: 1})
+	if err != nil || len(cs) == 0 {
+		t.Fatalf("conversation: %v", err)
+	}
+	rule := &store.ReplyRule{AccountID: acc, Keywords: []string{"开放时间"}, Match: "contains", Text: "9:30–18:00"}
+	if err := f.m.DB.CreateReplyRule(ctx, rule); err != nil {
+		t.Fatal(err)
+	}
+	maps.Copy(ids, map[string]string{"placement": fmt.Sprint(p.ID), "conversation": fmt.Sprint(cs[0].ID), "rule": fmt.Sprint(rule.ID)})
+}
+
 // objects creates fresh objects for one request of caller i about row r, gives the
 // caller its role on the institution, and returns the ids the target names.
 func (f *authzFixture) objects(t *testing.T, i int, r authzRow) map[string]string {
@@ -377,6 +409,10 @@ func (f *authzFixture) objects(t *testing.T, i int, r authzRow) map[string]strin
 	}
 	if _, pattern, _ := strings.Cut(r.route, " "); needsKinds(r, strings.Split(pattern, "/"), partnerKinds) {
 		f.partnerObjects(t, f.users[1], inst, ids)
+	}
+	if _, pattern, _ := strings.Cut(r.route, " "); needsDesk(pattern) {
+		acc, _ := strconv.ParseInt(ids["account"], 10, 64)
+		f.deskObjects(t, inst, acc, ids)
 	}
 	caller := f.users[i]
 	if caller == nil {
@@ -406,7 +442,7 @@ var wildcard = regexp.MustCompile(`\{([^}]*)\}`)
 
 // collections name the object of a wildcard by the path segment before it, where the
 // segment is not the object's name with an s.
-var collections = map[string]string{"posts": "post", "publications": "publication", "media": "media", "glossary": "term",
+var collections = map[string]string{"placements": "placement", "conversations": "conversation", "replies": "rule", "posts": "post", "publications": "publication", "media": "media", "glossary": "term",
 	"lexicon": "lexicon", "guest-links": "link", "guest": "guest", "review": "guest", "tours": "tour", "exhibitions": "exhibition",
 	"partners": "partner", "campaigns": "campaign", "live-events": "live", "relay": "relay"}
 

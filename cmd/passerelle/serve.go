@@ -22,6 +22,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/connect"
 	"github.com/passerelle-oss/passerelle/internal/demo"
+	"github.com/passerelle-oss/passerelle/internal/desk"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/media"
@@ -61,6 +62,8 @@ type Main struct {
 	// Visit is the visitor pages service (audioguides, exhibitions).
 	Visit    *visit.Service
 	Partners *partners.Service
+	// Desk is the WeChat service desk (placements, replies, menu, inbox).
+	Desk *desk.Service
 	// ReconcileEvery is how often the publishing reconciler sweeps (15 s; tests lower it).
 	ReconcileEvery time.Duration
 	// PlatformTimeout bounds each platform call (the clients' 15 s default when zero;
@@ -215,9 +218,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	db.SetPostHook(m.Publish.Sync)
 	// A reconnection that proves the account may publish again resumes what waited for it.
 	m.Connect.Resume = m.Publish.Reconnected
-	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger, Publish: m.Publish})
+	m.Desk = &desk.Service{DB: db, Tenancy: m.Tenancy, Clients: factory, Logger: m.Logger}
+	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger, Publish: m.Publish, Desk: m.Desk})
 	river.AddWorker(workers, &jobs.HousekeepingWorker{DB: db, Logger: m.Logger})
-	river.AddWorker(workers, &jobs.RetentionWorker{DB: db, Pushes: cfg.PushRetention, Audit: cfg.AuditRetention, Logger: m.Logger})
+	river.AddWorker(workers, &jobs.RetentionWorker{DB: db, Pushes: cfg.PushRetention, Conversations: cfg.ConversationRetention, Audit: cfg.AuditRetention, Logger: m.Logger})
 	river.AddWorker(workers, &barometer.QuarterEndWorker{Service: &barometer.Service{DB: db}, Logger: m.Logger})
 	river.AddWorker(workers, &publish.DeliverWorker{Service: m.Publish})
 	river.AddWorker(workers, &publish.ReconcileWorker{Service: m.Publish})
@@ -249,8 +253,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			return fmt.Errorf("demo partners: %w", err)
 		}
 	}
+	api.RegisterDesk(m.Server, m.Desk)
 
-	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger})
+	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger, Replier: m.Desk})
 
 	var demoScan func(context.Context, string, string, int) (int, error)
 	if m.Sim != nil {
@@ -259,7 +264,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			return len(res.Subscribed), err
 		}
 	}
-	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Jobs: m.Jobs, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo,
+	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Jobs: m.Jobs, Desk: m.Desk, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo,
 		DemoScan: demoScan, Partners: m.Partners}); err != nil {
 		return err
 	}

@@ -48,6 +48,9 @@ type Config struct {
 	AuditRetention time.Duration
 	// PushRetention is how long raw WeChat pushes are kept.
 	PushRetention time.Duration
+	// ConversationRetention is how long followers' messages in the WeChat inbox are
+	// kept.
+	ConversationRetention time.Duration
 	// TrustProxy makes the server believe X-Forwarded-For/-Proto from a reverse proxy:
 	// the client is the address the proxy appended (the rightmost).
 	TrustProxy bool
@@ -128,6 +131,7 @@ var Vars = []Var{
 	{"backup-dir", "PASSERELLE_BACKUP_DIR", "", "where scheduled backups go: a directory, or s3://BUCKET/PREFIX (with the s3-* settings); empty: DATA/backups"},
 	{"audit-retention", "PASSERELLE_AUDIT_RETENTION", "17520h", "how long audit entries are kept (at least 720h)"},
 	{"push-retention", "PASSERELLE_PUSH_RETENTION", "2160h", "how long raw WeChat pushes are kept"},
+	{"conversation-retention", "PASSERELLE_CONVERSATION_RETENTION", "2160h", "how long followers' messages in the WeChat inbox are kept"},
 }
 
 // Flags registers the settings named in names (all when names is empty) on fs, with
@@ -231,6 +235,7 @@ func Flags(fs *flag.FlagSet, getenv func(string) string, names ...string) func()
 			{"backup-interval", &c.BackupInterval, 0},
 			{"audit-retention", &c.AuditRetention, 720 * time.Hour},
 			{"push-retention", &c.PushRetention, time.Hour},
+			{"conversation-retention", &c.ConversationRetention, 48 * time.Hour},
 		}
 		for _, d := range durations {
 			if *d.dst, err = time.ParseDuration(get(d.name)); err != nil || *d.dst < d.min {

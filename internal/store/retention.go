@@ -17,8 +17,9 @@ func (db *DB) PurgeWeChatEvents(ctx context.Context, keep time.Duration) (int64,
 }
 
 // EraseFollower deletes everything the organization's accounts hold about one WeChat
-// follower (the openid of raw pushes) and returns how many rows went. Aggregates
-// already counted from them stay.
+// follower (the openid of raw pushes, their conversations and messages in the inbox,
+// the QR code they came through) and returns how many rows went. Aggregates already
+// counted from them stay.
 func (db *DB) EraseFollower(ctx context.Context, orgID int64, openID string) (int64, error) {
 	var n int64
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -26,7 +27,11 @@ func (db *DB) EraseFollower(ctx context.Context, orgID int64, openID string) (in
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		k, err := tx.eraseFollowerDesk(ctx, orgID, openID)
+		n += k
 		return err
 	})
 	return n, err

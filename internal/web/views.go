@@ -28,6 +28,7 @@ var viewNames = []string{
 	"post_list", "post_form", "post_history", "calendar", "media_list", "glossary", "term_form", "lexicon", "review",
 	"kit", "kit_phone", "outbox", "jobs", "notifications",
 	"partners", "campaigns", "campaign", "relay",
+	"desk", "conversation",
 }
 
 // views are the parsed pages. They are never executed directly: each request clones

@@ -12,6 +12,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/connect"
+	"github.com/passerelle-oss/passerelle/internal/desk"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/partners"
@@ -44,6 +45,9 @@ type Deps struct {
 	// DemoScan, in the demo only, makes simulated visitors scan the QR code of an
 	// account (the simulator's AppID and ticket); it returns how many scanned.
 	DemoScan func(ctx context.Context, appID, ticket string, visitors int) (int, error)
+	// Desk is the WeChat service desk (placements, replies, inbox); its pages are
+	// served when it is set.
+	Desk *desk.Service
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Partners runs the partner directory, relay campaigns and partner links; its
@@ -137,6 +141,7 @@ func (h *handler) routes() {
 	h.publishingRoutes()
 	h.partnerRoutes()
 	h.kitPhoneRoutes()
+	h.deskRoutes()
 
 	s.HandleFunc("GET /users", in, h.userList)
 	s.HandleFunc("GET /users/new", in, h.userNew)

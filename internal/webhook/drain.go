@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -25,6 +26,14 @@ type DrainWorker struct {
 	// Publish ends publications from PUBLISHJOBFINISH events, in the event's
 	// transaction; nil ignores them.
 	Publish PublishFinisher
+	// Desk applies pushes to the service desk (attribution, inbox), in the event's
+	// transaction; nil ignores them.
+	Desk DeskApplier
+}
+
+// DeskApplier is the service desk as the drain sees it.
+type DeskApplier interface {
+	ApplyTx(ctx context.Context, tx *store.Tx, e *store.WeChatEvent) error
 }
 
 // PublishFinisher is the publishing engine as the drain sees it.
@@ -50,12 +59,26 @@ func (w *DrainWorker) Work(ctx context.Context, job *river.Job[DrainArgs]) error
 	if total > 0 && w.Logger != nil {
 		w.Logger.DebugContext(ctx, "wechat events processed", slog.Int("count", total))
 	}
+	if total > 0 {
+		// A push committed while this run finished found this job running in its
+		// second and enqueued none (unique per second): look once more shortly, so
+		// that it waits a second rather than the periodic drain's minute.
+		return river.JobSnooze(drainRecheck)
+	}
 	return nil
 }
 
-// apply makes an event's effects: follower counts follow subscriptions, publications
-// end with their publish report.
+// drainRecheck is how soon a drain that found events looks again.
+const drainRecheck = time.Second
+
+// apply makes an event's effects: the service desk's, follower counts follow
+// subscriptions, publications end with their publish report.
 func (w *DrainWorker) apply(ctx context.Context, tx *store.Tx, e *store.WeChatEvent) error {
+	if w.Desk != nil {
+		if err := w.Desk.ApplyTx(ctx, tx, e); err != nil {
+			return err
+		}
+	}
 	switch e.Event {
 	case wechat.EventPublishJobFinish:
 		if w.Publish == nil {

@@ -35,14 +35,24 @@ type Enqueuer interface {
 	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error
 }
 
+// Replier computes the passive reply to a push (the service desk): "" for none.
+type Replier interface {
+	PassiveReply(ctx context.Context, accountID int64, m *wechat.Message) string
+}
+
+// ReplyBudget bounds the time spent computing a passive reply; past it the push is
+// answered "success" (stored, no reply), well inside WeChat's 5 s.
+const ReplyBudget = time.Second
+
 // Handler serves the callback URL.
 type Handler struct {
-	db     *store.DB
-	jobs   Enqueuer
-	srv    *server.Server
-	logger *slog.Logger
-	now    func() time.Time
-	batch  *batcher
+	db      *store.DB
+	jobs    Enqueuer
+	srv     *server.Server
+	logger  *slog.Logger
+	now     func() time.Time
+	batch   *batcher
+	replier Replier
 
 	mu       sync.Mutex
 	crypters map[int64]cachedCrypter
@@ -63,6 +73,8 @@ type Options struct {
 	Server *server.Server
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Replier answers pushes with passive replies; nil answers "success" to all.
+	Replier Replier
 }
 
 // Register adds the callback routes and returns the handler; Close it on shutdown.
@@ -73,7 +85,7 @@ func Register(o Options) *Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{db: o.DB, jobs: o.Jobs, srv: o.Server, logger: o.Logger, now: o.Now, crypters: map[int64]cachedCrypter{}}
+	h := &Handler{db: o.DB, jobs: o.Jobs, srv: o.Server, logger: o.Logger, now: o.Now, replier: o.Replier, crypters: map[int64]cachedCrypter{}}
 	h.batch = newBatcher(h.commit, o.Logger)
 	o.Server.HandleFunc("GET /wechat/callback/{account_id}", server.Public, h.verify)
 	o.Server.HandleFunc("POST /wechat/callback/{account_id}", server.Public, h.push, server.BodyLimit(wechat.MaxPushBody))
@@ -184,6 +196,15 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 			Payload:  string(plain),
 		},
 	}
+	// The reply is computed beside the storing, never in its way: a slow rule store
+	// delays neither this event nor the others of its batch.
+	var replies chan []byte
+	if h.replier != nil {
+		replies = make(chan []byte, 1)
+		rctx, rcancel := context.WithTimeout(r.Context(), ReplyBudget)
+		defer rcancel()
+		go func() { replies <- h.reply(rctx, c, accountID, msg, params) }()
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 4*time.Second)
 	defer cancel()
 	outcome, err := h.batch.submit(ctx, p)
@@ -197,8 +218,35 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, passerelle.Errorf(passerelle.EUNAUTHENTICATED, "This signed request was already used with another body."))
 		return
 	}
+	if replies != nil {
+		if reply := <-replies; reply != nil {
+			w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+			w.Write(reply)
+			return
+		}
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	io.WriteString(w, "success")
+}
+
+// reply builds the passive reply's body, nil for none: the reply XML in plaintext
+// mode, its safe-mode envelope when the push came encrypted.
+func (h *Handler) reply(ctx context.Context, c *wechat.Crypter, accountID int64, msg *wechat.Message, params wechat.PushParams) []byte {
+	text := h.replier.PassiveReply(ctx, accountID, msg)
+	if text == "" || ctx.Err() != nil {
+		return nil
+	}
+	now := h.now().Unix()
+	inner := wechat.TextReply(msg, text, now)
+	if params.EncryptType != "aes" {
+		return inner
+	}
+	body, err := c.EncryptReply(inner, strconv.FormatInt(now, 10), params.Nonce)
+	if err != nil {
+		h.logger.ErrorContext(ctx, "wechat passive reply not encrypted", slog.Int64("account_id", accountID), slog.Any("error", err))
+		return nil
+	}
+	return body
 }
 
 // commit stores a batch and enqueues the drain job in the same transaction.

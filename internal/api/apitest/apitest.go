@@ -52,6 +52,11 @@ func Load() (*Validator, error) {
 			b, err := io.ReadAll(r)
 			return string(b), err
 		})
+		// SVG images (placement QR codes) are text checked as a string.
+		openapi3filter.RegisterBodyDecoder("image/svg+xml", func(r io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+			b, err := io.ReadAll(r)
+			return string(b), err
+		})
 	})
 	return &Validator{doc: doc, router: router}, nil
 }

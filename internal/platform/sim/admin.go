@@ -56,6 +56,8 @@ func (s *Simulator) routeAdmin() {
 		}
 		writeJSON(w, http.StatusOK, res)
 	})
+	s.mux.HandleFunc("POST /_sim/wechat/message", s.adminMessage)
+	s.mux.HandleFunc("GET /_sim/wechat/custom", s.adminCustom)
 	s.mux.HandleFunc("GET /_sim/clock", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"now": s.Now().Format(time.RFC3339), "speed": s.speed})
 	})
@@ -171,6 +173,7 @@ func (s *Simulator) Scan(req ScanRequest) (ScanResult, error) {
 	for range req.NewVisitors {
 		id := "o" + s.randString(27, openIDChars)
 		acct.followers = append(acct.followers, id)
+		acct.interacted[id] = now
 		acct.scanSubs[date]++
 		res.Subscribed = append(res.Subscribed, id)
 		s.schedulePush(acct, now, id, eventXML(acct, id, now, "subscribe",
@@ -185,6 +188,7 @@ func (s *Simulator) Scan(req ScanRequest) (ScanResult, error) {
 			id = "o" + s.randString(27, openIDChars)
 			acct.followers = append(acct.followers, id)
 		}
+		acct.interacted[id] = now
 		res.Scanned = append(res.Scanned, id)
 		s.schedulePush(acct, now, id, eventXML(acct, id, now, "SCAN",
 			"<EventKey>"+cdata(code.scene)+"</EventKey><Ticket>"+cdata(ticket)+"</Ticket>"))

@@ -125,9 +125,12 @@ type wxAccount struct {
 	massByClientID map[string][2]int64 // clientmsgid → msg_id, msg_data_id
 	massSends      []time.Time
 	permanentQR    int
-	followers      []string         // openids known to follow (scans)
-	scanSubs       map[string]int   // Beijing date → subscriptions through a QR code
-	organicTo      map[string]int64 // Beijing date → modelled followers at its end
+	followers      []string             // openids known to follow (scans)
+	scanSubs       map[string]int       // Beijing date → subscriptions through a QR code
+	organicTo      map[string]int64     // Beijing date → modelled followers at its end
+	menu           []byte               // the custom menu (menu/create), nil when none
+	interacted     map[string]time.Time // openid → last message or interaction (48 h window)
+	customSent     []CustomMessage      // customer-service messages accepted
 }
 
 type wxToken struct {
@@ -189,6 +192,7 @@ func (s *Simulator) AddWeChatAccount(a WeChatAccount) error {
 		publishes:      map[string]*wxPublish{},
 		massByClientID: map[string][2]int64{},
 		scanSubs:       map[string]int{},
+		interacted:     map[string]time.Time{},
 	}
 	s.mu.Lock()
 	s.wechat.accounts[a.AppID] = acct
@@ -210,6 +214,9 @@ func (s *Simulator) routeWeChat() {
 	s.mux.HandleFunc("POST /cgi-bin/message/mass/sendall", s.wxMassSend)
 	s.mux.HandleFunc("POST /cgi-bin/qrcode/create", s.wxQRCreate)
 	s.mux.HandleFunc("GET /cgi-bin/showqrcode", s.wxShowQR)
+	s.mux.HandleFunc("POST /cgi-bin/menu/create", s.wxMenuCreate)
+	s.mux.HandleFunc("GET /cgi-bin/menu/get", s.wxMenuGet)
+	s.mux.HandleFunc("POST /cgi-bin/message/custom/send", s.wxCustomSend)
 	for name, span := range datacubeSpans {
 		s.mux.HandleFunc("POST /datacube/"+name, s.wxDatacube(name, span))
 	}

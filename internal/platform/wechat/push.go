@@ -148,6 +148,9 @@ type Message struct {
 	// text: it exceeds 2^53.
 	MsgID   string
 	Content string
+	// Image and voice messages: the picture's URL, the media id, the voice's
+	// recognised text when WeChat provides it.
+	PicURL, MediaID, Recognition string
 
 	// Mass-send report (MASSSENDJOBFINISH).
 	Status      string // "send success", "send fail", "err(num)"
@@ -189,6 +192,9 @@ type messageXML struct {
 	MsgId        string   `xml:"MsgId"` //nolint:revive // WeChat's spelling for messages
 	MsgID        string   `xml:"MsgID"` // and for mass-send reports
 	Content      string   `xml:"Content"`
+	PicURL       string   `xml:"PicUrl"`
+	MediaID      string   `xml:"MediaId"`
+	Recognition  string   `xml:"Recognition"`
 	Status       string   `xml:"Status"`
 	TotalCount   string   `xml:"TotalCount"`
 	FilterCount  string   `xml:"FilterCount"`
@@ -235,6 +241,9 @@ func ParseMessage(body []byte) (*Message, error) {
 		EventKey:     x.EventKey,
 		Ticket:       x.Ticket,
 		Content:      x.Content,
+		PicURL:       x.PicURL,
+		MediaID:      x.MediaID,
+		Recognition:  x.Recognition,
 		Status:       x.Status,
 	}
 	if m.ToUserName == "" || m.FromUserName == "" || m.MsgType == "" {

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/passerelle-oss/passerelle/internal/demo"
+	"github.com/passerelle-oss/passerelle/internal/platform/sim"
+)
+
+// TestBrowserServiceDesk is issue 12's browser test, on the demo: the owner creates a
+// placement on the Orsay WeChat account's desk page, downloads its QR code, visitors
+// scan it in the simulator and one writes a message; the page counts the follows, and
+// the owner answers the visitor from the inbox. Fails on any console error.
+func TestBrowserServiceDesk(t *testing.T) {
+	t.Parallel()
+	ctx, console := headless(t, 4*time.Minute)
+	m := bootDemo(t)
+	bg := context.Background()
+	owner, _, _ := m.DB.UserByEmail(bg, demo.OwnerEmail)
+	wx := demoAccount(t, m, owner, "gh_orsay")
+	appID := sim.DemoWeChatAccount("").AppID
+	base := m.URL()
+	desk := fmt.Sprintf("%s/accounts/%d/desk", base, wx.ID)
+	click := func(sel string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(chromedp.ScrollIntoView(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+	}
+	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			main, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+			t.Fatalf("%s: %v\n%s\n%s", what, err, loc, main)
+		}
+	}
+	step("sign in and open the desk",
+		chromedp.EmulateViewport(1280, 2400),
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-email`), demo.OwnerEmail),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), demo.Password),
+		click(`form[action="/login"] button[type=submit]`),
+		chromedp.WaitVisible(chromedp.CSS(`.mainnav`)),
+		chromedp.Navigate(fmt.Sprintf("%s/institutions/%d", base, wx.InstitutionID)),
+		click(fmt.Sprintf(`a[href="/accounts/%d/desk"]`, wx.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`#placement-form`)),
+	)
+	step("create a placement",
+		chromedp.SendKeys(chromedp.CSS(`#f-name`), "Entrée"),
+		chromedp.SendKeys(chromedp.CSS(`#f-key`), "entrance"),
+		chromedp.SendKeys(chromedp.CSS(`#f-welcome_text`), "欢迎来到奥赛博物馆！"),
+		click(`#placement-form button[type=submit]`),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-placement="entrance"]`)),
+	)
+	// Download the sheet as the link does (same session), and check it is a PNG.
+	size, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => {
+		const a = document.querySelector('tr[data-placement="entrance"] a[href$="/qr.png"]');
+		const x = new XMLHttpRequest(); x.open('GET', a.href, false);
+		x.overrideMimeType('text/plain; charset=x-user-defined'); x.send();
+		return (x.status === 200 && x.getResponseHeader('Content-Type') === 'image/png' && x.response.charCodeAt(1) === 0x50) ? x.response.length : -x.status;
+	})()`))
+	if err != nil || size < 100 {
+		t.Fatalf("QR code download: %d %v", size, err)
+	}
+
+	// Two visitors scan the code in the simulator; one writes.
+	res, err := m.Sim.Scan(sim.ScanRequest{AppID: appID, Scene: "entrance", NewVisitors: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Sim.Message(bg, sim.MessageRequest{AppID: appID, OpenID: res.Subscribed[0], Text: "<i>请问</i>今天几点闭馆？"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		follows, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`tr[data-placement="entrance"] td[data-stat="new_follows"]`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		convs, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-conversation]').length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.TrimSpace(follows) == "2" && convs == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("follows %q, conversations %d", follows, convs)
+		}
+		step("reload", chromedp.Sleep(time.Second), chromedp.Navigate(desk), chromedp.WaitVisible(chromedp.CSS(`#desk-inbox`)))
+	}
+	week, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#desk-week-follows`)))
+	if strings.TrimSpace(week) != "2" {
+		t.Fatalf("week's follows %q", week)
+	}
+	console.check(t)
+
+	// The inbox: the message shows as text, and is answered through WeChat.
+	step("answer from the inbox",
+		click(`[data-conversation] a`),
+		chromedp.WaitVisible(chromedp.CSS(`#reply-form`)),
+	)
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`li[data-direction="in"] p`)))
+	if err != nil || !strings.Contains(text, "<i>请问</i>今天几点闭馆？") {
+		t.Fatalf("message shown as %q (%v)", text, err)
+	}
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#messages i').length`)); n != 0 {
+		t.Fatal("a follower's message was rendered as HTML")
+	}
+	step("send",
+		chromedp.SendKeys(chromedp.CSS(`#f-text`), "今天 18:00 闭馆，周四 21:45。"),
+		click(`#reply-form button[type=submit]`),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-direction="out"]`)),
+	)
+	if sent := m.Sim.CustomMessages(appID); len(sent) != 1 || sent[0].OpenID != res.Subscribed[0] || sent[0].Text != "今天 18:00 闭馆，周四 21:45。" {
+		t.Fatalf("customer-service messages %+v", sent)
+	}
+	console.check(t)
+}

@@ -1,0 +1,261 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/desk"
+	"github.com/passerelle-oss/passerelle/internal/server"
+	"github.com/passerelle-oss/passerelle/internal/store"
+)
+
+// The WeChat service desk of an account: its placements with their QR codes and the
+// week's counts, its keyword replies, and the inbox of followers' conversations. The
+// pages call internal/desk, as the API does.
+
+func (h *handler) deskRoutes() {
+	if h.Desk == nil {
+		return
+	}
+	s, in := h.srv, server.SignedIn
+	s.HandleFunc("GET /accounts/{id}/desk", in, h.deskPage)
+	s.HandleFunc("POST /accounts/{id}/placements", in, h.deskPlacementCreate)
+	s.HandleFunc("POST /accounts/{id}/replies", in, h.deskRuleCreate)
+	s.HandleFunc("GET /placements/{id}/qr.png", in, h.deskQRPNG)
+	s.HandleFunc("GET /placements/{id}/qr.svg", in, h.deskQRSVG)
+	s.HandleFunc("GET /conversations/{id}", in, h.conversationPage)
+	s.HandleFunc("POST /conversations/{id}/reply", in, h.conversationReply)
+}
+
+// deskPage is the data of the desk view.
+type deskPage struct {
+	Account       *passerelle.Account
+	CanManage     bool
+	From, To      string // the week of the counts, Beijing days
+	Placements    []*store.Placement
+	Stats         map[int64]*store.PlacementStat
+	Unattributed  *store.PlacementStat
+	WeekFollows   int64
+	Rules         []*store.ReplyRule
+	Conversations []*desk.ConversationView
+	PlacementForm *form
+	RuleForm      *form
+}
+
+var beijing = time.FixedZone("Asia/Shanghai", 8*3600)
+
+func (h *handler) deskData(r *http.Request, id int64) (*deskPage, error) {
+	ctx := r.Context()
+	u := server.User(ctx)
+	a, err := h.Tenancy.Account(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Platform != passerelle.WeChat || a.ArchivedAt != nil {
+		return nil, passerelle.ErrNotFound
+	}
+	today := h.Now().In(beijing)
+	p := &deskPage{Account: a, CanManage: u.Can(a.InstitutionID, passerelle.PermManage), Stats: map[int64]*store.PlacementStat{},
+		From: today.AddDate(0, 0, -6).Format(time.DateOnly), To: today.Format(time.DateOnly),
+		PlacementForm: &form{Errors: map[string]string{}}, RuleForm: &form{Errors: map[string]string{}}}
+	all, err := h.Desk.Placements(ctx, u, a.InstitutionID)
+	if err != nil {
+		return nil, err
+	}
+	for _, pl := range all {
+		if pl.AccountID == a.ID {
+			p.Placements = append(p.Placements, pl)
+		}
+	}
+	stats, err := h.Desk.Stats(ctx, u, a.InstitutionID, p.From, p.To)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range stats {
+		if s.PlacementID == nil {
+			p.Unattributed = s
+			continue
+		}
+		p.Stats[*s.PlacementID] = s
+		p.WeekFollows += s.NewFollows
+	}
+	if p.Rules, err = h.Desk.Rules(ctx, u, a.ID); err != nil {
+		return nil, err
+	}
+	if p.Conversations, err = h.Desk.Conversations(ctx, u, a.ID, ""); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (h *handler) deskPage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := h.deskData(r, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, view{name: "desk", title: "desk.title", nav: "institutions"}, p)
+}
+
+// deskFormError shows the desk page again with a form's errors (422), or the error
+// page for anything else.
+func (h *handler) deskFormError(w http.ResponseWriter, r *http.Request, id int64, f *form, set func(*deskPage), err error) {
+	if !f.setError(err) {
+		h.fail(w, r, err)
+		return
+	}
+	p, derr := h.deskData(r, id)
+	if derr != nil {
+		h.fail(w, r, derr)
+		return
+	}
+	set(p)
+	h.render(w, r, view{name: "desk", title: "desk.title", nav: "institutions", status: server.Status(err)}, p)
+}
+
+func (h *handler) deskPlacementCreate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		err = parseForm(r)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	u := server.User(ctx)
+	a, err := h.Tenancy.Account(ctx, u, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := newForm(r)
+	_, err = h.Desk.CreatePlacement(ctx, u, a.InstitutionID, desk.PlacementInput{AccountID: a.ID, Name: f.Get("name"), Key: f.Get("key"), WelcomeText: f.Get("welcome_text")})
+	if err != nil {
+		h.deskFormError(w, r, id, f, func(p *deskPage) { p.PlacementForm = f }, err)
+		return
+	}
+	h.redirect(w, r, "/accounts/"+strconv.FormatInt(id, 10)+"/desk", "desk.placement_created")
+}
+
+func (h *handler) deskRuleCreate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		err = parseForm(r)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := newForm(r)
+	var keywords []string
+	for _, k := range strings.FieldsFunc(f.Get("keywords"), func(r rune) bool { return r == ',' || r == '，' || r == '\n' }) {
+		if k = strings.TrimSpace(k); k != "" {
+			keywords = append(keywords, k)
+		}
+	}
+	in := desk.RuleInput{Keywords: keywords, Match: f.Get("match"), Text: f.Get("text"), Default: f.Checked("default")}
+	if _, err := h.Desk.CreateRule(r.Context(), server.User(r.Context()), id, in); err != nil {
+		h.deskFormError(w, r, id, f, func(p *deskPage) { p.RuleForm = f }, err)
+		return
+	}
+	h.redirect(w, r, "/accounts/"+strconv.FormatInt(id, 10)+"/desk", "desk.rule_created")
+}
+
+func (h *handler) deskQR(w http.ResponseWriter, r *http.Request, svg bool) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := h.Desk.Placement(r.Context(), server.User(r.Context()), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	render, ctype, ext := desk.QRPNG, "image/png", "png"
+	if svg {
+		render, ctype, ext = desk.QRSVG, "image/svg+xml", "svg"
+	}
+	b, err := render(p.QRURL)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", `attachment; filename="qr-`+p.Key+`.`+ext+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(b)
+}
+
+func (h *handler) deskQRPNG(w http.ResponseWriter, r *http.Request) { h.deskQR(w, r, false) }
+func (h *handler) deskQRSVG(w http.ResponseWriter, r *http.Request) { h.deskQR(w, r, true) }
+
+// conversationPage is the data of the conversation view.
+type conversationPage struct {
+	C        *desk.ConversationView
+	Account  *passerelle.Account
+	CanReply bool
+	Hours    int64
+	Minutes  int64
+	Form     *form
+}
+
+func (h *handler) conversationData(r *http.Request, id int64) (*conversationPage, error) {
+	u := server.User(r.Context())
+	c, a, err := h.Desk.Conversation(r.Context(), u, id)
+	if err != nil {
+		return nil, err
+	}
+	return &conversationPage{C: c, Account: a, CanReply: u.Can(a.InstitutionID, passerelle.PermWrite) && c.WindowRemainingS > 0,
+		Hours: c.WindowRemainingS / 3600, Minutes: c.WindowRemainingS % 3600 / 60, Form: &form{Errors: map[string]string{}}}, nil
+}
+
+func (h *handler) conversationPage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := h.conversationData(r, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, view{name: "conversation", title: "desk.conversation", nav: "institutions"}, p)
+}
+
+func (h *handler) conversationReply(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		err = parseForm(r)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := newForm(r)
+	if _, err := h.Desk.Reply(r.Context(), server.User(r.Context()), id, f.Get("text")); err != nil {
+		if !f.setError(err) {
+			h.fail(w, r, err)
+			return
+		}
+		p, derr := h.conversationData(r, id)
+		if derr != nil {
+			h.fail(w, r, derr)
+			return
+		}
+		p.Form = f
+		h.render(w, r, view{name: "conversation", title: "desk.conversation", nav: "institutions", status: server.Status(err)}, p)
+		return
+	}
+	h.redirect(w, r, "/conversations/"+strconv.FormatInt(id, 10), "desk.reply_sent")
+}
