@@ -31,7 +31,7 @@ func (r *Report) t(key string) string {
 }
 
 // ReportCSSPath is where the report's print stylesheet is served.
-const ReportCSSPath = "/api/v1/reports/report.css"
+const ReportCSSPath = "/reports/report.css"
 
 //go:embed report.css
 var ReportCSS []byte
@@ -93,7 +93,7 @@ func (r *Report) sections() []section {
 		groups(t("analytics.by_weekday"), "weekday", s.ByWeekday))
 	heat := section{Name: t("analytics.heatmap"), Header: []string{t("analytics.dimension.weekday"), t("analytics.hour"), t("analytics.posts"), t("analytics.interactions"), t("analytics.mean")}}
 	for _, c := range s.Heatmap {
-		heat.Rows = append(heat.Rows, []string{r.key("weekday", time.Weekday((c.Weekday + 1) % 7).String()), strconv.Itoa(c.Hour), strconv.Itoa(c.Posts), itoa(c.Interactions), strconv.FormatFloat(c.Mean, 'f', 1, 64)})
+		heat.Rows = append(heat.Rows, []string{r.key("weekday", time.Weekday((c.Weekday+1)%7).String()), strconv.Itoa(c.Hour), strconv.Itoa(c.Posts), itoa(c.Interactions), strconv.FormatFloat(c.Mean, 'f', 1, 64)})
 	}
 	out = append(out, heat)
 	posts := func(name string, ps []PostFigures) section {
@@ -262,4 +262,26 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		"Lang": lang, "Title": r.Title, "CSS": ReportCSSPath, "Sections": r.sections(),
 		"Period": r.Summary.From + " – " + r.Summary.To,
 	})
+}
+
+// Formats of a report.
+var ReportFormats = []string{"html", "xlsx", "csv"}
+
+// Render writes the report in a format (html, xlsx or csv) and returns its content
+// type.
+func (r *Report) Render(w io.Writer, format string) (string, error) {
+	switch format {
+	case "xlsx":
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", r.WriteXLSX(w)
+	case "csv":
+		return "text/csv; charset=utf-8", r.WriteCSV(w)
+	case "html":
+		return "text/html; charset=utf-8", r.WriteHTML(w)
+	}
+	return "", fmt.Errorf("report: unknown format %q", format)
+}
+
+// Filename names the report's file.
+func (r *Report) Filename(name, format string) string {
+	return fmt.Sprintf("passerelle-%s-%s-%s.%s", name, r.Summary.From, r.Summary.To, format)
 }

@@ -27,6 +27,7 @@ var viewNames = []string{
 	"token_list", "settings",
 	"post_list", "post_form", "post_history", "calendar", "media_list", "glossary", "term_form", "lexicon", "review",
 	"kit", "outbox", "jobs", "notifications",
+	"analytics",
 }
 
 // views are the parsed pages. They are never executed directly: each request clones
