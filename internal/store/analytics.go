@@ -431,3 +431,10 @@ func (db *DB) FollowersOver(ctx context.Context, accountID int64, from, to time.
 	end, endOK, err = get(`SELECT followers FROM account_snapshots WHERE account_id = ? AND taken_at < ? AND followers IS NOT NULL ORDER BY taken_at DESC LIMIT 1`, accountID, to)
 	return
 }
+
+// AccountOrg returns the organization of an account.
+func (db *DB) AccountOrg(ctx context.Context, accountID int64) (int64, error) {
+	var org int64
+	err := db.r().row(ctx, `SELECT i.org_id FROM accounts a JOIN institutions i ON i.id = a.institution_id WHERE a.id = ?`, accountID).Scan(&org)
+	return org, db.mapErr(err)
+}
