@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -90,8 +91,13 @@ func (db *DB) RecordPublicationSnapshots(ctx context.Context, orgID int64, snaps
 		if err := checkPublicationsOfOrg(ctx, tx, orgID, ids); err != nil {
 			return err
 		}
+		w, err := newSnapshotWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
 		for _, s := range snaps {
-			if err := writePublicationSnapshot(ctx, tx, s, now); err != nil {
+			if err := w.write(ctx, s, now); err != nil {
 				return err
 			}
 		}
@@ -125,14 +131,57 @@ func checkPublicationsOfOrg(ctx context.Context, tx *Tx, orgID int64, ids map[in
 	return nil
 }
 
-func writePublicationSnapshot(ctx context.Context, tx *Tx, s *PublicationSnapshot, now time.Time) error {
-	if _, err := tx.q().exec(ctx, `INSERT INTO publication_snapshots (publication_id, taken_at, source, views, likes, comments, reposts, lower_bound, created_at)
+const (
+	insertSnapshotSQL = `INSERT INTO publication_snapshots (publication_id, taken_at, source, views, likes, comments, reposts, lower_bound, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (publication_id, taken_at, source) DO UPDATE SET views = excluded.views, likes = excluded.likes,
-			comments = excluded.comments, reposts = excluded.reposts, lower_bound = excluded.lower_bound`,
-		s.PublicationID, s.TakenAt, s.Source, s.Views, s.Likes, s.Comments, s.Reposts, s.LowerBound, now); err != nil {
-		return err
+			comments = excluded.comments, reposts = excluded.reposts, lower_bound = excluded.lower_bound`
+	upsertFiguresSQL = `INSERT INTO publication_figures (publication_id, views, views_at, views_lower_bound, likes, likes_at, comments, comments_at, reposts, reposts_at, last_api_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (publication_id) DO UPDATE SET
+			views = CASE WHEN ` + newerViews + ` THEN excluded.views ELSE publication_figures.views END,
+			views_lower_bound = CASE WHEN ` + newerViews + ` THEN excluded.views_lower_bound ELSE publication_figures.views_lower_bound END,
+			views_at = CASE WHEN ` + newerViews + ` THEN excluded.views_at ELSE publication_figures.views_at END,
+			likes = CASE WHEN ` + newerLikes + ` THEN excluded.likes ELSE publication_figures.likes END,
+			likes_at = CASE WHEN ` + newerLikes + ` THEN excluded.likes_at ELSE publication_figures.likes_at END,
+			comments = CASE WHEN ` + newerComments + ` THEN excluded.comments ELSE publication_figures.comments END,
+			comments_at = CASE WHEN ` + newerComments + ` THEN excluded.comments_at ELSE publication_figures.comments_at END,
+			reposts = CASE WHEN ` + newerReposts + ` THEN excluded.reposts ELSE publication_figures.reposts END,
+			reposts_at = CASE WHEN ` + newerReposts + ` THEN excluded.reposts_at ELSE publication_figures.reposts_at END,
+			last_api_at = CASE WHEN ` + newerAPI + ` THEN excluded.last_api_at ELSE publication_figures.last_api_at END`
+	newerViews    = "excluded.views_at IS NOT NULL AND (publication_figures.views_at IS NULL OR excluded.views_at >= publication_figures.views_at)"
+	newerLikes    = "excluded.likes_at IS NOT NULL AND (publication_figures.likes_at IS NULL OR excluded.likes_at >= publication_figures.likes_at)"
+	newerComments = "excluded.comments_at IS NOT NULL AND (publication_figures.comments_at IS NULL OR excluded.comments_at >= publication_figures.comments_at)"
+	newerReposts  = "excluded.reposts_at IS NOT NULL AND (publication_figures.reposts_at IS NULL OR excluded.reposts_at >= publication_figures.reposts_at)"
+	newerAPI      = "excluded.last_api_at IS NOT NULL AND (publication_figures.last_api_at IS NULL OR excluded.last_api_at >= publication_figures.last_api_at)"
+)
+
+// snapshotWriter writes readings in a transaction with its two statements prepared
+// once: an import writes tens of thousands.
+type snapshotWriter struct {
+	tx            *Tx
+	snap, figures *sql.Stmt
+}
+
+func newSnapshotWriter(ctx context.Context, tx *Tx) (*snapshotWriter, error) {
+	w := &snapshotWriter{tx: tx}
+	var err error
+	if w.snap, err = tx.PrepareContext(ctx, tx.db.rebind(insertSnapshotSQL)); err != nil {
+		return nil, tx.db.mapErr(err)
 	}
+	if w.figures, err = tx.PrepareContext(ctx, tx.db.rebind(upsertFiguresSQL)); err != nil {
+		w.snap.Close()
+		return nil, tx.db.mapErr(err)
+	}
+	return w, nil
+}
+
+func (w *snapshotWriter) close() {
+	w.snap.Close()
+	w.figures.Close()
+}
+
+func (w *snapshotWriter) write(ctx context.Context, s *PublicationSnapshot, now time.Time) error {
 	at := func(v *int64) *time.Time {
 		if v == nil {
 			return nil
@@ -145,26 +194,25 @@ func writePublicationSnapshot(ctx context.Context, tx *Tx, s *PublicationSnapsho
 		t := s.TakenAt
 		apiAt = &t
 	}
-	_, err := tx.q().exec(ctx, `INSERT INTO publication_figures (publication_id, views, views_at, views_lower_bound, likes, likes_at, comments, comments_at, reposts, reposts_at, last_api_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (publication_id) DO UPDATE SET
-			views = CASE WHEN `+newer("views_at")+` THEN excluded.views ELSE publication_figures.views END,
-			views_lower_bound = CASE WHEN `+newer("views_at")+` THEN excluded.views_lower_bound ELSE publication_figures.views_lower_bound END,
-			views_at = CASE WHEN `+newer("views_at")+` THEN excluded.views_at ELSE publication_figures.views_at END,
-			likes = CASE WHEN `+newer("likes_at")+` THEN excluded.likes ELSE publication_figures.likes END,
-			likes_at = CASE WHEN `+newer("likes_at")+` THEN excluded.likes_at ELSE publication_figures.likes_at END,
-			comments = CASE WHEN `+newer("comments_at")+` THEN excluded.comments ELSE publication_figures.comments END,
-			comments_at = CASE WHEN `+newer("comments_at")+` THEN excluded.comments_at ELSE publication_figures.comments_at END,
-			reposts = CASE WHEN `+newer("reposts_at")+` THEN excluded.reposts ELSE publication_figures.reposts END,
-			reposts_at = CASE WHEN `+newer("reposts_at")+` THEN excluded.reposts_at ELSE publication_figures.reposts_at END,
-			last_api_at = CASE WHEN `+newer("last_api_at")+` THEN excluded.last_api_at ELSE publication_figures.last_api_at END`,
-		s.PublicationID, s.Views, at(s.Views), s.LowerBound && s.Views != nil, s.Likes, at(s.Likes), s.Comments, at(s.Comments), s.Reposts, at(s.Reposts), apiAt)
-	return err
+	db := w.tx.db
+	args := []any{s.PublicationID, s.TakenAt, s.Source, s.Views, s.Likes, s.Comments, s.Reposts, s.LowerBound, now}
+	if err := checkInstants(args); err != nil {
+		return err
+	}
+	if _, err := w.snap.ExecContext(ctx, db.args(args)...); err != nil {
+		return db.mapErr(err)
+	}
+	_, err := w.figures.ExecContext(ctx, db.args([]any{s.PublicationID, s.Views, at(s.Views), s.LowerBound && s.Views != nil, s.Likes, at(s.Likes), s.Comments, at(s.Comments), s.Reposts, at(s.Reposts), apiAt})...)
+	return db.mapErr(err)
 }
 
-// newer is the condition under which an incoming figure replaces the stored one.
-func newer(col string) string {
-	return "excluded." + col + " IS NOT NULL AND (publication_figures." + col + " IS NULL OR excluded." + col + " >= publication_figures." + col + ")"
+func writePublicationSnapshot(ctx context.Context, tx *Tx, s *PublicationSnapshot, now time.Time) error {
+	w, err := newSnapshotWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	return w.write(ctx, s, now)
 }
 
 // PublicationSnapshots lists a publication's readings, oldest first; not_found when
@@ -357,8 +405,13 @@ func (db *DB) RecordCollected(ctx context.Context, snaps []*PublicationSnapshot)
 		}
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
+		w, err := newSnapshotWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
 		for _, s := range snaps {
-			if err := writePublicationSnapshot(ctx, tx, s, now); err != nil {
+			if err := w.write(ctx, s, now); err != nil {
 				return err
 			}
 		}
