@@ -12,7 +12,6 @@ package analytics
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
@@ -195,14 +194,4 @@ func (s *Service) RecordManual(ctx context.Context, u *passerelle.User, publicat
 	}
 	_, err = s.DB.RecordPublicationSnapshots(ctx, u.OrgID, []*store.PublicationSnapshot{&snap})
 	return err
-}
-
-// sortedKeys is used by reports for stable output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
