@@ -240,6 +240,22 @@ var authzTable = []authzRow{
 	row("POST /api/v1/publications/{id}/mark-published", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"url": "https://m.weibo.cn/status/4890123456789012"}`),
 	row("POST /api/v1/publications/{id}/resolve", own, 401, 409, 409, 409, 403, 403, 403).with(`{"outcome": "not_published"}`),
 	row("POST /api/v1/publications/{id}/resolve", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"outcome": "not_published"}`),
+	// Analytics (internal/api/analytics.go): anyone who sees the institution reads its
+	// figures; writers record readings and import files (the target account has no
+	// published post, so an import is refused row by row: 422).
+	row("GET /api/v1/analytics/institutions/{id}", own, 401, 200, 200, 200, 200, 200, 200).at("/api/v1/analytics/institutions/{institution}?from=2026-11-01&to=2026-11-30"),
+	row("GET /api/v1/analytics/institutions/{id}", foreign, 401, 404, 404, 404, 404, 404, 404).at("/api/v1/analytics/institutions/{institution}?from=2026-11-01&to=2026-11-30"),
+	row("GET /api/v1/analytics/organization", none, 401, 200, 200, 200, 200, 200, 200).at("/api/v1/analytics/organization?from=2026-11-01&to=2026-11-30"),
+	row("GET /api/v1/reports/institutions/{id}", own, 401, 200, 200, 200, 200, 200, 200).at("/api/v1/reports/institutions/{institution}?from=2026-11-01&to=2026-11-30&format=csv"),
+	row("GET /api/v1/reports/institutions/{id}", foreign, 401, 404, 404, 404, 404, 404, 404).at("/api/v1/reports/institutions/{institution}?from=2026-11-01&to=2026-11-30&format=csv"),
+	row("GET /api/v1/reports/organization", none, 401, 200, 200, 200, 200, 200, 200).at("/api/v1/reports/organization?from=2026-11-01&to=2026-11-30&format=xlsx"),
+	row("GET /reports/report.css", none, 200, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/publications/{id}/snapshots", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/publications/{id}/snapshots", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/publications/{id}/snapshots", own, 401, 201, 201, 201, 201, 403, 403).with(`{"likes": 5}`),
+	row("POST /api/v1/publications/{id}/snapshots", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"likes": 5}`),
+	row("POST /api/v1/accounts/{id}/metrics/import", own, 401, 422, 422, 422, 422, 403, 403),
+	row("POST /api/v1/accounts/{id}/metrics/import", foreign, 401, 404, 404, 404, 404, 404, 404),
 	row("GET /api/v1/notifications", none, 401, 200, 200, 200, 200, 200, 200),
 	row("POST /api/v1/notifications/read", none, 401, 204, 204, 204, 204, 204, 204).with(`{"id": 0}`),
 
@@ -468,6 +484,13 @@ var authzTable = []authzRow{
 	row("POST /publications/{id}/mark-published", foreign, 303, 404, 404, 404, 404, 404, 404).with("url=https://m.weibo.cn/status/4890123456789012"),
 	row("POST /publications/{id}/resolve", own, 303, 303, 303, 303, 403, 403, 403).with("outcome=not_published"),
 	row("POST /publications/{id}/resolve", foreign, 303, 404, 404, 404, 404, 404, 404).with("outcome=not_published"),
+	// Analytics pages (internal/web/analytics.go).
+	row("GET /institutions/{id}/analytics", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /institutions/{id}/analytics", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("GET /institutions/{id}/analytics/chart.csv", own, 303, 200, 200, 200, 200, 200, 200).at("/institutions/{institution}/analytics/chart.csv?chart=format"),
+	row("GET /institutions/{id}/analytics/chart.csv", foreign, 303, 404, 404, 404, 404, 404, 404).at("/institutions/{institution}/analytics/chart.csv?chart=format"),
+	row("GET /institutions/{id}/analytics/report", own, 303, 200, 200, 200, 200, 200, 200).at("/institutions/{institution}/analytics/report?format=xlsx"),
+	row("GET /institutions/{id}/analytics/report", foreign, 303, 404, 404, 404, 404, 404, 404).at("/institutions/{institution}/analytics/report?format=xlsx"),
 	row("GET /publications/{id}/kit", own, 303, 200, 200, 200, 200, 200, 200),
 	row("GET /publications/{id}/kit", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /publications/{id}/kit/images.zip", own, 303, 200, 200, 200, 200, 200, 200),

@@ -49,8 +49,11 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 }
 
 func runImport(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 && args[0] == "metrics" {
+		return runImportMetrics(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "org" {
-		fmt.Fprintln(env.Stderr, "Usage: passerelle import org --data DIR EXPORTDIR")
+		fmt.Fprintln(env.Stderr, "Usage: passerelle import org --data DIR EXPORTDIR\n       passerelle import metrics --data DIR --account ID FILE")
 		return errUsage
 	}
 	fs := flags(env, "import org", "import org --data DIR EXPORTDIR")

@@ -39,12 +39,13 @@ func commands() []command {
 		{"backup", "write a consistent backup archive (database, media, key file) while serve runs", runBackup},
 		{"restore", "verify a backup archive and restore it into a new data directory", runRestore},
 		{"export", "export org: write an organization's data as JSON documents and media files", runExport},
-		{"import", "import org: load an organization's export into an empty installation", runImport},
+		{"import", "import org: load an organization's export into an empty installation; import metrics: post figures (CSV/XLSX exports)", runImport},
 		{"user", "manage users: create, set-password, list, disable", runUser},
 		{"token", "manage personal API tokens: create, list, revoke", runToken},
 		{"secrets", "rotate the key that seals platform credentials", runSecrets},
 		{"sim", "run the Weibo and WeChat API simulator", runSim},
 		{"barometer", "barometer: import follower counts, publish quarterly editions, show rankings", runBarometer},
+		{"demo", "demo generate: write a large, realistic audience history (benchmarks, trying the UI at scale)", runDemo},
 		{"version", "print the version", runVersion},
 	}
 }

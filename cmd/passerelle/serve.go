@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/passerelle-oss/passerelle/internal/analytics"
 	"github.com/passerelle-oss/passerelle/internal/api"
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/backup"
@@ -254,6 +255,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		}
 	}
 	api.RegisterDesk(m.Server, m.Desk)
+	audience := &analytics.Service{DB: db, Tenancy: m.Tenancy}
+	labels, err := web.Labels()
+	if err != nil {
+		return err
+	}
+	api.RegisterAnalytics(m.Server, audience, labels)
 
 	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger, Replier: m.Desk})
 
@@ -264,7 +271,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			return len(res.Subscribed), err
 		}
 	}
-	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Jobs: m.Jobs, Desk: m.Desk, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo,
+	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Analytics: audience, Jobs: m.Jobs, Desk: m.Desk, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo,
 		DemoScan: demoScan, Partners: m.Partners}); err != nil {
 		return err
 	}

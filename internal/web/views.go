@@ -29,6 +29,7 @@ var viewNames = []string{
 	"kit", "kit_phone", "outbox", "jobs", "notifications",
 	"partners", "campaigns", "campaign", "relay",
 	"desk", "conversation",
+	"analytics",
 }
 
 // views are the parsed pages. They are never executed directly: each request clones

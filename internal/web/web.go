@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/passerelle-oss/passerelle/internal/analytics"
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/connect"
 	"github.com/passerelle-oss/passerelle/internal/desk"
@@ -36,8 +37,10 @@ type Deps struct {
 	// Publish is the publishing engine (delivery, kits, outbox); Jobs, when set,
 	// lets admins see and act on the publish queue.
 	Publish *publish.Service
-	Jobs    *jobs.Client
-	Logger  *slog.Logger
+	// Analytics serves the analytics pages; nil leaves them out.
+	Analytics *analytics.Service
+	Jobs      *jobs.Client
+	Logger    *slog.Logger
 	// BaseURL is the public address, for links shown to users.
 	BaseURL string
 	// Demo tells the sign-in page to show the demo credentials.
@@ -97,6 +100,7 @@ func Register(d Deps) error {
 	}
 	h := &handler{Deps: d, srv: d.Server, views: v, static: st, catalog: cat}
 	h.routes()
+	h.registerAnalytics()
 	return nil
 }
 

@@ -1,0 +1,197 @@
+// Package analytics is the audience side of Passerelle: the collection of every
+// published publication's figures and of accounts' followers (River jobs against the
+// platforms, within their quotas), the import of the figures the APIs do not give
+// (Weibo data-centre and WeChat back-office exports, a documented CSV for the other
+// platforms; CSV or XLSX), the analytics of an institution or an organization over a
+// period (days in Beijing) and the reports built from them (HTML, XLSX, CSV).
+//
+// A publication's figures in a period are its newest readings, counted in the period
+// in which it was published: readings are cumulative counters, so collecting or
+// importing again never double-counts.
+package analytics
+
+import (
+	"context"
+	"time"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/store"
+	"github.com/passerelle-oss/passerelle/internal/tenancy"
+)
+
+// Service computes analytics and records readings, applying the tenancy rules.
+type Service struct {
+	DB      *store.DB
+	Tenancy *tenancy.Service
+	Now     func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Scope names what a summary covers.
+type Scope struct {
+	OrgID          int64
+	InstitutionIDs []int64
+	Accounts       []*passerelle.Account
+}
+
+// InstitutionScope is an institution the user may see, with its accounts.
+func (s *Service) InstitutionScope(ctx context.Context, u *passerelle.User, id int64) (Scope, *passerelle.Institution, error) {
+	inst, err := s.Tenancy.Institution(ctx, u, id)
+	if err != nil {
+		return Scope{}, nil, err
+	}
+	accounts, err := s.DB.Accounts(ctx, store.AccountFilter{OrgID: u.OrgID, InstitutionID: id, IncludeArchived: true})
+	if err != nil {
+		return Scope{}, nil, err
+	}
+	return Scope{OrgID: u.OrgID, InstitutionIDs: []int64{id}, Accounts: accounts}, inst, nil
+}
+
+// OrganizationScope is every institution the user may see.
+func (s *Service) OrganizationScope(ctx context.Context, u *passerelle.User) (Scope, error) {
+	accounts, err := s.Tenancy.AllAccounts(ctx, u)
+	if err != nil {
+		return Scope{}, err
+	}
+	insts, err := s.Tenancy.Institutions(ctx, u, true, tenancy.Page{})
+	if err != nil {
+		return Scope{}, err
+	}
+	sc := Scope{OrgID: u.OrgID, Accounts: accounts}
+	for _, i := range insts {
+		sc.InstitutionIDs = append(sc.InstitutionIDs, i.ID)
+	}
+	return sc, nil
+}
+
+// Summary computes the scope's analytics over p, with the previous period's totals.
+func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, error) {
+	rows, err := s.DB.AnalyticsRows(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.totals(ctx, sc, p, rows)
+	if err != nil {
+		return nil, err
+	}
+	sum := compute(p, rows, cur)
+	prev := p.Previous()
+	prevRows, err := s.DB.AnalyticsRows(ctx, sc.OrgID, sc.InstitutionIDs, prev.From, prev.To)
+	if err != nil {
+		return nil, err
+	}
+	if sum.Previous, err = s.totals(ctx, sc, prev, prevRows); err != nil {
+		return nil, err
+	}
+	return &sum, nil
+}
+
+// totals adds the followers and the cadence target to the rows' totals.
+func (s *Service) totals(ctx context.Context, sc Scope, p Period, rows []store.AnalyticsRow) (Totals, error) {
+	var f Followers
+	var start, end int64
+	var startN, endN int
+	ids := make([]int64, 0, len(sc.Accounts))
+	for _, a := range sc.Accounts {
+		ids = append(ids, a.ID)
+		st, en, okS, okE, err := s.DB.FollowersOver(ctx, a.ID, p.From, p.To)
+		if err != nil {
+			return Totals{}, err
+		}
+		if okS && okE {
+			start += st
+			end += en
+			startN++
+			endN++
+		}
+	}
+	if startN > 0 {
+		f.Start, f.End, f.Net = ptr(start), ptr(end), ptr(end-start)
+	}
+	if len(ids) > 0 {
+		n, l, known, err := s.DB.FollowerMoves(ctx, ids, p.From.Format(time.DateOnly), p.Last().Format(time.DateOnly))
+		if err != nil {
+			return Totals{}, err
+		}
+		if known {
+			f.New, f.Lost = ptr(n), ptr(l)
+		}
+	}
+	t := totals(p, rows, f)
+	cad, err := s.DB.Cadences(ctx, ids)
+	if err != nil {
+		return Totals{}, err
+	}
+	weeks := float64(p.Days()) / 7
+	for _, a := range sc.Accounts {
+		if a.Kind != passerelle.AccountManaged || a.ArchivedAt != nil {
+			continue
+		}
+		c, ok := cad[a.ID]
+		if !ok {
+			c = store.DefaultCadence(a.Platform)
+		}
+		t.CadenceMin += int(float64(c.MinPerWeek)*weeks + 0.5)
+		t.CadenceMax += int(float64(c.MaxPerWeek)*weeks + 0.5)
+	}
+	return t, nil
+}
+
+// InstitutionSummary is the analytics of an institution the user may see.
+func (s *Service) InstitutionSummary(ctx context.Context, u *passerelle.User, id int64, p Period) (*Summary, *passerelle.Institution, error) {
+	sc, inst, err := s.InstitutionScope(ctx, u, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	sum, err := s.Summary(ctx, sc, p)
+	return sum, inst, err
+}
+
+// OrganizationSummary is the analytics of every institution the user may see.
+func (s *Service) OrganizationSummary(ctx context.Context, u *passerelle.User, p Period) (*Summary, error) {
+	sc, err := s.OrganizationScope(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return s.Summary(ctx, sc, p)
+}
+
+// Snapshots lists the readings of a publication the user may see.
+func (s *Service) Snapshots(ctx context.Context, u *passerelle.User, publicationID int64) ([]*store.PublicationSnapshot, error) {
+	inst, err := s.DB.PublicationInstitution(ctx, u.OrgID, publicationID)
+	if err != nil {
+		return nil, err
+	}
+	if !u.Can(inst, passerelle.PermView) {
+		return nil, passerelle.ErrNotFound
+	}
+	snaps, err := s.DB.PublicationSnapshots(ctx, u.OrgID, publicationID)
+	if snaps == nil {
+		snaps = []*store.PublicationSnapshot{}
+	}
+	return snaps, err
+}
+
+// RecordManual records figures a person read on the platform for a publication of an
+// institution they may edit.
+func (s *Service) RecordManual(ctx context.Context, u *passerelle.User, publicationID int64, snap store.PublicationSnapshot) error {
+	inst, err := s.DB.PublicationInstitution(ctx, u.OrgID, publicationID)
+	if err != nil {
+		return err
+	}
+	if err := u.Allow(inst, passerelle.PermWrite); err != nil {
+		return err
+	}
+	snap.PublicationID, snap.Source = publicationID, store.PubSourceManual
+	if snap.TakenAt.IsZero() {
+		snap.TakenAt = s.now()
+	}
+	_, err = s.DB.RecordPublicationSnapshots(ctx, u.OrgID, []*store.PublicationSnapshot{&snap})
+	return err
+}

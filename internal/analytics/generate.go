@@ -1,0 +1,207 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/store"
+)
+
+// GenerateOptions shape a scale dataset.
+type GenerateOptions struct {
+	OrgID        int64
+	Institutions int
+	Years        float64
+	Seed         uint64
+	// End is the last instant of the history (now by default).
+	End time.Time
+	// Progress is told after each institution.
+	Progress func(done, total int)
+}
+
+// GenerateResult counts what was written.
+type GenerateResult struct {
+	Institutions, Publications, Snapshots int
+}
+
+// Formats and how much each draws, relative to photo and text: the data hides a
+// finding for the "what works" panel to find.
+var generatedFormats = []struct {
+	format string
+	weight float64
+	pull   float64
+}{{passerelle.FormatPhotoText, 0.55, 1.0}, {passerelle.FormatVideo, 0.2, 1.5}, {passerelle.FormatText, 0.15, 0.45}, {passerelle.FormatRepost, 0.1, 0.3}}
+
+// seasonal is the audience's mood on a Beijing day: weekends, summer holidays, the
+// Spring Festival, the Golden Week and International Museum Day draw more.
+func seasonal(d time.Time) float64 {
+	f := 1.0
+	switch d.Weekday() {
+	case time.Saturday, time.Sunday:
+		f *= 1.25
+	case time.Monday:
+		f *= 0.85
+	}
+	if m := d.Month(); m == time.July || m == time.August {
+		f *= 1.2
+	}
+	md := d.Format("01-02")
+	switch {
+	case md >= "10-01" && md <= "10-07":
+		f *= 1.6
+	case md == "05-18":
+		f *= 2.0
+	case md >= "01-25" && md <= "02-10":
+		f *= 1.4
+	}
+	return f
+}
+
+// Generate writes a realistic history: per institution a Weibo and a WeChat account,
+// about six Weibo posts and one or two WeChat articles a week, readings at the
+// collection schedule, daily followers growing with the posts' success.
+func Generate(ctx context.Context, db *store.DB, o GenerateOptions) (GenerateResult, error) {
+	var res GenerateResult
+	if o.End.IsZero() {
+		o.End = time.Now()
+	}
+	end := o.End.In(Beijing)
+	days := int(o.Years * 365)
+	start := time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, Beijing).AddDate(0, 0, -days)
+	themes := passerelle.DefaultThemes
+	for n := 0; n < o.Institutions; n++ {
+		r := rand.New(rand.NewPCG(o.Seed, uint64(n)))
+		inst := &passerelle.Institution{OrgID: o.OrgID, Name: fmt.Sprintf("Musée %d", n+1)}
+		if err := db.CreateInstitution(ctx, inst); err != nil {
+			return res, err
+		}
+		wb := &passerelle.Account{InstitutionID: inst.ID, Platform: passerelle.Weibo, Handle: "museum_" + strconv.Itoa(n+1)}
+		wx := &passerelle.Account{InstitutionID: inst.ID, Platform: passerelle.WeChat, Handle: "gh_museum" + strconv.Itoa(n+1)}
+		for _, a := range []*passerelle.Account{wb, wx} {
+			if err := db.CreateAccount(ctx, o.OrgID, a); err != nil {
+				return res, err
+			}
+		}
+		size := math.Exp(8 + 2.5*r.Float64()) // 3,000 to 36,000 followers to start
+		wbFollowers, wxFollowers := size, size*0.4
+		var batch store.AudienceLoad
+		flush := func() error {
+			if err := db.LoadAudience(ctx, o.OrgID, batch); err != nil {
+				return err
+			}
+			batch = store.AudienceLoad{}
+			return nil
+		}
+		for d := 0; d < days; d++ {
+			day := start.AddDate(0, 0, d)
+			mood := seasonal(day)
+			// Weibo: about six a week, more on good days.
+			for k := 0; k < poisson(r, 0.85*mood); k++ {
+				f := pick(r)
+				at := day.Add(time.Duration(8+r.IntN(14))*time.Hour + time.Duration(r.IntN(60))*time.Minute)
+				if !at.Before(end) {
+					continue
+				}
+				reach := wbFollowers * mood * f.pull * math.Exp(r.NormFloat64()*0.7) * 0.02
+				id := strconv.FormatUint(4_000_000_000_000_000+uint64(n)*10_000_000+uint64(res.Publications), 10)
+				var snaps []*store.PublicationSnapshot
+				for _, off := range []time.Duration{time.Hour, 3 * time.Hour, 24 * time.Hour, 72 * time.Hour, 240 * time.Hour} {
+					t := at.Add(off)
+					if t.After(end) {
+						break
+					}
+					g := 1 - math.Exp(-off.Hours()/6)
+					snaps = append(snaps, &store.PublicationSnapshot{TakenAt: t, Source: store.PubSourceAPI,
+						Likes: ptr(int64(reach * 0.3 * g)), Comments: ptr(int64(reach * 0.05 * g)), Reposts: ptr(int64(reach * 0.04 * g))})
+				}
+				if t := at.Add(11 * 24 * time.Hour); t.Before(end) {
+					snaps = append(snaps, &store.PublicationSnapshot{TakenAt: t, Source: store.PubSourceImport, Views: ptr(int64(reach * 40))})
+				}
+				batch.Posts = append(batch.Posts, store.AudiencePost{InstitutionID: inst.ID, Title: "微博 " + id, Theme: themes[r.IntN(len(themes))], PublishedAt: at,
+					Publications: []store.AudiencePublication{{AccountID: wb.ID, Format: f.format, PlatformPostID: id, URL: "https://m.weibo.cn/status/" + id, Snapshots: snaps}}})
+				res.Publications++
+				res.Snapshots += len(snaps)
+				wbFollowers += reach * 0.01
+			}
+			// WeChat: one or two articles a week, read the next morning.
+			if r.Float64() < 0.2*mood {
+				at := day.Add(time.Duration(18+r.IntN(4)) * time.Hour)
+				if at.Before(end) {
+					reads := wxFollowers * mood * math.Exp(r.NormFloat64()*0.5) * 0.08
+					views, lower := int64(reads), false
+					if views >= 100000 {
+						views, lower = 100000, true
+					}
+					id := strconv.Itoa(2247480000+res.Publications) + "_1"
+					var snaps []*store.PublicationSnapshot
+					for _, off := range []time.Duration{24 * time.Hour, 7 * 24 * time.Hour} {
+						if t := at.Add(off); t.Before(end) {
+							g := 1 - math.Exp(-off.Hours()/24)
+							snaps = append(snaps, &store.PublicationSnapshot{TakenAt: t, Source: store.PubSourceAPI, Views: ptr(int64(float64(views) * g)), LowerBound: lower,
+								Likes: ptr(int64(reads * 0.02 * g)), Comments: ptr(int64(reads * 0.004 * g)), Reposts: ptr(int64(reads * 0.01 * g))})
+						}
+					}
+					batch.Posts = append(batch.Posts, store.AudiencePost{InstitutionID: inst.ID, Title: "文章 " + id, Theme: themes[r.IntN(len(themes))], PublishedAt: at,
+						Publications: []store.AudiencePublication{{AccountID: wx.ID, Format: passerelle.FormatArticle, PlatformPostID: id, URL: "https://mp.weixin.qq.com/s/" + id, Snapshots: snaps}}})
+					res.Publications++
+					res.Snapshots += len(snaps)
+					wxFollowers += reads * 0.005
+				}
+			}
+			wbFollowers *= 1 + 0.0004*mood
+			newF := int64(wxFollowers * 0.002 * mood)
+			lost := int64(wxFollowers * 0.0012)
+			wxFollowers += float64(newF - lost)
+			noon := day.Add(12 * time.Hour)
+			if noon.Before(end) {
+				batch.Followers = append(batch.Followers, store.AccountSnapshot{AccountID: wb.ID, TakenAt: noon, Followers: ptr(int64(wbFollowers))},
+					store.AccountSnapshot{AccountID: wx.ID, TakenAt: noon, Followers: ptr(int64(wxFollowers))})
+				batch.Days = append(batch.Days, store.FollowerDay{AccountID: wx.ID, Day: day.Format(time.DateOnly), New: newF, Lost: lost, Source: "api"})
+			}
+			if len(batch.Posts) >= 500 {
+				if err := flush(); err != nil {
+					return res, err
+				}
+			}
+		}
+		if err := flush(); err != nil {
+			return res, err
+		}
+		res.Institutions++
+		if o.Progress != nil {
+			o.Progress(n+1, o.Institutions)
+		}
+	}
+	return res, nil
+}
+
+func pick(r *rand.Rand) struct {
+	format string
+	weight float64
+	pull   float64
+} {
+	x := r.Float64()
+	for _, f := range generatedFormats {
+		if x < f.weight {
+			return f
+		}
+		x -= f.weight
+	}
+	return generatedFormats[0]
+}
+
+func poisson(r *rand.Rand, lambda float64) int {
+	l, k, p := math.Exp(-lambda), 0, 1.0
+	for {
+		p *= r.Float64()
+		if p < l {
+			return k
+		}
+		k++
+	}
+}

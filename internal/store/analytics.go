@@ -1,0 +1,495 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/passerelle-oss/passerelle"
+)
+
+// Sources of a publication's readings.
+const (
+	PubSourceAPI    = "api"
+	PubSourceImport = "import"
+	PubSourceManual = "manual"
+)
+
+// PublicationSnapshot is one reading of a publication's figures at an instant: every
+// figure is a cumulative counter as the platform showed it, nil when the source did
+// not give it. LowerBound says that Views is "at least" (WeChat's "10万+").
+type PublicationSnapshot struct {
+	PublicationID int64     `json:"-"`
+	TakenAt       time.Time `json:"at"`
+	Source        string    `json:"source"`
+	Views         *int64    `json:"views"`
+	Likes         *int64    `json:"likes"`
+	Comments      *int64    `json:"comments"`
+	Reposts       *int64    `json:"reposts"`
+	LowerBound    bool      `json:"lower_bound"`
+}
+
+// maxFigure bounds a figure: more than the population of the planet read no post.
+const maxFigure = 10_000_000_000
+
+// Validate reports every invalid field; now bounds TakenAt.
+func (s *PublicationSnapshot) Validate(now time.Time) error {
+	f := passerelle.FieldErrors{}
+	if s.TakenAt.IsZero() {
+		f.Add("at", "A date is required.")
+	} else if s.TakenAt.After(now.Add(time.Minute)) {
+		f.Add("at", "The date is in the future.")
+	} else if !ValidInstant(s.TakenAt) {
+		f.Add("at", "The date is out of range.")
+	}
+	n := 0
+	for _, m := range []struct {
+		name string
+		v    *int64
+	}{{"views", s.Views}, {"likes", s.Likes}, {"comments", s.Comments}, {"reposts", s.Reposts}} {
+		if m.v == nil {
+			continue
+		}
+		n++
+		if *m.v < 0 {
+			f.Add(m.name, "Cannot be negative.")
+		} else if *m.v > maxFigure {
+			f.Add(m.name, "Too large to be true.")
+		}
+	}
+	if n == 0 {
+		f.Add("views", "Give at least one figure.")
+	}
+	if s.LowerBound && s.Views == nil {
+		f.Add("lower_bound", "Only a number of views can be a lower bound.")
+	}
+	switch s.Source {
+	case PubSourceAPI, PubSourceImport, PubSourceManual:
+	default:
+		f.Add("source", "Choose api, import or manual.")
+	}
+	return f.Err()
+}
+
+// RecordPublicationSnapshots validates and writes readings of publications of the
+// organization, all or nothing. A reading is keyed by publication, instant and
+// source: writing the same batch again changes nothing. Each publication's newest
+// figure of every kind moves forward only (an old file imported late never rolls a
+// figure back), so earlier figures survive any failure of a later collection.
+func (db *DB) RecordPublicationSnapshots(ctx context.Context, orgID int64, snaps []*PublicationSnapshot) (int, error) {
+	now := db.nowUTC()
+	ids := map[int64]bool{}
+	for _, s := range snaps {
+		s.TakenAt = s.TakenAt.UTC().Truncate(time.Microsecond)
+		if err := s.Validate(now); err != nil {
+			return 0, err
+		}
+		ids[s.PublicationID] = true
+	}
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := checkPublicationsOfOrg(ctx, tx, orgID, ids); err != nil {
+			return err
+		}
+		w, err := newSnapshotWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		for _, s := range snaps {
+			if err := w.write(ctx, s, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(snaps), nil
+}
+
+func checkPublicationsOfOrg(ctx context.Context, tx *Tx, orgID int64, ids map[int64]bool) error {
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	for len(list) > 0 {
+		n := min(len(list), 500)
+		w := where{}
+		w.add("i.org_id = ?", orgID)
+		w.in("p.id", list[:n])
+		var found int
+		if err := tx.q().row(ctx, `SELECT COUNT(*) FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id`+w.sql(), w.args...).Scan(&found); err != nil {
+			return tx.db.mapErr(err)
+		}
+		if found != n {
+			return passerelle.ErrNotFound
+		}
+		list = list[n:]
+	}
+	return nil
+}
+
+const (
+	insertSnapshotSQL = `INSERT INTO publication_snapshots (publication_id, taken_at, source, views, likes, comments, reposts, lower_bound, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (publication_id, taken_at, source) DO UPDATE SET views = excluded.views, likes = excluded.likes,
+			comments = excluded.comments, reposts = excluded.reposts, lower_bound = excluded.lower_bound`
+	upsertFiguresSQL = `INSERT INTO publication_figures (publication_id, views, views_at, views_lower_bound, likes, likes_at, comments, comments_at, reposts, reposts_at, last_api_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (publication_id) DO UPDATE SET
+			views = CASE WHEN ` + newerViews + ` THEN excluded.views ELSE publication_figures.views END,
+			views_lower_bound = CASE WHEN ` + newerViews + ` THEN excluded.views_lower_bound ELSE publication_figures.views_lower_bound END,
+			views_at = CASE WHEN ` + newerViews + ` THEN excluded.views_at ELSE publication_figures.views_at END,
+			likes = CASE WHEN ` + newerLikes + ` THEN excluded.likes ELSE publication_figures.likes END,
+			likes_at = CASE WHEN ` + newerLikes + ` THEN excluded.likes_at ELSE publication_figures.likes_at END,
+			comments = CASE WHEN ` + newerComments + ` THEN excluded.comments ELSE publication_figures.comments END,
+			comments_at = CASE WHEN ` + newerComments + ` THEN excluded.comments_at ELSE publication_figures.comments_at END,
+			reposts = CASE WHEN ` + newerReposts + ` THEN excluded.reposts ELSE publication_figures.reposts END,
+			reposts_at = CASE WHEN ` + newerReposts + ` THEN excluded.reposts_at ELSE publication_figures.reposts_at END,
+			last_api_at = CASE WHEN ` + newerAPI + ` THEN excluded.last_api_at ELSE publication_figures.last_api_at END`
+	newerViews    = "excluded.views_at IS NOT NULL AND (publication_figures.views_at IS NULL OR excluded.views_at >= publication_figures.views_at)"
+	newerLikes    = "excluded.likes_at IS NOT NULL AND (publication_figures.likes_at IS NULL OR excluded.likes_at >= publication_figures.likes_at)"
+	newerComments = "excluded.comments_at IS NOT NULL AND (publication_figures.comments_at IS NULL OR excluded.comments_at >= publication_figures.comments_at)"
+	newerReposts  = "excluded.reposts_at IS NOT NULL AND (publication_figures.reposts_at IS NULL OR excluded.reposts_at >= publication_figures.reposts_at)"
+	newerAPI      = "excluded.last_api_at IS NOT NULL AND (publication_figures.last_api_at IS NULL OR excluded.last_api_at >= publication_figures.last_api_at)"
+)
+
+// snapshotWriter writes readings in a transaction with its two statements prepared
+// once: an import writes tens of thousands.
+type snapshotWriter struct {
+	tx            *Tx
+	snap, figures *sql.Stmt
+}
+
+func newSnapshotWriter(ctx context.Context, tx *Tx) (*snapshotWriter, error) {
+	w := &snapshotWriter{tx: tx}
+	var err error
+	if w.snap, err = tx.PrepareContext(ctx, tx.db.rebind(insertSnapshotSQL)); err != nil {
+		return nil, tx.db.mapErr(err)
+	}
+	if w.figures, err = tx.PrepareContext(ctx, tx.db.rebind(upsertFiguresSQL)); err != nil {
+		w.snap.Close()
+		return nil, tx.db.mapErr(err)
+	}
+	return w, nil
+}
+
+func (w *snapshotWriter) close() {
+	w.snap.Close()
+	w.figures.Close()
+}
+
+func (w *snapshotWriter) write(ctx context.Context, s *PublicationSnapshot, now time.Time) error {
+	at := func(v *int64) *time.Time {
+		if v == nil {
+			return nil
+		}
+		t := s.TakenAt
+		return &t
+	}
+	var apiAt *time.Time
+	if s.Source == PubSourceAPI {
+		t := s.TakenAt
+		apiAt = &t
+	}
+	db := w.tx.db
+	args := []any{s.PublicationID, s.TakenAt, s.Source, s.Views, s.Likes, s.Comments, s.Reposts, s.LowerBound, now}
+	if err := checkInstants(args); err != nil {
+		return err
+	}
+	if _, err := w.snap.ExecContext(ctx, db.args(args)...); err != nil {
+		return db.mapErr(err)
+	}
+	_, err := w.figures.ExecContext(ctx, db.args([]any{s.PublicationID, s.Views, at(s.Views), s.LowerBound && s.Views != nil, s.Likes, at(s.Likes), s.Comments, at(s.Comments), s.Reposts, at(s.Reposts), apiAt})...)
+	return db.mapErr(err)
+}
+
+func writePublicationSnapshot(ctx context.Context, tx *Tx, s *PublicationSnapshot, now time.Time) error {
+	w, err := newSnapshotWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	return w.write(ctx, s, now)
+}
+
+// PublicationSnapshots lists a publication's readings, oldest first; not_found when
+// the publication is not the organization's.
+func (db *DB) PublicationSnapshots(ctx context.Context, orgID, publicationID int64) ([]*PublicationSnapshot, error) {
+	var n int
+	if err := db.r().row(ctx, `SELECT COUNT(*) FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id WHERE p.id = ? AND i.org_id = ?`, publicationID, orgID).Scan(&n); err != nil {
+		return nil, db.mapErr(err)
+	}
+	if n == 0 {
+		return nil, passerelle.ErrNotFound
+	}
+	return queryAll(ctx, db, db.r(), `SELECT publication_id, taken_at, source, views, likes, comments, reposts, lower_bound
+		FROM publication_snapshots WHERE publication_id = ? ORDER BY taken_at, source`, []any{publicationID},
+		func(sc interface{ Scan(...any) error }) (*PublicationSnapshot, error) {
+			var s PublicationSnapshot
+			var at nullTime
+			err := sc.Scan(&s.PublicationID, &at, &s.Source, &s.Views, &s.Likes, &s.Comments, &s.Reposts, &s.LowerBound)
+			s.TakenAt = at.T
+			return &s, err
+		})
+}
+
+// PublicationInstitution returns the institution of a publication of the organization.
+func (db *DB) PublicationInstitution(ctx context.Context, orgID, publicationID int64) (int64, error) {
+	var id int64
+	err := db.r().row(ctx, `SELECT a.institution_id FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id WHERE p.id = ? AND i.org_id = ?`, publicationID, orgID).Scan(&id)
+	return id, db.mapErr(err)
+}
+
+// AnalyticsRow is one published publication with its newest figures.
+type AnalyticsRow struct {
+	PublicationID  int64
+	PostID         int64
+	InstitutionID  int64
+	AccountID      int64
+	Platform       passerelle.Platform
+	Format         string
+	Theme          string
+	Title          string
+	URL            string
+	PlatformPostID string
+	PublishedAt    time.Time
+	Views          *int64
+	LowerBound     bool
+	Likes          *int64
+	Comments       *int64
+	Reposts        *int64
+}
+
+// AnalyticsRows lists the publications of the institutions (of the organization)
+// published in [from, to), with their newest figures.
+func (db *DB) AnalyticsRows(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) ([]AnalyticsRow, error) {
+	w := where{}
+	w.add("i.org_id = ?", orgID)
+	w.in("a.institution_id", institutionIDs)
+	w.add("p.published_at >= ?", from)
+	w.add("p.published_at < ?", to)
+	// Written so that no index on the state is used: the planner would otherwise walk
+	// every published publication instead of the accounts' ranges of instants.
+	w.add("(CASE WHEN p.state = ? THEN 1 ELSE 0 END) = 1", string(passerelle.DeliveryPublished))
+	query := `SELECT p.id, p.post_id, a.institution_id, a.id, a.platform, p.format, po.theme, po.title, p.url, COALESCE(p.platform_post_id, ''), p.published_at,
+		f.views, COALESCE(f.views_lower_bound, ` + db.falseLit() + `), f.likes, f.comments, f.reposts
+		FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id
+		JOIN posts po ON po.id = p.post_id LEFT JOIN publication_figures f ON f.publication_id = p.id` + w.sql() + ` ORDER BY p.published_at, p.id`
+	rows, err := db.r().query(ctx, query, w.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AnalyticsRow
+	for rows.Next() {
+		var r AnalyticsRow
+		var at nullTime
+		var platform string
+		if err := rows.Scan(&r.PublicationID, &r.PostID, &r.InstitutionID, &r.AccountID, &platform, &r.Format, &r.Theme, &r.Title, &r.URL, &r.PlatformPostID, &at,
+			&r.Views, &r.LowerBound, &r.Likes, &r.Comments, &r.Reposts); err != nil {
+			return nil, db.mapErr(err)
+		}
+		r.Platform, r.PublishedAt = passerelle.Platform(platform), at.T
+		out = append(out, r)
+	}
+	return out, db.mapErr(rows.Err())
+}
+
+func (db *DB) falseLit() string {
+	if db.dialect == Postgres {
+		return "FALSE"
+	}
+	return "0"
+}
+
+// FollowersAt returns an account's latest follower reading at or before at, and false
+// when there is none.
+func (db *DB) FollowersAt(ctx context.Context, accountID int64, at time.Time) (int64, bool, error) {
+	var n int64
+	err := db.r().row(ctx, `SELECT followers FROM account_snapshots WHERE account_id = ? AND taken_at <= ? AND followers IS NOT NULL ORDER BY taken_at DESC LIMIT 1`, accountID, at).Scan(&n)
+	if err != nil {
+		if passerelle.ErrorCode(db.mapErr(err)) == passerelle.ENOTFOUND {
+			return 0, false, nil
+		}
+		return 0, false, db.mapErr(err)
+	}
+	return n, true, nil
+}
+
+// FollowerDay is one day's follower movements of an account (day in Asia/Shanghai).
+type FollowerDay struct {
+	AccountID int64
+	Day       string // YYYY-MM-DD
+	New, Lost int64
+	Source    string
+}
+
+// RecordFollowerDays writes daily movements, replacing a day's earlier figures.
+func (db *DB) RecordFollowerDays(ctx context.Context, days []FollowerDay) error {
+	for _, d := range days {
+		if _, err := time.Parse(time.DateOnly, d.Day); err != nil || d.New < 0 || d.Lost < 0 {
+			return passerelle.Errorf(passerelle.EINVALID, "A follower day is invalid.")
+		}
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		for _, d := range days {
+			if _, err := tx.q().exec(ctx, `INSERT INTO follower_days (account_id, day, new_followers, lost_followers, source) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (account_id, day) DO UPDATE SET new_followers = excluded.new_followers, lost_followers = excluded.lost_followers, source = excluded.source`,
+				d.AccountID, d.Day, d.New, d.Lost, d.Source); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// FollowerMoves sums the new and lost followers of the accounts over days [from, to]
+// (YYYY-MM-DD, inclusive) and says whether any day was known.
+func (db *DB) FollowerMoves(ctx context.Context, accountIDs []int64, from, to string) (newF, lost int64, known bool, err error) {
+	w := where{}
+	w.in("account_id", accountIDs)
+	w.add("day >= ?", from)
+	w.add("day <= ?", to)
+	var n int64
+	err = db.r().row(ctx, `SELECT COUNT(*), COALESCE(SUM(new_followers), 0), COALESCE(SUM(lost_followers), 0) FROM follower_days`+w.sql(), w.args...).Scan(&n, &newF, &lost)
+	return newF, lost, n > 0, db.mapErr(err)
+}
+
+// TrackedPublication is a published publication as an importer or a collector sees it.
+type TrackedPublication struct {
+	ID             int64
+	AccountID      int64
+	PlatformPostID string
+	URL            string
+	PublishedAt    time.Time
+	LastAPIAt      *time.Time
+}
+
+// TrackedPublications lists an account's published publications (of the
+// organization), for matching imported rows.
+func (db *DB) TrackedPublications(ctx context.Context, orgID, accountID int64) ([]TrackedPublication, error) {
+	return db.tracked(ctx, `JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ? AND p.account_id = ?`, orgID, accountID)
+}
+
+// CollectablePublications lists the published publications on the platform published
+// at or after since, oldest collection first.
+func (db *DB) CollectablePublications(ctx context.Context, platform passerelle.Platform, since time.Time) ([]TrackedPublication, error) {
+	return db.tracked(ctx, `WHERE a.platform = ? AND p.published_at >= ? AND a.archived_at IS NULL`, string(platform), since)
+}
+
+func (db *DB) tracked(ctx context.Context, cond string, args ...any) ([]TrackedPublication, error) {
+	query := `SELECT p.id, p.account_id, COALESCE(p.platform_post_id, ''), p.url, p.published_at, f.last_api_at
+		FROM publications p JOIN accounts a ON a.id = p.account_id LEFT JOIN publication_figures f ON f.publication_id = p.id ` + cond +
+		` AND p.state = 'published' AND p.published_at IS NOT NULL ORDER BY p.account_id, p.id`
+	return queryAll(ctx, db, db.r(), query, args, func(sc interface{ Scan(...any) error }) (TrackedPublication, error) {
+		var t TrackedPublication
+		var pub, api nullTime
+		err := sc.Scan(&t.ID, &t.AccountID, &t.PlatformPostID, &t.URL, &pub, &api)
+		t.PublishedAt, t.LastAPIAt = pub.T, api.Ptr()
+		t.URL = strings.TrimSpace(t.URL)
+		return t, err
+	})
+}
+
+// RecordCollected writes readings taken by a collector (publications already known
+// to exist), all or nothing.
+func (db *DB) RecordCollected(ctx context.Context, snaps []*PublicationSnapshot) error {
+	now := db.nowUTC()
+	for _, s := range snaps {
+		s.TakenAt = s.TakenAt.UTC().Truncate(time.Microsecond)
+		if err := s.Validate(now); err != nil {
+			return err
+		}
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		w, err := newSnapshotWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		for _, s := range snaps {
+			if err := w.write(ctx, s, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// TakeCalls reserves up to n calls of an account's hourly budget (limit per clock
+// hour) and returns how many it may make now: zero while the account is blocked.
+func (db *DB) TakeCalls(ctx context.Context, accountID int64, n, limit int, now time.Time) (int, error) {
+	hour := now.UTC().Truncate(time.Hour)
+	got := 0
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var start, blocked nullTime
+		var calls int
+		err := tx.q().row(ctx, `SELECT hour_start, calls, blocked_until FROM collection_budgets WHERE account_id = ?`, accountID).Scan(&start, &calls, &blocked)
+		switch code := passerelle.ErrorCode(db.mapErr(err)); {
+		case err == nil:
+		case code == passerelle.ENOTFOUND:
+			start.T, calls = hour, 0
+		default:
+			return db.mapErr(err)
+		}
+		if blocked.Valid && now.Before(blocked.T) {
+			return nil
+		}
+		if !start.T.Equal(hour) {
+			calls = 0
+		}
+		got = max(0, min(n, limit-calls))
+		_, err = tx.q().exec(ctx, `INSERT INTO collection_budgets (account_id, hour_start, calls, blocked_until) VALUES (?, ?, ?, NULL)
+			ON CONFLICT (account_id) DO UPDATE SET hour_start = excluded.hour_start, calls = excluded.calls, blocked_until = NULL`,
+			accountID, hour, calls+got)
+		return err
+	})
+	return got, err
+}
+
+// BlockCollection stops collecting an account until the instant, with the reason.
+func (db *DB) BlockCollection(ctx context.Context, accountID int64, until time.Time, reason string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.q().exec(ctx, `INSERT INTO collection_budgets (account_id, hour_start, calls, blocked_until, last_error) VALUES (?, ?, 0, ?, ?)
+			ON CONFLICT (account_id) DO UPDATE SET blocked_until = excluded.blocked_until, last_error = excluded.last_error`,
+			accountID, until.UTC().Truncate(time.Hour), until, reason)
+		return err
+	})
+}
+
+// FollowersOver returns an account's follower readings for the period [from, to): the
+// latest at or before from (else the first within the period), and the latest before
+// to. ok reports whether each is known.
+func (db *DB) FollowersOver(ctx context.Context, accountID int64, from, to time.Time) (start, end int64, startOK, endOK bool, err error) {
+	get := func(query string, args ...any) (int64, bool, error) {
+		var n int64
+		err := db.r().row(ctx, query, args...).Scan(&n)
+		if err != nil {
+			if passerelle.ErrorCode(db.mapErr(err)) == passerelle.ENOTFOUND {
+				return 0, false, nil
+			}
+			return 0, false, db.mapErr(err)
+		}
+		return n, true, nil
+	}
+	if start, startOK, err = get(`SELECT followers FROM account_snapshots WHERE account_id = ? AND taken_at <= ? AND followers IS NOT NULL ORDER BY taken_at DESC LIMIT 1`, accountID, from); err != nil {
+		return
+	}
+	if !startOK {
+		if start, startOK, err = get(`SELECT followers FROM account_snapshots WHERE account_id = ? AND taken_at > ? AND taken_at < ? AND followers IS NOT NULL ORDER BY taken_at LIMIT 1`, accountID, from, to); err != nil {
+			return
+		}
+	}
+	end, endOK, err = get(`SELECT followers FROM account_snapshots WHERE account_id = ? AND taken_at < ? AND followers IS NOT NULL ORDER BY taken_at DESC LIMIT 1`, accountID, to)
+	return
+}
+
+// AccountOrg returns the organization of an account.
+func (db *DB) AccountOrg(ctx context.Context, accountID int64) (int64, error) {
+	var org int64
+	err := db.r().row(ctx, `SELECT i.org_id FROM accounts a JOIN institutions i ON i.id = a.institution_id WHERE a.id = ?`, accountID).Scan(&org)
+	return org, db.mapErr(err)
+}
