@@ -71,6 +71,9 @@ func (s *Service) deliver(ctx context.Context, args DeliverArgs) error {
 		if err := s.sleepUntil(ctx, due); err != nil {
 			return err
 		}
+		if stop, err := s.readOnlyNow(ctx, d); stop || err != nil {
+			return err
+		}
 		_, err := s.db.MoveDelivery(ctx, b.ID, []passerelle.DeliveryState{passerelle.DeliveryScheduled, passerelle.DeliveryPending},
 			passerelle.DeliveryAwaitingManual, "", store.KindKitDue)
 		return err
@@ -80,6 +83,9 @@ func (s *Service) deliver(ctx context.Context, args DeliverArgs) error {
 	// and draft uploaded), so that at the instant only the one call that makes the
 	// post public remains: its lateness is that call's, not the database's.
 	if err := s.sleepUntil(ctx, due.Add(-s.ahead)); err != nil {
+		return err
+	}
+	if stop, err := s.readOnlyNow(ctx, d); stop || err != nil {
 		return err
 	}
 	number, err := s.db.ClaimAttempt(ctx, b.ID, args.Generation, s.holder)
@@ -188,6 +194,20 @@ func (s *Service) after(d time.Duration) *time.Time {
 // weiboText is what a Weibo API post says: the publication's text.
 func weiboText(d *store.Delivery) string {
 	return strings.TrimSpace(d.Publication.Text(d.Post))
+}
+
+// readOnlyNow fails a scheduled publication whose account or institution was archived,
+// or whose account became watched, since it was scheduled: it does not go out, and the
+// institution's publishers are told why (true: the delivery stops here).
+func (s *Service) readOnlyNow(ctx context.Context, d *store.Delivery) (bool, error) {
+	err := s.ReadOnlyAccount(ctx, d.Post.OrgID, d.Publication.AccountID)
+	if passerelle.ErrorCode(err) != passerelle.EINVALID {
+		return false, err
+	}
+	var pe *passerelle.Error
+	errors.As(err, &pe)
+	_, err = s.db.MoveDelivery(ctx, d.Publication.ID, []passerelle.DeliveryState{passerelle.DeliveryScheduled}, passerelle.DeliveryFailed, pe.Message, store.KindFailed)
+	return true, err
 }
 
 // sender makes the one non-idempotent call that makes a publication public.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertest"
 
@@ -107,6 +108,60 @@ func TestScheduleEnqueuesInTheSameTransaction(t *testing.T) {
 	}
 	if d, _ := db.Delivery(ctx, p.Publications[0].ID); d.Publication.State != passerelle.DeliveryPending || d.Publication.Generation <= job.Args.Generation {
 		t.Fatalf("after unscheduling: %+v", d.Publication)
+	}
+}
+
+// TestPublishingTimeCannotMove: once an attempt is claimed (from DefaultAhead before the
+// instant), the publication's time can no longer change; its text can.
+func TestPublishingTimeCannotMove(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, _, p, orgID := setup(t)
+	at := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	if _, err := db.UpdatePost(ctx, orgID, p.ID, passerelle.Actor{Name: "Léa"}, schedule(at)); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := db.Delivery(ctx, p.Publications[0].ID)
+	if _, err := db.ClaimAttempt(ctx, d.Publication.ID, d.Publication.Generation, "test"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := db.UpdatePost(ctx, orgID, p.ID, passerelle.Actor{Name: "Léa"}, schedule(at.Add(time.Hour)))
+	if passerelle.ErrorCode(err) != passerelle.ECONFLICT {
+		t.Fatalf("moving a publication being published: %v", err)
+	}
+	if d, _ := db.Delivery(ctx, p.Publications[0].ID); !d.Publication.ScheduledAt.Equal(at) {
+		t.Fatalf("its time moved to %v", d.Publication.ScheduledAt)
+	}
+	if _, err := db.UpdatePost(ctx, orgID, p.ID, passerelle.Actor{Name: "Léa"}, schedule(at)); err != nil {
+		t.Fatalf("a write that keeps its time: %v", err)
+	}
+}
+
+// TestArchivedAccountDoesNotPublish: a publication scheduled before its account was
+// archived does not go out at its time; it fails with the reason.
+func TestArchivedAccountDoesNotPublish(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, svc, p, orgID := setup(t)
+	at := time.Now().Add(200 * time.Millisecond).UTC()
+	if _, err := db.UpdatePost(ctx, orgID, p.ID, passerelle.Actor{Name: "Léa"}, schedule(at)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UpdateAccount(ctx, orgID, p.Publications[0].AccountID, func(a *passerelle.Account) error {
+		now := time.Now().UTC()
+		a.ArchivedAt = &now
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := db.Delivery(ctx, p.Publications[0].ID)
+	w := &publish.DeliverWorker{Service: svc}
+	if err := w.Work(ctx, &river.Job[publish.DeliverArgs]{Args: publish.DeliverArgs{PublicationID: d.Publication.ID, Generation: d.Publication.Generation}}); err != nil {
+		t.Fatal(err)
+	}
+	d, _ = db.Delivery(ctx, p.Publications[0].ID)
+	if d.Publication.State != passerelle.DeliveryFailed || d.Publication.LastError != publish.MsgAccountArchived {
+		t.Fatalf("after its time on an archived account: %s %q", d.Publication.State, d.Publication.LastError)
 	}
 }
 
