@@ -459,6 +459,9 @@ var authzTable = []authzRow{
 	// The framed WeChat body of a preview; the target post has no WeChat publication.
 	row("GET /posts/{id}/article", own, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /posts/{id}/article", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// The composer's live WeChat preview: an empty frame under the article policy, for any
+	// signed-in member (the body is written into it by the page).
+	row("GET /article-frame", none, 303, 200, 200, 200, 200, 200, 200),
 	// Live checks of the editor's form: nothing is saved, whoever sees the post may.
 	row("POST /posts/{id}/check", own, 303, 200, 200, 200, 200, 200, 200),
 	row("POST /posts/{id}/check", foreign, 303, 404, 404, 404, 404, 404, 404),

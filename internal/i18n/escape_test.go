@@ -20,8 +20,10 @@ var translated = []string{
 	"internal/platform/wechat", "internal/checks", "internal/visit",
 }
 
-// literalAllowed are language-specific units of number formatting, not messages.
-var literalAllowed = map[string]bool{"万": true, "亿": true}
+// literalAllowed are language-specific units of number formatting, and the fixed
+// Chinese words of the credit line added to a WeChat article's body (web/rights.go):
+// article content, always Chinese whatever the interface's language, not messages.
+var literalAllowed = map[string]bool{"万": true, "亿": true, "摄影：": true, "图片来源：": true}
 
 // goFiles parses the non-test Go files under dir (relative to the module root).
 func goFiles(t *testing.T, dir string, each func(path string, fset *token.FileSet, f *ast.File)) {
