@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/secret"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
@@ -87,31 +87,13 @@ func signGuestToken(key []byte, id int64, expires time.Time, nonce []byte) strin
 	binary.BigEndian.PutUint64(payload[0:8], uint64(id))
 	binary.BigEndian.PutUint64(payload[8:16], uint64(expires.Unix()))
 	copy(payload[16:], nonce)
-	mac := hmac.New(sha256.New, key)
-	mac.Write(payload)
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(payload) + "." + enc.EncodeToString(mac.Sum(nil))
+	return secret.SignToken(key, payload)
 }
 
 // parseGuestToken checks the signature and returns the link id, expiry and nonce.
 func parseGuestToken(key []byte, token string) (id int64, expires time.Time, nonce []byte, ok bool) {
-	if len(token) > 200 {
-		return 0, time.Time{}, nil, false
-	}
-	p64, s64, found := strings.Cut(token, ".")
-	if !found {
-		return 0, time.Time{}, nil, false
-	}
-	// Strict: trailing bits must be zero, so that a link has one spelling only.
-	enc := base64.RawURLEncoding.Strict()
-	payload, err1 := enc.DecodeString(p64)
-	sig, err2 := enc.DecodeString(s64)
-	if err1 != nil || err2 != nil || len(payload) != guestPayload {
-		return 0, time.Time{}, nil, false
-	}
-	mac := hmac.New(sha256.New, key)
-	mac.Write(payload)
-	if !hmac.Equal(sig, mac.Sum(nil)) {
+	payload, ok := secret.OpenToken(key, token, guestPayload, 200)
+	if !ok {
 		return 0, time.Time{}, nil, false
 	}
 	id = int64(binary.BigEndian.Uint64(payload[0:8]))

@@ -5,13 +5,12 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
-	"strings"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/secret"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
@@ -47,30 +46,13 @@ func signToken(key []byte, id int64, expires time.Time, nonce []byte) string {
 	binary.BigEndian.PutUint64(payload[0:8], uint64(id))
 	binary.BigEndian.PutUint64(payload[8:16], uint64(expires.Unix()))
 	copy(payload[16:], nonce)
-	mac := hmac.New(sha256.New, key)
-	mac.Write(payload)
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(payload) + "." + enc.EncodeToString(mac.Sum(nil))
+	return secret.SignToken(key, payload)
 }
 
 // parseToken checks the signature and returns the relay id, expiry and nonce.
 func parseToken(key []byte, token string) (int64, time.Time, []byte, bool) {
-	if len(token) > 200 {
-		return 0, time.Time{}, nil, false
-	}
-	p64, s64, found := strings.Cut(token, ".")
-	if !found {
-		return 0, time.Time{}, nil, false
-	}
-	enc := base64.RawURLEncoding.Strict()
-	payload, err1 := enc.DecodeString(p64)
-	sig, err2 := enc.DecodeString(s64)
-	if err1 != nil || err2 != nil || len(payload) != payloadSize {
-		return 0, time.Time{}, nil, false
-	}
-	mac := hmac.New(sha256.New, key)
-	mac.Write(payload)
-	if !hmac.Equal(sig, mac.Sum(nil)) {
+	payload, ok := secret.OpenToken(key, token, payloadSize, 200)
+	if !ok {
 		return 0, time.Time{}, nil, false
 	}
 	id := int64(binary.BigEndian.Uint64(payload[0:8]))

@@ -2,15 +2,12 @@ package publish
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/binary"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/secret"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
@@ -72,31 +69,13 @@ func signKitLink(key []byte, id int64, generation int, expires time.Time) string
 	binary.BigEndian.PutUint64(payload[0:8], uint64(id))
 	binary.BigEndian.PutUint64(payload[8:16], uint64(generation))
 	binary.BigEndian.PutUint64(payload[16:24], uint64(expires.Unix()))
-	mac := hmac.New(sha256.New, key)
-	mac.Write(payload)
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(payload) + "." + enc.EncodeToString(mac.Sum(nil))
+	return secret.SignToken(key, payload)
 }
 
 // parseKitLink checks a token's signature and returns what it carries.
 func parseKitLink(key []byte, token string) (id int64, generation int, expires time.Time, ok bool) {
-	if len(token) > 120 {
-		return 0, 0, time.Time{}, false
-	}
-	p64, s64, found := strings.Cut(token, ".")
-	if !found {
-		return 0, 0, time.Time{}, false
-	}
-	// Strict: trailing bits must be zero, so that a link has one spelling only.
-	enc := base64.RawURLEncoding.Strict()
-	payload, err1 := enc.DecodeString(p64)
-	sig, err2 := enc.DecodeString(s64)
-	if err1 != nil || err2 != nil || len(payload) != kitLinkPayload {
-		return 0, 0, time.Time{}, false
-	}
-	mac := hmac.New(sha256.New, key)
-	mac.Write(payload)
-	if !hmac.Equal(sig, mac.Sum(nil)) {
+	payload, ok := secret.OpenToken(key, token, kitLinkPayload, 120)
+	if !ok {
 		return 0, 0, time.Time{}, false
 	}
 	id = int64(binary.BigEndian.Uint64(payload[0:8]))

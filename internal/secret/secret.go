@@ -11,7 +11,9 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -221,4 +223,38 @@ func WriteFile(path string, keys map[int][]byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// SignToken returns a signed link token: the payload and its HMAC-SHA256 under key, in
+// unpadded base64url, "payload.mac". The payload is readable; only the key makes it.
+func SignToken(key, payload []byte) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write(payload)
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString(payload) + "." + enc.EncodeToString(mac.Sum(nil))
+}
+
+// OpenToken returns the payload of a SignToken token made with key, when the token is at
+// most maxLen bytes, has one spelling only (strict base64url: trailing bits zero) and
+// its payload is size bytes; ok is false otherwise.
+func OpenToken(key []byte, token string, size, maxLen int) (payload []byte, ok bool) {
+	if len(token) > maxLen {
+		return nil, false
+	}
+	p64, s64, found := strings.Cut(token, ".")
+	if !found {
+		return nil, false
+	}
+	enc := base64.RawURLEncoding.Strict()
+	payload, err1 := enc.DecodeString(p64)
+	sig, err2 := enc.DecodeString(s64)
+	if err1 != nil || err2 != nil || len(payload) != size {
+		return nil, false
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write(payload)
+	if !hmac.Equal(sig, mac.Sum(nil)) {
+		return nil, false
+	}
+	return payload, true
 }

@@ -114,3 +114,37 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// TestSignedToken: a token opens with its key and size only; any changed character, a
+// non-canonical spelling, another key, another size or an over-long token is refused.
+func TestSignedToken(t *testing.T) {
+	key, other := []byte("key one"), []byte("key two")
+	payload := []byte("0123456789abcdef-payload")
+	tok := SignToken(key, payload)
+	if got, ok := OpenToken(key, tok, len(payload), 200); !ok || string(got) != string(payload) {
+		t.Fatalf("round trip: %q %v", got, ok)
+	}
+	for i := range tok {
+		for _, c := range []byte("A_-.0z") {
+			if c == tok[i] {
+				continue
+			}
+			bad := tok[:i] + string(c) + tok[i+1:]
+			if _, ok := OpenToken(key, bad, len(payload), 200); ok {
+				t.Fatalf("changed at %d (%q) still opens", i, bad)
+			}
+		}
+	}
+	for _, c := range []struct {
+		key    []byte
+		size   int
+		maxLen int
+	}{{other, len(payload), 200}, {key, len(payload) + 1, 200}, {key, len(payload), len(tok) - 1}} {
+		if _, ok := OpenToken(c.key, tok, c.size, c.maxLen); ok {
+			t.Fatalf("opened with %+v", c)
+		}
+	}
+	if _, ok := OpenToken(key, "no-dot", len(payload), 200); ok {
+		t.Fatal("a token without its signature opened")
+	}
+}
