@@ -90,8 +90,9 @@ func TestNoTextOutsideTheCatalog(t *testing.T) {
 	}
 }
 
-// Every fixed message of a domain error, anywhere in the module, is in the catalog as
-// "msg." + its English text, so the interface and the API can show it translated.
+// Every message of a domain error, anywhere in the module, is in the catalog as "msg."
+// + its English text (its format, when it has values), so the interface and the API
+// can show it translated.
 func TestDomainMessagesInTheCatalog(t *testing.T) {
 	t.Parallel()
 	l := fullCatalog(t).Localizer("zh-Hans")
@@ -102,7 +103,8 @@ func TestDomainMessagesInTheCatalog(t *testing.T) {
 			return
 		}
 		s, err := strconv.Unquote(bl.Value)
-		if err != nil || s == "" || strings.Contains(s, "%") {
+		// A message that is only a value ("%s") passes another message through.
+		if err != nil || s == "" || s == "%s" || s == "%v" {
 			return
 		}
 		found++
@@ -119,7 +121,7 @@ func TestDomainMessagesInTheCatalog(t *testing.T) {
 				switch x := n.(type) {
 				case *ast.CallExpr:
 					sel, ok := x.Fun.(*ast.SelectorExpr)
-					if !ok || sel.Sel.Name != "Errorf" || len(x.Args) != 2 {
+					if !ok || sel.Sel.Name != "Errorf" || len(x.Args) < 2 {
 						return true
 					}
 					if id, ok := sel.X.(*ast.Ident); ok && id.Name == "passerelle" {

@@ -114,6 +114,7 @@ type Catalog struct {
 	byLang  map[string]map[string]Message
 	sources map[string]string // id → file that defines it
 	matcher language.Matcher
+	formats []format // the domain messages with values, to recognise (Domain)
 }
 
 // Load reads every *.json file at the root of each file system: <lang>.json or
@@ -159,6 +160,7 @@ func Load(fsyss ...fs.FS) (*Catalog, error) {
 			}
 		}
 	}
+	c.formats = compileFormats(c.byLang[Fallback])
 	return c, nil
 }
 
@@ -268,6 +270,7 @@ type Localizer struct {
 	tag      language.Tag
 	messages map[string]Message
 	fallback map[string]Message
+	formats  []format
 	numbers  *message.Printer
 }
 
@@ -277,7 +280,7 @@ func (c *Catalog) Localizer(lang string) *Localizer {
 		lang = Canonical(lang)
 	}
 	tag := language.MustParse(lang)
-	return &Localizer{Lang: lang, tag: tag, messages: c.byLang[lang], fallback: c.byLang[Fallback], numbers: message.NewPrinter(tag)}
+	return &Localizer{Lang: lang, tag: tag, messages: c.byLang[lang], fallback: c.byLang[Fallback], formats: c.formats, numbers: message.NewPrinter(tag)}
 }
 
 func (l *Localizer) lookup(id string) (Message, bool) {

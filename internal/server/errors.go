@@ -122,13 +122,11 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // Translate returns a user-safe domain message (written in English in the code) in
-// l's language: the catalog carries it under "msg." + the English text. A message the
-// catalog lacks is returned as it is.
+// l's language: the catalog carries it under "msg." + the English text, or under
+// "msg." + the English format for a message with values (i18n.Localizer.Domain). A
+// message the catalog lacks is returned as it is.
 func Translate(l *i18n.Localizer, msg string) string {
-	if msg != "" && l.Has("msg."+msg) {
-		return l.T("msg." + msg)
-	}
-	return msg
+	return l.Domain(msg)
 }
 
 // Catalog is the catalog given in Options (nil when none was).

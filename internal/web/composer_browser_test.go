@@ -171,8 +171,14 @@ func TestBrowserComposer(t *testing.T) {
 
 // waitJS polls a JavaScript condition for a few seconds.
 func waitJS(ctx context.Context, cond string) error {
+	return waitJSWithin(ctx, cond, 10*time.Second)
+}
+
+// waitJSWithin is waitJS with its own bound, for conditions that wait on the server's
+// work (renditions made on first request are slow under -race on a loaded machine).
+func waitJSWithin(ctx context.Context, cond string, bound time.Duration) error {
 	var last error
-	for i := 0; i < 100; i++ {
+	for deadline := time.Now().Add(bound); time.Now().Before(deadline); {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
 		if err == nil && ok {
 			return nil

@@ -85,16 +85,10 @@ func (c *catalogs) localizer(lang string) *localizer {
 }
 
 // Msg translates a user-safe message of the domain (written in English in the code):
-// the catalogs carry them under "msg." + the English text. An unknown message is shown
-// as it is.
+// the catalogs carry them under "msg." + the English text, or + the English format for
+// messages with values (i18n.Localizer.Domain). An unknown message is shown as it is.
 func (l *localizer) Msg(s string) string {
-	if s == "" {
-		return ""
-	}
-	if t, ok := l.messages["msg."+s]; ok {
-		return t
-	}
-	return s
+	return l.Domain(s)
 }
 
 // Compact formats follower counts as people read them: 12.3k in English and French,

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/tenancy"
 )
 
 // layoutProbe measures the page as laid out: how far it scrolls sideways, the
@@ -73,7 +76,8 @@ func TestBrowserLayout(t *testing.T) {
 	kit := publishingDemo(t, a, ids[0])
 	pages := []string{"/", "/posts", "/posts/" + itoa(post), "/posts/" + itoa(post) + "/history", "/calendar?date=" + day, "/calendar?view=week&date=" + day,
 		"/institutions", "/institutions/" + itoa(ids[0]), "/institutions/" + itoa(ids[0]) + "/media", "/glossary", "/accounts/" + itoa(ids[1]) + "/connection",
-		"/review/" + token, "/outbox", "/publications/" + itoa(kit) + "/kit", "/jobs", "/notifications"}
+		"/review/" + token, "/outbox", "/publications/" + itoa(kit) + "/kit", "/jobs", "/notifications",
+		"/institutions/" + itoa(ids[0]) + "/analytics", "/accounts/" + itoa(louvreWeChat(t, a, ids[0])) + "/desk", "/partners", "/campaigns"}
 	// The publishing pages are read on a phone: at phone width their tables fold into
 	// cards instead of scrolling sideways inside their box.
 	fits := map[string]bool{"/outbox": true, "/publications/" + itoa(kit) + "/kit": true, "/jobs": true, "/notifications": true}
@@ -114,3 +118,24 @@ var (
 	layoutLangs  = []string{"fr", "en", "zh-Hans"}
 	layoutWidths = []int64{390, 1280, 1366, 1600}
 )
+
+// louvreWeChat is the id of the Louvre's WeChat account seeded by seedMuseums.
+func louvreWeChat(t *testing.T, a *app, institutionID int64) int64 {
+	t.Helper()
+	ctx := context.Background()
+	owner, _, err := a.DB.UserByEmail(ctx, "demo@passerelle.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accs, err := a.Ten.Accounts(ctx, owner, institutionID, false, tenancy.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ac := range accs {
+		if ac.Platform == passerelle.WeChat {
+			return ac.ID
+		}
+	}
+	t.Fatal("the Louvre has no WeChat account")
+	return 0
+}

@@ -26,7 +26,7 @@ func TestBrowserLibraryBulkUpload(t *testing.T) {
 	os.WriteFile(files[1], pngFile(t, 300, 400), 0o600)
 	os.WriteFile(files[2], []byte("pas une image"), 0o600)
 	lib := a.URL + "/institutions/" + itoa(n.inst.ID) + "/media"
-	b := browser(t, 120*time.Second)
+	b := browser(t, 240*time.Second)
 	steps := append(signIn(a, "editor@example.org", pw),
 		chromedp.Navigate(lib),
 		chromedp.SetUploadFiles(chromedp.CSS(`#f-file`), files),
@@ -61,7 +61,13 @@ func TestBrowserLibraryBulkUpload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := waitJS(b, `(function(){var imgs=document.querySelectorAll("#media-`+id+` .rendition-thumbs img"); if (imgs.length < 5) return false; for (var i=0;i<imgs.length;i++){ if (!imgs[i].complete || imgs[i].naturalWidth === 0) return false; } return document.querySelectorAll(".media-card").length === 1;})()`); err != nil {
+	// The five renditions are made on their first request (seconds each under -race on
+	// a loaded machine), and the thumbnails load lazily: bring them on screen and give
+	// the server time.
+	if err := chromedp.Do(b, chromedp.ScrollIntoView(chromedp.CSS(`#media-`+id+` .rendition-thumbs`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJSWithin(b, `(function(){var imgs=document.querySelectorAll("#media-`+id+` .rendition-thumbs img"); if (imgs.length < 5) return false; for (var i=0;i<imgs.length;i++){ if (!imgs[i].complete || imgs[i].naturalWidth === 0) return false; } return document.querySelectorAll(".media-card").length === 1;})()`, 90*time.Second); err != nil {
 		t.Errorf("rendition thumbnails of the one match: %v", err)
 	}
 }
