@@ -465,6 +465,9 @@ var authzTable = []authzRow{
 	// Live checks of the editor's form: nothing is saved, whoever sees the post may.
 	row("POST /posts/{id}/check", own, 303, 200, 200, 200, 200, 200, 200),
 	row("POST /posts/{id}/check", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// The same for the form of a new post: only those who may write posts there.
+	row("POST /institutions/{id}/posts/check", own, 303, 200, 200, 200, 200, 403, 403).with(`title=Bravo`),
+	row("POST /institutions/{id}/posts/check", foreign, 303, 404, 404, 404, 404, 404, 404).with(`title=Bravo`),
 	row("POST /posts/{id}/comments", own, 303, 303, 303, 303, 303, 303, 303).with(`body=Bravo`),
 	row("POST /posts/{id}/comments", foreign, 303, 404, 404, 404, 404, 404, 404).with(`body=Bravo`),
 	row("POST /posts/{id}/delete", own, 303, 303, 303, 303, 303, 403, 403),

@@ -53,10 +53,25 @@ func (s *Service) CheckDraft(ctx context.Context, u *passerelle.User, id int64, 
 		return nil, nil, nil, err
 	}
 	draft.OrgID, draft.InstitutionID = p.OrgID, p.InstitutionID
+	return s.checkDraft(ctx, u, draft, in, lang)
+}
+
+// CheckNewDraft is CheckDraft for a post not saved yet, in the institution: for the
+// composer of a new post. The user must be allowed to write posts there.
+func (s *Service) CheckNewDraft(ctx context.Context, u *passerelle.User, institutionID int64, in *PostInput, lang string) ([]checks.Finding, map[int64]int, *passerelle.Post, error) {
+	if err := s.institution(ctx, u, institutionID, passerelle.PermWrite); err != nil {
+		return nil, nil, nil, err
+	}
+	draft := &passerelle.Post{OrgID: u.OrgID, InstitutionID: institutionID, Status: passerelle.StatusDraft}
+	return s.checkDraft(ctx, u, draft, in, lang)
+}
+
+// checkDraft applies the form to draft and checks it as saving would.
+func (s *Service) checkDraft(ctx context.Context, u *passerelle.User, draft *passerelle.Post, in *PostInput, lang string) ([]checks.Finding, map[int64]int, *passerelle.Post, error) {
 	in.apply(draft, u.Locale)
 	// A publication ticked in the form but not yet saved takes its account's platform,
 	// and the mode Passerelle would choose, as saving would give them.
-	accounts, err := s.db.Accounts(ctx, store.AccountFilter{OrgID: p.OrgID, InstitutionID: p.InstitutionID})
+	accounts, err := s.db.Accounts(ctx, store.AccountFilter{OrgID: draft.OrgID, InstitutionID: draft.InstitutionID})
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -197,3 +197,46 @@ type condError string
 func (e condError) Error() string { return string(e) }
 
 const errFalse = condError("the condition stayed false")
+
+// TestBrowserComposerNewPost: the composer is live before the post is saved: an editor
+// opens "New post", ticks the Weibo publication and types; its count and phone follow,
+// and the glossary names of the source are offered. Nothing is saved until "Save".
+func TestBrowserComposerNewPost(t *testing.T) {
+	a := newApp(t, false)
+	n := seedNewsroom(t, a)
+	wb := "pub_" + itoa(n.weibo.ID)
+	b := browser(t, 120*time.Second)
+	steps := append(signIn(a, "editor@example.org", pw), viewport(1366, 900, false),
+		chromedp.Navigate(a.URL+"/posts"),
+		chromedp.WaitVisible(chromedp.CSS(`#new-post`)),
+		chromedp.Click(chromedp.CSS(`#new-post`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.editor[data-check]`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-source_text`), "Claude Monet peint."),
+	)
+	if err := chromedp.Do(b, steps...); err != nil {
+		t.Fatal(err)
+	}
+	// The institution's publications may come ticked; tick the Weibo one if not.
+	ticked, err := chromedp.Run(b, chromedp.Evaluate[bool](`document.getElementById("f-`+wb+`").checked`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ticked {
+		if err := chromedp.Do(b, chromedp.Click(chromedp.CSS(`#f-`+wb))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(b, chromedp.SendKeys(chromedp.CSS(`[name="`+wb+`.text_zh"]`), "莫奈画睡莲。")); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJSWithin(b, `(function(){var c=document.getElementById("count-`+wb+`"), p=document.querySelector("#phone-`+wb+` .wb-shown"), t=document.querySelector("#term-list li");
+		return !!c && c.textContent.indexOf("6") >= 0 && !!p && p.textContent.indexOf("莫奈画睡莲") >= 0 && !!t && t.textContent.indexOf("莫奈") >= 0;})()`, 30*time.Second); err != nil {
+		state, _ := chromedp.Run(b, chromedp.Evaluate[string](`JSON.stringify({count: (document.getElementById("count-`+wb+`")||{}).textContent, phone: (document.querySelector("#phone-`+wb+` .wb-shown")||{}).textContent,
+			terms: (document.getElementById("term-list")||{}).textContent, checked: document.querySelector("form.editor").getAttribute("data-checked")})`))
+		t.Errorf("the new post's count, phone and terms: %v; the page shows %s", err, state)
+	}
+	posts, err := a.Ed.Posts(context.Background(), n.editor, editorial.PostQuery{})
+	if err != nil || len(posts) != 0 {
+		t.Errorf("typing saved a post: %d %v", len(posts), err)
+	}
+}

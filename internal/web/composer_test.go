@@ -277,3 +277,52 @@ func TestLiveArticleFrame(t *testing.T) {
 		t.Error("the frame answers without a session")
 	}
 }
+
+// TestLiveComposerNewPost: the composer of a post not saved yet is live too: its form
+// links the institution's check, which answers counts, glossary names and previews for
+// the draft as typed and saves nothing; only those who may write posts there may ask.
+func TestLiveComposerNewPost(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, false)
+	n := seedNewsroom(t, a)
+	ed := a.signedIn("editor@example.org")
+	check := "/institutions/" + itoa(n.inst.ID) + "/posts/check"
+	page := ed.get("/posts/new?institution_id=" + itoa(n.inst.ID))
+	if page.Status != http.StatusOK || !strings.Contains(page.Body, `data-check="`+check+`"`) || !strings.Contains(page.Body, `id="live-counts"`) ||
+		!strings.Contains(page.Body, `id="phone-pub_`+itoa(n.weibo.ID)+`"`) {
+		t.Fatalf("the new post's composer is not live: %d %s", page.Status, page.Body)
+	}
+	wb := "pub_" + itoa(n.weibo.ID)
+	form := url.Values{"institution_id": {itoa(n.inst.ID)}, "title": {"Les Nymphéas"}, "theme": {"exhibition"}, "source_lang": {"fr"},
+		"source_text": {"Claude Monet et Edgar Degas peignent."}, "text_zh": {"莫奈画睡莲。"},
+		wb: {"on"}, wb + ".format": {"text"}, wb + ".mode": {"auto"}, wb + ".text_zh": {strings.Repeat("睡莲", 80)}}
+	ed.header.Set("Accept", "application/json")
+	r := ed.post(check, form)
+	if r.Status != http.StatusOK {
+		t.Fatalf("check: %d %s", r.Status, r.Body)
+	}
+	var got liveAnswer
+	if err := json.Unmarshal([]byte(r.Body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Counts) != 1 || got.Counts[0].Label != "Text: 160 characters of 2000" {
+		t.Errorf("counts %+v", got.Counts)
+	}
+	if len(got.Terms) != 2 || got.Terms[0].ZH != "莫奈" || !got.Terms[0].Rendered || got.Terms[1].Rendered {
+		t.Errorf("terms %+v", got.Terms)
+	}
+	if len(got.Previews) != 1 || got.Previews[0].Fold != 140 {
+		t.Errorf("previews %+v", got.Previews)
+	}
+	posts, err := a.Ed.Posts(context.Background(), n.editor, editorial.PostQuery{})
+	if err != nil || len(posts) != 0 {
+		t.Errorf("the check saved a post: %d %v", len(posts), err)
+	}
+	// A reviewer may not write posts; another organization does not see the institution.
+	if r := a.signedIn("reviewer@example.org").post(check, form); r.Status != http.StatusForbidden {
+		t.Errorf("reviewer: %d", r.Status)
+	}
+	if r := a.signedIn("other@example.org").post(check, form); r.Status != http.StatusNotFound {
+		t.Errorf("other organization: %d", r.Status)
+	}
+}

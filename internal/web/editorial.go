@@ -41,6 +41,7 @@ func (h *handler) editorialRoutes() {
 	s.HandleFunc("GET /posts/{id}/article", in, h.postArticle)
 	s.HandleFunc("GET /article-frame", in, h.articleFrame)
 	s.HandleFunc("POST /posts/{id}/check", in, h.postCheck, server.BodyLimit(postBodyLimit))
+	s.HandleFunc("POST /institutions/{id}/posts/check", in, h.newPostCheck, server.BodyLimit(postBodyLimit))
 	s.HandleFunc("POST /posts/{id}/guest-links", in, h.guestLinkCreate)
 	s.HandleFunc("POST /posts/{id}/guest-links/{link}/revoke", in, h.guestLinkRevoke)
 	s.HandleFunc("POST /publications/{id}/schedule", in, h.publicationSchedule)

@@ -69,7 +69,7 @@ func TestBrowserLayout(t *testing.T) {
 	a := newApp(t, true)
 	ids := seedMuseums(t, a)
 	post, day, token := editorialDemo(t, a, ids[0])
-	ctx := browser(t, 480*time.Second)
+	ctx := browser(t, 900*time.Second)
 	if err := chromedp.Do(ctx, signIn(a, "demo@passerelle.example", "passerelle-demo")...); err != nil {
 		t.Fatal(err)
 	}

@@ -82,18 +82,44 @@ type liveChecks struct {
 // weiboFeedFold is how many characters of a status Weibo's feed shows before "全文".
 const weiboFeedFold = 140
 
+// postCheck answers the live checks of a saved post's form.
 func (h *handler) postCheck(w http.ResponseWriter, r *http.Request) {
 	post, err := h.loadPost(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
+	h.liveCheck(w, r, post.InstitutionID, func(in *editorial.PostInput, lang string) ([]checks.Finding, map[int64]int, *passerelle.Post, error) {
+		return h.Editorial.CheckDraft(r.Context(), server.User(r.Context()), post.ID, in, lang)
+	})
+}
+
+// newPostCheck answers the live checks of the form of a post not saved yet, in the
+// institution of the path.
+func (h *handler) newPostCheck(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	if _, err := h.Tenancy.Institution(r.Context(), server.User(r.Context()), id); err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	h.liveCheck(w, r, id, func(in *editorial.PostInput, lang string) ([]checks.Finding, map[int64]int, *passerelle.Post, error) {
+		return h.Editorial.CheckNewDraft(r.Context(), server.User(r.Context()), id, in, lang)
+	})
+}
+
+// liveCheck reads the composer's form for a post of the institution, has check run the
+// checks on the draft it describes, and answers the live result.
+func (h *handler) liveCheck(w http.ResponseWriter, r *http.Request, institutionID int64, check func(*editorial.PostInput, string) ([]checks.Finding, map[int64]int, *passerelle.Post, error)) {
 	if err := parseForm(r); err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
 	u := server.User(r.Context())
-	accs, err := h.managedTargets(r.Context(), u.OrgID, post.InstitutionID)
+	accs, err := h.managedTargets(r.Context(), u.OrgID, institutionID)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
@@ -105,18 +131,18 @@ func (h *handler) postCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	in.Version = nil
 	l := h.localizer(r)
-	fs, lengths, draft, err := h.Editorial.CheckDraft(r.Context(), u, post.ID, in, l.Lang)
+	fs, lengths, draft, err := check(in, l.Lang)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
-	checker, err := h.Editorial.Checker(r.Context(), post.OrgID, post.InstitutionID)
+	checker, err := h.Editorial.Checker(r.Context(), draft.OrgID, draft.InstitutionID)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
 	out := liveResult(l, draft, accs, lengths, checker)
-	inst, err := h.Tenancy.Institution(r.Context(), u, post.InstitutionID)
+	inst, err := h.Tenancy.Institution(r.Context(), u, draft.InstitutionID)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return

@@ -11,11 +11,15 @@ import (
 	"testing"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/analytics"
 	"github.com/passerelle-oss/passerelle/internal/auth"
+	"github.com/passerelle-oss/passerelle/internal/clients"
 	"github.com/passerelle-oss/passerelle/internal/connect"
+	"github.com/passerelle-oss/passerelle/internal/desk"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/media"
+	"github.com/passerelle-oss/passerelle/internal/partners"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 	"github.com/passerelle-oss/passerelle/internal/publish"
 	"github.com/passerelle-oss/passerelle/internal/server"
@@ -88,7 +92,12 @@ func newApp(t *testing.T, demo bool) *app {
 		t.Fatal(err)
 	}
 	pub := publish.New(publish.Options{DB: db, Jobs: jc, Media: mediaStore})
-	if err := web.Register(web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Editorial: ed, Publish: pub, Jobs: jc, Demo: demo, BaseURL: baseURL}); err != nil {
+	factory := &clients.Factory{DB: db, WeiboAPI: simServer.URL, WeChatAPI: simServer.URL, WeiboRedirectURI: baseURL + "/oauth/weibo/callback", Logger: discardLogger()}
+	deps := web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Editorial: ed, Publish: pub, Jobs: jc, Demo: demo, BaseURL: baseURL,
+		Analytics: &analytics.Service{DB: db, Tenancy: ten},
+		Desk:      &desk.Service{DB: db, Tenancy: ten, Clients: factory, Logger: discardLogger()},
+		Partners:  partners.New(partners.Options{DB: db, BaseURL: baseURL})}
+	if err := web.Register(deps); err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv.Handler()
