@@ -17,6 +17,7 @@ import (
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/analytics"
 	"github.com/passerelle-oss/passerelle/internal/clients"
+	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
@@ -530,4 +531,73 @@ func TestWeiboMidToID(t *testing.T) {
 			t.Errorf("%q: %q, want %q", mid, got, id)
 		}
 	}
+}
+
+// TestCollectThroughRiver: the plan job, run by River, queues the accounts' jobs
+// (unique per account and day), which River runs to readings.
+func TestCollectThroughRiver(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newCollectEnv(t, db, sim.Config{Seed: 10})
+		pubs := e.publishWeibo(t, 120)
+		if err := jobs.Migrate(ctx, db, nil); err != nil {
+			t.Fatal(err)
+		}
+		workers := river.NewWorkers()
+		e.col.AddWorkers(workers)
+		jc, err := jobs.New(db, jobs.Options{Workers: workers, Work: true, FetchPollInterval: 200 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.col.Jobs = jc
+		e.clk.Set(e.t0.Add(90 * time.Minute))
+		if err := jc.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			jc.Stop(sctx)
+		})
+		// Two plans at once: still one job per account.
+		for range 2 {
+			if _, err := e.col.Plan(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := jc.Insert(ctx, analytics.PlanArgs{}, analytics.PlanInsertOpts()); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			last := e.snapshots(t, pubs[len(pubs)-1])
+			_, ok, _ := db.FollowersAt(ctx, e.weibo, e.clk.Now())
+			if len(last) == 1 && ok {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no readings through River: %d, followers %v", len(last), ok)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		list, err := jc.List(ctx, jobs.QueueDefault, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]int{}
+		for _, j := range list {
+			kinds[j.Kind]++
+		}
+		if kinds["collect.weibo_counts"] != 1 || kinds["collect.weibo_followers"] != 1 {
+			t.Fatalf("jobs %v", kinds)
+		}
+		if n := e.calls.count("/2/statuses/count.json"); n != 2 {
+			t.Fatalf("%d counts calls for 120 posts", n)
+		}
+		for _, p := range pubs {
+			if n := len(e.snapshots(t, p)); n != 1 {
+				t.Fatalf("publication %d: %d readings", p, n)
+			}
+		}
+	})
 }
