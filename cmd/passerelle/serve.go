@@ -287,6 +287,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return err
 	}
 	api.RegisterAnalytics(m.Server, audience, labels)
+	api.RegisterCollection(m.Server, audience)
 
 	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger, Replier: m.Desk})
 

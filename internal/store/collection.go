@@ -230,6 +230,7 @@ type CollectionState struct {
 	BlockedUntil *time.Time
 	NeedsReauth  bool
 	LastError    string
+	HourStart    time.Time
 	HourCalls    int
 	DayStart     string
 	DayCalls     int
@@ -238,16 +239,16 @@ type CollectionState struct {
 // CollectionStateOf returns an account's collection state (zero when never collected).
 func (db *DB) CollectionStateOf(ctx context.Context, accountID int64) (CollectionState, error) {
 	var s CollectionState
-	var blocked nullTime
-	err := db.r().row(ctx, `SELECT blocked_until, needs_reauth, last_error, calls, day_start, day_calls FROM collection_budgets WHERE account_id = ?`, accountID).
-		Scan(&blocked, &s.NeedsReauth, &s.LastError, &s.HourCalls, &s.DayStart, &s.DayCalls)
+	var blocked, hour nullTime
+	err := db.r().row(ctx, `SELECT blocked_until, needs_reauth, last_error, hour_start, calls, day_start, day_calls FROM collection_budgets WHERE account_id = ?`, accountID).
+		Scan(&blocked, &s.NeedsReauth, &s.LastError, &hour, &s.HourCalls, &s.DayStart, &s.DayCalls)
 	if err != nil {
 		if passerelle.ErrorCode(db.mapErr(err)) == passerelle.ENOTFOUND {
 			return CollectionState{}, nil
 		}
 		return s, db.mapErr(err)
 	}
-	s.BlockedUntil = blocked.Ptr()
+	s.BlockedUntil, s.HourStart = blocked.Ptr(), hour.T
 	return s, nil
 }
 
