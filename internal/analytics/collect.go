@@ -22,7 +22,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
-// Collection of figures from the platforms (see docs/analytics.md, "Collection").
+// Collection of figures from the platforms (see docs/operations.md, "Audience collection").
 //
 // A periodic plan job finds what is due and enqueues one job per account: Weibo
 // counts (statuses/count, up to 100 posts per call) whenever a publication reaches

@@ -601,3 +601,20 @@ func TestCollectThroughRiver(t *testing.T) {
 		}
 	})
 }
+
+// FuzzWeiboPostID: any platform post id (from a pasted address) gives a numeric id of
+// at most 20 digits or nothing, never a panic.
+func FuzzWeiboPostID(f *testing.F) {
+	for _, s := range []string{"z0JH2lOMb", "3501756485200075", "", "Ht4", "zzzzzzzzzzzzzzzz", "0000", "a_b", "４５６"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id := analytics.WeiboPostID(s)
+		if id == "" {
+			return
+		}
+		if len(id) > 20 || strings.Trim(id, "0123456789") != "" || id[0] == '0' {
+			t.Fatalf("%q gave %q", s, id)
+		}
+	})
+}
