@@ -555,9 +555,6 @@ type WeChatResult struct {
 	Ready bool
 }
 
-// errNotReady: the datacube does not have the day yet.
-var errNotReady = errors.New("the WeChat analytics of the day are not available yet")
-
 // CollectWeChatDay reads a WeChat account's followers of day (YYYY-MM-DD, Beijing) and
 // its articles' figures up to the end of that day. Until the datacube has the day it
 // returns a snooze (after GiveUpAfter it records what there is).
