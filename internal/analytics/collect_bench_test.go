@@ -23,10 +23,16 @@ import (
 // answer fails the benchmark). Reports calls, ids per call and readings per slot.
 //
 //	go test -run '^$' -bench CollectWeibo10k -benchtime 3x ./internal/analytics/
+//
+// (PostgreSQL too when PASSERELLE_TEST_POSTGRES_URL is set.)
 func BenchmarkCollectWeibo10k(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchCollectWeibo(b, storetest.SQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { benchCollectWeibo(b, storetest.Postgres(b)) })
+}
+
+func benchCollectWeibo(b *testing.B, db *store.DB) {
 	const accounts, perAccount = 40, 250
 	ctx := context.Background()
-	db := storetest.SQLite(b)
 	bt := time.Now().In(analytics.Beijing).AddDate(0, 0, -12)
 	t0 := time.Date(bt.Year(), bt.Month(), bt.Day(), 10, 0, 0, 0, analytics.Beijing)
 	clk := &clock{t: t0}
