@@ -439,6 +439,22 @@ func TestCollectWeChatDay(t *testing.T) {
 		}
 		pubs := e.load(t, store.AudienceLoad{Posts: []store.AudiencePost{{InstitutionID: e.instID, Title: "船与博物馆", Theme: "collection", PublishedAt: e.t0,
 			Publications: []store.AudiencePublication{{AccountID: e.wechat, Format: passerelle.FormatArticle, PlatformPostID: "art-" + msg, URL: url}}}}}, passerelle.WeChat)
+		// A second article published by the engine: its address is unknown, its
+		// msg_data_id is in the publication's ref (as freepublish/submit gave it).
+		msg2, _, err := e.sim.AddWeChatArticle(e.appID, "德加的舞者")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pubs2 := e.load(t, store.AudienceLoad{Posts: []store.AudiencePost{{InstitutionID: e.instID, Title: "德加的舞者", Theme: "collection", PublishedAt: e.t0.Add(time.Minute),
+			Publications: []store.AudiencePublication{{AccountID: e.wechat, Format: passerelle.FormatArticle, PlatformPostID: "Kx9art2"}}}}}, passerelle.WeChat)
+		second := pubs2[len(pubs2)-1]
+		update := `UPDATE publications SET ref = ? WHERE id = ?`
+		if db.Dialect() == store.Postgres {
+			update = `UPDATE publications SET ref = $1 WHERE id = $2`
+		}
+		if _, err := db.SQL().ExecContext(ctx, update, `{"msg_data_id": "`+msg2+`", "publish_id": "1"}`, second); err != nil {
+			t.Fatal(err)
+		}
 		day := e.t0.Format(time.DateOnly)
 		next := time.Date(e.t0.Year(), e.t0.Month(), e.t0.Day()+1, 0, 0, 0, 0, analytics.Beijing)
 
@@ -475,8 +491,11 @@ func TestCollectWeChatDay(t *testing.T) {
 		// 09:30: there.
 		e.clk.Set(next.Add(9*time.Hour + 30*time.Minute))
 		res, err = e.col.CollectWeChatDay(ctx, e.wechat, day)
-		if err != nil || res.Readings != 1 || !res.Ready {
+		if err != nil || res.Readings != 2 || !res.Ready {
 			t.Fatalf("datacube there: %+v %v", res, err)
+		}
+		if n := len(e.snapshots(t, second)); n != 1 {
+			t.Fatalf("the article known by its msg_data_id has %d readings", n)
 		}
 		snaps := e.snapshots(t, pubs[0])
 		if len(snaps) != 1 || snaps[0].Views == nil || *snaps[0].Views <= 0 || !snaps[0].TakenAt.Equal(next) || snaps[0].Likes == nil {
@@ -509,7 +528,7 @@ func TestCollectWeChatDay(t *testing.T) {
 		// The next day: the missed days 2 and 3 come with day 4 from the cumulated totals.
 		e.clk.Set(day3.Add(24*time.Hour + 10*time.Hour))
 		res, err = e.col.CollectWeChatDay(ctx, e.wechat, day3.Format(time.DateOnly))
-		if err != nil || res.Readings != 3 {
+		if err != nil || res.Readings != 6 {
 			t.Fatalf("catching up: %+v %v", res, err)
 		}
 		snaps = e.snapshots(t, pubs[0])
