@@ -256,6 +256,12 @@ var authzTable = []authzRow{
 	row("POST /api/v1/publications/{id}/snapshots", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"likes": 5}`),
 	row("POST /api/v1/accounts/{id}/metrics/import", own, 401, 422, 422, 422, 422, 403, 403),
 	row("POST /api/v1/accounts/{id}/metrics/import", foreign, 401, 404, 404, 404, 404, 404, 404),
+	// Collection (internal/api/collection.go): everyone reads the settings and an
+	// account's state; owners change the settings.
+	row("GET /api/v1/analytics/collection-settings", none, 401, 200, 200, 200, 200, 200, 200),
+	row("PUT /api/v1/analytics/collection-settings", none, 401, 200, 403, 403, 403, 403, 403).with(`{"hours": [1, 3, 6, 12, 24], "weibo_days": 10, "wechat_days": 7, "weibo_reads_per_hour": 150, "wechat_calls_per_day": 500}`),
+	row("GET /api/v1/accounts/{id}/collection", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/accounts/{id}/collection", foreign, 401, 404, 404, 404, 404, 404, 404),
 	row("GET /api/v1/notifications", none, 401, 200, 200, 200, 200, 200, 200),
 	row("POST /api/v1/notifications/read", none, 401, 204, 204, 204, 204, 204, 204).with(`{"id": 0}`),
 

@@ -73,6 +73,11 @@ type Main struct {
 	// RetryBase is the first retry's delay after a retryable platform failure (5 s when
 	// zero; tests lower it).
 	RetryBase time.Duration
+	// CollectEvery is how often the audience collection looks for what is due (5 min,
+	// 1 min in the demo; tests lower it).
+	CollectEvery time.Duration
+	// Collector collects the platforms' figures (internal/analytics).
+	Collector *analytics.Collector
 
 	ln net.Listener
 	// metricsLn serves /metrics alone when --metrics-addr is set.
@@ -186,6 +191,14 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		jobs.Periodic(reconcileEvery, publish.ReconcileArgs{}, publish.ReconcileInsertOpts()),
 		jobs.Periodic(10*time.Minute, notify.DigestArgs{}, nil),
 	}
+	collectEvery := m.CollectEvery
+	if collectEvery <= 0 {
+		collectEvery = 5 * time.Minute
+		if cfg.Demo {
+			collectEvery = time.Minute
+		}
+	}
+	periodic = append(periodic, jobs.Periodic(collectEvery, analytics.PlanArgs{}, analytics.PlanInsertOpts()))
 	if cfg.BackupInterval > 0 {
 		remote, err := backupRemote(ctx, cfg)
 		if err != nil {
@@ -217,8 +230,21 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.Publish = publish.New(publish.Options{DB: db, Jobs: m.Jobs, Clients: factory, Media: mediaStore, Logger: m.Logger,
 		Lead: cfg.PublishLead, Settle: cfg.PublishSettle, Stale: cfg.PublishSettle + 15*time.Second, RetryBase: m.RetryBase})
 	db.SetPostHook(m.Publish.Sync)
-	// A reconnection that proves the account may publish again resumes what waited for it.
-	m.Connect.Resume = m.Publish.Reconnected
+	// Audience collection: River jobs planned periodically (internal/analytics).
+	m.Collector = &analytics.Collector{DB: db, Clients: factory, Jobs: m.Jobs, Logger: m.Logger}
+	m.Collector.AddWorkers(workers)
+	// A reconnection that proves the account may publish again resumes what waited for
+	// it: publications, then the account's collection.
+	m.Connect.Resume = func(ctx context.Context, accountID int64) (int, error) {
+		n, err := m.Publish.Reconnected(ctx, accountID)
+		if err != nil {
+			return n, err
+		}
+		if err := m.Collector.Resume(ctx, accountID); err != nil {
+			m.Logger.Warn("collection not resumed", slog.Int64("account", accountID), slog.Any("err", err))
+		}
+		return n, nil
+	}
 	m.Desk = &desk.Service{DB: db, Tenancy: m.Tenancy, Clients: factory, Logger: m.Logger}
 	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Logger: m.Logger, Publish: m.Publish, Desk: m.Desk})
 	river.AddWorker(workers, &jobs.HousekeepingWorker{DB: db, Logger: m.Logger})
@@ -261,6 +287,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return err
 	}
 	api.RegisterAnalytics(m.Server, audience, labels)
+	api.RegisterCollection(m.Server, audience)
 
 	m.Webhook = webhook.Register(webhook.Options{DB: db, Jobs: m.Jobs, Server: m.Server, Logger: m.Logger, Replier: m.Desk})
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/analytics"
 	"github.com/passerelle-oss/passerelle/internal/api"
 	"github.com/passerelle-oss/passerelle/internal/api/apitest"
 	"github.com/passerelle-oss/passerelle/internal/auth"
@@ -69,6 +70,7 @@ func setup(t testing.TB, db *store.DB) *bundle {
 	ed := api.RegisterEditorial(b.srv, edit)
 	api.RegisterVisit(b.srv, visit.New(db, edit.MediaStore(), "http://passerelle.test", nil))
 	api.RegisterPartners(b.srv, partners.New(partners.Options{DB: db}), ed)
+	api.RegisterCollection(b.srv, &analytics.Service{DB: db, Tenancy: &tenancy.Service{DB: db}})
 	ts := httptest.NewServer(b.srv.Handler())
 	t.Cleanup(ts.Close)
 	b.url = ts.URL

@@ -298,3 +298,50 @@ func (s *Simulator) ExpireWeChatTokens(appID string) (int, error) {
 	}
 	return n, nil
 }
+
+// AddWeiboStatus makes the account uid (authorised before with IssueWeiboToken) post
+// text at once, past the share limits and checks, as if it had been posted from the
+// Weibo app: analytics tests and benchmarks need many posts to count. It returns the
+// post's id.
+func (s *Simulator) AddWeiboStatus(uid, text string) (string, error) {
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.weibo.users[uid]
+	if u == nil {
+		return "", errorf("unknown uid (issue a token for it first)")
+	}
+	seq := s.nextID()
+	num := 9_100_000_000_000_000 + seq*1000 + uint64(s.rng.IntN(1000))
+	st := &weiboStatus{num: num, id: strconv.FormatUint(num, 10), uid: u.uid, text: text, created: now}
+	u.statuses = append(u.statuses, st)
+	s.weibo.statuses[st.id] = st
+	return st.id, nil
+}
+
+// AddWeChatArticle publishes a one-article freepublish for appID at once, as the
+// WeChat console would, and returns its msg_data_id and address (the datacube's msgid
+// is msg_data_id + "_1").
+func (s *Simulator) AddWeChatArticle(appID, title string) (msgDataID, url string, err error) {
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acct := s.wechat.accounts[appID]
+	if acct == nil {
+		return "", "", errorf("unknown appid")
+	}
+	seq := s.nextID()
+	p := &wxPublish{
+		id:        strconv.FormatUint(2247480000+seq, 10),
+		msgDataID: int64(2247490000 + seq),
+		articleID: s.randString(43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+		submitted: now,
+		done:      now,
+		draft:     []wxArticleIn{{Title: title}},
+	}
+	p.articles = s.publishArticles(acct, p.draft, p.msgDataID, now)
+	acct.publishes[p.id] = p
+	acct.published = append(acct.published, p)
+	acct.articles = append(acct.articles, p.articles...)
+	return strconv.FormatInt(p.msgDataID, 10), p.articles[0].url, nil
+}

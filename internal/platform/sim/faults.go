@@ -295,3 +295,6 @@ type discardWriter struct{ h http.Header }
 func (d *discardWriter) Header() http.Header         { return d.h }
 func (d *discardWriter) WriteHeader(int)             {}
 func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+
+// AddFault installs a fault, as POST /_sim/faults does (replacing one of the same path).
+func (s *Simulator) AddFault(f Fault) error { return s.faults.add(f) }

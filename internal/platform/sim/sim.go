@@ -87,6 +87,10 @@ type Config struct {
 	PublishDelay time.Duration
 	// TickInterval is how often (real time) due pushes are sent; 50 ms when zero.
 	TickInterval time.Duration
+	// DatacubeDelay is how long after midnight, Beijing time, the analytics (datacube)
+	// of the day before become available; until then the day has no rows, as on WeChat
+	// where they appear at about 08:00–10:00. None when zero. SetDatacubeDelay changes it.
+	DatacubeDelay time.Duration
 }
 
 // Simulator is the simulated platforms, an http.Handler. Close it to stop its
@@ -104,6 +108,7 @@ type Simulator struct {
 
 	mu         sync.Mutex // guards everything below
 	publishDly time.Duration
+	cubeDelay  time.Duration
 	rng        *rand.Rand
 	seq        uint64 // source of unique ids
 	weibo      weiboState
@@ -125,6 +130,7 @@ func New(cfg Config) *Simulator {
 		clock:      cfg.Clock,
 		pushClient: cfg.PushClient,
 		publishDly: cfg.PublishDelay,
+		cubeDelay:  cfg.DatacubeDelay,
 		wake:       make(chan struct{}, 1),
 	}
 	if s.log == nil {

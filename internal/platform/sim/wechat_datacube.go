@@ -48,15 +48,32 @@ func (s *Simulator) wxDatacube(name string, span int) http.HandlerFunc {
 			writeWeChatError(w, 61501, "date range error")
 			return
 		}
+		// A day's figures exist once the day is over and the delay has passed.
+		ready := now.Add(-s.cubeDelay)
 		var list []map[string]any
 		for d := begin; !d.After(end); d = d.AddDate(0, 0, 1) {
-			list = append(list, s.datacubeRows(acct, name, d, now)...)
+			if fmtDate(d) >= fmtDate(ready) {
+				continue
+			}
+			list = append(list, s.datacubeRows(acct, name, d, ready)...)
 		}
 		if list == nil {
 			list = []map[string]any{}
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"list": list})
 	}
+}
+
+// SetDatacubeDelay sets how long after Beijing midnight a day's analytics appear
+// (Config.DatacubeDelay), from 0 to 24 h.
+func (s *Simulator) SetDatacubeDelay(d time.Duration) error {
+	if d < 0 || d > 24*time.Hour {
+		return errorf("the datacube delay must be between 0 and 24 h")
+	}
+	s.mu.Lock()
+	s.cubeDelay = d
+	s.mu.Unlock()
+	return nil
 }
 
 // dayRand is the deterministic randomness of one account's day.
