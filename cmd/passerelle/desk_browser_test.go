@@ -14,7 +14,8 @@ import (
 )
 
 // TestBrowserServiceDesk is issue 12's browser test, on the demo: the owner creates a
-// placement on the Orsay WeChat account's desk page, downloads its QR code, visitors
+// placement on the Orsay WeChat account's desk page, downloads its QR code and its A4
+// sheet (PDF), visitors
 // scan it in the simulator and one writes a message; the page counts the follows, and
 // the owner answers the visitor from the inbox. Fails on any console error.
 func TestBrowserServiceDesk(t *testing.T) {
@@ -68,6 +69,16 @@ func TestBrowserServiceDesk(t *testing.T) {
 	})()`))
 	if err != nil || size < 100 {
 		t.Fatalf("QR code download: %d %v", size, err)
+	}
+	// And the printable A4 sheet through its link: a PDF.
+	size, err = chromedp.Run(ctx, chromedp.Evaluate[int](`(() => {
+		const a = document.querySelector('tr[data-placement="entrance"] a[data-sheet="a4"]');
+		const x = new XMLHttpRequest(); x.open('GET', a.href, false);
+		x.overrideMimeType('text/plain; charset=x-user-defined'); x.send();
+		return (x.status === 200 && x.getResponseHeader('Content-Type') === 'application/pdf' && x.response.startsWith('%PDF-1.') && x.response.includes('/MediaBox [0 0 595.28 841.89]')) ? x.response.length : -x.status;
+	})()`))
+	if err != nil || size < 1000 {
+		t.Fatalf("A4 sheet download: %d %v", size, err)
 	}
 
 	// Two visitors scan the code in the simulator; one writes.

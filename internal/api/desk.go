@@ -39,6 +39,7 @@ func RegisterDesk(srv *server.Server, svc *desk.Service) *Desk {
 	srv.HandleFunc("GET /api/v1/conversations/{id}", server.API, d.getConversation)
 	srv.HandleFunc("PATCH /api/v1/conversations/{id}", server.API, d.updateConversation)
 	srv.HandleFunc("POST /api/v1/conversations/{id}/replies", server.API, d.reply)
+	srv.HandleFunc("GET /api/v1/placements/{id}/sheet.pdf", server.API, d.sheetPDF)
 	return d
 }
 
@@ -171,6 +172,23 @@ func (d *Desk) qrSVG(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "image/svg+xml")
 	w.Header().Set("Content-Disposition", `attachment; filename="placement-`+itoa(p.ID)+`.svg"`)
+	w.Write(b)
+}
+
+// sheetPDF serves a placement's printable sheet, ?size=a4 (default) or a6.
+func (d *Desk) sheetPDF(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	b, name, err := d.svc.Sheet(r.Context(), server.User(r.Context()), id, r.URL.Query().Get("size"))
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Write(b)
 }
 

@@ -28,6 +28,7 @@ func (h *handler) deskRoutes() {
 	s.HandleFunc("GET /placements/{id}/qr.svg", in, h.deskQRSVG)
 	s.HandleFunc("GET /conversations/{id}", in, h.conversationPage)
 	s.HandleFunc("POST /conversations/{id}/reply", in, h.conversationReply)
+	s.HandleFunc("GET /placements/{id}/sheet.pdf", in, h.deskSheet)
 }
 
 // deskPage is the data of the desk view.
@@ -198,6 +199,24 @@ func (h *handler) deskQR(w http.ResponseWriter, r *http.Request, svg bool) {
 
 func (h *handler) deskQRPNG(w http.ResponseWriter, r *http.Request) { h.deskQR(w, r, false) }
 func (h *handler) deskQRSVG(w http.ResponseWriter, r *http.Request) { h.deskQR(w, r, true) }
+
+// deskSheet downloads a placement's printable sheet (?size=a4, the default, or a6).
+func (h *handler) deskSheet(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	b, name, err := h.Desk.Sheet(r.Context(), server.User(r.Context()), id, r.URL.Query().Get("size"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(b)
+}
 
 // conversationPage is the data of the conversation view.
 type conversationPage struct {
