@@ -574,4 +574,6 @@ var authzTable = []authzRow{
 	row("GET /api/v1/placements/{id}/sheet.pdf", foreign, 401, 404, 404, 404, 404, 404, 404),
 	row("GET /placements/{id}/sheet.pdf", own, 303, 200, 200, 200, 200, 200, 200).at("/placements/{placement}/sheet.pdf?size=a6"),
 	row("GET /placements/{id}/sheet.pdf", foreign, 303, 404, 404, 404, 404, 404, 404).at("/placements/{placement}/sheet.pdf?size=a6"),
+	row("POST /accounts/{id}/replies/{rule}/delete", own, 303, 303, 303, 403, 403, 403, 403).at("/accounts/{account}/replies/{rule}/delete"),
+	row("POST /accounts/{id}/replies/{rule}/delete", foreign, 303, 404, 404, 404, 404, 404, 404).at("/accounts/{account}/replies/{rule}/delete"),
 }

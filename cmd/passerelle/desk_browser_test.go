@@ -111,6 +111,34 @@ func TestBrowserServiceDesk(t *testing.T) {
 	if strings.TrimSpace(week) != "2" {
 		t.Fatalf("week's follows %q", week)
 	}
+	// The chart of follows by placement has the placement's bar.
+	if bar, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('#desk-follows-chart g[data-bar="entrance"]') || {}).textContent || ""`)); err != nil || !strings.Contains(bar, "Entrée") || !strings.Contains(bar, "2") {
+		t.Fatalf("chart bar %q (%v)", bar, err)
+	}
+	// A keyword reply is added, then deleted from its row (the person confirms).
+	step("add a reply",
+		chromedp.SendKeys(chromedp.CSS(`#f-keywords`), "开放时间"),
+		chromedp.SendKeys(chromedp.CSS(`#rule-form #f-text`), "周二至周日 9:30–18:00"),
+		click(`#rule-form button[type=submit]`),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-delete-rule]`)),
+	)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(window.confirm = () => true, true)`)); err != nil {
+		t.Fatal(err)
+	}
+	step("delete it",
+		click(`button[data-delete-rule]`),
+		chromedp.WaitVisible(chromedp.CSS(`#desk-replies`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`button[data-delete-rule]`)),
+	)
+	if rules, err := m.DB.ReplyRules(bg, wx.ID); err != nil || len(rules) != 0 {
+		t.Fatalf("rules after delete: %d %v", len(rules), err)
+	}
+	// The dashboard counts the week's follows from QR codes.
+	step("dashboard", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`#home-qr-follows`)))
+	if n, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#home-qr-follows .stat-value`))); err != nil || strings.TrimSpace(n) != "2" {
+		t.Fatalf("dashboard QR follows %q (%v)", n, err)
+	}
+	step("back to the desk", chromedp.Navigate(desk), chromedp.WaitVisible(chromedp.CSS(`#desk-inbox`)))
 	console.check(t)
 
 	// The inbox: the message shows as text, and is answered through WeChat.
