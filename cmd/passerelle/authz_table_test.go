@@ -578,4 +578,11 @@ var authzTable = []authzRow{
 	row("GET /calendar", none, 303, 200, 200, 200, 200, 200, 200),
 	row("POST /accounts/{id}/cadence", own, 303, 303, 303, 303, 403, 403, 403).with(`min=1&max=3`),
 	row("POST /accounts/{id}/cadence", foreign, 303, 404, 404, 404, 404, 404, 404).with(`min=1&max=3`),
+	// Printable sheets of a placement (desk12): API and page, A4 by default.
+	row("GET /api/v1/placements/{id}/sheet.pdf", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/placements/{id}/sheet.pdf", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("GET /placements/{id}/sheet.pdf", own, 303, 200, 200, 200, 200, 200, 200).at("/placements/{placement}/sheet.pdf?size=a6"),
+	row("GET /placements/{id}/sheet.pdf", foreign, 303, 404, 404, 404, 404, 404, 404).at("/placements/{placement}/sheet.pdf?size=a6"),
+	row("POST /accounts/{id}/replies/{rule}/delete", own, 303, 303, 303, 403, 403, 403, 403).at("/accounts/{account}/replies/{rule}/delete"),
+	row("POST /accounts/{id}/replies/{rule}/delete", foreign, 303, 404, 404, 404, 404, 404, 404).at("/accounts/{account}/replies/{rule}/delete"),
 }

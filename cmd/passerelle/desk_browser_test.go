@@ -14,7 +14,8 @@ import (
 )
 
 // TestBrowserServiceDesk is issue 12's browser test, on the demo: the owner creates a
-// placement on the Orsay WeChat account's desk page, downloads its QR code, visitors
+// placement on the Orsay WeChat account's desk page, downloads its QR code and its A4
+// sheet (PDF), visitors
 // scan it in the simulator and one writes a message; the page counts the follows, and
 // the owner answers the visitor from the inbox. Fails on any console error.
 func TestBrowserServiceDesk(t *testing.T) {
@@ -69,6 +70,16 @@ func TestBrowserServiceDesk(t *testing.T) {
 	if err != nil || size < 100 {
 		t.Fatalf("QR code download: %d %v", size, err)
 	}
+	// And the printable A4 sheet through its link: a PDF.
+	size, err = chromedp.Run(ctx, chromedp.Evaluate[int](`(() => {
+		const a = document.querySelector('tr[data-placement="entrance"] a[data-sheet="a4"]');
+		const x = new XMLHttpRequest(); x.open('GET', a.href, false);
+		x.overrideMimeType('text/plain; charset=x-user-defined'); x.send();
+		return (x.status === 200 && x.getResponseHeader('Content-Type') === 'application/pdf' && x.response.startsWith('%PDF-1.') && x.response.includes('/MediaBox [0 0 595.28 841.89]')) ? x.response.length : -x.status;
+	})()`))
+	if err != nil || size < 1000 {
+		t.Fatalf("A4 sheet download: %d %v", size, err)
+	}
 
 	// Two visitors scan the code in the simulator; one writes.
 	res, err := m.Sim.Scan(sim.ScanRequest{AppID: appID, Scene: "entrance", NewVisitors: 2})
@@ -100,6 +111,34 @@ func TestBrowserServiceDesk(t *testing.T) {
 	if strings.TrimSpace(week) != "2" {
 		t.Fatalf("week's follows %q", week)
 	}
+	// The chart of follows by placement has the placement's bar.
+	if bar, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('#desk-follows-chart g[data-bar="entrance"]') || {}).textContent || ""`)); err != nil || !strings.Contains(bar, "Entrée") || !strings.Contains(bar, "2") {
+		t.Fatalf("chart bar %q (%v)", bar, err)
+	}
+	// A keyword reply is added, then deleted from its row (the person confirms).
+	step("add a reply",
+		chromedp.SendKeys(chromedp.CSS(`#f-keywords`), "开放时间"),
+		chromedp.SendKeys(chromedp.CSS(`#rule-form #f-text`), "周二至周日 9:30–18:00"),
+		click(`#rule-form button[type=submit]`),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-delete-rule]`)),
+	)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(window.confirm = () => true, true)`)); err != nil {
+		t.Fatal(err)
+	}
+	step("delete it",
+		click(`button[data-delete-rule]`),
+		chromedp.WaitVisible(chromedp.CSS(`#desk-replies`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`button[data-delete-rule]`)),
+	)
+	if rules, err := m.DB.ReplyRules(bg, wx.ID); err != nil || len(rules) != 0 {
+		t.Fatalf("rules after delete: %d %v", len(rules), err)
+	}
+	// The dashboard counts the week's follows from QR codes.
+	step("dashboard", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`#home-qr-follows`)))
+	if n, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#home-qr-follows .stat-value`))); err != nil || strings.TrimSpace(n) != "2" {
+		t.Fatalf("dashboard QR follows %q (%v)", n, err)
+	}
+	step("back to the desk", chromedp.Navigate(desk), chromedp.WaitVisible(chromedp.CSS(`#desk-inbox`)))
 	console.check(t)
 
 	// The inbox: the message shows as text, and is answered through WeChat.

@@ -78,6 +78,17 @@ func TestServiceDeskLoop(t *testing.T) {
 	if !bytes.HasPrefix(r.Body, []byte("<svg")) {
 		t.Fatalf("qr.svg: %.80s", r.Body)
 	}
+	// The printable sheets: one PDF page of the asked size, its texts in the standard
+	// Chinese font (internal/desk's tests read the document in full).
+	for query, box := range map[string]string{"": "/MediaBox [0 0 595.28 841.89]", "?size=a4": "/MediaBox [0 0 595.28 841.89]", "?size=a6": "/MediaBox [0 0 297.64 419.53]"} {
+		r = c.Do("GET", fmt.Sprintf("/api/v1/placements/%d/sheet.pdf%s", p.ID, query), nil).Want(t, http.StatusOK)
+		if !bytes.HasPrefix(r.Body, []byte("%PDF-1.")) || !bytes.Contains(r.Body, []byte(box)) || !bytes.Contains(r.Body, []byte("/STSong-Light")) || r.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("sheet.pdf%s: %s %.200q", query, r.Header.Get("Content-Type"), r.Body)
+		}
+	}
+	if e := c.Do("GET", fmt.Sprintf("/api/v1/placements/%d/sheet.pdf?size=letter", p.ID), nil).Want(t, http.StatusUnprocessableEntity).Err(t); e.Error.Fields["size"] == "" {
+		t.Fatalf("sheet.pdf?size=letter: fields %v", e.Error.Fields)
+	}
 
 	// Visitors scan the code: three follow, two already followed.
 	res, err := m.Sim.Scan(sim.ScanRequest{AppID: appID, Scene: "entrance", NewVisitors: 3, ReturningVisitors: 2})

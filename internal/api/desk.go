@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -30,15 +31,16 @@ func RegisterDesk(srv *server.Server, svc *desk.Service) *Desk {
 	srv.HandleFunc("DELETE /api/v1/placements/{id}", server.API, d.deletePlacement)
 	srv.HandleFunc("GET /api/v1/placements/{id}/qr.png", server.API, d.qrPNG)
 	srv.HandleFunc("GET /api/v1/placements/{id}/qr.svg", server.API, d.qrSVG)
-	srv.HandleFunc("GET /api/v1/accounts/{id}/replies", server.API, d.listRules)
-	srv.HandleFunc("POST /api/v1/accounts/{id}/replies", server.API, d.createRule)
+	srv.HandleFunc("GET /api/v1/accounts/{id}/replies", server.API, byID(srv, http.StatusOK, d.listRules))
+	srv.HandleFunc("POST /api/v1/accounts/{id}/replies", server.API, byIDWith(srv, http.StatusCreated, d.accountVisible, svc.CreateRule))
 	srv.HandleFunc("DELETE /api/v1/accounts/{id}/replies/{rule}", server.API, d.deleteRule)
 	srv.HandleFunc("GET /api/v1/accounts/{id}/menu", server.API, d.getMenu)
 	srv.HandleFunc("PUT /api/v1/accounts/{id}/menu", server.API, d.putMenu)
 	srv.HandleFunc("GET /api/v1/accounts/{id}/conversations", server.API, d.listConversations)
-	srv.HandleFunc("GET /api/v1/conversations/{id}", server.API, d.getConversation)
-	srv.HandleFunc("PATCH /api/v1/conversations/{id}", server.API, d.updateConversation)
-	srv.HandleFunc("POST /api/v1/conversations/{id}/replies", server.API, d.reply)
+	srv.HandleFunc("GET /api/v1/conversations/{id}", server.API, byID(srv, http.StatusOK, d.getConversation))
+	srv.HandleFunc("PATCH /api/v1/conversations/{id}", server.API, byIDWith(srv, http.StatusOK, d.conversationVisible, svc.UpdateConversation))
+	srv.HandleFunc("POST /api/v1/conversations/{id}/replies", server.API, byIDWith(srv, http.StatusCreated, d.conversationVisible, d.reply))
+	srv.HandleFunc("GET /api/v1/placements/{id}/sheet.pdf", server.API, d.sheetPDF)
 	return d
 }
 
@@ -72,31 +74,6 @@ func (d *Desk) listPlacements(w http.ResponseWriter, r *http.Request) {
 		out.Items = append(out.Items, placementOut(p))
 	}
 	server.WriteJSON(w, http.StatusOK, out)
-}
-
-func (d *Desk) createPlacement(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	u := server.User(r.Context())
-	if _, err := d.svc.Tenancy.Institution(r.Context(), u, id); err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	var in desk.PlacementInput
-	if err := decode(r, &in); err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	p, err := d.svc.CreatePlacement(r.Context(), u, id, in)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Location", "/api/v1/placements/"+itoa(p.ID))
-	server.WriteJSON(w, http.StatusCreated, placementOut(p))
 }
 
 func (d *Desk) stats(w http.ResponseWriter, r *http.Request) {
@@ -174,46 +151,21 @@ func (d *Desk) qrSVG(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 }
 
-func (d *Desk) listRules(w http.ResponseWriter, r *http.Request) {
+// sheetPDF serves a placement's printable sheet, ?size=a4 (default) or a6.
+func (d *Desk) sheetPDF(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
 		d.fail(w, r, err)
 		return
 	}
-	rules, err := d.svc.Rules(r.Context(), server.User(r.Context()), id)
+	b, name, err := d.svc.Sheet(r.Context(), server.User(r.Context()), id, r.URL.Query().Get("size"))
 	if err != nil {
 		d.fail(w, r, err)
 		return
 	}
-	if rules == nil {
-		rules = []*store.ReplyRule{}
-	}
-	server.WriteJSON(w, http.StatusOK, list[*store.ReplyRule]{Items: rules})
-}
-
-func (d *Desk) createRule(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	u := server.User(r.Context())
-	// Visibility first: an unknown account answers 404 whatever the body.
-	if _, err := d.svc.Tenancy.Account(r.Context(), u, id); err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	var in desk.RuleInput
-	if err := decode(r, &in); err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	rule, err := d.svc.CreateRule(r.Context(), u, id, in)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	server.WriteJSON(w, http.StatusCreated, rule)
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Write(b)
 }
 
 func (d *Desk) deleteRule(w http.ResponseWriter, r *http.Request) {
@@ -306,66 +258,54 @@ func (d *Desk) listConversations(w http.ResponseWriter, r *http.Request) {
 	server.WriteJSON(w, http.StatusOK, list[*desk.ConversationView]{Items: cs})
 }
 
-func (d *Desk) getConversation(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	c, _, err := d.svc.Conversation(r.Context(), server.User(r.Context()), id)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	server.WriteJSON(w, http.StatusOK, c)
+// createPlacement answers 201 with the placement's Location; the institution is
+// checked before the body.
+func (d *Desk) createPlacement(w http.ResponseWriter, r *http.Request) {
+	byIDWith(d.srv, http.StatusCreated, d.institutionVisible, func(ctx context.Context, u *passerelle.User, id int64, in desk.PlacementInput) (placementJSON, error) {
+		p, err := d.svc.CreatePlacement(ctx, u, id, in)
+		if err != nil {
+			return placementJSON{}, err
+		}
+		w.Header().Set("Location", "/api/v1/placements/"+itoa(p.ID))
+		return placementOut(p), nil
+	})(w, r)
 }
 
-func (d *Desk) updateConversation(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	u := server.User(r.Context())
-	if _, _, err := d.svc.Conversation(r.Context(), u, id); err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	var in desk.ConversationChange
-	if err := decode(r, &in); err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	c, err := d.svc.UpdateConversation(r.Context(), u, id, in)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	server.WriteJSON(w, http.StatusOK, c)
+// Visibility checks run before a body is read: what the caller cannot see answers
+// 404 whatever the body.
+func (d *Desk) institutionVisible(ctx context.Context, u *passerelle.User, id int64) error {
+	_, err := d.svc.Tenancy.Institution(ctx, u, id)
+	return err
 }
 
-func (d *Desk) reply(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		d.fail(w, r, err)
-		return
+func (d *Desk) accountVisible(ctx context.Context, u *passerelle.User, id int64) error {
+	_, err := d.svc.Tenancy.Account(ctx, u, id)
+	return err
+}
+
+func (d *Desk) conversationVisible(ctx context.Context, u *passerelle.User, id int64) error {
+	_, _, err := d.svc.Conversation(ctx, u, id)
+	return err
+}
+
+func (d *Desk) listRules(ctx context.Context, u *passerelle.User, id int64) (list[*store.ReplyRule], error) {
+	rules, err := d.svc.Rules(ctx, u, id)
+	if rules == nil {
+		rules = []*store.ReplyRule{}
 	}
-	u := server.User(r.Context())
-	if _, _, err := d.svc.Conversation(r.Context(), u, id); err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	var in struct {
-		Text string `json:"text"`
-	}
-	if err := decode(r, &in); err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	m, err := d.svc.Reply(r.Context(), u, id, in.Text)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	server.WriteJSON(w, http.StatusCreated, m)
+	return list[*store.ReplyRule]{Items: rules}, err
+}
+
+func (d *Desk) getConversation(ctx context.Context, u *passerelle.User, id int64) (*desk.ConversationView, error) {
+	c, _, err := d.svc.Conversation(ctx, u, id)
+	return c, err
+}
+
+// replyInput is a customer-service message from the inbox.
+type replyInput struct {
+	Text string `json:"text"`
+}
+
+func (d *Desk) reply(ctx context.Context, u *passerelle.User, id int64, in replyInput) (*store.Message, error) {
+	return d.svc.Reply(ctx, u, id, in.Text)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,28 @@ func (h *handler) deskRoutes() {
 	s.HandleFunc("GET /placements/{id}/qr.svg", in, h.deskQRSVG)
 	s.HandleFunc("GET /conversations/{id}", in, h.conversationPage)
 	s.HandleFunc("POST /conversations/{id}/reply", in, h.conversationReply)
+	s.HandleFunc("GET /placements/{id}/sheet.pdf", in, h.deskSheet)
+	s.HandleFunc("POST /accounts/{id}/replies/{rule}/delete", in, h.deskRuleDelete)
+}
+
+// deskRuleDelete deletes a keyword reply (managers).
+func (h *handler) deskRuleDelete(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	var rule int64
+	if err == nil {
+		rule, err = strconv.ParseInt(r.PathValue("rule"), 10, 64)
+		if err != nil {
+			err = passerelle.ErrNotFound
+		}
+	}
+	if err == nil {
+		err = h.Desk.DeleteRule(r.Context(), server.User(r.Context()), id, rule)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.redirect(w, r, "/accounts/"+strconv.FormatInt(id, 10)+"/desk#desk-replies", "desk12.rule_deleted")
 }
 
 // deskPage is the data of the desk view.
@@ -43,6 +66,60 @@ type deskPage struct {
 	Conversations []*desk.ConversationView
 	PlacementForm *form
 	RuleForm      *form
+	// Chart is the week's new follows per placement, largest first, as bars.
+	Chart *followChart
+}
+
+// followChart is a horizontal bar chart drawn as SVG by the template.
+type followChart struct {
+	Bars   []followBar
+	Height int
+	Total  int64
+}
+
+type followBar struct {
+	Label         string // the placement's name; "" for no placement
+	Key           string
+	Value         int64
+	TextY, BarY   int    // baseline of the row's texts, top of its bar
+	Width, ValueX string // the bar's width (out of chartBarSpace), where its count starts
+}
+
+// Chart geometry (SVG user units): label column, bar space, row height.
+const (
+	chartLabel    = 170
+	chartBarSpace = 360
+	chartRow      = 26
+)
+
+// followsChart builds the chart of the desk page's counts (nil without any follow).
+func followsChart(p *deskPage) *followChart {
+	c := &followChart{}
+	for _, pl := range p.Placements {
+		if s := p.Stats[pl.ID]; s != nil && s.NewFollows > 0 {
+			c.Bars = append(c.Bars, followBar{Label: pl.Name, Key: pl.Key, Value: s.NewFollows})
+		}
+	}
+	if s := p.Unattributed; s != nil && s.NewFollows > 0 {
+		c.Bars = append(c.Bars, followBar{Value: s.NewFollows})
+	}
+	if len(c.Bars) == 0 {
+		return nil
+	}
+	sort.SliceStable(c.Bars, func(i, j int) bool { return c.Bars[i].Value > c.Bars[j].Value })
+	top := c.Bars[0].Value
+	for i := range c.Bars {
+		b := &c.Bars[i]
+		w := max(2, float64(b.Value)/float64(top)*chartBarSpace)
+		b.TextY, b.BarY = i*chartRow+17, i*chartRow+4
+		b.Width, b.ValueX = strconv.FormatFloat(w, 'f', 1, 64), strconv.FormatFloat(chartLabel+w+6, 'f', 1, 64)
+		c.Total += b.Value
+		if r := []rune(b.Label); len(r) > 22 {
+			b.Label = string(r[:21]) + "…"
+		}
+	}
+	c.Height = len(c.Bars) * chartRow
+	return c
 }
 
 var beijing = time.FixedZone("Asia/Shanghai", 8*3600)
@@ -82,6 +159,7 @@ func (h *handler) deskData(r *http.Request, id int64) (*deskPage, error) {
 		p.Stats[*s.PlacementID] = s
 		p.WeekFollows += s.NewFollows
 	}
+	p.Chart = followsChart(p)
 	if p.Rules, err = h.Desk.Rules(ctx, u, a.ID); err != nil {
 		return nil, err
 	}
@@ -198,6 +276,24 @@ func (h *handler) deskQR(w http.ResponseWriter, r *http.Request, svg bool) {
 
 func (h *handler) deskQRPNG(w http.ResponseWriter, r *http.Request) { h.deskQR(w, r, false) }
 func (h *handler) deskQRSVG(w http.ResponseWriter, r *http.Request) { h.deskQR(w, r, true) }
+
+// deskSheet downloads a placement's printable sheet (?size=a4, the default, or a6).
+func (h *handler) deskSheet(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	b, name, err := h.Desk.Sheet(r.Context(), server.User(r.Context()), id, r.URL.Query().Get("size"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(b)
+}
 
 // conversationPage is the data of the conversation view.
 type conversationPage struct {

@@ -40,6 +40,11 @@ type homePage struct {
 	// Expiring are the Weibo authorisations the user manages that end within
 	// connect.ReminderLead (or have ended): renewing takes one click.
 	Expiring []expiring
+	// QRFollows is the week's follows through QR codes (the service desk's
+	// attribution, Beijing days) over the institutions shown; HasDesk: one of them has
+	// a WeChat account.
+	QRFollows int64
+	HasDesk   bool
 	// Setup steps still to do, for a new organization.
 	NeedInstitution, NeedAccount, NeedCredentials, NeedColleague bool
 }
@@ -127,6 +132,10 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 			p.NeedColleague = true
 		}
 	}
+	if err := h.weekQRFollows(r, p); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if err := h.editorialSummary(r, p); err != nil {
 		h.fail(w, r, err)
 		return
@@ -139,6 +148,34 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 		h.allowWeiboForm(w)
 	}
 	h.render(w, r, view{name: "home", title: "home.title", nav: "home"}, p)
+}
+
+// weekQRFollows adds up the follows through QR codes of the last seven Beijing days,
+// today included, in the institutions with a WeChat account.
+func (h *handler) weekQRFollows(r *http.Request, p *homePage) error {
+	if h.Desk == nil {
+		return nil
+	}
+	today := h.Now().In(beijing)
+	from, to := today.AddDate(0, 0, -6).Format(time.DateOnly), today.Format(time.DateOnly)
+	for _, c := range p.Cards {
+		wechat := false
+		for _, a := range c.Accounts {
+			wechat = wechat || a.Platform == passerelle.WeChat
+		}
+		if !wechat {
+			continue
+		}
+		p.HasDesk = true
+		stats, err := h.Desk.Stats(r.Context(), server.User(r.Context()), c.ID, from, to)
+		if err != nil {
+			return err
+		}
+		for _, s := range stats {
+			p.QRFollows += s.NewFollows
+		}
+	}
+	return nil
 }
 
 // expiringAuthorisations lists the Weibo authorisations that end soon among the

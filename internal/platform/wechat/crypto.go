@@ -250,14 +250,6 @@ type cdata struct {
 	Text string `xml:",cdata"`
 }
 
-type replyEnvelope struct {
-	XMLName      xml.Name `xml:"xml"`
-	Encrypt      cdata    `xml:"Encrypt"`
-	MsgSignature cdata    `xml:"MsgSignature"`
-	TimeStamp    string   `xml:"TimeStamp"`
-	Nonce        cdata    `xml:"Nonce"`
-}
-
 // EncryptReply encrypts a passive reply (the XML answered to a push) and wraps it in
 // the safe-mode envelope <xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>.
 // timestamp is decimal Unix seconds; nonce is any short token (the push's own is fine).
@@ -269,12 +261,18 @@ func (c *Crypter) EncryptReply(msg []byte, timestamp, nonce string) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	return xml.Marshal(replyEnvelope{
-		Encrypt:      cdata{enc},
-		MsgSignature: cdata{c.Sign(timestamp, nonce, enc)},
-		TimeStamp:    timestamp,
-		Nonce:        cdata{nonce},
-	})
+	// Written by hand (the bytes xml.Marshal of replyEnvelope gives): it is on the
+	// push endpoint's answer path. timestamp is digits only, checked above.
+	sig := c.Sign(timestamp, nonce, enc)
+	b := make([]byte, 0, 120+len(enc)+len(sig)+len(timestamp)+len(nonce))
+	b = append(b, "<xml>"...)
+	b = appendCDATAElem(b, "Encrypt", enc)
+	b = appendCDATAElem(b, "MsgSignature", sig)
+	b = append(b, "<TimeStamp>"...)
+	b = append(b, timestamp...)
+	b = append(b, "</TimeStamp>"...)
+	b = appendCDATAElem(b, "Nonce", nonce)
+	return append(b, "</xml>"...), nil
 }
 
 type pushEnvelopeOut struct {
