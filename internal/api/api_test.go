@@ -637,6 +637,7 @@ func TestForeignIsNotFound(t *testing.T) {
 			"GET /api/v1/institutions/{id}/accounts":  nil,
 			"GET /api/v1/accounts/{id}":               nil,
 			"GET /api/v1/accounts/{id}/credentials":   nil,
+			"GET /api/v1/accounts/{id}/collection":    nil,
 			"GET /api/v1/users/{id}":                  nil,
 
 			// Editorial routes.
