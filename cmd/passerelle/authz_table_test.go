@@ -546,6 +546,12 @@ var authzTable = []authzRow{
 	row("POST /live-events/{id}/figures", foreign, 303, 404, 404, 404, 404, 404, 404).with("peak_viewers=100&total_viewers=1000"),
 	row("GET /live-events/{id}/sheet", own, 303, 200, 200, 200, 200, 200, 200),
 	row("GET /live-events/{id}/sheet", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// A network account's page (internal/web/network.go): every member reads the
+	// members' shares; those who manage the account's institution choose the members.
+	row("GET /accounts/{id}/network", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /accounts/{id}/network", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /accounts/{id}/members", own, 303, 303, 303, 403, 403, 403, 403).with("institution_id={institution}"),
+	row("POST /accounts/{id}/members", foreign, 303, 404, 404, 404, 404, 404, 404).with("institution_id={institution}"),
 	row("GET /review/{token}", own, 200, 200, 200, 200, 200, 200, 200).at("/review/{guest}"),
 	row("GET /review/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x"),
 	row("POST /review/{token}/comments", own, 303, 303, 303, 303, 303, 303, 303).at("/review/{guest}/comments"),

@@ -37,6 +37,7 @@ func (h *handler) liveRoutes() {
 	s.HandleFunc("POST /live-events/{id}", in, h.liveUpdate)
 	s.HandleFunc("POST /live-events/{id}/figures", in, h.liveFigures)
 	s.HandleFunc("GET /live-events/{id}/sheet", in, h.liveSheet)
+	h.networkRoutes()
 }
 
 // liveItem is a live visit as the pages show it.

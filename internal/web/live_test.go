@@ -228,3 +228,54 @@ func TestLiveVisitPages(t *testing.T) {
 		t.Errorf("stranger's figures: %d", r.Status)
 	}
 }
+
+// TestNetworkPage makes an account a network account through its page: the members
+// are saved and listed with their share; an institution of another organization is
+// not found; an editor reads the page but may not choose the members.
+func TestNetworkPage(t *testing.T) {
+	t.Parallel()
+	a, ps := newPartnersApp(t)
+	ctx := context.Background()
+	owner := a.org("Paris Musées", "owner@example.org", "correct-horse-battery")
+	hub := a.institution(owner, "Paris Musées")
+	cognacq := a.institution(owner, "Musée Cognacq-Jay")
+	balzac := a.institution(owner, "Maison de Balzac")
+	acc := &passerelle.Account{InstitutionID: hub.ID, Platform: passerelle.Weibo, Kind: passerelle.AccountManaged, Handle: "parismusees"}
+	if err := a.DB.CreateAccount(ctx, owner.OrgID, acc); err != nil {
+		t.Fatal(err)
+	}
+	stranger := a.org("Autre", "stranger@example.org", "correct-horse-battery")
+	foreign := a.institution(stranger, "Ailleurs")
+
+	c := a.client()
+	c.login("owner@example.org", "correct-horse-battery")
+	page := "/accounts/" + itoa(acc.ID) + "/network"
+	if r := c.get(page); r.Status != http.StatusOK || !strings.Contains(r.Body, `id="members-form"`) || strings.Contains(r.Body, `id="network-shares"`) {
+		t.Fatalf("page before: %d %s", r.Status, excerpt(r.Body))
+	}
+	if r := c.post("/accounts/"+itoa(acc.ID)+"/members", url.Values{"institution_id": {itoa(cognacq.ID), itoa(foreign.ID)}}); r.Status != http.StatusNotFound {
+		t.Errorf("foreign member: %d", r.Status)
+	}
+	if ids, _ := ps.Members(ctx, owner, acc.ID); len(ids) != 0 {
+		t.Fatalf("refused members saved: %v", ids)
+	}
+	r := c.post("/accounts/"+itoa(acc.ID)+"/members", url.Values{"institution_id": {itoa(cognacq.ID), itoa(balzac.ID)}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("members: %d %s", r.Status, excerpt(r.Body))
+	}
+	if ids, _ := ps.Members(ctx, owner, acc.ID); len(ids) != 2 {
+		t.Fatalf("members saved: %v", ids)
+	}
+	r = c.follow(r)
+	wantContains(t, r.Body, `id="network-shares"`, `data-member="`+itoa(cognacq.ID)+`"`, `data-member="`+itoa(balzac.ID)+`"`, "Musée Cognacq-Jay")
+
+	a.user(owner.OrgID, "editor@example.org", "correct-horse-battery", false, passerelle.Membership{InstitutionID: hub.ID, Role: passerelle.RoleEditor})
+	e := a.client()
+	e.login("editor@example.org", "correct-horse-battery")
+	if r := e.get(page); r.Status != http.StatusOK || strings.Contains(r.Body, `id="members-form"`) {
+		t.Errorf("editor's page: %d", r.Status)
+	}
+	if r := e.post("/accounts/"+itoa(acc.ID)+"/members", url.Values{}); r.Status != http.StatusForbidden {
+		t.Errorf("editor's members: %d", r.Status)
+	}
+}
