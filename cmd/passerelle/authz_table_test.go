@@ -540,6 +540,27 @@ var authzTable = []authzRow{
 	row("GET /relay/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/relay/{relay}x"),
 	row("POST /relay/{token}", own, 303, 303, 303, 303, 303, 303, 303).at("/relay/{relay}").with("status=accepted"),
 	row("POST /relay/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/relay/{relay}x").with("status=accepted"),
+	// Live visits (internal/web/live.go): every member reads them and their run sheet;
+	// those who schedule plan them and enter their figures.
+	row("GET /live-events", none, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /live-events/new", none, 303, 200, 200, 200, 403, 403, 403).at("/live-events/new?institution={institution}"),
+	row("POST /live-events", none, 303, 303, 303, 303, 403, 403, 403).with("institution_id={institution}&platform=weibo&title_zh=直播{n}&starts_at=2030-01-01T10:00&zone=Asia/Shanghai"),
+	row("GET /live-events/{id}", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /live-events/{id}", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("GET /live-events/{id}/edit", own, 303, 200, 200, 200, 403, 403, 403),
+	row("GET /live-events/{id}/edit", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /live-events/{id}", own, 303, 303, 303, 303, 403, 403, 403).with("platform=weibo&title_zh=直播{n}&starts_at=2030-01-01T10:00&zone=Europe/Paris"),
+	row("POST /live-events/{id}", foreign, 303, 404, 404, 404, 404, 404, 404).with("platform=weibo&title_zh=直播{n}&starts_at=2030-01-01T10:00&zone=Europe/Paris"),
+	row("POST /live-events/{id}/figures", own, 303, 303, 303, 303, 403, 403, 403).with("peak_viewers=100&total_viewers=1000"),
+	row("POST /live-events/{id}/figures", foreign, 303, 404, 404, 404, 404, 404, 404).with("peak_viewers=100&total_viewers=1000"),
+	row("GET /live-events/{id}/sheet", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /live-events/{id}/sheet", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// A network account's page (internal/web/network.go): every member reads the
+	// members' shares; those who manage the account's institution choose the members.
+	row("GET /accounts/{id}/network", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /accounts/{id}/network", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /accounts/{id}/members", own, 303, 303, 303, 403, 403, 403, 403).with("institution_id={institution}"),
+	row("POST /accounts/{id}/members", foreign, 303, 404, 404, 404, 404, 404, 404).with("institution_id={institution}"),
 	row("GET /review/{token}", own, 200, 200, 200, 200, 200, 200, 200).at("/review/{guest}"),
 	row("GET /review/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x"),
 	row("POST /review/{token}/comments", own, 303, 303, 303, 303, 303, 303, 303).at("/review/{guest}/comments"),

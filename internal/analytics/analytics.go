@@ -89,6 +89,9 @@ func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, er
 	if sum.Previous, err = s.totals(ctx, sc, prev, prevRows); err != nil {
 		return nil, err
 	}
+	if sum.Live, sum.LiveTotals, err = s.live(ctx, sc, p); err != nil {
+		return nil, err
+	}
 	return &sum, nil
 }
 

@@ -94,6 +94,10 @@ type Summary struct {
 	BottomPosts []PostFigures `json:"bottom_posts"`
 	Findings    []Finding     `json:"findings"`
 	Previous    Totals        `json:"previous"`
+	// Live are the live visits that started in the period, reported next to the posts
+	// (internal/analytics/live.go).
+	Live       []LiveVisit `json:"live"`
+	LiveTotals LiveTotals  `json:"live_totals"`
 }
 
 // topN is the length of the top and bottom lists.

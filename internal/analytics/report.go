@@ -110,6 +110,9 @@ func (r *Report) sections() []section {
 		return sec
 	}
 	out = append(out, posts(t("analytics.top_posts"), s.TopPosts), posts(t("analytics.bottom_posts"), s.BottomPosts))
+	if live := r.liveSection(); live != nil {
+		out = append(out, *live)
+	}
 	fs := section{Name: t("analytics.findings"), Header: []string{t("analytics.finding")}}
 	for _, f := range s.Findings {
 		fs.Rows = append(fs.Rows, []string{r.Finding(f)})

@@ -50,7 +50,9 @@ func Partners(ctx context.Context, db *store.DB, svc *partners.Service, orgID in
 		return err
 	}
 	live := &passerelle.LiveEvent{Platform: passerelle.Weibo, StartsAt: now.AddDate(0, 0, -10).Truncate(time.Hour), Title: "Visite en direct",
-		TitleZH: "博物馆直播参观", Host: "Claire", PartnerID: &channel.ID, Route: []string{"入口", "《睡莲》", "雕塑长廊"},
+		TitleZH: "博物馆直播参观", Host: "Claire", PartnerID: &channel.ID, Route: []string{"入口", "《睡莲》", "雕塑长廊"}, PostIDs: []int64{post.ID},
+		ScriptZH:    "大家好！欢迎来到我们的直播参观。我们先从入口出发，然后去看莫奈的《睡莲》。",
+		ScriptFR:    "Bonjour à tous ! Bienvenue dans notre visite en direct. Nous partons de l'entrée, puis nous allons voir les Nymphéas de Monet.",
 		PeakViewers: n(40_000), TotalViewers: n(70_000), Likes: n(21_000), Comments: n(3_400), NewFollowers: n(5_200)}
 	if err := svc.CreateLiveEvent(ctx, owner, post.InstitutionID, live); err != nil {
 		return fmt.Errorf("demo live visit: %w", err)

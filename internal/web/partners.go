@@ -27,6 +27,7 @@ func (h *handler) partnerRoutes() {
 	s.HandleFunc("GET /campaigns/{id}", in, h.campaignShow)
 	s.HandleFunc("GET /relay/{token}", pub, h.relayPage)
 	s.HandleFunc("POST /relay/{token}", pub, h.relayAnswer)
+	h.liveRoutes()
 }
 
 type partnerListPage struct {

@@ -30,6 +30,7 @@ var viewNames = []string{
 	"partners", "campaigns", "campaign", "relay",
 	"desk", "conversation",
 	"analytics",
+	"live_list", "live_form", "live_show", "live_sheet", "network",
 }
 
 // views are the parsed pages. They are never executed directly: each request clones
