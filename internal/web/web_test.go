@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/analytics"
 	"github.com/passerelle-oss/passerelle/internal/auth"
 	"github.com/passerelle-oss/passerelle/internal/connect"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
@@ -88,7 +89,8 @@ func newApp(t *testing.T, demo bool) *app {
 		t.Fatal(err)
 	}
 	pub := publish.New(publish.Options{DB: db, Jobs: jc, Media: mediaStore})
-	if err := web.Register(web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Editorial: ed, Publish: pub, Jobs: jc, Demo: demo, BaseURL: baseURL}); err != nil {
+	an := &analytics.Service{DB: db, Tenancy: ten}
+	if err := web.Register(web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Editorial: ed, Publish: pub, Jobs: jc, Demo: demo, BaseURL: baseURL, Analytics: an}); err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv.Handler()
