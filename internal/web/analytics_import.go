@@ -213,6 +213,7 @@ type uploadPage struct {
 	Total     int64
 	Good      int64
 	Bad       int64
+	GoodN     int // Good, for the plural of the "skip" choice
 	Rows      []previewRow
 	More      int // rows not shown
 	Errors    []previewRow
@@ -291,6 +292,7 @@ func (h *handler) fillPreview(r *http.Request, l *localizer, p *uploadPage) {
 	}
 	p.Total, p.Bad = int64(res.Rows), int64(len(res.Skipped))
 	p.Good = p.Total - p.Bad
+	p.GoodN = int(p.Good)
 	fig := func(v *int64, lower bool) string {
 		if v == nil {
 			return "—"

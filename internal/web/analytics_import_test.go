@@ -87,8 +87,8 @@ func TestAnalyticsImportFlow(t *testing.T) {
 		t.Fatalf("preview: %d %s", r.Status, excerpt(r.Body))
 	}
 	wantContains(t, r.Body, "Weibo data centre export", `id="import-rows">4<`, `id="import-good">1<`, `id="import-bad">3<`,
-		"12,000", `views “abc”: not a number`, "no published post of this account has this id or address",
-		`reposts “-3”: a figure cannot be negative`, `<th scope="row">3</th>`, `<th scope="row">4</th>`, `<th scope="row">5</th>`, `id="skip-bad"`)
+		"12,000", `Views “abc”: not a number`, "no published post of this account has this id or address",
+		`Reposts and shares “-3”: a figure cannot be negative`, `<th scope="row">3</th>`, `<th scope="row">4</th>`, `<th scope="row">5</th>`, `id="skip-bad"`)
 	if got := snapshotCount(t, a, n.owner.OrgID, pubs); got != 0 {
 		t.Fatalf("the preview wrote %d readings", got)
 	}
@@ -110,7 +110,7 @@ func TestAnalyticsImportFlow(t *testing.T) {
 		t.Fatalf("commit with skip: %d", r.Status)
 	}
 	r = ed.get(preview)
-	wantContains(t, r.Body, "The figures are imported.", `id="import-done"`, "1 readings recorded, 3 rows skipped")
+	wantContains(t, r.Body, "The figures are imported.", `id="import-done"`, "readings recorded: 1; rows skipped: 3")
 	snaps, err := a.DB.PublicationSnapshots(context.Background(), n.owner.OrgID, pubs[0])
 	if err != nil || len(snaps) != 1 || *snaps[0].Views != 12000 || *snaps[0].Likes != 300 || snaps[0].Source != store.PubSourceImport {
 		t.Fatalf("imported: %+v %v", snaps, err)
