@@ -34,7 +34,7 @@ func TestBrowserAnalytics(t *testing.T) {
 	downloads := t.TempDir()
 	inst := itoa(n.inst.ID)
 
-	b := browser(t, 180*time.Second)
+	b := browser(t, 300*time.Second)
 	steps := append(signIn(a, "editor@example.org", pw),
 		// Through the menu and the links, as a person goes.
 		chromedp.Click(chromedp.CSS(`.mainnav a[href="/institutions"]`)),
@@ -82,8 +82,9 @@ func TestBrowserAnalytics(t *testing.T) {
 			var fig = document.getElementById("chart-" + ids[i]);
 			var bars = fig.querySelectorAll("svg rect.bar");
 			if (bars.length < 1 || fig.querySelectorAll("table tbody tr").length !== bars.length) return false;
-			var r = bars[0].getBoundingClientRect();
-			if (r.width <= 1 || r.height <= 0) return false;
+			var widest = 0;
+			for (var j = 0; j < bars.length; j++) { var r = bars[j].getBoundingClientRect(); if (r.height <= 0) return false; widest = Math.max(widest, r.width); }
+			if (widest <= 10) return false;
 		}
 		var heat = document.querySelectorAll("#chart-heatmap svg rect.heat:not(.heat-0)");
 		return heat.length >= 1;
@@ -99,7 +100,7 @@ func TestBrowserAnalytics(t *testing.T) {
 	progress := chromedp.Events(b, cdpbrowser.DownloadProgress)
 	err = chromedp.Do(b,
 		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-			_, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+			_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
 				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: ptr(true)})
 			return err
 		}),
