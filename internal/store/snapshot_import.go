@@ -1,8 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -47,9 +50,27 @@ func (db *DB) ImportPublicationSnapshots(ctx context.Context, orgID int64, snaps
 		}
 	}
 	figures := newestFigures(rows)
+	// In index order, so that consecutive rows land on the same pages of the unique
+	// index (an export lists a day's posts, then the next day's).
+	slices.SortStableFunc(rows, func(a, b *PublicationSnapshot) int {
+		return cmp.Or(cmp.Compare(a.PublicationID, b.PublicationID), a.TakenAt.Compare(b.TakenAt), strings.Compare(a.Source, b.Source))
+	})
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := checkPublicationsOfOrg(ctx, tx, orgID, ids); err != nil {
 			return err
+		}
+		if db.dialect == SQLite && len(rows) > importChunk {
+			// A large import in one transaction outgrows SQLite's default page cache
+			// (2 MB), which then spills pages to the WAL before the commit: give the
+			// write connection room for the transaction, and its size back after.
+			var was int64
+			if err := tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&was); err != nil {
+				return db.mapErr(err)
+			}
+			if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
+				return db.mapErr(err)
+			}
+			defer tx.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = `+strconv.FormatInt(was, 10))
 		}
 		var full *sql.Stmt
 		defer func() {
