@@ -606,4 +606,17 @@ var authzTable = []authzRow{
 	row("GET /placements/{id}/sheet.pdf", foreign, 303, 404, 404, 404, 404, 404, 404).at("/placements/{placement}/sheet.pdf?size=a6"),
 	row("POST /accounts/{id}/replies/{rule}/delete", own, 303, 303, 303, 403, 403, 403, 403).at("/accounts/{account}/replies/{rule}/delete"),
 	row("POST /accounts/{id}/replies/{rule}/delete", foreign, 303, 404, 404, 404, 404, 404, 404).at("/accounts/{account}/replies/{rule}/delete"),
+	// Figures imported from the analytics page and entered from the post page
+	// (internal/web/analytics_import.go): writers upload (no file here: the refusal is a
+	// flash, 303); an upload is its uploader's only, so another's id is not found.
+	row("POST /institutions/{id}/analytics/import", own, 303, 303, 303, 303, 303, 403, 403).with("account=1"),
+	row("POST /institutions/{id}/analytics/import", foreign, 303, 404, 404, 404, 404, 404, 404).with("account=1"),
+	row("GET /institutions/{id}/analytics/import/{upload}", own, 303, 404, 404, 404, 404, 404, 404).at("/institutions/{institution}/analytics/import/{n}"),
+	row("GET /institutions/{id}/analytics/import/{upload}", foreign, 303, 404, 404, 404, 404, 404, 404).at("/institutions/{institution}/analytics/import/{n}"),
+	row("POST /institutions/{id}/analytics/import/{upload}/commit", own, 303, 404, 404, 404, 404, 404, 404).at("/institutions/{institution}/analytics/import/{n}/commit"),
+	row("POST /institutions/{id}/analytics/import/{upload}/commit", foreign, 303, 404, 404, 404, 404, 404, 404).at("/institutions/{institution}/analytics/import/{n}/commit"),
+	row("POST /institutions/{id}/analytics/import/{upload}/discard", own, 303, 404, 404, 404, 404, 404, 404).at("/institutions/{institution}/analytics/import/{n}/discard"),
+	row("POST /institutions/{id}/analytics/import/{upload}/discard", foreign, 303, 404, 404, 404, 404, 404, 404).at("/institutions/{institution}/analytics/import/{n}/discard"),
+	row("POST /publications/{id}/figures", own, 303, 303, 303, 303, 303, 403, 403).with("views=1200&likes=30"),
+	row("POST /publications/{id}/figures", foreign, 303, 404, 404, 404, 404, 404, 404).with("views=1200&likes=30"),
 }

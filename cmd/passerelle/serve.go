@@ -190,6 +190,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		jobs.Periodic(time.Minute, webhook.DrainArgs{}, webhook.DrainInsertOpts()),
 		jobs.Periodic(reconcileEvery, publish.ReconcileArgs{}, publish.ReconcileInsertOpts()),
 		jobs.Periodic(10*time.Minute, notify.DigestArgs{}, nil),
+		jobs.Periodic(time.Hour, analytics.MonthlyReportArgs{}, nil),
 	}
 	collectEvery := m.CollectEvery
 	if collectEvery <= 0 {
@@ -259,6 +260,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		}
 	}
 	river.AddWorker(workers, digest)
+	// The monthly reports to the reviewers, sent on the 1st when SMTP is configured.
+	monthly := &analytics.MonthlyReportWorker{Service: &analytics.Service{DB: db, Tenancy: m.Tenancy}, Mailer: digest.Mailer, Logger: m.Logger}
+	if monthly.Labels, err = web.Labels(); err != nil {
+		return err
+	}
+	river.AddWorker(workers, monthly)
 
 	edit := editorial.New(editorial.Options{DB: db, DataDir: cfg.DataDir, Media: mediaStore, Limits: media.Limits{Gate: gate}, Logger: m.Logger})
 	if m.demo.Seeded {

@@ -417,9 +417,6 @@ func normURL(u string) string {
 	return strings.ToLower(strings.TrimPrefix(host, "www.")) + "/" + strings.TrimSuffix(rest, "/")
 }
 
-// importBatch is how many readings one transaction writes.
-const importBatch = 5000
-
 // Import reads a file of figures for an account of the user's organization and
 // records them as readings (source "import"). Rows are matched to the account's
 // published publications by platform post id or URL. Without SkipBad, a file with a
@@ -499,22 +496,16 @@ func (s *Service) Import(ctx context.Context, orgID, accountID int64, data []byt
 		res.Imported = len(snaps)
 		return res, nil
 	}
-	// All rows in one transaction when the file is not too large, so that a failure
-	// leaves nothing half imported; larger files go in batches of one transaction
-	// each, re-importing being harmless (readings are keyed).
-	for i := 0; i < len(snaps); i += importBatch {
-		batch := snaps[i:min(i+importBatch, len(snaps))]
-		if _, err := s.DB.RecordPublicationSnapshots(ctx, orgID, batch); err != nil {
-			if passerelle.ErrorCode(err) == passerelle.EINVALID {
-				return res, &ImportError{Reason: passerelle.ErrorMessage(err)}
-			}
-			return res, err
+	// All rows in one transaction: a failure leaves nothing half imported. The store
+	// writes them with multi-row statements and each publication's figures once.
+	n, err := s.DB.ImportPublicationSnapshots(ctx, orgID, snaps, o.Progress)
+	if err != nil {
+		if passerelle.ErrorCode(err) == passerelle.EINVALID {
+			return res, &ImportError{Reason: passerelle.ErrorMessage(err)}
 		}
-		res.Imported += len(batch)
-		if o.Progress != nil {
-			o.Progress(res.Imported, len(snaps))
-		}
+		return res, err
 	}
+	res.Imported = n
 	return res, nil
 }
 

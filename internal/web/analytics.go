@@ -60,6 +60,10 @@ type analyticsPage struct {
 	PostHeader  []string
 	Query       string
 	Formats     []string
+	// ImportAccounts are the accounts the user may import figures for (none: no
+	// import form); Today bounds the date of the figures (analytics_import.go).
+	ImportAccounts []*passerelle.Account
+	Today          string
 }
 
 // pagePeriod reads ?from=&to=, by default the 30 days up to yesterday in Beijing.
@@ -192,6 +196,12 @@ func (h *handler) analyticsPage(w http.ResponseWriter, r *http.Request) {
 		return out
 	}
 	p.Top, p.Bottom = postRows(s.TopPosts), postRows(s.BottomPosts)
+	accts, err := h.importAccounts(r, inst.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p.ImportAccounts, p.Today = accts, h.Now().In(analytics.Beijing).Format(time.DateOnly)
 	h.render(w, r, view{name: "analytics", title: "analytics.title", nav: "institutions"}, p)
 }
 

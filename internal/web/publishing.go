@@ -55,6 +55,8 @@ type deliveryItem struct {
 	// ReadOnly says why no action is offered (an archived institution or account, a
 	// watched account); empty otherwise.
 	ReadOnly string
+	// Figures are a published publication's readings (analytics_import.go).
+	Figures *figuresPanel
 }
 
 // lock withdraws the actions of a publication whose account is read-only (err from
@@ -124,6 +126,7 @@ func (h *handler) publishingPanel(ctx context.Context, u *passerelle.User, post 
 		names[b.AccountID] = cmp.Or(a.DisplayName, a.Handle)
 		it.lock(publish.ReadOnly(inst, a))
 		it.Account = cmp.Or(names[b.AccountID], row.AccountHandle)
+		h.publicationFiguresPanel(ctx, u, it, post.InstitutionID)
 		p.Items = append(p.Items, it)
 	}
 	return p, nil

@@ -31,6 +31,7 @@ var viewNames = []string{
 	"desk", "conversation",
 	"analytics",
 	"live_list", "live_form", "live_show", "live_sheet", "network",
+	"analytics_import",
 }
 
 // views are the parsed pages. They are never executed directly: each request clones
