@@ -246,6 +246,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return err
 	}
 	api.RegisterVisit(m.Server, m.Visit)
+	if m.Desk != nil {
+		m.Desk.StopLinks = m.Visit
+	}
 	api.RegisterPublishing(m.Server, m.Publish, db)
 	m.Partners = partners.New(partners.Options{DB: db, BaseURL: cfg.BaseURL})
 	api.RegisterPartners(m.Server, m.Partners, editAPI)
@@ -271,7 +274,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			return len(res.Subscribed), err
 		}
 	}
-	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Analytics: audience, Jobs: m.Jobs, Desk: m.Desk, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo,
+	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Analytics: audience, Jobs: m.Jobs, Desk: m.Desk, Visit: m.Visit, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo,
 		DemoScan: demoScan, Partners: m.Partners}); err != nil {
 		return err
 	}

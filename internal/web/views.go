@@ -30,6 +30,7 @@ var viewNames = []string{
 	"partners", "campaigns", "campaign", "relay",
 	"desk", "conversation",
 	"analytics",
+	"visit_index", "tour_edit", "stop_form", "tour_labels", "exhibition_edit",
 }
 
 // views are the parsed pages. They are never executed directly: each request clones

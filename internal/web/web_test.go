@@ -22,6 +22,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
+	"github.com/passerelle-oss/passerelle/internal/visit"
 	"github.com/passerelle-oss/passerelle/internal/web"
 )
 
@@ -88,7 +89,11 @@ func newApp(t *testing.T, demo bool) *app {
 		t.Fatal(err)
 	}
 	pub := publish.New(publish.Options{DB: db, Jobs: jc, Media: mediaStore})
-	if err := web.Register(web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Editorial: ed, Publish: pub, Jobs: jc, Demo: demo, BaseURL: baseURL}); err != nil {
+	vis := visit.New(db, mediaStore, baseURL, nil)
+	if err := vis.Register(srv); err != nil {
+		t.Fatal(err)
+	}
+	if err := web.Register(web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Editorial: ed, Publish: pub, Jobs: jc, Demo: demo, BaseURL: baseURL, Visit: vis}); err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv.Handler()
