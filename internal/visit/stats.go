@@ -175,6 +175,9 @@ func (s *Service) maybeFlush() {
 	c := s.counts()
 	c.mu.Lock()
 	due := s.now().Sub(c.last) >= flushEvery && (len(c.stops) > 0 || len(c.exhibitions) > 0)
+	if due {
+		c.last = s.now() // one background flush per period, not one per beacon
+	}
 	c.mu.Unlock()
 	if due {
 		go s.Flush(context.Background())
@@ -185,11 +188,9 @@ func (s *Service) maybeFlush() {
 // reading counts, so what they show is current.
 func (s *Service) Flush(ctx context.Context) error {
 	c := s.counts()
-	if !c.flushing.TryLock() {
-		c.flushing.Lock() // another flush runs: wait for it, it wrote ours
-		c.flushing.Unlock()
-		return nil
-	}
+	// One flush at a time, so counts taken by one are written before the next
+	// reads; a caller waiting here then writes what came in meanwhile.
+	c.flushing.Lock()
 	defer c.flushing.Unlock()
 	c.mu.Lock()
 	day, stops, exhibitions := c.day, c.stops, c.exhibitions

@@ -31,6 +31,7 @@ type bundle struct {
 	url          string
 	svc          *visit.Service
 	institution  int64
+	org          int64
 	token        string
 	foreignToken string
 }
@@ -72,7 +73,7 @@ func setup(t *testing.T, db *store.DB) *bundle {
 			if err := db.CreateInstitution(ctx, inst); err != nil {
 				t.Fatal(err)
 			}
-			b.institution, b.token = inst.ID, secret
+			b.institution, b.token, b.org = inst.ID, secret, org.ID
 		} else {
 			b.foreignToken = secret
 		}
