@@ -249,6 +249,13 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if m.Desk != nil {
 		m.Desk.StopLinks = m.Visit
 	}
+	if m.demo.Seeded {
+		tourURL, exURL, err := demo.Visit(ctx, db, edit, m.Visit, m.demo.OrgID)
+		if err != nil {
+			return fmt.Errorf("demo visitor pages: %w", err)
+		}
+		m.Logger.Info("demo: the Louvre's audioguide and virtual exhibition are published", "tour", tourURL, "exhibition", exURL)
+	}
 	api.RegisterPublishing(m.Server, m.Publish, db)
 	m.Partners = partners.New(partners.Options{DB: db, BaseURL: cfg.BaseURL})
 	api.RegisterPartners(m.Server, m.Partners, editAPI)
