@@ -26,7 +26,7 @@ import (
 // bundle is a served Passerelle with the visitor pages, an organization with an
 // institution and its owner's API token, and another organization's owner.
 type bundle struct {
-	t            *testing.T
+	t            testing.TB
 	db           *store.DB
 	url          string
 	svc          *visit.Service
@@ -36,7 +36,7 @@ type bundle struct {
 	foreignToken string
 }
 
-func setup(t *testing.T, db *store.DB) *bundle {
+func setup(t testing.TB, db *store.DB) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	b := &bundle{t: t, db: db}
