@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -87,6 +90,18 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo audio range: %v %v", res, err)
 	} else {
 		res.Body.Close()
+	}
+
+	// The command line exports them as a static site.
+	site := t.TempDir()
+	if code, stdout, errOut := run(t, "", nil, "export", "site", "--data", cfg.DataDir, "--institution", fmt.Sprint(louvre), site); code != 0 || !strings.Contains(stdout, "exported 1 tours and 1 exhibitions") {
+		t.Fatalf("export site: %d %q %q", code, stdout, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(site, "tour-"+tours[0].PublicToken, "4.fr.html")); err != nil {
+		t.Fatalf("exported stop 4: %v", err)
+	}
+	if code, _, _ := run(t, "", nil, "export", "site", "--data", cfg.DataDir, "--institution", "99999", filepath.Join(t.TempDir(), "x")); code != 1 {
+		t.Errorf("export of an institution with nothing published: %d", code)
 	}
 
 	// The Orsay WeChat account is connected to the simulator.

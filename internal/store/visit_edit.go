@@ -307,3 +307,14 @@ func (db *DB) AccountInstitution(ctx context.Context, accountID int64) (int64, e
 	err := db.r().row(ctx, `SELECT institution_id FROM accounts WHERE id = ?`, accountID).Scan(&id)
 	return id, db.mapErr(err)
 }
+
+// ToursOfInstitution lists an institution's tours (any organization: the command
+// line's static export).
+func (db *DB) ToursOfInstitution(ctx context.Context, institutionID int64) ([]*passerelle.Tour, error) {
+	return queryAll(ctx, db, db.r(), `SELECT `+tourColumns+` FROM tours t WHERE t.institution_id = ? ORDER BY t.id`, []any{institutionID}, scanTour)
+}
+
+// ExhibitionsOfInstitution lists an institution's exhibitions (any organization).
+func (db *DB) ExhibitionsOfInstitution(ctx context.Context, institutionID int64) ([]*passerelle.Exhibition, error) {
+	return queryAll(ctx, db, db.r(), `SELECT `+exhibitionColumns+` FROM exhibitions e WHERE e.institution_id = ? ORDER BY e.id`, []any{institutionID}, scanExhibition)
+}

@@ -139,6 +139,10 @@ type pageData struct {
 	// Script loads the page's counting script (the beacon), when there is one.
 	Script bool
 	JS     string
+	// static renders for a static export: relative stylesheet, langURL for the
+	// language switch.
+	static  bool
+	langURL func(lang string) string
 }
 
 // serve answers a page from the cache, rendering it with render on a miss.
@@ -209,8 +213,15 @@ func (h *public) execute(name string, d pageData, lang, path, q string) ([]byte,
 	d.Lang = lang
 	d.CSS = "/v/static/" + h.views.cssName
 	d.JS = "/v/static/" + h.views.jsName
+	if d.static {
+		d.CSS = "../assets/" + h.views.cssName
+	}
 	for _, l := range languages {
-		d.Languages = append(d.Languages, langLink{Code: l, Name: h.catalog.Localizer(l).T("public.lang_name"), URL: path + "?lang=" + l, Current: l == lang})
+		u := path + "?lang=" + l
+		if d.langURL != nil {
+			u = d.langURL(l)
+		}
+		d.Languages = append(d.Languages, langLink{Code: l, Name: h.catalog.Localizer(l).T("public.lang_name"), URL: u, Current: l == lang})
 	}
 	var buf bytes.Buffer
 	if err := h.views.pages.ExecuteTemplate(&buf, name, d); err != nil {
@@ -302,6 +313,44 @@ type site struct {
 	beacon string
 	// token is the public token the beacon names.
 	token string
+	// static makes relative file links (index.html, 12.fr.html) for a static export.
+	static bool
+}
+
+// page is the address of the tour's page (n = 0) or of a stop in lang, with q (the
+// explicit language query) on the server.
+func (st site) page(n int, lang, q string) string {
+	if st.static {
+		name := "index"
+		if n > 0 {
+			name = strconv.Itoa(n)
+		}
+		if lang != "zh-Hans" {
+			name += "." + lang
+		}
+		return name + ".html"
+	}
+	if n == 0 {
+		return st.base + q
+	}
+	return st.base + "/" + strconv.Itoa(n) + q
+}
+
+// goURL is the address of the "type a stop number" form; "" in a static export.
+func (st site) goURL() string {
+	if st.static {
+		return ""
+	}
+	return st.base + "/go"
+}
+
+// data fills the static-export fields of a page's data.
+func (st site) data(d pageData, n int) pageData {
+	if st.static {
+		d.static = true
+		d.langURL = func(l string) string { return st.page(n, l, "") }
+	}
+	return d
 }
 
 func (s *Service) publicSite(base string) site {
@@ -320,11 +369,11 @@ func (h *public) renderTourOf(ctx context.Context, t *passerelle.Tour, st site, 
 	if err != nil {
 		return 0, nil, err
 	}
-	b := tourBody{Title: pick(lang, t.TitleZH, t.TitleFR, t.TitleEN), Intro: pick(lang, t.IntroZH, t.IntroFR, t.IntroEN), GoURL: path + "/go", Count: len(stops)}
-	for _, st := range stops {
-		b.Stops = append(b.Stops, stopLink{Number: st.Number, Title: pick(lang, st.TitleZH, st.TitleFR, st.TitleEN), URL: path + "/" + strconv.Itoa(st.Number) + q})
+	b := tourBody{Title: pick(lang, t.TitleZH, t.TitleFR, t.TitleEN), Intro: pick(lang, t.IntroZH, t.IntroFR, t.IntroEN), GoURL: st.goURL(), Count: len(stops)}
+	for _, s := range stops {
+		b.Stops = append(b.Stops, stopLink{Number: s.Number, Title: pick(lang, s.TitleZH, s.TitleFR, s.TitleEN), URL: st.page(s.Number, lang, q)})
 	}
-	body, err := h.execute("tour.html", pageData{Title: b.Title, Digest: b.Intro, Body: b}, lang, path, q)
+	body, err := h.execute("tour.html", st.data(pageData{Title: b.Title, Digest: b.Intro, Body: b}, 0), lang, path, q)
 	return http.StatusOK, body, err
 }
 
@@ -386,8 +435,8 @@ func (h *public) renderStopOf(ctx context.Context, t *passerelle.Tour, site site
 	if err != nil {
 		return 0, nil, err
 	}
-	b := stopBody{Tour: pick(lang, t.TitleZH, t.TitleFR, t.TitleEN), TourURL: path + q, Number: st.Number, Title: pick(lang, st.TitleZH, st.TitleFR, st.TitleEN),
-		Artwork: st.Artwork, GoURL: path + "/go", Beacon: site.beacon, Token: site.token}
+	b := stopBody{Tour: pick(lang, t.TitleZH, t.TitleFR, t.TitleEN), TourURL: site.page(0, lang, q), Number: st.Number, Title: pick(lang, st.TitleZH, st.TitleFR, st.TitleEN),
+		Artwork: st.Artwork, GoURL: site.goURL(), Beacon: site.beacon, Token: site.token}
 	for _, para := range strings.Split(pick(lang, st.TranscriptZH, st.TranscriptFR, st.TranscriptEN), "\n") {
 		if p := strings.TrimSpace(para); p != "" {
 			b.Transcript = append(b.Transcript, p)
@@ -404,13 +453,13 @@ func (h *public) renderStopOf(ctx context.Context, t *passerelle.Tour, site site
 	}
 	if i > 0 {
 		p := stops[i-1]
-		b.Prev = &stopLink{Number: p.Number, Title: pick(lang, p.TitleZH, p.TitleFR, p.TitleEN), URL: path + "/" + strconv.Itoa(p.Number) + q}
+		b.Prev = &stopLink{Number: p.Number, Title: pick(lang, p.TitleZH, p.TitleFR, p.TitleEN), URL: site.page(p.Number, lang, q)}
 	}
 	if i+1 < len(stops) {
 		nx := stops[i+1]
-		b.Next = &stopLink{Number: nx.Number, Title: pick(lang, nx.TitleZH, nx.TitleFR, nx.TitleEN), URL: path + "/" + strconv.Itoa(nx.Number) + q}
+		b.Next = &stopLink{Number: nx.Number, Title: pick(lang, nx.TitleZH, nx.TitleFR, nx.TitleEN), URL: site.page(nx.Number, lang, q)}
 	}
-	body, err := h.execute("stop.html", pageData{Title: b.Title, Body: b, Script: site.beacon != ""}, lang, path+"/"+strconv.Itoa(n), q)
+	body, err := h.execute("stop.html", site.data(pageData{Title: b.Title, Body: b, Script: site.beacon != ""}, n), lang, path+"/"+strconv.Itoa(n), q)
 	return http.StatusOK, body, err
 }
 
@@ -505,7 +554,7 @@ func (h *public) renderExhibitionOf(ctx context.Context, e *passerelle.Exhibitio
 	if m := media[e.CoverMediaID]; m != nil && site.beacon != "" {
 		d.Cover = h.BaseURL + h.imageURL(m)
 	}
-	body, err := h.execute("exhibition.html", d, lang, path, q)
+	body, err := h.execute("exhibition.html", site.data(d, 0), lang, path, q)
 	return http.StatusOK, body, err
 }
 
