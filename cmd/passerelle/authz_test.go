@@ -218,7 +218,7 @@ func ids(m map[string]int64) map[string]string {
 }
 
 // editorialKinds are the placeholders of editorial objects.
-var editorialKinds = []string{"post", "publication", "media", "term", "lexicon", "link", "guest", "tour", "exhibition", "tourpage", "touraudio", "exhibitionpage"}
+var editorialKinds = []string{"post", "publication", "media", "term", "lexicon", "link", "guest", "tour", "exhibition", "tourpage", "touraudio", "exhibitionpage", "stop"}
 
 // needsEditorial reports whether a row names an editorial object.
 func needsEditorial(r authzRow, segments []string) bool {
@@ -288,7 +288,8 @@ func (f *authzFixture) editorialObjects(t *testing.T, owner *passerelle.User, in
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.m.Visit.AddStop(ctx, owner, &passerelle.Stop{TourID: tour.ID, Number: 7, TitleZH: "第七站", AudioMediaID: audio.ID}); err != nil {
+	stop := &passerelle.Stop{TourID: tour.ID, Number: 7, TitleZH: "第七站", AudioMediaID: audio.ID}
+	if err := f.m.Visit.AddStop(ctx, owner, stop); err != nil {
 		t.Fatal(err)
 	}
 	ex := &passerelle.Exhibition{InstitutionID: inst, TitleZH: "展览"}
@@ -310,7 +311,7 @@ func (f *authzFixture) editorialObjects(t *testing.T, owner *passerelle.User, in
 		}
 		return u.Path
 	}
-	maps.Copy(ids, map[string]string{"tour": fmt.Sprint(tour.ID), "exhibition": fmt.Sprint(ex.ID),
+	maps.Copy(ids, map[string]string{"tour": fmt.Sprint(tour.ID), "exhibition": fmt.Sprint(ex.ID), "stop": fmt.Sprint(stop.ID),
 		"tourpage": pathOf(tourURL), "exhibitionpage": pathOf(exURL), "touraudio": "/v/audio/" + audio.StorageKey + ".mp3"})
 	maps.Copy(ids, map[string]string{"post": fmt.Sprint(saved.Post.ID), "publication": fmt.Sprint(saved.Post.Publications[0].ID), "media": fmt.Sprint(m.ID),
 		"term": fmt.Sprint(term.ID), "lexicon": fmt.Sprint(entry.ID), "link": fmt.Sprint(link.ID), "guest": token})
@@ -443,7 +444,7 @@ var wildcard = regexp.MustCompile(`\{([^}]*)\}`)
 // collections name the object of a wildcard by the path segment before it, where the
 // segment is not the object's name with an s.
 var collections = map[string]string{"placements": "placement", "conversations": "conversation", "replies": "rule", "posts": "post", "publications": "publication", "media": "media", "glossary": "term",
-	"lexicon": "lexicon", "guest-links": "link", "guest": "guest", "review": "guest", "tours": "tour", "exhibitions": "exhibition",
+	"lexicon": "lexicon", "guest-links": "link", "guest": "guest", "review": "guest", "tours": "tour", "exhibitions": "exhibition", "stops": "stop", "visit-media": "media",
 	"partners": "partner", "campaigns": "campaign", "live-events": "live", "relay": "relay"}
 
 // kindOf names the object a wildcard stands for: from the path segment before it

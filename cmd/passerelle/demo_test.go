@@ -5,11 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/demo"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
@@ -52,6 +58,50 @@ func TestDemo(t *testing.T) {
 	eds, err := m.DB.Editions(ctx, store.EditionFilter{OrgID: owner.OrgID})
 	if err != nil || len(eds) == 0 {
 		t.Fatalf("barometer editions: %d %v", len(eds), err)
+	}
+
+	// The Louvre's audioguide (four stops with silent recordings) and exhibition are
+	// published: their pages answer, a stop's recording answers a range.
+	var louvre int64
+	for _, a := range accounts0(t, m, owner.OrgID) {
+		if a.Handle == "gh_louvre" {
+			louvre = a.InstitutionID
+		}
+	}
+	tours, err := m.Visit.Tours(ctx, owner, louvre)
+	if err != nil || len(tours) != 1 || tours[0].Stops != 4 || tours[0].PublishedAt == nil {
+		t.Fatalf("demo tours: %v %v", tours, err)
+	}
+	if exs, err := m.Visit.Exhibitions(ctx, owner, louvre); err != nil || len(exs) != 1 || exs[0].PublishedAt == nil {
+		t.Fatalf("demo exhibitions: %v %v", exs, err)
+	}
+	tourPage := getBody(t, m.URL()+"/v/t/"+tours[0].PublicToken+"?lang=fr")
+	if !strings.Contains(tourPage, "La Joconde") || !strings.Contains(tourPage, "Vénus de Milo") {
+		t.Fatalf("demo tour page: %s", tourPage)
+	}
+	stopPage := getBody(t, m.URL()+"/v/t/"+tours[0].PublicToken+"/1")
+	audio := regexp.MustCompile(`src="(/v/audio/[0-9a-f]+\.mp3)"`).FindStringSubmatch(stopPage)
+	if audio == nil {
+		t.Fatalf("demo stop without audio: %s", stopPage)
+	}
+	req, _ := http.NewRequest("GET", m.URL()+audio[1], nil)
+	req.Header.Set("Range", "bytes=0-99")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusPartialContent || res.ContentLength != 100 {
+		t.Fatalf("demo audio range: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+
+	// The command line exports them as a static site.
+	site := t.TempDir()
+	if code, stdout, errOut := run(t, "", nil, "export", "site", "--data", cfg.DataDir, "--institution", fmt.Sprint(louvre), site); code != 0 || !strings.Contains(stdout, "exported 1 tours and 1 exhibitions") {
+		t.Fatalf("export site: %d %q %q", code, stdout, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(site, "tour-"+tours[0].PublicToken, "4.fr.html")); err != nil {
+		t.Fatalf("exported stop 4: %v", err)
+	}
+	if code, _, _ := run(t, "", nil, "export", "site", "--data", cfg.DataDir, "--institution", "99999", filepath.Join(t.TempDir(), "x")); code != 1 {
+		t.Errorf("export of an institution with nothing published: %d", code)
 	}
 
 	// The Orsay WeChat account is connected to the simulator.
@@ -106,4 +156,27 @@ func simPost(t *testing.T, url string, body any) map[string]any {
 		t.Fatalf("%s: %d %v %v", url, resp.StatusCode, out, err)
 	}
 	return out
+}
+
+func accounts0(t *testing.T, m *Main, orgID int64) []*passerelle.Account {
+	t.Helper()
+	as, err := m.DB.Accounts(context.Background(), store.AccountFilter{OrgID: orgID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return as
+}
+
+func getBody(t *testing.T, u string) string {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", u, res.StatusCode)
+	}
+	return string(b)
 }

@@ -9,11 +9,15 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/media"
 	"github.com/passerelle-oss/passerelle/internal/orgexport"
 	"github.com/passerelle-oss/passerelle/internal/store"
+	"github.com/passerelle-oss/passerelle/internal/visit"
 )
 
 func runExport(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 && args[0] == "site" {
+		return runExportSite(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "org" {
-		fmt.Fprintln(env.Stderr, "Usage: passerelle export org --data DIR --id N OUTDIR")
+		fmt.Fprintln(env.Stderr, "Usage: passerelle export org --data DIR --id N OUTDIR\n       passerelle export site --data DIR --institution ID OUTDIR")
 		return errUsage
 	}
 	fs := flags(env, "export org", "export org --data DIR --id N OUTDIR")
@@ -79,5 +83,43 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "imported %q: %d institutions, %d users (set their passwords with passerelle user set-password), %d posts\n", m.Organization.Name, m.Counts["institutions"], m.Counts["users"], m.Counts["posts"])
+	return nil
+}
+
+// runExportSite writes an institution's published tours and exhibitions as a static
+// site (internal/visit.ExportSite).
+func runExportSite(ctx context.Context, env *Env, args []string) error {
+	fs := flags(env, "export site", "export site --data DIR --institution ID OUTDIR")
+	data := dataFlags(fs, env)
+	id := fs.Int64("institution", 0, "the institution's id")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *id <= 0 {
+		fs.Usage()
+		return errUsage
+	}
+	out := fs.Arg(0)
+	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
+		return fmt.Errorf("%s is not empty", out)
+	}
+	cfg, err := data.config()
+	if err != nil {
+		return err
+	}
+	db, err := data.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	vis := visit.New(db, &media.DiskStore{Root: filepath.Join(cfg.DataDir, "media")}, cfg.BaseURL, nil)
+	rep, err := vis.ExportSite(ctx, *id, out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "exported %d tours and %d exhibitions to %s: %d pages, %d media files\n", rep.Tours, rep.Exhibitions, out, rep.Pages, rep.Files)
+	for _, e := range rep.Entries {
+		fmt.Fprintf(env.Stdout, "  %s\n", filepath.Join(out, e))
+	}
 	return nil
 }

@@ -279,6 +279,16 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return err
 	}
 	api.RegisterVisit(m.Server, m.Visit)
+	if m.Desk != nil {
+		m.Desk.StopLinks = m.Visit
+	}
+	if m.demo.Seeded {
+		tourURL, exURL, err := demo.Visit(ctx, db, edit, m.Visit, m.demo.OrgID)
+		if err != nil {
+			return fmt.Errorf("demo visitor pages: %w", err)
+		}
+		m.Logger.Info("demo: the Louvre's audioguide and virtual exhibition are published", "tour", tourURL, "exhibition", exURL)
+	}
 	api.RegisterPublishing(m.Server, m.Publish, db)
 	m.Partners = partners.New(partners.Options{DB: db, BaseURL: cfg.BaseURL})
 	api.RegisterPartners(m.Server, m.Partners, editAPI)
@@ -305,7 +315,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			return len(res.Subscribed), err
 		}
 	}
-	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Analytics: audience, Jobs: m.Jobs, Desk: m.Desk, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo,
+	if err := web.Register(web.Deps{Server: m.Server, DB: db, Auth: m.Auth, Tenancy: m.Tenancy, Connect: m.Connect, Editorial: edit, Publish: m.Publish, Analytics: audience, Jobs: m.Jobs, Desk: m.Desk, Visit: m.Visit, Logger: m.Logger, BaseURL: cfg.BaseURL, Demo: cfg.Demo,
 		DemoScan: demoScan, Partners: m.Partners}); err != nil {
 		return err
 	}

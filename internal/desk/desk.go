@@ -36,6 +36,9 @@ type Service struct {
 	Clients *clients.Factory
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// StopLinks, when set, answers a text that is only a stop number with the link
+	// of that stop of the institution's published audioguide (stoplink.go).
+	StopLinks StopLinker
 
 	mu    sync.Mutex
 	cache map[int64]*accountReplies

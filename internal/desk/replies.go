@@ -19,6 +19,10 @@ func (s *Service) PassiveReply(ctx context.Context, accountID int64, m *wechat.M
 	switch {
 	case m.MsgType == wechat.MsgTypeText:
 		text = m.Content
+		// visit13: a stop number gets the stop's link (see stoplink.go).
+		if reply, ok := s.stopLinkReply(ctx, accountID, text); ok {
+			return reply
+		}
 	case m.MsgType == wechat.MsgTypeEvent && m.Event == wechat.EventClick:
 		text = m.EventKey
 	case m.MsgType == wechat.MsgTypeEvent && m.Event == wechat.EventSubscribe:

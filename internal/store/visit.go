@@ -117,30 +117,8 @@ func (db *DB) AddStop(ctx context.Context, orgID int64, s *passerelle.Stop) erro
 			return db.mapErr(err)
 		}
 		f := passerelle.FieldErrors{}
-		for field, want := range map[string]struct {
-			id     int64
-			prefix string
-		}{
-			"audio_media_id": {s.AudioMediaID, "audio/"}, "audio_fr_media_id": {s.AudioFRMediaID, "audio/"},
-			"audio_en_media_id": {s.AudioENMediaID, "audio/"}, "image_media_id": {s.ImageMediaID, "image/"},
-		} {
-			if want.id == 0 {
-				continue
-			}
-			var mime string
-			err := tx.q().row(ctx, `SELECT mime FROM media_assets WHERE id = ? AND institution_id = ? AND archived_at IS NULL`, want.id, t.InstitutionID).Scan(&mime)
-			switch {
-			case db.mapErr(err) == passerelle.ErrNotFound:
-				f.Add(field, "No such medium in this institution's library.")
-			case err != nil:
-				return db.mapErr(err)
-			case !strings.HasPrefix(mime, want.prefix):
-				if want.prefix == "audio/" {
-					f.Add(field, "This medium is not an audio file.")
-				} else {
-					f.Add(field, "This medium is not an image.")
-				}
-			}
+		if err := checkStopMedia(ctx, tx, t.InstitutionID, s, f); err != nil {
+			return err
 		}
 		var n int
 		if err := tx.q().row(ctx, `SELECT COUNT(*) FROM tour_stops WHERE tour_id = ? AND number = ?`, s.TourID, s.Number).Scan(&n); err != nil {
@@ -165,6 +143,37 @@ func (db *DB) AddStop(ctx context.Context, orgID int64, s *passerelle.Stop) erro
 		s.ID, s.CreatedAt = id, now
 		return nil
 	})
+}
+
+// checkStopMedia records in f the media of a stop that are not the institution's or
+// not of the right kind (audio for the audio fields, an image for the image).
+func checkStopMedia(ctx context.Context, tx *Tx, institutionID int64, s *passerelle.Stop, f passerelle.FieldErrors) error {
+	for field, want := range map[string]struct {
+		id     int64
+		prefix string
+	}{
+		"audio_media_id": {s.AudioMediaID, "audio/"}, "audio_fr_media_id": {s.AudioFRMediaID, "audio/"},
+		"audio_en_media_id": {s.AudioENMediaID, "audio/"}, "image_media_id": {s.ImageMediaID, "image/"},
+	} {
+		if want.id == 0 {
+			continue
+		}
+		var mime string
+		err := tx.q().row(ctx, `SELECT mime FROM media_assets WHERE id = ? AND institution_id = ? AND archived_at IS NULL`, want.id, institutionID).Scan(&mime)
+		switch {
+		case tx.db.mapErr(err) == passerelle.ErrNotFound:
+			f.Add(field, "No such medium in this institution's library.")
+		case err != nil:
+			return tx.db.mapErr(err)
+		case !strings.HasPrefix(mime, want.prefix):
+			if want.prefix == "audio/" {
+				f.Add(field, "This medium is not an audio file.")
+			} else {
+				f.Add(field, "This medium is not an image.")
+			}
+		}
+	}
+	return nil
 }
 
 // Stops lists a tour's stops by number. The caller has checked the tour is visible.

@@ -23,7 +23,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
-//go:embed templates/*.html templates/visit.css
+//go:embed templates/*.html templates/visit.css templates/visit.js
 var templateFS embed.FS
 
 // languages of the visitor pages, in the order of the language switch.
@@ -33,6 +33,8 @@ type views struct {
 	pages   *template.Template
 	css     []byte
 	cssName string
+	js      []byte
+	jsName  string
 }
 
 var loadViews = sync.OnceValues(func() (*views, error) {
@@ -44,8 +46,13 @@ var loadViews = sync.OnceValues(func() (*views, error) {
 	if err != nil {
 		return nil, err
 	}
+	js, err := templateFS.ReadFile("templates/visit.js")
+	if err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(css)
-	return &views{pages: t, css: css, cssName: "visit." + hex.EncodeToString(sum[:6]) + ".css"}, nil
+	jsSum := sha256.Sum256(js)
+	return &views{pages: t, css: css, cssName: "visit." + hex.EncodeToString(sum[:6]) + ".css", js: js, jsName: "visit." + hex.EncodeToString(jsSum[:6]) + ".js"}, nil
 })
 
 // Register adds the public pages to srv. They need no account.
@@ -62,6 +69,7 @@ func (s *Service) Register(srv *server.Server) error {
 	srv.HandleFunc("GET /v/audio/{file}", server.Public, h.audio)
 	srv.HandleFunc("GET /v/img/{file}", server.Public, h.image)
 	srv.HandleFunc("GET /v/static/{file}", server.Public, h.static)
+	srv.HandleFunc("POST "+beaconPath, server.Public, h.beacon, server.BodyLimit(beaconLimit))
 	return nil
 }
 
@@ -128,6 +136,13 @@ type pageData struct {
 	Cover     string
 	Languages []langLink
 	Body      any
+	// Script loads the page's counting script (the beacon), when there is one.
+	Script bool
+	JS     string
+	// static renders for a static export: relative stylesheet, langURL for the
+	// language switch.
+	static  bool
+	langURL func(lang string) string
 }
 
 // serve answers a page from the cache, rendering it with render on a miss.
@@ -197,8 +212,16 @@ func (h *public) execute(name string, d pageData, lang, path, q string) ([]byte,
 	d.L = h.catalog.Localizer(lang)
 	d.Lang = lang
 	d.CSS = "/v/static/" + h.views.cssName
+	d.JS = "/v/static/" + h.views.jsName
+	if d.static {
+		d.CSS = "../assets/" + h.views.cssName
+	}
 	for _, l := range languages {
-		d.Languages = append(d.Languages, langLink{Code: l, Name: h.catalog.Localizer(l).T("public.lang_name"), URL: path + "?lang=" + l, Current: l == lang})
+		u := path + "?lang=" + l
+		if d.langURL != nil {
+			u = d.langURL(l)
+		}
+		d.Languages = append(d.Languages, langLink{Code: l, Name: h.catalog.Localizer(l).T("public.lang_name"), URL: u, Current: l == lang})
 	}
 	var buf bytes.Buffer
 	if err := h.views.pages.ExecuteTemplate(&buf, name, d); err != nil {
@@ -276,15 +299,81 @@ func (h *public) renderTour(ctx context.Context, token, lang, q string) (int, []
 	if err != nil {
 		return 0, nil, err
 	}
+	return h.renderTourOf(ctx, t, h.publicSite(path), lang, q)
+}
+
+// site says where a rendering's links and media point: the public pages, an
+// editor's preview or a static export.
+type site struct {
+	// base is the tour's or exhibition's address; stops are base + "/" + number.
+	base string
+	// media is the address of a medium.
+	media func(m *store.MediaAsset) string
+	// beacon is the address counting plays and views ("" for none).
+	beacon string
+	// token is the public token the beacon names.
+	token string
+	// static makes relative file links (index.html, 12.fr.html) for a static export.
+	static bool
+}
+
+// page is the address of the tour's page (n = 0) or of a stop in lang, with q (the
+// explicit language query) on the server.
+func (st site) page(n int, lang, q string) string {
+	if st.static {
+		name := "index"
+		if n > 0 {
+			name = strconv.Itoa(n)
+		}
+		if lang != "zh-Hans" {
+			name += "." + lang
+		}
+		return name + ".html"
+	}
+	if n == 0 {
+		return st.base + q
+	}
+	return st.base + "/" + strconv.Itoa(n) + q
+}
+
+// goURL is the address of the "type a stop number" form; "" in a static export.
+func (st site) goURL() string {
+	if st.static {
+		return ""
+	}
+	return st.base + "/go"
+}
+
+// data fills the static-export fields of a page's data.
+func (st site) data(d pageData, n int) pageData {
+	if st.static {
+		d.static = true
+		d.langURL = func(l string) string { return st.page(n, l, "") }
+	}
+	return d
+}
+
+func (s *Service) publicSite(base string) site {
+	token := base[strings.LastIndexByte(base, '/')+1:]
+	return site{base: base, beacon: beaconPath, token: token, media: func(m *store.MediaAsset) string {
+		if strings.HasPrefix(m.MIME, "audio/") {
+			return s.audioURL(m)
+		}
+		return s.imageURL(m)
+	}}
+}
+
+func (h *public) renderTourOf(ctx context.Context, t *passerelle.Tour, st site, lang, q string) (int, []byte, error) {
+	path := st.base
 	stops, err := h.DB.Stops(ctx, t.ID)
 	if err != nil {
 		return 0, nil, err
 	}
-	b := tourBody{Title: pick(lang, t.TitleZH, t.TitleFR, t.TitleEN), Intro: pick(lang, t.IntroZH, t.IntroFR, t.IntroEN), GoURL: path + "/go", Count: len(stops)}
-	for _, st := range stops {
-		b.Stops = append(b.Stops, stopLink{Number: st.Number, Title: pick(lang, st.TitleZH, st.TitleFR, st.TitleEN), URL: path + "/" + strconv.Itoa(st.Number) + q})
+	b := tourBody{Title: pick(lang, t.TitleZH, t.TitleFR, t.TitleEN), Intro: pick(lang, t.IntroZH, t.IntroFR, t.IntroEN), GoURL: st.goURL(), Count: len(stops)}
+	for _, s := range stops {
+		b.Stops = append(b.Stops, stopLink{Number: s.Number, Title: pick(lang, s.TitleZH, s.TitleFR, s.TitleEN), URL: st.page(s.Number, lang, q)})
 	}
-	body, err := h.execute("tour.html", pageData{Title: b.Title, Digest: b.Intro, Body: b}, lang, path, q)
+	body, err := h.execute("tour.html", st.data(pageData{Title: b.Title, Digest: b.Intro, Body: b}, 0), lang, path, q)
 	return http.StatusOK, body, err
 }
 
@@ -298,6 +387,8 @@ type stopBody struct {
 	Prev, Next        *stopLink
 	GoURL             string
 	TranscriptMissing bool
+	// Beacon and Token let the player count plays (no cookie, no visitor id).
+	Beacon, Token string
 }
 
 func (h *public) stop(w http.ResponseWriter, r *http.Request) {
@@ -320,6 +411,11 @@ func (h *public) renderStop(ctx context.Context, token string, n int, lang, q st
 	if err != nil {
 		return 0, nil, err
 	}
+	return h.renderStopOf(ctx, t, h.publicSite(path), n, lang, q)
+}
+
+func (h *public) renderStopOf(ctx context.Context, t *passerelle.Tour, site site, n int, lang, q string) (int, []byte, error) {
+	path := site.base
 	stops, err := h.DB.Stops(ctx, t.ID)
 	if err != nil {
 		return 0, nil, err
@@ -339,8 +435,8 @@ func (h *public) renderStop(ctx context.Context, token string, n int, lang, q st
 	if err != nil {
 		return 0, nil, err
 	}
-	b := stopBody{Tour: pick(lang, t.TitleZH, t.TitleFR, t.TitleEN), TourURL: path + q, Number: st.Number, Title: pick(lang, st.TitleZH, st.TitleFR, st.TitleEN),
-		Artwork: st.Artwork, GoURL: path + "/go"}
+	b := stopBody{Tour: pick(lang, t.TitleZH, t.TitleFR, t.TitleEN), TourURL: site.page(0, lang, q), Number: st.Number, Title: pick(lang, st.TitleZH, st.TitleFR, st.TitleEN),
+		Artwork: st.Artwork, GoURL: site.goURL(), Beacon: site.beacon, Token: site.token}
 	for _, para := range strings.Split(pick(lang, st.TranscriptZH, st.TranscriptFR, st.TranscriptEN), "\n") {
 		if p := strings.TrimSpace(para); p != "" {
 			b.Transcript = append(b.Transcript, p)
@@ -349,21 +445,21 @@ func (h *public) renderStop(ctx context.Context, token string, n int, lang, q st
 	audio := map[string]int64{"zh-Hans": st.AudioMediaID, "fr": st.AudioFRMediaID, "en": st.AudioENMediaID}
 	for _, l := range []string{lang, "zh-Hans"} {
 		if m := media[audio[l]]; m != nil && b.Audio == "" {
-			b.Audio, b.AudioMIME = h.audioURL(m), m.MIME
+			b.Audio, b.AudioMIME = site.media(m), m.MIME
 		}
 	}
 	if m := media[st.ImageMediaID]; m != nil {
-		b.Image, b.ImageAlt = h.imageURL(m), m.AltZH
+		b.Image, b.ImageAlt = site.media(m), m.AltZH
 	}
 	if i > 0 {
 		p := stops[i-1]
-		b.Prev = &stopLink{Number: p.Number, Title: pick(lang, p.TitleZH, p.TitleFR, p.TitleEN), URL: path + "/" + strconv.Itoa(p.Number) + q}
+		b.Prev = &stopLink{Number: p.Number, Title: pick(lang, p.TitleZH, p.TitleFR, p.TitleEN), URL: site.page(p.Number, lang, q)}
 	}
 	if i+1 < len(stops) {
 		nx := stops[i+1]
-		b.Next = &stopLink{Number: nx.Number, Title: pick(lang, nx.TitleZH, nx.TitleFR, nx.TitleEN), URL: path + "/" + strconv.Itoa(nx.Number) + q}
+		b.Next = &stopLink{Number: nx.Number, Title: pick(lang, nx.TitleZH, nx.TitleFR, nx.TitleEN), URL: site.page(nx.Number, lang, q)}
 	}
-	body, err := h.execute("stop.html", pageData{Title: b.Title, Body: b}, lang, path+"/"+strconv.Itoa(n), q)
+	body, err := h.execute("stop.html", site.data(pageData{Title: b.Title, Body: b, Script: site.beacon != ""}, n), lang, path+"/"+strconv.Itoa(n), q)
 	return http.StatusOK, body, err
 }
 
@@ -399,6 +495,8 @@ type roomView struct {
 type exhibitionBody struct {
 	Title, Digest string
 	Rooms         []roomView
+	// Beacon and Token let the page count views (no cookie, no visitor id).
+	Beacon, Token string
 }
 
 func (h *public) exhibition(w http.ResponseWriter, r *http.Request) {
@@ -417,6 +515,11 @@ func (h *public) renderExhibition(ctx context.Context, token, lang, q string) (i
 	if err != nil {
 		return 0, nil, err
 	}
+	return h.renderExhibitionOf(ctx, e, h.publicSite(path), lang, q)
+}
+
+func (h *public) renderExhibitionOf(ctx context.Context, e *passerelle.Exhibition, site site, lang, q string) (int, []byte, error) {
+	path := site.base
 	ids := []int64{e.CoverMediaID}
 	for _, room := range e.Rooms {
 		for _, w := range room.Works {
@@ -427,7 +530,7 @@ func (h *public) renderExhibition(ctx context.Context, token, lang, q string) (i
 	if err != nil {
 		return 0, nil, err
 	}
-	b := exhibitionBody{Title: pick(lang, e.TitleZH, e.TitleFR, e.TitleEN), Digest: e.DigestZH}
+	b := exhibitionBody{Title: pick(lang, e.TitleZH, e.TitleFR, e.TitleEN), Digest: e.DigestZH, Beacon: site.beacon, Token: site.token}
 	for i, room := range e.Rooms {
 		rv := roomView{Number: i + 1, Title: pick(lang, room.TitleZH, room.TitleFR, room.TitleEN)}
 		for _, w := range room.Works {
@@ -438,20 +541,20 @@ func (h *public) renderExhibition(ctx context.Context, token, lang, q string) (i
 				}
 			}
 			if m := media[w.ImageMediaID]; m != nil {
-				wv.Image, wv.Alt = h.imageURL(m), m.AltZH
+				wv.Image, wv.Alt = site.media(m), m.AltZH
 			}
 			if m := media[w.AudioMediaID]; m != nil {
-				wv.Audio, wv.MIME = h.audioURL(m), m.MIME
+				wv.Audio, wv.MIME = site.media(m), m.MIME
 			}
 			rv.Works = append(rv.Works, wv)
 		}
 		b.Rooms = append(b.Rooms, rv)
 	}
-	d := pageData{Title: b.Title, Digest: b.Digest, Body: b}
-	if m := media[e.CoverMediaID]; m != nil {
+	d := pageData{Title: b.Title, Digest: b.Digest, Body: b, Script: site.beacon != ""}
+	if m := media[e.CoverMediaID]; m != nil && site.beacon != "" {
 		d.Cover = h.BaseURL + h.imageURL(m)
 	}
-	body, err := h.execute("exhibition.html", d, lang, path, q)
+	body, err := h.execute("exhibition.html", site.data(d, 0), lang, path, q)
 	return http.StatusOK, body, err
 }
 
@@ -527,13 +630,20 @@ func (s *Service) publishedMedia(ctx context.Context, key, kind string) (*store.
 }
 
 func (h *public) static(w http.ResponseWriter, r *http.Request) {
-	if r.PathValue("file") != h.views.cssName {
+	var body []byte
+	hd := w.Header()
+	switch r.PathValue("file") {
+	case h.views.cssName:
+		body = h.views.css
+		hd.Set("Content-Type", "text/css; charset=utf-8")
+	case h.views.jsName:
+		body = h.views.js
+		hd.Set("Content-Type", "text/javascript; charset=utf-8")
+	default:
 		http.NotFound(w, r)
 		return
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/css; charset=utf-8")
 	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
-	hd.Set("Content-Length", strconv.Itoa(len(h.views.css)))
-	w.Write(h.views.css)
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
@@ -31,6 +32,9 @@ type Service struct {
 
 	catalog *i18n.Catalog
 	pages   *cache
+
+	countOnce sync.Once
+	counter   *counter
 }
 
 // New returns a service ready to serve.

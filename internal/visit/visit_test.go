@@ -26,16 +26,17 @@ import (
 // bundle is a served Passerelle with the visitor pages, an organization with an
 // institution and its owner's API token, and another organization's owner.
 type bundle struct {
-	t            *testing.T
+	t            testing.TB
 	db           *store.DB
 	url          string
 	svc          *visit.Service
 	institution  int64
+	org          int64
 	token        string
 	foreignToken string
 }
 
-func setup(t *testing.T, db *store.DB) *bundle {
+func setup(t testing.TB, db *store.DB) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	b := &bundle{t: t, db: db}
@@ -72,7 +73,7 @@ func setup(t *testing.T, db *store.DB) *bundle {
 			if err := db.CreateInstitution(ctx, inst); err != nil {
 				t.Fatal(err)
 			}
-			b.institution, b.token = inst.ID, secret
+			b.institution, b.token, b.org = inst.ID, secret, org.ID
 		} else {
 			b.foreignToken = secret
 		}

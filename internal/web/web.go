@@ -21,6 +21,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
+	"github.com/passerelle-oss/passerelle/internal/visit"
 )
 
 // Deps are what the pages need.
@@ -56,6 +57,9 @@ type Deps struct {
 	// Partners runs the partner directory, relay campaigns and partner links; its
 	// pages are served when it is set.
 	Partners *partners.Service
+	// Visit runs the visitor pages (audioguides, exhibitions); their editors'
+	// screens are served when it is set.
+	Visit *visit.Service
 }
 
 // handler holds what every page handler shares; it is built once by Register.
@@ -147,6 +151,7 @@ func (h *handler) routes() {
 	h.partnerRoutes()
 	h.kitPhoneRoutes()
 	h.deskRoutes()
+	h.visitRoutes()
 
 	s.HandleFunc("GET /users", in, h.userList)
 	s.HandleFunc("GET /users/new", in, h.userNew)

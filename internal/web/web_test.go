@@ -26,6 +26,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
+	"github.com/passerelle-oss/passerelle/internal/visit"
 	"github.com/passerelle-oss/passerelle/internal/web"
 )
 
@@ -92,11 +93,16 @@ func newApp(t *testing.T, demo bool) *app {
 		t.Fatal(err)
 	}
 	pub := publish.New(publish.Options{DB: db, Jobs: jc, Media: mediaStore})
+	vis := visit.New(db, mediaStore, baseURL, nil)
+	if err := vis.Register(srv); err != nil {
+		t.Fatal(err)
+	}
 	factory := &clients.Factory{DB: db, WeiboAPI: simServer.URL, WeChatAPI: simServer.URL, WeiboRedirectURI: baseURL + "/oauth/weibo/callback", Logger: discardLogger()}
 	deps := web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Editorial: ed, Publish: pub, Jobs: jc, Demo: demo, BaseURL: baseURL,
 		Analytics: &analytics.Service{DB: db, Tenancy: ten},
 		Desk:      &desk.Service{DB: db, Tenancy: ten, Clients: factory, Logger: discardLogger()},
-		Partners:  partners.New(partners.Options{DB: db, BaseURL: baseURL})}
+		Partners:  partners.New(partners.Options{DB: db, BaseURL: baseURL}),
+		Visit:     vis}
 	if err := web.Register(deps); err != nil {
 		t.Fatal(err)
 	}
