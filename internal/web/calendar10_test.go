@@ -135,3 +135,13 @@ func day(date string, n int) string {
 	}
 	return d.AddDate(0, 0, n).Format("2006-01-02")
 }
+
+// postOf returns the post of a publication.
+func (n *newsroom) postOf(t *testing.T, a *app, pubID int64) int64 {
+	t.Helper()
+	var id int64
+	if err := a.DB.SQL().QueryRow(`SELECT post_id FROM publications WHERE id = ?`, pubID).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
