@@ -414,6 +414,8 @@ var authzTable = []authzRow{
 	row("POST /institutions/{id}/restore", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /institutions/{id}/approval", own, 303, 303, 303, 403, 403, 403, 403),
 	row("POST /institutions/{id}/approval", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /institutions/{id}/quiet-hours", own, 303, 303, 303, 403, 403, 403, 403).with(`quiet_on=on&quiet_start=23:00&quiet_end=07:00`),
+	row("POST /institutions/{id}/quiet-hours", foreign, 303, 404, 404, 404, 404, 404, 404).with(`quiet_on=on&quiet_start=23:00&quiet_end=07:00`),
 	row("POST /language", none, 303, 303, 303, 303, 303, 303, 303),
 	row("GET /login", none, 200, 303, 303, 303, 303, 303, 303),
 	row("POST /logout", none, 303, 303, 303, 303, 303, 303, 303),

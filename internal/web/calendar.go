@@ -88,6 +88,8 @@ type calItem struct {
 	// Input is the datetime-local value of the reschedule form.
 	Input       string
 	CanSchedule bool
+	// Quiet marks a time in the institution's quiet hours (the Beijing night).
+	Quiet bool
 }
 
 type cadenceRow struct {
@@ -203,6 +205,11 @@ func (h *handler) calendar(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	quiet, err := h.DB.QuietHours(ctx, u.OrgID, mapKeys(cal.Zones))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	days := map[string]*calDay{}
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		cd := &calDay{Date: d.Format(dayLayout), Day: d.Day(), Weekday: int(d.Weekday()), InMonth: p.View != "month" || d.Month() == anchor.Month(), Today: d.Equal(todayDate)}
@@ -221,7 +228,8 @@ func (h *handler) calendar(w http.ResponseWriter, r *http.Request) {
 		if d == nil && !grid {
 			continue
 		}
-		ci := &calItem{CalendarItem: it, Account: accounts[it.AccountID], City: zoneCity(it.TimeZone), CanSchedule: u.Can(it.InstitutionID, passerelle.PermSchedule)}
+		ci := &calItem{CalendarItem: it, Account: accounts[it.AccountID], City: zoneCity(it.TimeZone), CanSchedule: u.Can(it.InstitutionID, passerelle.PermSchedule),
+			Quiet: quiet[it.InstitutionID].Contains(it.ScheduledAt)}
 		// An archived institution or account, or a watched account, is read-only: its
 		// publications stay on the calendar but do not move (AllAccounts and
 		// Institutions leave the archived ones out).

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -144,4 +145,76 @@ func (n *newsroom) postOf(t *testing.T, a *app, pubID int64) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// TestQuietHours: an institution's manager sets its quiet hours (Beijing time) on
+// its page; a publication scheduled inside them gets a warning on the post page, next
+// to its time, and a "Beijing night" mark on the calendar, whose grid shades them.
+func TestQuietHours(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, false)
+	n := seedNewsroom(t, a)
+	y := strconv.Itoa(time.Now().Year() + 1)
+	// 15:30 in Paris in January is 22:30 in Beijing: outside the default 23:00–07:00.
+	pubID := n.scheduled(t, a, "Soirée", y+"-01-15T15:30")
+	postPath := "/posts/" + itoa(n.postOf(t, a, pubID))
+	owner := a.signedIn("owner@example.org")
+	inst := "/institutions/" + itoa(n.inst.ID)
+
+	wantContains(t, owner.get(inst).Body, "Quiet hours (Beijing time)", "between 23:00 and 07:00", `action="`+inst+`/quiet-hours"`)
+	if strings.Contains(owner.get(postPath).Body, "quiet hours") {
+		t.Fatal("a warning outside the quiet hours")
+	}
+
+	// Bad times are refused with the reason, and nothing changes.
+	for _, bad := range []url.Values{{"quiet_on": {"on"}, "quiet_start": {"25:00"}, "quiet_end": {"07:00"}}, {"quiet_on": {"on"}, "quiet_start": {"07:00"}, "quiet_end": {"07:00"}}} {
+		r := owner.post(inst+"/quiet-hours", bad)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("bad times: %d", r.Status)
+		}
+		wantContains(t, owner.follow(r).Body, "flash-error", "between 23:00 and 07:00")
+	}
+	// Editors and viewers may not change them.
+	for _, who := range []string{"editor@example.org", "viewer@example.org"} {
+		if r := a.signedIn(who).post(inst+"/quiet-hours", url.Values{"quiet_on": {"on"}, "quiet_start": {"22:00"}, "quiet_end": {"08:00"}}); r.Status != http.StatusForbidden {
+			t.Errorf("%s: %d", who, r.Status)
+		}
+	}
+
+	r := owner.post(inst+"/quiet-hours", url.Values{"quiet_on": {"on"}, "quiet_start": {"22:00"}, "quiet_end": {"08:00"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.Status, excerpt(r.Body))
+	}
+	wantContains(t, owner.follow(r).Body, "Quiet hours saved.", "between 22:00 and 08:00")
+
+	// The post page: the warning is by the publication's time, and in the list of
+	// findings with where it is.
+	body := owner.get(postPath).Body
+	sched := body[strings.Index(body, `id="f-pub_`+itoa(n.weibo.ID)+`.scheduled_at"`):]
+	sched = sched[:strings.Index(sched, "</div>")]
+	wantContains(t, sched, "Scheduled at 22:30 Beijing time, inside the quiet hours (22:00–08:00)")
+	wantContains(t, body, `href="#f-pub_`+itoa(n.weibo.ID)+`.scheduled_at"`)
+	// In French too.
+	fr := a.client()
+	fr.header.Set("Accept-Language", "fr")
+	fr.login("owner@example.org", pw)
+	wantContains(t, fr.get(postPath).Body, "Programmé à 22:30 heure de Pékin, pendant les heures calmes (22:00–08:00)")
+
+	// The calendar marks it and shades the new window.
+	cal := owner.get("/calendar?view=week&date=" + y + "-01-15").Body
+	wantContains(t, gridCell(t, cal, y+"-01-15", "15:00"), "cg-quiet", "Beijing night", "Soirée")
+	if strings.Contains(gridCell(t, cal, y+"-01-15", "14:00"), "cg-quiet") {
+		t.Error("14:00 Paris (21:00 Beijing) is shaded")
+	}
+	wantContains(t, owner.get("/calendar?view=list&date="+y+"-01-15").Body, "Beijing night")
+
+	// Turned off: no warning, no shading.
+	owner.post(inst+"/quiet-hours", url.Values{"quiet_start": {"22:00"}, "quiet_end": {"08:00"}})
+	wantContains(t, owner.get(inst).Body, "No warning for publications in the Beijing night.")
+	if body := owner.get(postPath).Body; strings.Contains(body, "quiet hours (") {
+		t.Error("a warning after the quiet hours were turned off")
+	}
+	if strings.Contains(owner.get("/calendar?view=week&date="+y+"-01-15").Body, "cg-quiet") {
+		t.Error("shading after the quiet hours were turned off")
+	}
 }

@@ -153,11 +153,10 @@ func containsStr(list []string, s string) bool {
 // share them.
 func (h *handler) calendarGrid(ctx context.Context, u *passerelle.User, p *calendarPage, cal *editorial.Calendar, items []*calItem) (*calGrid, error) {
 	zones := map[string]bool{}
-	ids := make([]int64, 0, len(cal.Zones))
-	for id, z := range cal.Zones {
+	for _, z := range cal.Zones {
 		zones[z] = true
-		ids = append(ids, id)
 	}
+	ids := mapKeys(cal.Zones)
 	loc, local := loadZone(""), true
 	switch {
 	case p.Filter.InstitutionID > 0 && cal.Zones[p.Filter.InstitutionID] != "":
@@ -192,4 +191,13 @@ func (h *handler) calendarGrid(ctx context.Context, u *passerelle.User, p *calen
 	}
 	days := p.Days
 	return buildGrid(days, items, loc, local, quiet, h.Now()), nil
+}
+
+// mapKeys returns the keys of m, in no order.
+func mapKeys[V any](m map[int64]V) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
