@@ -295,6 +295,10 @@ var authzTable = []authzRow{
 	row("PUT /api/v1/themes", none, 401, 200, 403, 403, 403, 403, 403).with(`{"themes": ["collection", "history", "exhibition", "event"]}`),
 	row("PUT /api/v1/institutions/{id}/editorial", own, 401, 200, 200, 403, 403, 403, 403).with(`{"two_step_approval": false}`),
 	row("PUT /api/v1/institutions/{id}/editorial", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"two_step_approval": false}`),
+	row("GET /api/v1/institutions/{id}/quiet-hours", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/institutions/{id}/quiet-hours", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("PUT /api/v1/institutions/{id}/quiet-hours", own, 401, 200, 200, 403, 403, 403, 403).with(`{"start": "23:00", "end": "07:00"}`),
+	row("PUT /api/v1/institutions/{id}/quiet-hours", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"start": "23:00", "end": "07:00"}`),
 
 	// Media library. An empty upload is refused as an unsupported type (415) to
 	// writers.

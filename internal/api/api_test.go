@@ -656,6 +656,8 @@ func TestForeignIsNotFound(t *testing.T) {
 			"DELETE /api/v1/glossary/{id}":                 nil,
 			"DELETE /api/v1/lexicon/{id}":                  nil,
 			"PUT /api/v1/institutions/{id}/editorial":      map[string]any{"two_step_approval": true},
+			"GET /api/v1/institutions/{id}/quiet-hours":    nil,
+			"PUT /api/v1/institutions/{id}/quiet-hours":    map[string]any{"start": "22:00", "end": "08:00"},
 			"GET /api/v1/institutions/{id}/media":          nil,
 			"POST /api/v1/institutions/{id}/media":         pngBytes(t, 8, 8),
 			"GET /api/v1/media/{id}":                       nil,

@@ -14,6 +14,10 @@ func (s *Service) QuietHours(ctx context.Context, u *passerelle.User, institutio
 	if !u.Can(institutionID, passerelle.PermView) {
 		return passerelle.QuietHours{}, errNotFound
 	}
+	// Owners see every id: the institution must be the organization's.
+	if _, err := s.db.Institution(ctx, u.OrgID, institutionID); err != nil {
+		return passerelle.QuietHours{}, err
+	}
 	qs, err := s.db.QuietHours(ctx, u.OrgID, []int64{institutionID})
 	if err != nil {
 		return passerelle.QuietHours{}, err

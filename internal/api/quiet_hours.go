@@ -1,0 +1,78 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/server"
+)
+
+// quietHoursJSON is an institution's quiet hours as the API reads and writes them:
+// Beijing times of day, "23:00"; equal start and end mean none.
+type quietHoursJSON struct {
+	InstitutionID int64  `json:"institution_id"`
+	Start         string `json:"start"`
+	End           string `json:"end"`
+	TimeZone      string `json:"time_zone"`
+}
+
+func quietJSON(id int64, q passerelle.QuietHours) quietHoursJSON {
+	return quietHoursJSON{InstitutionID: id, Start: q.StartClock(), End: q.EndClock(), TimeZone: passerelle.BeijingZone}
+}
+
+func (e *Editorial) getQuietHours(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	q, err := e.svc.QuietHours(r.Context(), server.User(r.Context()), id)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	server.WriteJSON(w, http.StatusOK, quietJSON(id, q))
+}
+
+func (e *Editorial) putQuietHours(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	var in struct {
+		Start *string `json:"start"`
+		End   *string `json:"end"`
+	}
+	if err := decode(r, &in); err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	fields := map[string]string{}
+	var q passerelle.QuietHours
+	for _, f := range []struct {
+		name string
+		v    *string
+		dst  *int
+	}{{"start", in.Start, &q.Start}, {"end", in.End, &q.End}} {
+		if f.v == nil {
+			fields[f.name] = "Required."
+			continue
+		}
+		m, err := passerelle.ParseClock(*f.v)
+		if err != nil {
+			fields[f.name] = "Give a time of day such as 23:00."
+			continue
+		}
+		*f.dst = m
+	}
+	if len(fields) > 0 {
+		e.fail(w, r, paramErr(fields))
+		return
+	}
+	if err := e.svc.SetQuietHours(r.Context(), server.User(r.Context()), id, q); err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	server.WriteJSON(w, http.StatusOK, quietJSON(id, q))
+}
