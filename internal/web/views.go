@@ -30,6 +30,7 @@ var viewNames = []string{
 	"partners", "campaigns", "campaign", "relay",
 	"desk", "conversation",
 	"analytics",
+	"schedule_import",
 }
 
 // views are the parsed pages. They are never executed directly: each request clones
