@@ -299,6 +299,8 @@ var authzTable = []authzRow{
 	row("GET /api/v1/institutions/{id}/quiet-hours", foreign, 401, 404, 404, 404, 404, 404, 404),
 	row("PUT /api/v1/institutions/{id}/quiet-hours", own, 401, 200, 200, 403, 403, 403, 403).with(`{"start": "23:00", "end": "07:00"}`),
 	row("PUT /api/v1/institutions/{id}/quiet-hours", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"start": "23:00", "end": "07:00"}`),
+	row("POST /api/v1/institutions/{id}/schedule-import", own, 401, 422, 422, 422, 403, 403, 403).at("/api/v1/institutions/{institution}/schedule-import?dry_run=1").with(`date,account,platform,title,text`),
+	row("POST /api/v1/institutions/{id}/schedule-import", foreign, 401, 404, 404, 404, 404, 404, 404).at("/api/v1/institutions/{institution}/schedule-import?dry_run=1").with(`date,account,platform,title,text`),
 
 	// Media library. An empty upload is refused as an unsupported type (415) to
 	// writers.

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"io"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/server"
@@ -75,4 +78,37 @@ func (e *Editorial) putQuietHours(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	server.WriteJSON(w, http.StatusOK, quietJSON(id, q))
+}
+
+// importSchedule reads a schedule CSV (the body) for an institution: with dry_run=1
+// it only answers what would be created; otherwise it creates every row's draft, or
+// none. A row's problems answer 422, by line ("line 3").
+func (e *Editorial) importSchedule(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	dry := r.URL.Query().Get("dry_run")
+	res, err := e.svc.ImportSchedule(r.Context(), server.User(r.Context()), id, data, dry == "1" || dry == "true")
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	if res.Errors > 0 {
+		fields := map[string]string{}
+		for _, it := range res.Items {
+			if len(it.Errors) > 0 {
+				fields["line "+strconv.Itoa(it.Line)] = strings.Join(it.Errors, " ")
+			}
+		}
+		e.fail(w, r, &passerelle.Error{Code: passerelle.EINVALID, Message: "Some rows are invalid; nothing was created.", Fields: fields})
+		return
+	}
+	server.WriteJSON(w, http.StatusOK, res)
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/passerelle-oss/passerelle"
 )
@@ -38,5 +40,42 @@ func TestQuietHoursAPI(t *testing.T) {
 		ed := b.as(b.user(b.org, false, passerelle.Membership{InstitutionID: inst.ID, Role: passerelle.RoleEditor}))
 		ed.Do("GET", p, nil).Want(t, http.StatusOK)
 		ed.Do("PUT", p, map[string]any{"start": "01:00", "end": "02:00"}).Want(t, http.StatusForbidden)
+	})
+}
+
+// TestScheduleImportAPI: a dry run answers the rows and writes nothing; the import
+// creates the drafts; a bad row answers 422 by line and creates none.
+func TestScheduleImportAPI(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, b *bundle) {
+		inst := b.institution(b.org, "Musée Guimet")
+		acc := b.account(b.org, inst.ID, passerelle.Weibo, passerelle.AccountManaged)
+		p := fmt.Sprintf("/api/v1/institutions/%d/schedule-import", inst.ID)
+		y := time.Now().Year() + 1
+		csv := fmt.Sprintf("date,account,platform,title,text,theme\n%d-03-08 10:00,%s,weibo,Titre,中文。,collection\n", y, acc.Handle)
+		var res struct {
+			Created bool
+			Items   []struct {
+				Beijing string
+				PostID  int64 `json:"post_id"`
+			}
+		}
+		b.api.Do("POST", p+"?dry_run=1", csv).Want(t, http.StatusOK).JSON(t, &res)
+		if res.Created || len(res.Items) != 1 || res.Items[0].Beijing != fmt.Sprintf("%d-03-08 17:00", y) || res.Items[0].PostID != 0 {
+			t.Fatalf("dry run: %+v", res)
+		}
+		bad := csv + fmt.Sprintf("%d-03-09 10:00,nobody,weibo,Titre,中文。,collection\n", y)
+		r := b.api.Do("POST", p, bad).Want(t, http.StatusUnprocessableEntity)
+		if !strings.Contains(string(r.Body), `"line 3"`) {
+			t.Errorf("422 without the line: %s", r.Body)
+		}
+		b.api.Do("POST", p, csv).Want(t, http.StatusOK).JSON(t, &res)
+		if !res.Created || res.Items[0].PostID == 0 {
+			t.Fatalf("import: %+v", res)
+		}
+		post, err := b.db.Post(context.Background(), b.org, res.Items[0].PostID)
+		if err != nil || len(post.Publications) != 1 || post.Publications[0].ScheduledAt == nil || post.Status != passerelle.StatusDraft {
+			t.Fatalf("post: %+v, %v", post, err)
+		}
 	})
 }
