@@ -301,6 +301,12 @@ var authzTable = []authzRow{
 	row("PUT /api/v1/themes", none, 401, 200, 403, 403, 403, 403, 403).with(`{"themes": ["collection", "history", "exhibition", "event"]}`),
 	row("PUT /api/v1/institutions/{id}/editorial", own, 401, 200, 200, 403, 403, 403, 403).with(`{"two_step_approval": false}`),
 	row("PUT /api/v1/institutions/{id}/editorial", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"two_step_approval": false}`),
+	row("GET /api/v1/institutions/{id}/quiet-hours", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/institutions/{id}/quiet-hours", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("PUT /api/v1/institutions/{id}/quiet-hours", own, 401, 200, 200, 403, 403, 403, 403).with(`{"start": "23:00", "end": "07:00"}`),
+	row("PUT /api/v1/institutions/{id}/quiet-hours", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"start": "23:00", "end": "07:00"}`),
+	row("POST /api/v1/institutions/{id}/schedule-import", own, 401, 422, 422, 422, 403, 403, 403).at("/api/v1/institutions/{institution}/schedule-import?dry_run=1").with(`date,account,platform,title,text`),
+	row("POST /api/v1/institutions/{id}/schedule-import", foreign, 401, 404, 404, 404, 404, 404, 404).at("/api/v1/institutions/{institution}/schedule-import?dry_run=1").with(`date,account,platform,title,text`),
 
 	// Media library. An empty upload is refused as an unsupported type (415) to
 	// writers.
@@ -420,6 +426,12 @@ var authzTable = []authzRow{
 	row("POST /institutions/{id}/restore", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /institutions/{id}/approval", own, 303, 303, 303, 403, 403, 403, 403),
 	row("POST /institutions/{id}/approval", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /institutions/{id}/quiet-hours", own, 303, 303, 303, 403, 403, 403, 403).with(`quiet_on=on&quiet_start=23:00&quiet_end=07:00`),
+	row("POST /institutions/{id}/quiet-hours", foreign, 303, 404, 404, 404, 404, 404, 404).with(`quiet_on=on&quiet_start=23:00&quiet_end=07:00`),
+	row("GET /institutions/{id}/schedule-import", own, 303, 200, 200, 200, 403, 403, 403),
+	row("GET /institutions/{id}/schedule-import", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /institutions/{id}/schedule-import", own, 303, 422, 422, 422, 403, 403, 403).with(`action=create&csv=date`),
+	row("POST /institutions/{id}/schedule-import", foreign, 303, 404, 404, 404, 404, 404, 404).with(`action=create&csv=date`),
 	row("POST /language", none, 303, 303, 303, 303, 303, 303, 303),
 	row("GET /login", none, 200, 303, 303, 303, 303, 303, 303),
 	row("POST /logout", none, 303, 303, 303, 303, 303, 303, 303),

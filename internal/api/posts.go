@@ -68,6 +68,9 @@ func RegisterEditorial(srv *server.Server, svc *editorial.Service) *Editorial {
 	srv.HandleFunc("GET /api/v1/themes", server.API, e.getThemes)
 	srv.HandleFunc("PUT /api/v1/themes", server.API, e.putThemes)
 	srv.HandleFunc("PUT /api/v1/institutions/{id}/editorial", server.API, e.putInstitutionSettings)
+	srv.HandleFunc("GET /api/v1/institutions/{id}/quiet-hours", server.API, e.getQuietHours)
+	srv.HandleFunc("PUT /api/v1/institutions/{id}/quiet-hours", server.API, e.putQuietHours)
+	srv.HandleFunc("POST /api/v1/institutions/{id}/schedule-import", server.API, e.importSchedule, server.BodyLimit(editorial.MaxScheduleImportBytes))
 
 	srv.HandleFunc("GET /api/v1/institutions/{id}/media", server.API, e.listMedia)
 	srv.HandleFunc("POST /api/v1/institutions/{id}/media", server.API, e.upload, server.BodyLimit(uploadLimit))

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/passerelle-oss/passerelle"
 )
@@ -27,6 +28,9 @@ type Input struct {
 	SourceText   string
 	TextZH       string
 	Publications []PublicationInput
+	// Quiet is the institution's quiet hours in Beijing time (nil: none); a
+	// publication scheduled inside them is warned about.
+	Quiet *passerelle.QuietHours
 }
 
 // PublicationInput is one publication of the post on one account.
@@ -44,6 +48,8 @@ type PublicationInput struct {
 	// SafeDomain is the Weibo app's registered safe domain (API mode).
 	SafeDomain string
 	WeChat     *WeChatFields
+	// ScheduledAt is the publication's time, nil when it has none.
+	ScheduledAt *time.Time
 }
 
 // WeChatFields are the fields of a WeChat article.
@@ -319,6 +325,7 @@ func (c *Checker) Check(in Input) []Finding {
 		}
 	}
 	c.checkLanguage(r, in, fields)
+	c.checkQuiet(r, in)
 
 	order := map[string]int{"source_text": -2, "text_zh": -1}
 	for i := range in.Publications {

@@ -99,6 +99,13 @@ func (s *Service) checkDraft(ctx context.Context, u *passerelle.User, draft *pas
 // will be posted (its topics appended when the text does not carry them).
 func (s *Service) checkInput(ctx context.Context, p *passerelle.Post, lang string) (checks.Input, error) {
 	in := checks.Input{Lang: lang, SourceLang: p.SourceLang, SourceText: p.SourceText, TextZH: p.TextZH}
+	quiet, err := s.db.QuietHours(ctx, p.OrgID, []int64{p.InstitutionID})
+	if err != nil {
+		return in, err
+	}
+	if q, ok := quiet[p.InstitutionID]; ok && !q.Off() {
+		in.Quiet = &q
+	}
 	var ids []int64
 	for _, b := range p.Publications {
 		ids = append(ids, b.MediaIDs...)
@@ -114,7 +121,7 @@ func (s *Service) checkInput(ctx context.Context, p *passerelle.Post, lang strin
 		}
 	}
 	for _, b := range p.Publications {
-		pi := checks.PublicationInput{ID: b.ID, Platform: b.Platform, Mode: b.Mode, Topics: b.Topics}
+		pi := checks.PublicationInput{ID: b.ID, Platform: b.Platform, Mode: b.Mode, Topics: b.Topics, ScheduledAt: b.ScheduledAt}
 		for _, id := range b.MediaIDs {
 			if videos[id] {
 				pi.Videos++

@@ -173,8 +173,25 @@ type PostWrite struct {
 // revision and the transition that created it. Every account must belong to the
 // post's institution, which must belong to orgID.
 func (db *DB) CreatePost(ctx context.Context, orgID int64, p *passerelle.Post, actor passerelle.Actor) error {
+	return db.CreatePosts(ctx, orgID, []*passerelle.Post{p}, actor)
+}
+
+// CreatePosts saves new posts in one transaction: all of them or none (a schedule
+// import).
+func (db *DB) CreatePosts(ctx context.Context, orgID int64, posts []*passerelle.Post, actor passerelle.Actor) error {
 	now := db.nowUTC()
 	return db.inTx(ctx, func(tx *Tx) error {
+		for _, p := range posts {
+			if err := db.createPost(ctx, tx, orgID, p, actor, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (db *DB) createPost(ctx context.Context, tx *Tx, orgID int64, p *passerelle.Post, actor passerelle.Actor, now time.Time) error {
+	{
 		if err := checkInstitution(ctx, tx, orgID, p.InstitutionID); err != nil {
 			return err
 		}
@@ -197,7 +214,7 @@ func (db *DB) CreatePost(ctx context.Context, orgID int64, p *passerelle.Post, a
 			return err
 		}
 		return db.insertTransition(ctx, tx, &passerelle.Transition{PostID: p.ID, From: "", To: p.Status, UserID: actor.UserID, GuestLinkID: actor.GuestLinkID, ActorName: actor.Name}, now)
-	})
+	}
 }
 
 // UpdatePost loads the post, lets fn change it and say what to record, and saves

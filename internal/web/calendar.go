@@ -41,6 +41,10 @@ type calendarPage struct {
 	// Here is this page's path and query, where the forms come back to.
 	Here  string
 	Empty bool
+	// Anchor is the date shown, kept when switching views.
+	Anchor string
+	// Grid is the hour grid of the week and day views.
+	Grid *calGrid
 }
 
 type calendarFilter struct {
@@ -84,6 +88,8 @@ type calItem struct {
 	// Input is the datetime-local value of the reschedule form.
 	Input       string
 	CanSchedule bool
+	// Quiet marks a time in the institution's quiet hours (the Beijing night).
+	Quiet bool
 }
 
 type cadenceRow struct {
@@ -108,6 +114,8 @@ func calendarRange(view string, anchor time.Time) (from, to, prev, next time.Tim
 	case "week":
 		from = anchor.AddDate(0, 0, -((int(anchor.Weekday()) + 6) % 7))
 		return from, from.AddDate(0, 0, 6), from.AddDate(0, 0, -7), from.AddDate(0, 0, 7)
+	case "day":
+		return anchor, anchor, anchor.AddDate(0, 0, -1), anchor.AddDate(0, 0, 1)
 	case "list":
 		first := time.Date(anchor.Year(), anchor.Month(), 1, 0, 0, 0, 0, time.UTC)
 		return first, first.AddDate(0, 1, -1), first.AddDate(0, -1, 0), first.AddDate(0, 1, 0)
@@ -127,7 +135,7 @@ func (h *handler) calendar(w http.ResponseWriter, r *http.Request) {
 	p := &calendarPage{View: q.Get("view"), Names: map[int64]string{}, Statuses: passerelle.Statuses, Platforms: []passerelle.Platform{passerelle.Weibo, passerelle.WeChat},
 		Filter:   calendarFilter{InstitutionID: queryID(r, "institution_id"), AccountID: queryID(r, "account_id"), Platform: q.Get("platform"), Status: q.Get("status"), Theme: q.Get("theme")},
 		Weekdays: []int{1, 2, 3, 4, 5, 6, 0}, Here: r.URL.RequestURI()}
-	if p.View != "week" && p.View != "list" {
+	if p.View != "week" && p.View != "day" && p.View != "list" {
 		p.View = "month"
 	}
 	today := h.Now().In(loadZone(""))
@@ -136,6 +144,7 @@ func (h *handler) calendar(w http.ResponseWriter, r *http.Request) {
 	if d, err := time.Parse(dayLayout, q.Get("date")); err == nil && d.Year() >= 2000 && d.Year() <= 2100 {
 		anchor = d
 	}
+	p.Anchor = anchor.Format(dayLayout)
 	from, to, prev, next := calendarRange(p.View, anchor)
 	link := func(d time.Time) string {
 		v := p.Filter.query()
@@ -147,6 +156,8 @@ func (h *handler) calendar(w http.ResponseWriter, r *http.Request) {
 	switch p.View {
 	case "week":
 		p.Label = l.T("calendar.week_of", l.Date(from, "UTC"))
+	case "day":
+		p.Label = l.T("weekday."+strconv.Itoa(int(from.Weekday()))) + " " + l.Date(from, "UTC")
 	default:
 		p.Label = l.T("calendar.month_label", l.T("month."+strconv.Itoa(int(anchor.Month()))), anchor.Year())
 	}
@@ -163,7 +174,14 @@ func (h *handler) calendar(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	cq := editorial.CalendarQuery{InstitutionID: p.Filter.InstitutionID, From: from.Format(dayLayout), To: to.Format(dayLayout), AccountID: p.Filter.AccountID,
+	// The hour grid may be in another zone than an institution's (Beijing, when the
+	// institutions shown are in several): a day more on each side covers its days.
+	qFrom, qTo := from, to
+	grid := p.View == "week" || p.View == "day"
+	if grid {
+		qFrom, qTo = from.AddDate(0, 0, -1), to.AddDate(0, 0, 1)
+	}
+	cq := editorial.CalendarQuery{InstitutionID: p.Filter.InstitutionID, From: qFrom.Format(dayLayout), To: qTo.Format(dayLayout), AccountID: p.Filter.AccountID,
 		Platform: passerelle.Platform(p.Filter.Platform), Theme: p.Filter.Theme, Lang: l.Lang}
 	if p.Filter.Status != "" {
 		cq.Statuses = []passerelle.Status{passerelle.Status(p.Filter.Status)}
@@ -187,6 +205,11 @@ func (h *handler) calendar(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	quiet, err := h.DB.QuietHours(ctx, u.OrgID, mapKeys(cal.Zones))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	days := map[string]*calDay{}
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		cd := &calDay{Date: d.Format(dayLayout), Day: d.Day(), Weekday: int(d.Weekday()), InMonth: p.View != "month" || d.Month() == anchor.Month(), Today: d.Equal(todayDate)}
@@ -199,12 +222,14 @@ func (h *handler) calendar(w http.ResponseWriter, r *http.Request) {
 			p.Weeks[len(p.Weeks)-1] = append(p.Weeks[len(p.Weeks)-1], cd)
 		}
 	}
+	var items []*calItem
 	for _, it := range cal.Items {
 		d := days[it.LocalDate]
-		if d == nil {
+		if d == nil && !grid {
 			continue
 		}
-		ci := &calItem{CalendarItem: it, Account: accounts[it.AccountID], City: zoneCity(it.TimeZone), CanSchedule: u.Can(it.InstitutionID, passerelle.PermSchedule)}
+		ci := &calItem{CalendarItem: it, Account: accounts[it.AccountID], City: zoneCity(it.TimeZone), CanSchedule: u.Can(it.InstitutionID, passerelle.PermSchedule),
+			Quiet: quiet[it.InstitutionID].Contains(it.ScheduledAt)}
 		// An archived institution or account, or a watched account, is read-only: its
 		// publications stay on the calendar but do not move (AllAccounts and
 		// Institutions leave the archived ones out).
@@ -222,15 +247,39 @@ func (h *handler) calendar(w http.ResponseWriter, r *http.Request) {
 				ci.ShanghaiDay = l.T("weekday."+strconv.Itoa(int(t.Weekday()))) + " " + strconv.Itoa(t.Day())
 			}
 		}
-		d.Items = append(d.Items, ci)
+		items = append(items, ci)
+		if d != nil {
+			d.Items = append(d.Items, ci)
+		}
 	}
+	fromDay, toDay := from.Format(dayLayout), to.Format(dayLayout)
 	for _, o := range cal.Occasions {
 		if d := days[o.Date]; d != nil {
 			d.Occasions = append(d.Occasions, o)
 		}
+		end := o.EndDate
+		if end == "" {
+			end = o.Date
+		}
+		if o.Date <= toDay && end >= fromDay {
+			p.Occasions = append(p.Occasions, o)
+		}
 	}
-	p.Occasions = cal.Occasions
-	p.Empty = len(cal.Items) == 0
+	p.Empty = true
+	for _, d := range p.Days {
+		if len(d.Items) > 0 {
+			p.Empty = false
+		}
+	}
+	if grid {
+		if p.Grid, err = h.calendarGrid(ctx, u, p, cal, items); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if !p.Grid.Local {
+			p.Empty = len(items) == 0
+		}
+	}
 	if p.View == "list" {
 		kept := p.Days[:0]
 		for _, d := range p.Days {
@@ -250,7 +299,11 @@ func (h *handler) calendar(w http.ResponseWriter, r *http.Request) {
 		targets[a.ID] = row
 		p.Cadence = append(p.Cadence, row)
 	}
+	weekFrom := from.AddDate(0, 0, -((int(from.Weekday()) + 6) % 7)).Format(dayLayout)
 	for _, cw := range cal.Cadence {
+		if cw.WeekStart < weekFrom || cw.WeekStart > toDay {
+			continue
+		}
 		if row := targets[cw.AccountID]; row != nil {
 			row.Weeks = append(row.Weeks, cw)
 			row.Min, row.Max = cw.MinPerWeek, cw.MaxPerWeek

@@ -148,6 +148,7 @@ var findingLabels = map[string]string{
 	"topics": "pub.topics", "repost_url": "pub.repost_url", "format": "pub.format", "mode": "pub.mode", "media_ids": "pub.media",
 	"wechat_title": "wx.title", "wechat_author": "wx.author", "wechat_digest": "wx.digest", "wechat_body_html": "wx.body",
 	"wechat_source_url": "wx.source_url", "wechat_cover_media_id": "wx.cover",
+	"scheduled_at": "schedule.title",
 }
 
 // locate fills where a finding is: the publication (platform and account) and the

@@ -19,6 +19,8 @@ type institutionShowPage struct {
 	Archived    bool // archived accounts are listed too
 	// TwoStep: approval takes the agency lead, then the museum.
 	TwoStep bool
+	// Quiet are the institution's quiet hours (Beijing time).
+	Quiet passerelle.QuietHours
 }
 
 func (h *handler) institutionShow(w http.ResponseWriter, r *http.Request) {
@@ -47,6 +49,10 @@ func (h *handler) institutionShow(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if p.TwoStep, err = h.DB.TwoStepApproval(r.Context(), u.OrgID, id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if p.Quiet, err = h.Editorial.QuietHours(r.Context(), u, id); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -74,7 +74,7 @@ func TestBrowserLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	kit := publishingDemo(t, a, ids[0])
-	pages := []string{"/", "/posts", "/posts/" + itoa(post), "/posts/" + itoa(post) + "/history", "/calendar?date=" + day, "/calendar?view=week&date=" + day,
+	pages := []string{"/", "/posts", "/posts/" + itoa(post), "/posts/" + itoa(post) + "/history", "/calendar?date=" + day, "/calendar?view=week&date=" + day, "/calendar?view=day&date=" + day, "/institutions/" + itoa(ids[0]) + "/schedule-import",
 		"/institutions", "/institutions/" + itoa(ids[0]), "/institutions/" + itoa(ids[0]) + "/media", "/glossary", "/accounts/" + itoa(ids[1]) + "/connection",
 		"/review/" + token, "/outbox", "/publications/" + itoa(kit) + "/kit", "/jobs", "/notifications",
 		"/institutions/" + itoa(ids[0]) + "/analytics", "/accounts/" + itoa(louvreWeChat(t, a, ids[0])) + "/desk", "/partners", "/campaigns"}

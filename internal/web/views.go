@@ -33,6 +33,7 @@ var viewNames = []string{
 	"live_list", "live_form", "live_show", "live_sheet", "network",
 	"analytics_import",
 	"visit_index", "tour_edit", "stop_form", "tour_labels", "exhibition_edit",
+	"schedule_import",
 }
 
 // views are the parsed pages. They are never executed directly: each request clones

@@ -136,6 +136,8 @@ func (h *handler) routes() {
 	s.HandleFunc("POST /institutions/{id}/archive", in, h.institutionArchive)
 	s.HandleFunc("POST /institutions/{id}/restore", in, h.institutionRestore)
 	s.HandleFunc("POST /institutions/{id}/approval", in, h.institutionApproval)
+	s.HandleFunc("POST /institutions/{id}/quiet-hours", in, h.institutionQuietHours)
+	h.registerScheduleImport(s, in)
 
 	s.HandleFunc("GET /institutions/{id}/accounts/new", in, h.accountNew)
 	s.HandleFunc("POST /institutions/{id}/accounts", in, h.accountCreate)

@@ -54,19 +54,26 @@
       dragged = null;
     });
   });
-  document.querySelectorAll(".cal-day[data-date]").forEach(function (day) {
-    day.addEventListener("dragover", function (ev) {
+  // A day of the month or list view keeps the time of day; an hour of the week or
+  // day grid (data-hour) keeps the minutes and takes that hour.
+  function dropTarget(target) {
+    target.addEventListener("dragover", function (ev) {
       if (!dragged) { return; }
       ev.preventDefault();
-      day.classList.add("cal-drop-over");
+      ev.stopPropagation();
+      target.classList.add("cal-drop-over");
     });
-    day.addEventListener("dragleave", function () { day.classList.remove("cal-drop-over"); });
-    day.addEventListener("drop", function (ev) {
-      day.classList.remove("cal-drop-over");
+    target.addEventListener("dragleave", function () { target.classList.remove("cal-drop-over"); });
+    target.addEventListener("drop", function (ev) {
+      target.classList.remove("cal-drop-over");
       if (!dragged) { return; }
       ev.preventDefault();
+      ev.stopPropagation();
+      var clock = dragged.getAttribute("data-clock");
+      var hour = target.getAttribute("data-hour");
+      if (hour) { clock = hour.slice(0, 3) + clock.slice(3); }
       var body = new URLSearchParams();
-      body.set("at", day.getAttribute("data-date") + "T" + dragged.getAttribute("data-clock"));
+      body.set("at", target.getAttribute("data-date") + "T" + clock);
       body.set("next", window.location.pathname + window.location.search);
       // The answer is a redirect carrying the outcome as a flash message; reloading
       // shows it, whether the move was accepted or refused.
@@ -75,7 +82,8 @@
         headers: { "Content-Type": "application/x-www-form-urlencoded" }
       }).then(function () { window.location.reload(); }, function () { window.location.reload(); });
     });
-  });
+  }
+  document.querySelectorAll(".cal-day[data-date], .cal-slot[data-hour]").forEach(dropTarget);
 
   // WeChat previews: the article body is a sandboxed same-origin frame (its inline
   // styles need a policy of their own); size it to its content.
