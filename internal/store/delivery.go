@@ -428,7 +428,7 @@ func (db *DB) PublicationRows(ctx context.Context, f PublicationFilter) ([]*Publ
 		var article *string
 		var scheduled, published nullTime
 		if err := s.Scan(&b.ID, &b.PostID, &b.AccountID, &b.Platform, &b.Format, &b.Mode, &b.TextZH, &topics, &mediaIDs, &b.RepostURL, &article, &scheduled,
-			&b.ModeAuto, &b.ModeReason, &b.State, &b.Generation, &published, &b.PlatformPostID, &b.URL, &b.LastError, &b.Attempts,
+			&b.ModeAuto, &b.ModeReason, &b.State, &b.Generation, &published, &b.PlatformPostID, &b.URL, &b.LastError, &b.Attempts, &b.MassSend,
 			&r.InstitutionID, &r.PostTitle, &r.PostStatus, &r.AccountHandle); err != nil {
 			return nil, err
 		}
