@@ -163,8 +163,8 @@ func (db *DB) FinishMassSend(ctx context.Context, accountID int64, clientMsgID, 
 		sentAt = db.nowUTC()
 	}
 	_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE wechat_mass_sends SET state = ?, msg_id = COALESCE(NULLIF(?, ''), msg_id), msg_data_id = COALESCE(NULLIF(?, ''), msg_data_id),
-		sent_at = COALESCE(sent_at, ?) WHERE account_id = ? AND client_msg_id = ?`), state, msgID, msgDataID, sentAt, accountID, clientMsgID)
-	return err
+		sent_at = COALESCE(sent_at, ?) WHERE account_id = ? AND client_msg_id = ?`), db.args([]any{state, msgID, msgDataID, sentAt, accountID, clientMsgID})...)
+	return db.mapErr(err)
 }
 
 // MassSendReport records WeChat's MASSSENDJOBFINISH report of the account's mass send
