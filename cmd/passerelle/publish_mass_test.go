@@ -85,7 +85,7 @@ func TestPublishWeChatMassSend(t *testing.T) {
 	}
 
 	// The day's mass send is taken: another one that day is refused when scheduled.
-	if passerelle.MassQuota(passerelle.WeChatSubscription, time.Now()).To.Sub(time.Now()) < 15*time.Minute {
+	if time.Until(passerelle.MassQuota(passerelle.WeChatSubscription, time.Now()).To) < 15*time.Minute {
 		t.Log("too close to midnight in Beijing to schedule a second send the same day")
 		return
 	}
