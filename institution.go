@@ -127,9 +127,13 @@ type Account struct {
 	Followers      *int64     `json:"followers"`
 	FollowersAt    *time.Time `json:"followers_at"`
 	HasCredentials bool       `json:"has_credentials"`
-	ArchivedAt     *time.Time `json:"archived_at"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	// WeChatType is a WeChat account's type, which sets its mass-send quota:
+	// "subscription" (订阅号, one a day) or "service" (服务号, four a month). Empty on
+	// other platforms.
+	WeChatType string     `json:"wechat_type,omitempty"`
+	ArchivedAt *time.Time `json:"archived_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // Normalize trims the text fields and fills defaults.
@@ -141,6 +145,13 @@ func (a *Account) Normalize() {
 	if a.Kind == "" {
 		a.Kind = AccountManaged
 	}
+	a.WeChatType = strings.TrimSpace(a.WeChatType)
+	if a.Platform == WeChat && a.WeChatType == "" {
+		a.WeChatType = WeChatSubscription
+	}
+	if a.Platform != WeChat {
+		a.WeChatType = ""
+	}
 }
 
 // Validate reports every invalid field.
@@ -151,6 +162,9 @@ func (a *Account) Validate() error {
 	}
 	if a.Kind != AccountManaged && a.Kind != AccountWatched {
 		f.Add("kind", "Choose managed or watched.")
+	}
+	if a.Platform == WeChat && a.WeChatType != WeChatSubscription && a.WeChatType != WeChatService {
+		f.Add("wechat_type", "Choose subscription or service.")
 	}
 	if a.Handle == "" && a.DisplayName == "" {
 		f.Add("handle", "Give a handle, a uid or a display name.")

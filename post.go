@@ -138,6 +138,10 @@ type Publication struct {
 	RepostURL string   `json:"repost_url"`
 	// WeChat holds an article's fields; nil on Weibo.
 	WeChat *Article `json:"wechat"`
+	// MassSend asks, for a WeChat article published by API, for a mass send (群发) to
+	// every follower instead of a silent publication, within the account's quota
+	// (MassQuota). A delivery option, not content: changing it needs no new approval.
+	MassSend bool `json:"mass_send"`
 	// ScheduledAt is the instant (UTC) the publication goes out; it holds the slot on
 	// the calendar whatever the post's status, and commits only once scheduled.
 	ScheduledAt *time.Time `json:"scheduled_at"`
@@ -338,6 +342,9 @@ func (p *Publication) validate(f FieldErrors, prefix string) {
 	}
 	if p.Platform == Weibo && p.WeChat != nil {
 		f.Add(prefix+"wechat", "Only a WeChat publication has article fields.")
+	}
+	if p.MassSend && p.Platform != WeChat {
+		f.Add(prefix+"mass_send", "Only a WeChat article can be mass-sent to followers.")
 	}
 	if a := p.WeChat; a != nil && p.Platform == WeChat {
 		checkLen(f, prefix+"wechat.title", a.Title, maxTitleRunes)

@@ -16,6 +16,7 @@ type accountInput struct {
 	DisplayName *string `json:"display_name"`
 	ProfileURL  *string `json:"profile_url"`
 	Followers   *int64  `json:"followers"`
+	WeChatType  *string `json:"wechat_type"`
 }
 
 func (in *accountInput) apply(a *passerelle.Account) {
@@ -25,7 +26,7 @@ func (in *accountInput) apply(a *passerelle.Account) {
 	for _, f := range []struct {
 		src *string
 		dst *string
-	}{{in.Kind, &a.Kind}, {in.Handle, &a.Handle}, {in.DisplayName, &a.DisplayName}, {in.ProfileURL, &a.ProfileURL}} {
+	}{{in.Kind, &a.Kind}, {in.Handle, &a.Handle}, {in.DisplayName, &a.DisplayName}, {in.ProfileURL, &a.ProfileURL}, {in.WeChatType, &a.WeChatType}} {
 		if f.src != nil {
 			*f.dst = *f.src
 		}

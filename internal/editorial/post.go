@@ -49,6 +49,9 @@ type PublicationInput struct {
 	MediaIDs  []int64       `json:"media_ids"`
 	RepostURL string        `json:"repost_url"`
 	WeChat    *ArticleInput `json:"wechat"`
+	// MassSend asks for a WeChat mass send (群发) to every follower; absent keeps the
+	// publication's current choice (false for a new one).
+	MassSend *bool `json:"mass_send"`
 }
 
 // ArticleInput is a WeChat article's fields.
@@ -109,7 +112,10 @@ func (in *PostInput) apply(p *passerelle.Post, lang string) []Removal {
 		b := &passerelle.Publication{AccountID: pi.AccountID, Format: pi.Format, Mode: pi.Mode, TextZH: pi.TextZH,
 			Topics: slices.Clone(pi.Topics), MediaIDs: slices.Clone(pi.MediaIDs), RepostURL: pi.RepostURL}
 		if o, ok := old[pi.AccountID]; ok {
-			b.ID, b.ScheduledAt, b.Platform = o.ID, o.ScheduledAt, o.Platform
+			b.ID, b.ScheduledAt, b.Platform, b.MassSend = o.ID, o.ScheduledAt, o.Platform, o.MassSend
+		}
+		if pi.MassSend != nil {
+			b.MassSend = *pi.MassSend
 		}
 		if a := pi.WeChat; a != nil {
 			art := &passerelle.Article{Title: a.Title, Author: a.Author, Digest: a.Digest, CoverMediaID: a.CoverMediaID,

@@ -292,6 +292,15 @@ func (s *Service) prepareWeChat(ctx context.Context, d *store.Delivery, draftOnl
 	if err != nil {
 		return nil, s.classify(err, false)
 	}
+	// A mass send is reserved within the account's quota before anything is uploaded:
+	// over quota, the publication is refused with the reason, WeChat is not called.
+	var mass *store.MassSend
+	if d.Publication.MassSend && !draftOnly {
+		var done *store.AttemptResult
+		if mass, done = s.reserveMass(ctx, d); done != nil {
+			return nil, *done
+		}
+	}
 	a := d.Publication.WeChat
 	if a == nil {
 		a = &passerelle.Article{}
@@ -322,6 +331,9 @@ func (s *Service) prepareWeChat(ctx context.Context, d *store.Delivery, draftOnl
 		return nil, store.AttemptResult{Outcome: passerelle.OutcomeDraftUploaded, State: passerelle.DeliveryDraftUploaded, Ref: map[string]string{"media_id": mediaID},
 			Notify: store.KindDraftReady}
 	}
+	if d.Publication.MassSend {
+		return s.massSender(c, d, mediaID, mass), store.AttemptResult{}
+	}
 	return func(ctx context.Context) store.AttemptResult {
 		pub, err := c.SubmitPublish(ctx, mediaID)
 		if err != nil {
@@ -334,13 +346,16 @@ func (s *Service) prepareWeChat(ctx context.Context, d *store.Delivery, draftOnl
 	}, store.AttemptResult{}
 }
 
-// followWeChat checks a submitted publication (freepublish/get) and ends it when the
-// platform has; until then the job snoozes. The PUBLISHJOBFINISH push ends it too
-// (PublishFinished), whichever comes first.
+// followWeChat checks a submitted publication (freepublish/get, or message/mass/get for
+// a mass send) and ends it when the platform has; until then the job snoozes. The
+// PUBLISHJOBFINISH or MASSSENDJOBFINISH push ends it too, whichever comes first.
 func (s *Service) followWeChat(ctx context.Context, d *store.Delivery) error {
 	c, err := s.clients.WeChat(ctx, d.Publication.AccountID)
 	if err != nil {
 		return err
+	}
+	if msgID, ok := massJobMsgID(d.JobRef); ok {
+		return s.followMass(ctx, c, d, msgID)
 	}
 	st, err := c.GetPublish(ctx, d.JobRef)
 	if err != nil {

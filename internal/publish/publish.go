@@ -180,6 +180,11 @@ func (s *Service) Sync(ctx context.Context, tx *store.Tx, before []passerelle.Pu
 			if err := s.schedule(ctx, tx, b, o.Generation, jobOf(ctx, tx, b.ID)); err != nil {
 				return err
 			}
+		case scheduled && state == passerelle.DeliveryScheduled && b.ScheduledAt != nil && b.MassSend && !o.MassSend:
+			// A mass send asked for on a publication already on the schedule.
+			if err := s.checkMassQuota(ctx, tx, b); err != nil {
+				return err
+			}
 		case state == passerelle.DeliveryScheduled && (!scheduled || b.ScheduledAt == nil):
 			if job := jobOf(ctx, tx, b.ID); job > 0 {
 				if err := s.jobs.CancelTx(ctx, tx.Tx, job); err != nil {
@@ -203,6 +208,9 @@ func (s *Service) schedule(ctx context.Context, tx *store.Tx, b *passerelle.Publ
 		if err := s.usable(ctx, b); err != nil {
 			return err
 		}
+	}
+	if err := s.checkMassQuota(ctx, tx, b); err != nil {
+		return err
 	}
 	if oldJob > 0 {
 		if err := s.jobs.CancelTx(ctx, tx.Tx, oldJob); err != nil {
@@ -230,4 +238,21 @@ func sameInstant(a, b *time.Time) bool {
 func jobOf(ctx context.Context, tx *store.Tx, pubID int64) int64 {
 	id, _ := tx.PublicationJob(ctx, pubID)
 	return id
+}
+
+// checkMassQuota refuses to schedule a mass send beyond the account's quota, counting
+// the mass sends made and the other publications scheduled in the same window: over
+// quota is said when the editor schedules, not found at the publication's time.
+func (s *Service) checkMassQuota(ctx context.Context, tx *store.Tx, b *passerelle.Publication) error {
+	if !b.MassSend || b.Platform != passerelle.WeChat || b.Mode != passerelle.ModeAPI || b.ScheduledAt == nil {
+		return nil
+	}
+	u, err := tx.MassQuotaTx(ctx, b.AccountID, *b.ScheduledAt, b.ID)
+	if err != nil {
+		return err
+	}
+	if u.Sent+u.Scheduled >= u.Limit {
+		return store.MassQuotaError(u)
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
+	"github.com/passerelle-oss/passerelle/internal/platform/wechat"
 	"github.com/passerelle-oss/passerelle/internal/platform/weibo"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
@@ -134,6 +135,14 @@ func (s *Service) checkWeChatJob(ctx context.Context, d *store.Delivery) error {
 	if err != nil {
 		return s.db.SetNextCheck(ctx, d.Publication.ID, s.after(s.settle))
 	}
+	if msgID, ok := massJobMsgID(d.JobRef); ok {
+		status, err := c.MassStatus(ctx, msgID)
+		if err != nil || status == wechat.MassSending {
+			return s.db.SetNextCheck(ctx, d.Publication.ID, s.after(s.pollEvery))
+		}
+		_, err = s.db.FinishAttempt(ctx, d.Publication.ID, d.Publication.Attempts, s.massStatus(status, d.Ref["msg_data_id"], ""))
+		return err
+	}
 	st, err := c.GetPublish(ctx, d.JobRef)
 	if err != nil {
 		return s.db.SetNextCheck(ctx, d.Publication.ID, s.after(s.pollEvery))
@@ -152,6 +161,9 @@ func (s *Service) lookFor(ctx context.Context, d *store.Delivery) error {
 		return err
 	}
 	last := attempts[len(attempts)-1]
+	if b.Platform == passerelle.WeChat && b.MassSend && d.Ref["publish_id"] == "" {
+		return s.repeatMass(ctx, d, last)
+	}
 	var found *store.AttemptResult
 	var absent bool
 	switch b.Platform {
@@ -247,3 +259,19 @@ func (s *Service) lookOnWeChat(ctx context.Context, d *store.Delivery, since tim
 
 // fingerprint compares texts as a platform may return them: spacing folded.
 func fingerprint(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// repeatMass settles a mass send whose outcome is unknown (its worker died around the
+// call): within massRepeatWindow it is sent again at once under the same clientmsgid,
+// which WeChat refuses (45065, proof that the first went out) or accepts (the first
+// never reached it); later, a person decides.
+func (s *Service) repeatMass(ctx context.Context, d *store.Delivery, last *passerelle.Attempt) error {
+	b := d.Publication
+	if s.now().Sub(last.StartedAt) >= massRepeatWindow {
+		return s.db.SetNextCheck(ctx, b.ID, nil)
+	}
+	_, err := s.db.Reschedule(ctx, b.ID, []passerelle.DeliveryState{passerelle.DeliveryNeedsCheck},
+		"The mass send's outcome was unknown: sent again under the same clientmsgid, which WeChat refuses if the first went out.", func(tx *store.Tx, gen int) (int64, error) {
+			return s.jobs.InsertTxID(ctx, tx.Tx, DeliverArgs{PublicationID: b.ID, Generation: gen}, &river.InsertOpts{Queue: jobs.QueuePublish})
+		})
+	return err
+}

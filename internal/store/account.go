@@ -10,19 +10,22 @@ import (
 )
 
 const accountColumns = `a.id, a.institution_id, a.platform, a.kind, a.handle, a.display_name, a.profile_url, a.followers, a.followers_at, a.archived_at, a.created_at, a.updated_at,
-	(SELECT COUNT(*) FROM account_credentials c WHERE c.account_id = a.id)`
+	(SELECT COUNT(*) FROM account_credentials c WHERE c.account_id = a.id), a.wechat_type`
 
 func scanAccount(s interface{ Scan(...any) error }) (*passerelle.Account, error) {
 	var a passerelle.Account
 	var followers *int64
 	var followersAt, archived, created, updated nullTime
 	var creds int
-	err := s.Scan(&a.ID, &a.InstitutionID, &a.Platform, &a.Kind, &a.Handle, &a.DisplayName, &a.ProfileURL, &followers, &followersAt, &archived, &created, &updated, &creds)
+	err := s.Scan(&a.ID, &a.InstitutionID, &a.Platform, &a.Kind, &a.Handle, &a.DisplayName, &a.ProfileURL, &followers, &followersAt, &archived, &created, &updated, &creds, &a.WeChatType)
 	if err != nil {
 		return nil, err
 	}
 	a.Followers, a.FollowersAt, a.ArchivedAt, a.CreatedAt, a.UpdatedAt = followers, followersAt.Ptr(), archived.Ptr(), created.T, updated.T
 	a.HasCredentials = creds > 0
+	if a.Platform != passerelle.WeChat {
+		a.WeChatType = ""
+	}
 	return &a, nil
 }
 
@@ -46,9 +49,9 @@ func (db *DB) CreateAccount(ctx context.Context, orgID int64, a *passerelle.Acco
 			followersAt = now
 			a.FollowersAt = &now
 		}
-		id, err := tx.q().insert(ctx, `INSERT INTO accounts (institution_id, platform, kind, handle, display_name, profile_url, followers, followers_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.InstitutionID, a.Platform, a.Kind, a.Handle, a.DisplayName, a.ProfileURL, a.Followers, followersAt, now, now)
+		id, err := tx.q().insert(ctx, `INSERT INTO accounts (institution_id, platform, kind, handle, display_name, profile_url, followers, followers_at, created_at, updated_at, wechat_type)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.InstitutionID, a.Platform, a.Kind, a.Handle, a.DisplayName, a.ProfileURL, a.Followers, followersAt, now, now, wechatTypeColumn(a))
 		if err != nil {
 			return err
 		}
@@ -118,8 +121,8 @@ func (db *DB) UpdateAccount(ctx context.Context, orgID, id int64, fn func(*passe
 			a.FollowersAt = &now
 		}
 		a.UpdatedAt = now
-		_, err = tx.q().exec(ctx, `UPDATE accounts SET kind = ?, handle = ?, display_name = ?, profile_url = ?, followers = ?, followers_at = ?, archived_at = ?, updated_at = ? WHERE id = ?`,
-			a.Kind, a.Handle, a.DisplayName, a.ProfileURL, a.Followers, a.FollowersAt, a.ArchivedAt, a.UpdatedAt, a.ID)
+		_, err = tx.q().exec(ctx, `UPDATE accounts SET kind = ?, handle = ?, display_name = ?, profile_url = ?, followers = ?, followers_at = ?, archived_at = ?, updated_at = ?, wechat_type = ? WHERE id = ?`,
+			a.Kind, a.Handle, a.DisplayName, a.ProfileURL, a.Followers, a.FollowersAt, a.ArchivedAt, a.UpdatedAt, wechatTypeColumn(a), a.ID)
 		out = a
 		return err
 	})
@@ -258,4 +261,12 @@ func (db *DB) RotateSecrets(ctx context.Context) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// wechatTypeColumn is the stored wechat_type: the column's default on other platforms.
+func wechatTypeColumn(a *passerelle.Account) string {
+	if a.Platform != passerelle.WeChat || a.WeChatType == "" {
+		return passerelle.WeChatSubscription
+	}
+	return a.WeChatType
 }

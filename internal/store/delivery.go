@@ -137,8 +137,10 @@ func (db *DB) FinishAttempt(ctx context.Context, publicationID int64, number int
 func (tx *Tx) finishAttempt(ctx context.Context, publicationID int64, number int, r AttemptResult) (bool, error) {
 	now := tx.db.nowUTC()
 	refJS := marshalRef(r.Ref)
-	if _, err := tx.q().exec(ctx, `UPDATE publication_attempts SET finished_at = ?, outcome = ?, platform_post_id = ?, ref = ?, error = ? WHERE publication_id = ? AND number = ?`,
-		now, r.Outcome, nullString(r.PlatformPostID), refJS, r.Error, publicationID, number); err != nil {
+	// An attempt ended a second time (a submitted WeChat job followed to its end) keeps
+	// the ids it recorded when no new ones come.
+	if _, err := tx.q().exec(ctx, `UPDATE publication_attempts SET finished_at = ?, outcome = ?, platform_post_id = ?, ref = CASE WHEN CAST(? AS TEXT) = '{}' THEN ref ELSE CAST(? AS TEXT) END, error = ? WHERE publication_id = ? AND number = ?`,
+		now, r.Outcome, nullString(r.PlatformPostID), refJS, refJS, r.Error, publicationID, number); err != nil {
 		return false, err
 	}
 	var ref string
@@ -428,7 +430,7 @@ func (db *DB) PublicationRows(ctx context.Context, f PublicationFilter) ([]*Publ
 		var article *string
 		var scheduled, published nullTime
 		if err := s.Scan(&b.ID, &b.PostID, &b.AccountID, &b.Platform, &b.Format, &b.Mode, &b.TextZH, &topics, &mediaIDs, &b.RepostURL, &article, &scheduled,
-			&b.ModeAuto, &b.ModeReason, &b.State, &b.Generation, &published, &b.PlatformPostID, &b.URL, &b.LastError, &b.Attempts,
+			&b.ModeAuto, &b.ModeReason, &b.State, &b.Generation, &published, &b.PlatformPostID, &b.URL, &b.LastError, &b.Attempts, &b.MassSend,
 			&r.InstitutionID, &r.PostTitle, &r.PostStatus, &r.AccountHandle); err != nil {
 			return nil, err
 		}

@@ -36,7 +36,7 @@ func scanPost(s interface{ Scan(...any) error }) (*passerelle.Post, error) {
 }
 
 const publicationColumns = `b.id, b.post_id, b.account_id, a.platform, b.format, b.mode, b.text_zh, b.topics, b.media_ids, b.repost_url, b.article, b.scheduled_at,
-	b.mode_auto, b.mode_reason, b.state, b.generation, b.published_at, COALESCE(b.platform_post_id, ''), b.url, b.last_error, b.attempts`
+	b.mode_auto, b.mode_reason, b.state, b.generation, b.published_at, COALESCE(b.platform_post_id, ''), b.url, b.last_error, b.attempts, b.mass_send`
 
 func scanPublication(s interface{ Scan(...any) error }) (*passerelle.Publication, error) {
 	var b passerelle.Publication
@@ -44,7 +44,7 @@ func scanPublication(s interface{ Scan(...any) error }) (*passerelle.Publication
 	var article *string
 	var scheduled, published nullTime
 	if err := s.Scan(&b.ID, &b.PostID, &b.AccountID, &b.Platform, &b.Format, &b.Mode, &b.TextZH, &topics, &mediaIDs, &b.RepostURL, &article, &scheduled,
-		&b.ModeAuto, &b.ModeReason, &b.State, &b.Generation, &published, &b.PlatformPostID, &b.URL, &b.LastError, &b.Attempts); err != nil {
+		&b.ModeAuto, &b.ModeReason, &b.State, &b.Generation, &published, &b.PlatformPostID, &b.URL, &b.LastError, &b.Attempts, &b.MassSend); err != nil {
 		return nil, err
 	}
 	b.PublishedAt = published.Ptr()
@@ -346,11 +346,11 @@ func (db *DB) writePublications(ctx context.Context, tx *Tx, p *passerelle.Post,
 			}
 			article = string(js)
 		}
-		args := []any{pos, b.Format, b.Mode, b.ModeAuto, b.ModeReason, b.TextZH, marshalList(b.Topics), marshalList(b.MediaIDs), b.RepostURL, article, b.ScheduledAt, now}
+		args := []any{pos, b.Format, b.Mode, b.ModeAuto, b.ModeReason, b.TextZH, marshalList(b.Topics), marshalList(b.MediaIDs), b.RepostURL, article, b.ScheduledAt, now, b.MassSend}
 		if o, ok := old[b.AccountID]; ok {
 			b.ID = o.ID
 			keep[o.ID] = true
-			if _, err := tx.q().exec(ctx, `UPDATE publications SET position = ?, format = ?, mode = ?, mode_auto = ?, mode_reason = ?, text_zh = ?, topics = ?, media_ids = ?, repost_url = ?, article = ?, scheduled_at = ?, updated_at = ? WHERE id = ?`,
+			if _, err := tx.q().exec(ctx, `UPDATE publications SET position = ?, format = ?, mode = ?, mode_auto = ?, mode_reason = ?, text_zh = ?, topics = ?, media_ids = ?, repost_url = ?, article = ?, scheduled_at = ?, updated_at = ?, mass_send = ? WHERE id = ?`,
 				append(args, o.ID)...); err != nil {
 				return err
 			}
@@ -359,8 +359,8 @@ func (db *DB) writePublications(ctx context.Context, tx *Tx, p *passerelle.Post,
 		if b.State == "" {
 			b.State = passerelle.DeliveryPending
 		}
-		id, err := tx.q().insert(ctx, `INSERT INTO publications (position, format, mode, mode_auto, mode_reason, text_zh, topics, media_ids, repost_url, article, scheduled_at, updated_at, post_id, account_id, created_at, state)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, p.ID, b.AccountID, now, string(b.State))...)
+		id, err := tx.q().insert(ctx, `INSERT INTO publications (position, format, mode, mode_auto, mode_reason, text_zh, topics, media_ids, repost_url, article, scheduled_at, updated_at, mass_send, post_id, account_id, created_at, state)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, p.ID, b.AccountID, now, string(b.State))...)
 		if err != nil {
 			return err
 		}

@@ -73,6 +73,9 @@ type postPage struct {
 	// Credits is each WeChat article's credit line, by account (rights.go).
 	Rights  []string
 	Credits map[int64]string
+	// MassQuota is each WeChat account's mass-send quota at the publication's time
+	// (mass_send.go).
+	MassQuota map[int64]massQuotaView
 }
 
 // commentNode is a comment with its answers, or a review decision (Decision set)
@@ -162,6 +165,9 @@ func postValues(p *passerelle.Post) url.Values {
 			if a.FansOnlyReply {
 				v.Set(pre+"wechat_fans_only_reply", "on")
 			}
+		}
+		if b.MassSend {
+			v.Set(pre+"mass_send", "on")
 		}
 	}
 	return v
@@ -280,6 +286,8 @@ func postInput(v url.Values, accounts []*passerelle.Account) (*editorial.PostInp
 			art.Crop235 = focusOf(v, pre+"wechat_crop_235", fe)
 			art.Crop11 = focusOf(v, pre+"wechat_crop_11", fe)
 			pi.WeChat = art
+			mass := v.Get(pre+"mass_send") != ""
+			pi.MassSend = &mass
 		}
 		pubs = append(pubs, pi)
 		order = append(order, a.ID)
@@ -354,10 +362,13 @@ func (h *handler) fill(r *http.Request, p *postPage, instID int64) error {
 	p.LinksApprove = u.Can(instID, passerelle.PermReview)
 	p.CanLink = p.CanWrite || p.LinksApprove
 	p.Now = h.Now()
-	if p.Post == nil {
-		return nil
+	if p.Post != nil {
+		if err := h.fillPost(ctx, r, p); err != nil {
+			return err
+		}
 	}
-	return h.fillPost(ctx, r, p)
+	p.MassQuota = h.massQuotas(ctx, p)
+	return nil
 }
 
 func (h *handler) fillPost(ctx context.Context, r *http.Request, p *postPage) error {

@@ -39,6 +39,8 @@ type DeskApplier interface {
 // PublishFinisher is the publishing engine as the drain sees it.
 type PublishFinisher interface {
 	PublishFinishedTx(ctx context.Context, tx *store.Tx, accountID int64, ev *wechat.PublishEventInfo) error
+	// MassSendFinishedTx takes a MASSSENDJOBFINISH report.
+	MassSendFinishedTx(ctx context.Context, tx *store.Tx, accountID int64, m *wechat.Message) error
 }
 
 const drainBatch = 500
@@ -89,6 +91,15 @@ func (w *DrainWorker) apply(ctx context.Context, tx *store.Tx, e *store.WeChatEv
 			return nil // stored as received; nothing to apply
 		}
 		return w.Publish.PublishFinishedTx(ctx, tx, e.AccountID, m.Publish)
+	case wechat.EventMassSendJobFinish:
+		if w.Publish == nil {
+			return nil
+		}
+		m, err := wechat.ParseMessage([]byte(e.Payload))
+		if err != nil {
+			return nil // stored as received; nothing to apply
+		}
+		return w.Publish.MassSendFinishedTx(ctx, tx, e.AccountID, m)
 	case wechat.EventSubscribe:
 		return tx.AddFollowers(ctx, e.AccountID, 1)
 	case wechat.EventUnsubscribe:

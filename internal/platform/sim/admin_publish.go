@@ -50,6 +50,29 @@ func (s *Simulator) routePublishAdmin() {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"items": s.WeiboStatuses(uid)})
 	})
+	s.mux.HandleFunc("POST /_sim/wechat/console-mass", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			AppID string `json:"appid"`
+			Title string `json:"title"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		rec, err := s.ConsoleMassSend(req.AppID, req.Title)
+		if err != nil {
+			adminError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, rec)
+	})
+	s.mux.HandleFunc("GET /_sim/wechat/mass", func(w http.ResponseWriter, r *http.Request) {
+		items, err := s.WeChatMassSends(r.URL.Query().Get("appid"))
+		if err != nil {
+			adminError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	})
 	s.mux.HandleFunc("GET /_sim/wechat/articles", func(w http.ResponseWriter, r *http.Request) {
 		items, err := s.WeChatArticles(r.URL.Query().Get("appid"))
 		if err != nil {
@@ -344,4 +367,53 @@ func (s *Simulator) AddWeChatArticle(appID, title string) (msgDataID, url string
 	acct.published = append(acct.published, p)
 	acct.articles = append(acct.articles, p.articles...)
 	return strconv.FormatInt(p.msgDataID, 10), p.articles[0].url, nil
+}
+
+// WeChatMassSend is one mass send the simulator accepted (GET /_sim/wechat/mass): a
+// repeat refused as a duplicate clientmsgid (45065) or over quota (45028) is not one.
+type WeChatMassSend struct {
+	MsgID       string    `json:"msg_id"`
+	MsgDataID   string    `json:"msg_data_id"`
+	ClientMsgID string    `json:"clientmsgid"`
+	MediaID     string    `json:"media_id"`
+	Titles      []string  `json:"titles"`
+	URLs        []string  `json:"urls"`
+	SentAt      time.Time `json:"sent_at"`
+}
+
+// WeChatMassSends lists the mass sends of appID, oldest first.
+func (s *Simulator) WeChatMassSends(appID string) ([]WeChatMassSend, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acct := s.wechat.accounts[appID]
+	if acct == nil {
+		return nil, errorf("unknown appid")
+	}
+	return append([]WeChatMassSend{}, acct.massLog...), nil
+}
+
+// ConsoleMassSend is a mass send made by a person in the WeChat console: it takes the
+// same quota as the API's (45028 beyond), and is listed among the mass sends.
+func (s *Simulator) ConsoleMassSend(appID, title string) (WeChatMassSend, error) {
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acct := s.wechat.accounts[appID]
+	if acct == nil {
+		return WeChatMassSend{}, errorf("unknown appid")
+	}
+	if title == "" {
+		title = "console"
+	}
+	if !acct.massQuotaLeft(now) {
+		return WeChatMassSend{}, errorf("the account has no mass-send quota left")
+	}
+	acct.massSends = append(acct.massSends, now)
+	seq := s.nextID()
+	msgID, msgDataID := int64(1000000000+seq), int64(2247490000+seq)
+	arts := s.publishArticles(acct, []wxArticleIn{{Title: title}}, msgDataID, now)
+	acct.articles = append(acct.articles, arts...)
+	rec := WeChatMassSend{MsgID: strconv.FormatInt(msgID, 10), MsgDataID: strconv.FormatInt(msgDataID, 10), Titles: []string{title}, URLs: []string{arts[0].url}, SentAt: now}
+	acct.massLog = append(acct.massLog, rec)
+	return rec, nil
 }

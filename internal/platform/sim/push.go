@@ -175,10 +175,17 @@ func publishFinishXML(acct *wxAccount, p *wxPublish) []byte {
 	return eventXML(acct, acct.OriginalID, p.done, "PUBLISHJOBFINISH", info.String())
 }
 
-func massFinishXML(acct *wxAccount, msgID, audience int64, at time.Time) []byte {
+func massFinishXML(acct *wxAccount, msgID, audience int64, at time.Time, urls []string) []byte {
 	extra := "<MsgID>" + strconv.FormatInt(msgID, 10) + "</MsgID><Status>" + cdata("send success") +
 		"</Status><TotalCount>" + strconv.FormatInt(audience, 10) + "</TotalCount><FilterCount>" +
 		strconv.FormatInt(audience, 10) + "</FilterCount><SentCount>" + strconv.FormatInt(audience, 10) +
 		"</SentCount><ErrorCount>0</ErrorCount>"
+	if len(urls) > 0 {
+		extra += "<ArticleUrlResult><Count>" + strconv.Itoa(len(urls)) + "</Count><ResultList>"
+		for i, u := range urls {
+			extra += "<item><ArticleIdx>" + strconv.Itoa(i+1) + "</ArticleIdx><ArticleUrl>" + cdata(u) + "</ArticleUrl></item>"
+		}
+		extra += "</ResultList></ArticleUrlResult>"
+	}
 	return eventXML(acct, acct.OriginalID, at, "MASSSENDJOBFINISH", extra)
 }

@@ -38,6 +38,9 @@ type WeChatAccount struct {
 	// MassSendsPerDay is the mass-send quota (45028 beyond); 1 (a subscription
 	// account) when zero.
 	MassSendsPerDay int `json:"mass_sends_per_day,omitempty"`
+	// MassSendsPerMonth, when set, bounds mass sends per Beijing calendar month too (a
+	// service account: 4, with MassSendsPerDay 100).
+	MassSendsPerMonth int `json:"mass_sends_per_month,omitempty"`
 }
 
 func (a *WeChatAccount) normalize() (*wechat.Crypter, error) {
@@ -124,6 +127,7 @@ type wxAccount struct {
 	articles       []*wxArticle        // for analytics: what went out by publish or mass send
 	massByClientID map[string][2]int64 // clientmsgid → msg_id, msg_data_id
 	massSends      []time.Time
+	massLog        []WeChatMassSend // every accepted mass send, in order
 	permanentQR    int
 	followers      []string             // openids known to follow (scans)
 	scanSubs       map[string]int       // Beijing date → subscriptions through a QR code
@@ -212,6 +216,7 @@ func (s *Simulator) routeWeChat() {
 	s.mux.HandleFunc("POST /cgi-bin/freepublish/get", s.wxPublishGet)
 	s.mux.HandleFunc("POST /cgi-bin/freepublish/batchget", s.wxBatchGet)
 	s.mux.HandleFunc("POST /cgi-bin/message/mass/sendall", s.wxMassSend)
+	s.mux.HandleFunc("POST /cgi-bin/message/mass/get", s.wxMassGet)
 	s.mux.HandleFunc("POST /cgi-bin/qrcode/create", s.wxQRCreate)
 	s.mux.HandleFunc("GET /cgi-bin/showqrcode", s.wxShowQR)
 	s.mux.HandleFunc("POST /cgi-bin/menu/create", s.wxMenuCreate)
@@ -747,9 +752,7 @@ func (s *Simulator) wxMassSend(w http.ResponseWriter, r *http.Request) {
 		writeWeChatError(w, 40007, "invalid media_id")
 		return
 	}
-	day := fmtDate(now)
-	acct.massSends = slices.DeleteFunc(acct.massSends, func(t time.Time) bool { return fmtDate(t) != day })
-	if len(acct.massSends) >= acct.MassSendsPerDay {
+	if !acct.massQuotaLeft(now) {
 		writeWeChatError(w, 45028, "has no masssend quota")
 		return
 	}
@@ -761,8 +764,62 @@ func (s *Simulator) wxMassSend(w http.ResponseWriter, r *http.Request) {
 	}
 	arts := s.publishArticles(acct, draft, msgDataID, now)
 	acct.articles = append(acct.articles, arts...)
-	s.schedulePush(acct, now.Add(time.Minute), "", massFinishXML(acct, msgID, acct.followersAt(s.seed, now), now.Add(time.Minute)))
+	rec := WeChatMassSend{MsgID: strconv.FormatInt(msgID, 10), MsgDataID: strconv.FormatInt(msgDataID, 10), ClientMsgID: req.ClientMsgID,
+		MediaID: req.MPNews.MediaID, SentAt: now}
+	urls := make([]string, len(arts))
+	for i, a := range arts {
+		rec.Titles = append(rec.Titles, a.title)
+		rec.URLs = append(rec.URLs, a.url)
+		urls[i] = a.url
+	}
+	acct.massLog = append(acct.massLog, rec)
+	// The send job takes the publish delay; then its report is pushed.
+	s.schedulePush(acct, now.Add(s.publishDly), "", massFinishXML(acct, msgID, acct.followersAt(s.seed, now), now.Add(s.publishDly), urls))
 	writeJSON(w, http.StatusOK, map[string]any{
 		"errcode": 0, "errmsg": "send job submission success", "msg_id": msgID, "msg_data_id": msgDataID,
 	})
+}
+
+// wxMassGet answers a mass send's status: SENDING for the publish delay, then
+// SEND_SUCCESS; an unknown msg_id is 40007-like (WeChat answers an error).
+func (s *Simulator) wxMassGet(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		MsgID json.Number `json:"msg_id"`
+	}
+	if !decodeWeChatBody(w, r, 4<<10, &req) {
+		return
+	}
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acct, ok := s.wxAuth(w, r, now, true)
+	if !ok {
+		return
+	}
+	for _, m := range acct.massLog {
+		if m.MsgID == req.MsgID.String() {
+			status := wechat.MassSendSuccess
+			if now.Before(m.SentAt.Add(s.publishDly)) {
+				status = wechat.MassSending
+			}
+			writeJSON(w, http.StatusOK, map[string]any{"msg_id": json.Number(m.MsgID), "msg_status": status})
+			return
+		}
+	}
+	writeWeChatError(w, 40007, "invalid msg_id")
+}
+
+// massQuotaLeft reports whether the account may mass-send at now: fewer than
+// MassSendsPerDay today and, when set, MassSendsPerMonth this month (Beijing dates).
+// Callers hold s.mu.
+func (a *wxAccount) massQuotaLeft(now time.Time) bool {
+	day, month := fmtDate(now), fmtDate(now)[:7]
+	a.massSends = slices.DeleteFunc(a.massSends, func(t time.Time) bool { return fmtDate(t)[:7] != month })
+	today := 0
+	for _, t := range a.massSends {
+		if fmtDate(t) == day {
+			today++
+		}
+	}
+	return today < a.MassSendsPerDay && (a.MassSendsPerMonth == 0 || len(a.massSends) < a.MassSendsPerMonth)
 }

@@ -461,6 +461,9 @@ type MassSend struct {
 type MassResult struct {
 	MsgID     string
 	MsgDataID string
+	// Duplicate: WeChat refused the send because its clientmsgid was already used
+	// (45065): the message went out earlier, under MsgID when WeChat says it.
+	Duplicate bool
 }
 
 type massAnswer struct {
@@ -475,8 +478,10 @@ func (a *massAnswer) validate() error {
 	return nil
 }
 
-// SendAll mass-sends a draft to all followers. Not idempotent (clientmsgid guards
-// against doubles on WeChat's side).
+// SendAll mass-sends a draft to all followers. Not idempotent: clientmsgid guards
+// against doubles on WeChat's side, and a repeat with the same clientmsgid answers
+// with Duplicate set and no error (the earlier send's ids when WeChat gives them). A
+// spent quota (45028) is RateLimited until Beijing midnight.
 func (c *Client) SendAll(ctx context.Context, m MassSend) (MassResult, error) {
 	body := map[string]any{
 		"filter":              map[string]any{"is_to_all": true},
@@ -488,8 +493,47 @@ func (c *Client) SendAll(ctx context.Context, m MassSend) (MassResult, error) {
 		body["clientmsgid"] = m.ClientMsgID
 	}
 	var a massAnswer
-	err := c.call(ctx, request{op: "cgi-bin/message/mass/sendall", body: jsonBody(body)}, &a)
-	return MassResult{MsgID: string(a.MsgID), MsgDataID: string(a.MsgDataID)}, err
+	err := c.call(ctx, request{op: "cgi-bin/message/mass/sendall", body: jsonBody(body), alsoDecode: CodeDuplicateClientMsg}, &a)
+	res := MassResult{MsgID: string(a.MsgID), MsgDataID: string(a.MsgDataID)}
+	if platform.CodeOf(err) == CodeDuplicateClientMsg && m.ClientMsgID != "" {
+		res.Duplicate = true
+		return res, nil
+	}
+	return res, err
+}
+
+// Mass-send statuses (message/mass/get).
+const (
+	MassSendSuccess = "SEND_SUCCESS"
+	MassSending     = "SENDING"
+	MassSendFail    = "SEND_FAIL"
+	MassDeleted     = "DELETE"
+)
+
+type massGetAnswer struct {
+	MsgID     id     `json:"msg_id"`
+	MsgStatus string `json:"msg_status"`
+}
+
+func (a *massGetAnswer) validate() error {
+	if a.MsgStatus == "" {
+		return errors.New("no msg_status")
+	}
+	return nil
+}
+
+// MassStatus reads the status of a mass send (message/mass/get): MassSendSuccess,
+// MassSending, MassSendFail or MassDeleted. Idempotent.
+func (c *Client) MassStatus(ctx context.Context, msgID string) (string, error) {
+	var a massGetAnswer
+	err := c.call(ctx, request{op: "cgi-bin/message/mass/get", idempotent: true, body: func() (io.Reader, string, error) {
+		// msg_id is a number beyond 2^53: written as the digits WeChat gave.
+		if _, err := strconv.ParseUint(msgID, 10, 64); err != nil {
+			return nil, "", fmt.Errorf("msg_id %q is not a number", msgID)
+		}
+		return strings.NewReader(`{"msg_id":` + msgID + `}`), "application/json", nil
+	}}, &a)
+	return a.MsgStatus, err
 }
 
 // QR code limits.

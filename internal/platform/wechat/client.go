@@ -142,6 +142,10 @@ type request struct {
 	body func() (io.Reader, string, error)
 	// noToken skips the access_token (stable_token itself).
 	noToken bool
+	// alsoDecode is an errcode whose answer still carries data (45065 on a mass send:
+	// the earlier send's ids): out is decoded, without validation, before the error is
+	// returned.
+	alsoDecode int
 }
 
 func jsonBody(v any) func() (io.Reader, string, error) {
@@ -257,6 +261,11 @@ func (c *Client) decode(r request, raw []byte, out any) error {
 			return c.fail(r, c.lostKind(r), "unreadable errcode", err)
 		}
 		if code != 0 {
+			if code == r.alsoDecode && out != nil {
+				d := json.NewDecoder(bytes.NewReader(raw))
+				d.UseNumber()
+				_ = d.Decode(out)
+			}
 			return classify(r.op, code, truncate(status.ErrMsg, 200), c.now())
 		}
 	}

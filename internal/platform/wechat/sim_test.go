@@ -2,6 +2,7 @@ package wechat_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -207,5 +208,65 @@ func TestLostSubmitIsFoundOnce(t *testing.T) {
 	}
 	if ev := b.nextPush(t); ev.PublishID != arts[0].PublishID || ev.PublishStatus != wechat.PublishSuccess {
 		t.Errorf("push %+v", ev)
+	}
+}
+
+// TestMassSendAgainstSim: a mass send is accepted once per clientmsgid (a repeat
+// answers Duplicate with the first send's ids, and the simulator lists one send), the
+// day's quota refuses another clientmsgid with 45028 (RateLimited until Beijing
+// midnight), message/mass/get follows the send to SEND_SUCCESS, and the
+// MASSSENDJOBFINISH push carries its counts and article URL.
+func TestMassSendAgainstSim(t *testing.T) {
+	t.Parallel()
+	b := againstSim(t)
+	ctx := context.Background()
+	media := b.draft(t, "群发")
+	first, err := b.client.SendAll(ctx, wechat.MassSend{MediaID: media, ClientMsgID: "passerelle-publication-7"})
+	if err != nil || first.MsgID == "" || first.MsgDataID == "" || first.Duplicate {
+		t.Fatalf("first send %+v %v", first, err)
+	}
+	again, err := b.client.SendAll(ctx, wechat.MassSend{MediaID: b.draft(t, "群发"), ClientMsgID: "passerelle-publication-7"})
+	if err != nil || !again.Duplicate || again.MsgID != first.MsgID || again.MsgDataID != first.MsgDataID {
+		t.Fatalf("repeat %+v %v", again, err)
+	}
+	_, err = b.client.SendAll(ctx, wechat.MassSend{MediaID: b.draft(t, "第二次"), ClientMsgID: "passerelle-publication-8"})
+	var pe *platform.Error
+	if platform.CodeOf(err) != wechat.CodeMassSendQuota || platform.KindOf(err) != platform.RateLimited || !errors.As(err, &pe) || pe.ResumeAt.IsZero() {
+		t.Fatalf("over quota: %v", err)
+	}
+	sent, err := b.sim.WeChatMassSends(b.appID)
+	if err != nil || len(sent) != 1 || sent[0].MsgID != first.MsgID || sent[0].ClientMsgID != "passerelle-publication-7" || len(sent[0].URLs) != 1 {
+		t.Fatalf("simulator lists %+v %v", sent, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, err := b.client.MassStatus(ctx, first.MsgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st == wechat.MassSendSuccess {
+			break
+		}
+		if st != wechat.MassSending || time.Now().After(deadline) {
+			t.Fatalf("status %q", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := b.client.MassStatus(ctx, "123"); platform.CodeOf(err) != wechat.CodeInvalidMediaID {
+		t.Fatalf("unknown msg_id: %v", err)
+	}
+	for {
+		select {
+		case m := <-b.pushes:
+			if m.Event != wechat.EventMassSendJobFinish {
+				continue
+			}
+			if m.MsgID != first.MsgID || m.Status != "send success" || m.SentCount != m.TotalCount || len(m.ArticleURLs) != 1 || m.ArticleURLs[0].URL != sent[0].URLs[0] {
+				t.Fatalf("push %+v", m)
+			}
+			return
+		case <-time.After(5 * time.Second):
+			t.Fatal("no MASSSENDJOBFINISH push")
+		}
 	}
 }
