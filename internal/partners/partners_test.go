@@ -513,13 +513,14 @@ func TestNetworkAnalytics(t *testing.T) {
 			published bool
 			featured  []int64
 			views     int64 // a partner's relay
+			seen      int64 // the publication's own views, newest reading
 		}
 		posts := []post{
-			{q1.AddDate(0, 0, 9), true, []int64{a, bb}, 5000},
-			{q1.AddDate(0, 1, 0), true, []int64{a}, 0},
-			{q1.AddDate(0, 2, 19), false, []int64{c}, 0},
-			{q1.AddDate(0, 0, -12), true, []int64{a}, 999}, // last quarter
-			{q1.AddDate(0, 1, 14), true, nil, 0},
+			{q1.AddDate(0, 0, 9), true, []int64{a, bb}, 5000, 300_000},
+			{q1.AddDate(0, 1, 0), true, []int64{a}, 0, 110_000},
+			{q1.AddDate(0, 2, 19), false, []int64{c}, 0, 0},
+			{q1.AddDate(0, 0, -12), true, []int64{a}, 999, 777}, // last quarter
+			{q1.AddDate(0, 1, 14), true, nil, 0, 50_000},
 		}
 		relayer := b.partner("Relais", passerelle.PartnerAccount{Platform: passerelle.Weibo, Handle: "relais"})
 		for i, p := range posts {
@@ -534,6 +535,17 @@ func TestNetworkAnalytics(t *testing.T) {
 				exec(t, db, `UPDATE publications SET scheduled_at = ?, published_at = ?, state = 'published' WHERE post_id = ?`, p.at, p.at, saved.ID)
 			} else {
 				exec(t, db, `UPDATE publications SET scheduled_at = ?, state = 'scheduled' WHERE post_id = ?`, p.at, saved.ID)
+			}
+			if p.seen > 0 {
+				// An older, smaller reading first: the newest figure counts.
+				now := time.Now().UTC()
+				older, newest := p.seen/3, p.seen
+				if _, err := db.RecordPublicationSnapshots(ctx, b.org, []*store.PublicationSnapshot{
+					{PublicationID: saved.Publications[0].ID, TakenAt: now.Add(-2 * time.Hour), Source: store.PubSourceManual, Views: &older},
+					{PublicationID: saved.Publications[0].ID, TakenAt: now.Add(-time.Hour), Source: store.PubSourceManual, Views: &newest},
+				}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if p.views > 0 {
 				camp, err := b.svc.CreateCampaign(ctx, b.owner, partners.CampaignInput{PostID: saved.ID, PartnerIDs: []int64{relayer.ID}})
@@ -551,9 +563,10 @@ func TestNetworkAnalytics(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []store.MemberShare{
-			{InstitutionID: a, Name: "Cognacq-Jay", Posts: 2, Published: 2, SharePercent: 50, PartnerViews: 5000},
-			{InstitutionID: bb, Name: "Maison de Victor Hugo", Posts: 1, Published: 1, SharePercent: 25, PartnerViews: 5000},
-			{InstitutionID: c, Name: "Musée Zadkine", Posts: 1, Published: 0, SharePercent: 25, PartnerViews: 0},
+			// Views: 300,000 + 110,000 (last quarter's 777 and the unfeatured post's 50,000 are not counted).
+			{InstitutionID: a, Name: "Cognacq-Jay", Posts: 2, Published: 2, SharePercent: 50, PartnerViews: 5000, Views: 410_000},
+			{InstitutionID: bb, Name: "Maison de Victor Hugo", Posts: 1, Published: 1, SharePercent: 25, PartnerViews: 5000, Views: 300_000},
+			{InstitutionID: c, Name: "Musée Zadkine", Posts: 1, Published: 0, SharePercent: 25, PartnerViews: 0, Views: 0},
 		}
 		if rep.Posts != 4 || fmt.Sprint(rep.Members) != fmt.Sprint(want) {
 			t.Fatalf("report: %d posts, %+v\nwant 4 posts, %+v", rep.Posts, rep.Members, want)

@@ -106,6 +106,9 @@ type MemberShare struct {
 	SharePercent float64 `json:"share_percent"`
 	// PartnerViews sums the views partners' relays of those posts brought.
 	PartnerViews int64 `json:"partner_views"`
+	// Views sums the newest views figure (publication_figures) of the published
+	// publications on the account, in the period, of the posts featuring the member.
+	Views int64 `json:"views"`
 }
 
 // NetworkShares computes each member's share of a network account's posts whose
@@ -130,12 +133,14 @@ func (db *DB) NetworkShares(ctx context.Context, orgID, accountID int64, from, t
 		(SELECT COUNT(DISTINCT b.post_id) FROM publications b JOIN post_featured_institutions f ON f.post_id = b.post_id
 			WHERE f.institution_id = i.id AND b.account_id = ? AND b.state = 'published' AND b.published_at >= ? AND b.published_at < ?),
 		(SELECT COALESCE(SUM(r.views), 0) FROM campaign_relays r JOIN campaigns c ON c.id = r.campaign_id JOIN post_featured_institutions f ON f.post_id = c.post_id
-			WHERE f.institution_id = i.id AND r.status = 'relayed' AND c.post_id IN (SELECT b.post_id FROM publications b WHERE b.account_id = ? AND COALESCE(b.published_at, b.scheduled_at) >= ? AND COALESCE(b.published_at, b.scheduled_at) < ?))
+			WHERE f.institution_id = i.id AND r.status = 'relayed' AND c.post_id IN (SELECT b.post_id FROM publications b WHERE b.account_id = ? AND COALESCE(b.published_at, b.scheduled_at) >= ? AND COALESCE(b.published_at, b.scheduled_at) < ?)),
+		(SELECT COALESCE(SUM(pf.views), 0) FROM publications b JOIN post_featured_institutions f ON f.post_id = b.post_id JOIN publication_figures pf ON pf.publication_id = b.id
+			WHERE f.institution_id = i.id AND b.account_id = ? AND b.state = 'published' AND b.published_at >= ? AND b.published_at < ?)
 		FROM account_members m JOIN institutions i ON i.id = m.institution_id WHERE m.account_id = ? AND i.org_id = ? ORDER BY i.id`,
-		[]any{accountID, from, to, accountID, from, to, accountID, from, to, accountID, orgID},
+		[]any{accountID, from, to, accountID, from, to, accountID, from, to, accountID, from, to, accountID, orgID},
 		func(s interface{ Scan(...any) error }) (MemberShare, error) {
 			var m MemberShare
-			err := s.Scan(&m.InstitutionID, &m.Name, &m.Posts, &m.Published, &m.PartnerViews)
+			err := s.Scan(&m.InstitutionID, &m.Name, &m.Posts, &m.Published, &m.PartnerViews, &m.Views)
 			return m, err
 		})
 	if err != nil {

@@ -76,6 +76,9 @@ type postPage struct {
 	// MassQuota is each WeChat account's mass-send quota at the publication's time
 	// (mass_send.go).
 	MassQuota map[int64]massQuotaView
+	// Featured are the member institutions a post on a network account can feature
+	// (network_post.go); nil when none.
+	Featured *featuredPanel
 }
 
 // commentNode is a comment with its answers, or a review decision (Decision set)
@@ -362,6 +365,9 @@ func (h *handler) fill(r *http.Request, p *postPage, instID int64) error {
 	p.LinksApprove = u.Can(instID, passerelle.PermReview)
 	p.CanLink = p.CanWrite || p.LinksApprove
 	p.Now = h.Now()
+	if err := h.fillFeatured(r, p); err != nil {
+		return err
+	}
 	if p.Post != nil {
 		if err := h.fillPost(ctx, r, p); err != nil {
 			return err
@@ -526,15 +532,26 @@ func (h *handler) postCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Form = newForm(r)
 	in, order, fe := postInput(r.PostForm, p.Accounts)
+	featuredInput(r.PostForm, in, fe)
 	if err := fe.Err(); err != nil {
 		p.Form.setError(err)
 		h.renderPost(w, r, p, http.StatusUnprocessableEntity)
 		return
 	}
 	in.InstitutionID = &instID
+	if err := h.checkFeatured(r, in); err != nil {
+		h.postFormError(w, r, p, order, err)
+		return
+	}
 	saved, err := h.Editorial.CreatePost(r.Context(), h.localUser(r), in)
 	if err != nil {
 		h.postFormError(w, r, p, order, err)
+		return
+	}
+	if err := h.setFeatured(r, saved.Post.ID, in); err != nil {
+		// Nothing of a refused request stays: the post just made goes.
+		h.Editorial.DeletePost(r.Context(), u, saved.Post.ID)
+		h.fail(w, r, err)
 		return
 	}
 	h.afterSave(w, r, saved, "flash.post_created")
@@ -621,6 +638,7 @@ func (h *handler) postEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Form = &form{Values: postValues(post), Errors: map[string]string{}}
+	featuredValues(p)
 	h.renderPost(w, r, p, http.StatusOK)
 }
 
@@ -641,14 +659,23 @@ func (h *handler) postUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Form = newForm(r)
 	in, order, fe := postInput(r.PostForm, p.Accounts)
+	featuredInput(r.PostForm, in, fe)
 	if err := fe.Err(); err != nil {
 		p.Form.setError(err)
 		h.renderPost(w, r, p, http.StatusUnprocessableEntity)
 		return
 	}
+	if err := h.checkFeatured(r, in); err != nil {
+		h.postFormError(w, r, p, order, err)
+		return
+	}
 	saved, err := h.Editorial.UpdatePost(r.Context(), h.localUser(r), post.ID, in)
 	if err != nil {
 		h.postFormError(w, r, p, order, err)
+		return
+	}
+	if err := h.setFeatured(r, saved.Post.ID, in); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	key := "flash.post_saved"
