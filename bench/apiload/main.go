@@ -60,25 +60,10 @@ func run(clients int, duration time.Duration, institutions int) error {
 	data := tmp + "/data"
 
 	// Owner and token through the CLI, before the server opens the database.
-	cli := func(stdin string, args ...string) (string, error) {
-		cmd := exec.Command(bin, append(args, "--data", data)...)
-		cmd.Env = append(os.Environ(), "PASSERELLE_DATABASE_URL=")
-		cmd.Stdin = strings.NewReader(stdin)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return "", fmt.Errorf("passerelle %s: %v: %s", strings.Join(args, " "), err, out)
-		}
-		return string(out), nil
-	}
-	if _, err := cli("bench-password-123\n", "user", "create", "--email", "owner@example.org", "--role", "owner"); err != nil {
-		return err
-	}
-	out, err := cli("", "token", "create", "--email", "owner@example.org", "--name", "apiload")
+	token, err := proc.OwnerToken(bin, data, "apiload")
 	if err != nil {
 		return err
 	}
-	lines := strings.Fields(out)
-	token := lines[len(lines)-1]
 
 	addr, err := proc.FreeAddr()
 	if err != nil {

@@ -178,24 +178,10 @@ func (e *env) start(extra ...string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	cli := func(stdin string, args ...string) (string, error) {
-		cmd := exec.Command(e.bin, append(args, "--data", data)...)
-		cmd.Env = append(os.Environ(), "PASSERELLE_DATABASE_URL=")
-		cmd.Stdin = strings.NewReader(stdin)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return "", fmt.Errorf("passerelle %s: %v: %s", strings.Join(args, " "), err, out)
-		}
-		return string(out), nil
-	}
-	if _, err := cli("bench-password-123\n", "user", "create", "--email", "owner@example.org", "--role", "owner"); err != nil {
-		return nil, err
-	}
-	out, err := cli("", "token", "create", "--email", "owner@example.org", "--name", "bench")
+	token, err := proc.OwnerToken(e.bin, data, "bench")
 	if err != nil {
 		return nil, err
 	}
-	fields := strings.Fields(out)
 	addr, err := proc.FreeAddr()
 	if err != nil {
 		return nil, err
@@ -204,7 +190,7 @@ func (e *env) start(extra ...string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := &server{Server: s, token: fields[len(fields)-1], stop: func() { s.Stop(); os.RemoveAll(data) }}
+	srv := &server{Server: s, token: token, stop: func() { s.Stop(); os.RemoveAll(data) }}
 	if _, err := s.WaitReady(60 * time.Second); err != nil {
 		srv.stop()
 		return nil, err

@@ -7,31 +7,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"log"
-	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"runtime"
-	"slices"
-	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/bench/internal/pushload"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
-	"github.com/passerelle-oss/passerelle/internal/platform/wechat"
-	"github.com/passerelle-oss/passerelle/internal/secret"
-	"github.com/passerelle-oss/passerelle/internal/server"
-	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/webhook"
 )
 
@@ -45,11 +33,6 @@ func main() {
 	}
 }
 
-type request struct {
-	url  string
-	body []byte
-}
-
 func run(events, senders int, pg string) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "push-bench")
@@ -57,29 +40,17 @@ func run(events, senders int, pg string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	keys, _ := secret.NewKeyring(map[int][]byte{1: secret.NewKey()})
-	db, err := store.Open(ctx, store.Options{URL: pg, DataDir: dir, Keys: keys})
+	db, err := pushload.OpenDB(ctx, dir, pg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
+	org, err := db.CreateOrganization(ctx, "bench")
+	if err != nil {
 		return err
 	}
-	if err := jobs.Migrate(ctx, db, nil); err != nil {
-		return err
-	}
-	org, _ := db.CreateOrganization(ctx, "bench")
 	inst := &passerelle.Institution{OrgID: org.ID, Name: "Bench museum"}
 	if err := db.CreateInstitution(ctx, inst); err != nil {
-		return err
-	}
-	acc := &passerelle.Account{InstitutionID: inst.ID, Platform: passerelle.WeChat, DisplayName: "bench"}
-	if err := db.CreateAccount(ctx, org.ID, acc); err != nil {
-		return err
-	}
-	const token, aesKey, appID = "benchtoken", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wxbench0000000000"
-	if err := db.SetCredentials(ctx, org.ID, acc.ID, map[string]string{"appid": appID, "token": token, "encoding_aes_key": aesKey}); err != nil {
 		return err
 	}
 
@@ -92,79 +63,31 @@ func run(events, senders int, pg string) error {
 	if err := jc.Start(ctx); err != nil {
 		return err
 	}
-	srv := server.New(server.Options{DB: db})
-	wh := webhook.Register(webhook.Options{DB: db, Jobs: jc, Server: srv})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ep, err := pushload.Serve(ctx, db, org.ID, inst.ID, "wxbench0000000000", jc, nil)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler()}
-	go hs.Serve(ln)
-	base := fmt.Sprintf("http://%s/wechat/callback/%d", ln.Addr(), acc.ID)
 
-	// Encrypt every request before the clock starts: WeChat's side of the work.
-	c, err := wechat.NewCrypter(wechat.CrypterConfig{Token: token, EncodingAESKey: aesKey, AppID: appID})
-	if err != nil {
-		return err
-	}
-	reqs := make([]request, 0, 2*events)
+	// Encrypt every request before the clock starts: WeChat's side of the work. Each
+	// sender posts its events' first copies, then, interleaved, their retries.
+	reqs := make([]pushload.Request, 0, 2*events)
 	now := time.Now().Unix()
 	for i := range events {
 		msg := fmt.Appendf(nil, `<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[oUser%d]]></FromUserName><CreateTime>%d</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[qrscene_room%d]]></EventKey></xml>`, i, now, i%40)
 		for try := range 2 {
-			ts := strconv.FormatInt(time.Now().Unix(), 10)
-			nonce := fmt.Sprintf("%d-%d", i, try)
-			body, sig, err := c.EncryptPush("gh_bench", msg, ts, nonce)
+			r, err := ep.Push(msg, fmt.Sprintf("%d-%d", i, try))
 			if err != nil {
 				return err
 			}
-			q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "encrypt_type": {"aes"}, "msg_signature": {sig}, "signature": {c.Sign(ts, nonce)}}
-			reqs = append(reqs, request{base + "?" + q.Encode(), body})
+			reqs = append(reqs, r)
 		}
 	}
-	// Each sender posts its events' first copies, then, interleaved, their retries.
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders, MaxConnsPerHost: senders}, Timeout: 10 * time.Second}
-	var next atomic.Int64
-	var failed atomic.Int64
-	lat := make([][]time.Duration, senders)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for s := range senders {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(reqs)) {
-					return
-				}
-				r := reqs[i]
-				t0 := time.Now()
-				resp, err := client.Post(r.url, "text/xml", bytes.NewReader(r.body))
-				if err != nil {
-					failed.Add(1)
-					continue
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					failed.Add(1)
-				}
-				lat[s] = append(lat[s], time.Since(t0))
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
-	stored, err := db.CountWeChatEvents(ctx, acc.ID)
+	res := pushload.Send(reqs, senders, nil)
+	stored, err := db.CountWeChatEvents(ctx, ep.AccountID)
 	if err != nil {
 		return err
 	}
-	hs.Close()
-	wh.Close()
+	ep.Close()
 	stop, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	jc.Stop(stop)
@@ -174,11 +97,11 @@ func run(events, senders int, pg string) error {
 		engine = "PostgreSQL"
 	}
 	fmt.Printf("push endpoint, safe mode, %s, GOMAXPROCS=%d, %d senders\n", engine, runtime.GOMAXPROCS(0), senders)
-	fmt.Printf("requests: %d in %s = %.0f requests/s; distinct events %.0f/s\n", len(reqs), elapsed.Round(time.Millisecond), float64(len(reqs))/elapsed.Seconds(), float64(events)/elapsed.Seconds())
-	fmt.Printf("latency: p50 %s  p95 %s  p99 %s  max %s\n", pct(.50).Round(time.Microsecond), pct(.95).Round(time.Microsecond), pct(.99).Round(time.Microsecond), all[len(all)-1].Round(time.Microsecond))
-	fmt.Printf("failed requests: %d; events stored: %d of %d (lost %d, stored twice 0 by UNIQUE key)\n", failed.Load(), stored, events, events-stored)
-	if failed.Load() > 0 || stored != events {
-		return fmt.Errorf("lost or failed pushes")
+	fmt.Printf("requests: %d in %s = %.0f requests/s; distinct events %.0f/s\n", len(reqs), res.Elapsed.Round(time.Millisecond), res.PerSecond(), float64(events)/res.Elapsed.Seconds())
+	fmt.Printf("latency: p50 %s  p95 %s  p99 %s  max %s\n", res.Percentile(.50).Round(time.Microsecond), res.Percentile(.95).Round(time.Microsecond), res.Percentile(.99).Round(time.Microsecond), res.Max().Round(time.Microsecond))
+	fmt.Printf("failed requests: %d; events stored: %d of %d (lost %d, stored twice 0 by UNIQUE key)\n", res.Failed, stored, events, events-stored)
+	if res.Failed > 0 || stored != events {
+		return fmt.Errorf("lost or failed pushes (first failure: %s)", res.FirstError)
 	}
 	return nil
 }

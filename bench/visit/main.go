@@ -67,24 +67,10 @@ func run(duration time.Duration, rounds int, spike time.Duration, nginxBin strin
 		return err
 	}
 	data := tmp + "/data"
-	cli := func(args ...string) (string, error) {
-		cmd := exec.Command(bin, append(args, "--data", data)...)
-		cmd.Env = append(os.Environ(), "PASSERELLE_DATABASE_URL=")
-		cmd.Stdin = strings.NewReader("bench-password-123\n")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return "", fmt.Errorf("passerelle %s: %v: %s", strings.Join(args, " "), err, out)
-		}
-		return string(out), nil
-	}
-	if _, err := cli("user", "create", "--email", "owner@example.org", "--role", "owner"); err != nil {
-		return err
-	}
-	out, err := cli("token", "create", "--email", "owner@example.org", "--name", "visit")
+	token, err := proc.OwnerToken(bin, data, "visit")
 	if err != nil {
 		return err
 	}
-	token := strings.Fields(out)[len(strings.Fields(out))-1]
 	addr, err := proc.FreeAddr()
 	if err != nil {
 		return err

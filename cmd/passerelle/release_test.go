@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -37,6 +38,20 @@ func TestReleaseConfig(t *testing.T) {
 	}
 	if cfg.Version != 2 || len(cfg.Builds) != 1 || cfg.Checksum.Algorithm != "sha256" || len(cfg.SBOMs) == 0 {
 		t.Fatalf("config: %+v", cfg)
+	}
+	// SBOMs by cyclonedx-gomod, one per binary, for the binary's own target.
+	sbom := cfg.SBOMs[0]
+	env := fmt.Sprint(sbom["env"])
+	if sbom["cmd"] != "cyclonedx-gomod" || sbom["artifacts"] != "binary" || !strings.Contains(env, "GOOS={{ .Os }}") || !strings.Contains(env, "GOARCH={{ .Arch }}") {
+		t.Errorf("sboms: %v", sbom)
+	}
+	// CI runs the snapshot release, so that the configuration cannot rot.
+	ci, err := os.ReadFile("../../.ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ci), "scripts/release-check") {
+		t.Error(".ci/run does not run scripts/release-check")
 	}
 	build := cfg.Builds[0]
 	if _, err := os.Stat("../../" + strings.TrimPrefix(build.Main, "./")); err != nil || build.Main != "./cmd/passerelle" {

@@ -16,6 +16,9 @@ type OrgTable struct {
 	Name string
 	// Where selects the organization's rows of t; ? is the organization's id.
 	Where string
+	// Order orders the rows (by their key, so that two exports of the same data are
+	// the same bytes); empty means the first column, the id.
+	Order string
 	// Omit lists columns left out (secrets); Defaults gives their value on import.
 	Omit     []string
 	Defaults map[string]any
@@ -25,11 +28,12 @@ const (
 	orgInstitutions = `t.institution_id IN (SELECT id FROM institutions WHERE org_id = ?)`
 	orgAccounts     = `t.account_id IN (SELECT a.id FROM accounts a JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)`
 	orgPosts        = `t.post_id IN (SELECT p.id FROM posts p JOIN institutions i ON i.id = p.institution_id WHERE i.org_id = ?)`
+	orgPublications = `t.publication_id IN (SELECT b.id FROM publications b JOIN posts p ON p.id = b.post_id JOIN institutions i ON i.id = p.institution_id WHERE i.org_id = ?)`
 )
 
-// OrgTables are the tables of an organization's export, parents before children.
-// Credentials, sessions, API tokens, guest links, signing keys, platform tokens and raw
-// WeChat pushes are not exported; users leave without their password hash.
+// OrgTables are the tables of an organization's export, parents before children
+// (the import inserts them in this order). Every table of the schema is either here or
+// in NotExported: a test enumerates the schema on both engines.
 var OrgTables = []OrgTable{
 	{Name: "organizations", Where: `t.id = ?`},
 	{Name: "institutions", Where: `t.org_id = ?`},
@@ -42,7 +46,7 @@ var OrgTables = []OrgTable{
 	{Name: "media_renditions", Where: `t.asset_id IN (SELECT m.id FROM media_assets m JOIN institutions i ON i.id = m.institution_id WHERE i.org_id = ?)`},
 	{Name: "posts", Where: orgInstitutions},
 	{Name: "publications", Where: orgPosts},
-	{Name: "publication_attempts", Where: `t.publication_id IN (SELECT b.id FROM publications b JOIN posts p ON p.id = b.post_id JOIN institutions i ON i.id = p.institution_id WHERE i.org_id = ?)`},
+	{Name: "publication_attempts", Where: orgPublications},
 	{Name: "post_revisions", Where: orgPosts},
 	{Name: "post_transitions", Where: orgPosts},
 	{Name: "post_comments", Where: orgPosts},
@@ -51,15 +55,70 @@ var OrgTables = []OrgTable{
 	{Name: "account_snapshots", Where: orgAccounts},
 	{Name: "barometer_editions", Where: `t.org_id = ?`},
 	{Name: "audit_log", Where: `t.org_id = ?`},
+	// Added after the first release of the format: appended, so that an older export
+	// still imports (its files simply lack these tables).
+	{Name: "notifications", Where: `t.org_id = ?`},
+	{Name: "public_barometers", Where: `t.org_id = ?`},
+	// Service desk (0040). Conversations are the organization's correspondence with its
+	// own followers: it keeps them when it moves (see the export's README).
+	{Name: "placements", Where: orgInstitutions},
+	{Name: "placement_daily", Where: orgAccounts, Order: `1, 2, 3`},
+	{Name: "follower_origins", Where: orgAccounts, Order: `1, 2`},
+	{Name: "reply_rules", Where: orgAccounts},
+	{Name: "account_menus", Where: orgAccounts},
+	{Name: "conversations", Where: orgAccounts},
+	{Name: "conversation_messages", Where: `t.conversation_id IN (SELECT c.id FROM conversations c JOIN accounts a ON a.id = c.account_id JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)`},
+	// Analytics (0050).
+	{Name: "publication_snapshots", Where: orgPublications},
+	{Name: "publication_figures", Where: orgPublications},
+	{Name: "follower_days", Where: orgAccounts, Order: `1, 2`},
+	// Visitor pages (0060): the public tokens are kept, so that printed QR codes still
+	// lead to the same pages once the installation's address points to the new one.
+	{Name: "tours", Where: orgInstitutions},
+	{Name: "tour_stops", Where: `t.tour_id IN (SELECT o.id FROM tours o JOIN institutions i ON i.id = o.institution_id WHERE i.org_id = ?)`},
+	{Name: "exhibitions", Where: orgInstitutions},
+	// Partners (0070). A relay keeps the hash of its link's nonce (unique, required), never
+	// the link: links are signed with the installation's keys, which do not leave it.
+	{Name: "partners", Where: `t.org_id = ?`},
+	{Name: "partner_accounts", Where: `t.partner_id IN (SELECT id FROM partners WHERE org_id = ?)`},
+	{Name: "partner_followers", Where: `t.partner_account_id IN (SELECT pa.id FROM partner_accounts pa JOIN partners p ON p.id = pa.partner_id WHERE p.org_id = ?)`, Order: `1, 2`},
+	{Name: "campaigns", Where: `t.org_id = ?`},
+	{Name: "campaign_relays", Where: `t.campaign_id IN (SELECT id FROM campaigns WHERE org_id = ?)`},
+	{Name: "live_events", Where: orgInstitutions},
+	{Name: "account_members", Where: orgAccounts, Order: `1, 2`},
+	{Name: "post_featured_institutions", Where: orgPosts, Order: `1, 2`},
+}
+
+// NotExported names the tables an organization's export leaves out, with the reason.
+var NotExported = map[string]string{
+	"schema_migrations":      "the installation's schema history; the manifest records the schema version",
+	"account_credentials":    "platform credentials (sealed secrets): entered again after an import",
+	"platform_tokens":        "WeChat access tokens (sealed) and the refresher's lease: fetched again with the credentials",
+	"account_connections":    "the last connection test of credentials that are not exported: the next test rebuilds it",
+	"oauth_states":           "OAuth authorisations in progress, bound to a browser session",
+	"sessions":               "browser sessions",
+	"api_tokens":             "API tokens (secrets): created again after an import",
+	"login_failures":         "the installation's sign-in throttling, by address",
+	"setup_tokens":           "one-time setup links of the installation",
+	"guest_links":            "guest review links, signed with the installation's keys",
+	"signing_keys":           "the installation's link-signing keys (secrets)",
+	"wechat_events":          "raw WeChat pushes (personal data, kept 90 days): what they mean is exported as conversations, placement counts and follower origins",
+	"push_replays":           "replay protection of signed pushes, kept for minutes",
+	"media_rendition_claims": "locks held while a rendition is being made",
+	"collection_budgets":     "the installation's hourly platform-call budget per account, rebuilt within the hour",
 }
 
 // Row is one exported row, column → value (numbers, strings, booleans, null; instants
 // as RFC 3339 strings in UTC).
 type Row = map[string]any
 
-// OrgRows returns the organization's rows of one table, ordered by their first column.
+// OrgRows returns the organization's rows of one table, ordered by t.Order.
 func (db *DB) OrgRows(ctx context.Context, t OrgTable, orgID int64) ([]Row, error) {
-	rows, err := db.r().query(ctx, `SELECT t.* FROM `+t.Name+` t WHERE `+t.Where+` ORDER BY 1`, orgID)
+	order := t.Order
+	if order == "" {
+		order = "1"
+	}
+	rows, err := db.r().query(ctx, `SELECT t.* FROM `+t.Name+` t WHERE `+t.Where+` ORDER BY `+order, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: export %s: %w", t.Name, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -15,14 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
 	"github.com/silenceper/wechat/v2/util"
 
-	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/desk"
-	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/platform/wechat"
-	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
 	"github.com/passerelle-oss/passerelle/internal/webhook"
@@ -32,59 +27,8 @@ import (
 // nil) and applying them in the drain.
 func setupDesk(t testing.TB, db *store.DB, plaintext bool, replier webhook.Replier) *deskBundle {
 	t.Helper()
-	ctx := context.Background()
-	org, err := db.CreateOrganization(ctx, "Agence")
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst := &passerelle.Institution{OrgID: org.ID, Name: "Musée d'Orsay"}
-	if err := db.CreateInstitution(ctx, inst); err != nil {
-		t.Fatal(err)
-	}
-	a := &passerelle.Account{InstitutionID: inst.ID, Platform: passerelle.WeChat, DisplayName: "奥赛博物馆"}
-	if err := db.CreateAccount(ctx, org.ID, a); err != nil {
-		t.Fatal(err)
-	}
-	creds := map[string]string{"appid": appID, "app_secret": "s", "token": token}
-	cfg := wechat.CrypterConfig{Token: token, AppID: appID}
-	if !plaintext {
-		creds["encoding_aes_key"] = aesKey
-		cfg.EncodingAESKey = aesKey
-	}
-	if err := db.SetCredentials(ctx, org.ID, a.ID, creds); err != nil {
-		t.Fatal(err)
-	}
-	c, err := wechat.NewCrypter(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := jobs.Migrate(ctx, db, nil); err != nil {
-		t.Fatal(err)
-	}
-	svc := &desk.Service{DB: db}
-	if replier == nil {
-		replier = svc
-	}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &webhook.DrainWorker{DB: db, Desk: svc})
-	jc, err := jobs.New(db, jobs.Options{Workers: workers, Work: true, FetchPollInterval: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := jc.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := server.New(server.Options{DB: db})
-	h := webhook.Register(webhook.Options{DB: db, Jobs: jc, Server: srv, Replier: replier})
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		ts.Close()
-		h.Close()
-		stop, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		jc.Stop(stop)
-	})
-	return &deskBundle{&bundle{db: db, url: ts.URL + "/wechat/callback/" + strconv.FormatInt(a.ID, 10), account: a, crypter: c, jobs: jc}, org.ID}
+	b, org := start(t, db, fixture{plaintext: plaintext, desk: true, replier: replier})
+	return &deskBundle{b, org}
 }
 
 type deskBundle struct {

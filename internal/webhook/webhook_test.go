@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/desk"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/platform/wechat"
 	"github.com/passerelle-oss/passerelle/internal/server"
@@ -43,6 +44,24 @@ type bundle struct {
 // credentials (safe mode unless plaintext), and a working job client.
 func setup(t testing.TB, db *store.DB, plaintext bool) *bundle {
 	t.Helper()
+	followers := int64(100)
+	b, _ := start(t, db, fixture{plaintext: plaintext, followers: &followers})
+	return b
+}
+
+// fixture says how start sets the webhook up.
+type fixture struct {
+	plaintext bool
+	followers *int64
+	// desk makes the service desk apply pushes in the drain and answer them (or
+	// replier, when not nil).
+	desk    bool
+	replier webhook.Replier
+}
+
+// start is setup with f; it also returns the organization's id.
+func start(t testing.TB, db *store.DB, f fixture) (*bundle, int64) {
+	t.Helper()
 	ctx := context.Background()
 	org, err := db.CreateOrganization(ctx, "Agence")
 	if err != nil {
@@ -52,14 +71,13 @@ func setup(t testing.TB, db *store.DB, plaintext bool) *bundle {
 	if err := db.CreateInstitution(ctx, inst); err != nil {
 		t.Fatal(err)
 	}
-	followers := int64(100)
-	a := &passerelle.Account{InstitutionID: inst.ID, Platform: passerelle.WeChat, DisplayName: "奥赛博物馆", Followers: &followers}
+	a := &passerelle.Account{InstitutionID: inst.ID, Platform: passerelle.WeChat, DisplayName: "奥赛博物馆", Followers: f.followers}
 	if err := db.CreateAccount(ctx, org.ID, a); err != nil {
 		t.Fatal(err)
 	}
 	creds := map[string]string{"appid": appID, "app_secret": "s", "token": token}
 	cfg := wechat.CrypterConfig{Token: token, AppID: appID}
-	if !plaintext {
+	if !f.plaintext {
 		creds["encoding_aes_key"] = aesKey
 		cfg.EncodingAESKey = aesKey
 	}
@@ -73,8 +91,17 @@ func setup(t testing.TB, db *store.DB, plaintext bool) *bundle {
 	if err := jobs.Migrate(ctx, db, nil); err != nil {
 		t.Fatal(err)
 	}
+	drain := &webhook.DrainWorker{DB: db}
+	replier := f.replier
+	if f.desk {
+		svc := &desk.Service{DB: db}
+		drain.Desk = svc
+		if replier == nil {
+			replier = svc
+		}
+	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &webhook.DrainWorker{DB: db})
+	river.AddWorker(workers, drain)
 	jc, err := jobs.New(db, jobs.Options{Workers: workers, Work: true, FetchPollInterval: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +110,7 @@ func setup(t testing.TB, db *store.DB, plaintext bool) *bundle {
 		t.Fatal(err)
 	}
 	srv := server.New(server.Options{DB: db})
-	h := webhook.Register(webhook.Options{DB: db, Jobs: jc, Server: srv})
+	h := webhook.Register(webhook.Options{DB: db, Jobs: jc, Server: srv, Replier: replier})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		ts.Close()
@@ -92,7 +119,7 @@ func setup(t testing.TB, db *store.DB, plaintext bool) *bundle {
 		defer cancel()
 		jc.Stop(stop)
 	})
-	return &bundle{db: db, url: ts.URL + "/wechat/callback/" + strconv.FormatInt(a.ID, 10), account: a, crypter: c, jobs: jc}
+	return &bundle{db: db, url: ts.URL + "/wechat/callback/" + strconv.FormatInt(a.ID, 10), account: a, crypter: c, jobs: jc}, org.ID
 }
 
 func event(from string, at int64, ev, key string) []byte {

@@ -123,3 +123,33 @@ func status(pid int, field string) (int64, error) {
 	}
 	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
 }
+
+// OwnerEmail is the owner OwnerToken creates.
+const OwnerEmail = "owner@example.org"
+
+// OwnerToken creates, through the CLI and before a server opens the data directory, an
+// owner (OwnerEmail) and an API token of theirs called name, and returns the token.
+func OwnerToken(bin, data, name string) (string, error) {
+	cli := func(stdin string, args ...string) (string, error) {
+		cmd := exec.Command(bin, append(args, "--data", data)...)
+		cmd.Env = append(os.Environ(), "PASSERELLE_DATABASE_URL=")
+		cmd.Stdin = strings.NewReader(stdin)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return "", fmt.Errorf("passerelle %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+		return string(out), nil
+	}
+	if _, err := cli("bench-password-123\n", "user", "create", "--email", OwnerEmail, "--role", "owner"); err != nil {
+		return "", err
+	}
+	out, err := cli("", "token", "create", "--email", OwnerEmail, "--name", name)
+	if err != nil {
+		return "", err
+	}
+	fields := strings.Fields(out)
+	if len(fields) == 0 {
+		return "", fmt.Errorf("passerelle token create printed nothing")
+	}
+	return fields[len(fields)-1], nil
+}
