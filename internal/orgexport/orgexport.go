@@ -40,19 +40,19 @@ var Kinds = []struct {
 	File   string
 	Tables []string
 }{
-	{"organization.json", []string{"organizations", "editorial_settings"}},
+	{"organization.json", []string{"organizations", "editorial_settings", "collection_settings"}},
 	{"institutions.json", []string{"institutions"}},
 	{"accounts.json", []string{"accounts", "cadence_targets", "account_members"}},
 	{"users.json", []string{"users", "memberships", "notifications"}},
 	{"media.json", []string{"media_assets", "media_renditions"}},
-	{"posts.json", []string{"posts", "publications", "publication_attempts", "post_revisions", "post_transitions", "post_comments", "post_featured_institutions"}},
+	{"posts.json", []string{"posts", "publications", "publication_attempts", "post_revisions", "post_transitions", "post_comments", "post_featured_institutions", "wechat_mass_sends"}},
 	{"glossary.json", []string{"glossary_terms", "lexicon_entries"}},
-	{"figures.json", []string{"account_snapshots", "publication_snapshots", "publication_figures", "follower_days"}},
+	{"figures.json", []string{"account_snapshots", "publication_snapshots", "publication_figures", "follower_days", "collection_slots", "report_mails"}},
 	{"barometer_editions.json", []string{"barometer_editions", "public_barometers"}},
 	{"audit.json", []string{"audit_log"}},
 	{"desk.json", []string{"placements", "placement_daily", "reply_rules", "account_menus"}},
 	{"conversations.json", []string{"conversations", "conversation_messages", "follower_origins"}},
-	{"visit.json", []string{"tours", "tour_stops", "exhibitions"}},
+	{"visit.json", []string{"tours", "tour_stops", "exhibitions", "visit_plays", "visit_views"}},
 	{"partners.json", []string{"partners", "partner_accounts", "partner_followers", "campaigns", "campaign_relays", "live_events"}},
 }
 

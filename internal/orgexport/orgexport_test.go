@@ -281,7 +281,20 @@ func seedEveryKind(t *testing.T, db *store.DB, orgID int64) {
 	tour := &passerelle.Tour{InstitutionID: institution, TitleZH: "语音导览", TitleFR: "Audioguide"}
 	must(db.CreateTour(ctx, orgID, tour))
 	must(db.AddStop(ctx, orgID, &passerelle.Stop{TourID: tour.ID, Number: 1, TitleZH: "睡莲", ImageMediaID: image}))
-	must(db.CreateExhibition(ctx, orgID, &passerelle.Exhibition{InstitutionID: institution, TitleZH: "线上展览", CoverMediaID: image}))
+	exhibition := &passerelle.Exhibition{InstitutionID: institution, TitleZH: "线上展览", CoverMediaID: image}
+	must(db.CreateExhibition(ctx, orgID, exhibition))
+	must(db.SetCollectionSettings(ctx, orgID, store.CollectionSettings{Hours: []int{1, 3}, WeiboDays: 10, WeChatDays: 7, WeiboReadsPerHour: 150, WeChatCallsPerDay: 500}))
+	for _, q := range []string{
+		`INSERT INTO collection_slots (publication_id, slot, taken_at) VALUES (` + itoa(publication) + `, 1, ` + stamp + `)`,
+		`INSERT INTO report_mails (institution_id, month, user_id, sent_at) VALUES (` + itoa(institution) + `, '2026-11', ` + itoa(user) + `, ` + stamp + `)`,
+		`INSERT INTO visit_plays (stop_id, day, starts, completes) SELECT id, '` + day + `', 3, 1 FROM tour_stops WHERE tour_id = ` + itoa(tour.ID),
+		`INSERT INTO visit_views (exhibition_id, day, views, completes) VALUES (` + itoa(exhibition.ID) + `, '` + day + `', 5, 2)`,
+		`INSERT INTO wechat_mass_sends (account_id, publication_id, client_msg_id, state, reserved_at, sent_at, msg_id, msg_data_id)
+			VALUES (` + itoa(account) + `, ` + itoa(publication) + `, 'p` + itoa(publication) + `', 'sent', ` + stamp + `, ` + stamp + `, '1000000001', '2247490001')`,
+	} {
+		_, err := db.SQL().ExecContext(ctx, q)
+		must(err)
+	}
 	must(db.SetAccountMembers(ctx, orgID, account, []int64{institution, other}))
 	must(db.SetPostFeatured(ctx, orgID, post, []int64{other}))
 	must(db.PublishBarometer(ctx, orgID, "demo"))

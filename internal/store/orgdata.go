@@ -87,6 +87,17 @@ var OrgTables = []OrgTable{
 	{Name: "live_events", Where: orgInstitutions},
 	{Name: "account_members", Where: orgAccounts, Order: `1, 2`},
 	{Name: "post_featured_institutions", Where: orgPosts, Order: `1, 2`},
+	// Collection of figures (0051): the organization's schedule and quotas, and which
+	// readings each publication already has, so that nothing is read twice after a move.
+	{Name: "collection_settings", Where: `t.org_id = ?`},
+	{Name: "collection_slots", Where: orgPublications, Order: `1, 2`},
+	// Monthly reports already mailed (0056): a move does not send a month twice.
+	{Name: "report_mails", Where: orgInstitutions, Order: `1, 2, 3`},
+	// Visitor counts (0061): anonymous daily counts per stop and exhibition.
+	{Name: "visit_plays", Where: `t.stop_id IN (SELECT s.id FROM tour_stops s JOIN tours o ON o.id = s.tour_id JOIN institutions i ON i.id = o.institution_id WHERE i.org_id = ?)`, Order: `1, 2`},
+	{Name: "visit_views", Where: `t.exhibition_id IN (SELECT e.id FROM exhibitions e JOIN institutions i ON i.id = e.institution_id WHERE i.org_id = ?)`, Order: `1, 2`},
+	// WeChat mass sends (0007): the quota they used and their reports.
+	{Name: "wechat_mass_sends", Where: orgAccounts},
 }
 
 // NotExported names the tables an organization's export leaves out, with the reason.
@@ -106,6 +117,7 @@ var NotExported = map[string]string{
 	"push_replays":           "replay protection of signed pushes, kept for minutes",
 	"media_rendition_claims": "locks held while a rendition is being made",
 	"collection_budgets":     "the installation's hourly platform-call budget per account, rebuilt within the hour",
+	"metric_uploads":         "figure files uploaded for a preview, one person's and kept 24 hours; what was imported is in the figures",
 }
 
 // Row is one exported row, column → value (numbers, strings, booleans, null; instants
