@@ -619,4 +619,11 @@ var authzTable = []authzRow{
 	row("POST /institutions/{id}/analytics/import/{upload}/discard", foreign, 303, 404, 404, 404, 404, 404, 404).at("/institutions/{institution}/analytics/import/{n}/discard"),
 	row("POST /publications/{id}/figures", own, 303, 303, 303, 303, 303, 403, 403).with("views=1200&likes=30"),
 	row("POST /publications/{id}/figures", foreign, 303, 404, 404, 404, 404, 404, 404).with("views=1200&likes=30"),
+	// The custom-menu editor of the desk page (menu12, internal/web/desk_menu.go):
+	// managers only, as PUT /api/v1/accounts/{id}/menu. The fixture's account has no
+	// credentials: a valid menu is refused with the form (422), nothing pushed.
+	row("POST /accounts/{id}/menu", own, 303, 422, 422, 403, 403, 403, 403).with("button[0].name=HOURS&button[0].type=click&button[0].key=HOURS"),
+	row("POST /accounts/{id}/menu", foreign, 303, 404, 404, 404, 404, 404, 404).with("button[0].name=HOURS&button[0].type=click&button[0].key=HOURS"),
+	row("GET /accounts/{id}/menu/wechat", own, 303, 422, 422, 403, 403, 403, 403),
+	row("GET /accounts/{id}/menu/wechat", foreign, 303, 404, 404, 404, 404, 404, 404),
 }
