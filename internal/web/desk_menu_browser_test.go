@@ -40,7 +40,7 @@ func TestBrowserDeskMenu(t *testing.T) {
 		t.Fatal(err)
 	}
 	if dir := os.Getenv("PASSERELLE_SCREENSHOTS"); dir != "" {
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatal(err)
 		}
