@@ -701,4 +701,11 @@ var authzTable = []authzRow{
 	// The players' anonymous counting beacon: malformed is 400, a guessed token 204.
 	row("POST /v/b", none, 400, 400, 400, 400, 400, 400, 400).with(`k=z`),
 	row("POST /v/b", foreign, 204, 204, 204, 204, 204, 204, 204).with(`k=t&t=aaaaaaaaaaaaaaaaaaaa&n=7&e=start`),
+	// The custom-menu editor of the desk page (menu12, internal/web/desk_menu.go):
+	// managers only, as PUT /api/v1/accounts/{id}/menu. The fixture's account has no
+	// credentials: a valid menu is refused with the form (422), nothing pushed.
+	row("POST /accounts/{id}/menu", own, 303, 422, 422, 403, 403, 403, 403).with("button[0].name=HOURS&button[0].type=click&button[0].key=HOURS"),
+	row("POST /accounts/{id}/menu", foreign, 303, 404, 404, 404, 404, 404, 404).with("button[0].name=HOURS&button[0].type=click&button[0].key=HOURS"),
+	row("GET /accounts/{id}/menu/wechat", own, 303, 422, 422, 403, 403, 403, 403),
+	row("GET /accounts/{id}/menu/wechat", foreign, 303, 404, 404, 404, 404, 404, 404),
 }

@@ -31,6 +31,8 @@ func (h *handler) deskRoutes() {
 	s.HandleFunc("POST /conversations/{id}/reply", in, h.conversationReply)
 	s.HandleFunc("GET /placements/{id}/sheet.pdf", in, h.deskSheet)
 	s.HandleFunc("POST /accounts/{id}/replies/{rule}/delete", in, h.deskRuleDelete)
+	s.HandleFunc("POST /accounts/{id}/menu", in, h.deskMenuSave)
+	s.HandleFunc("GET /accounts/{id}/menu/wechat", in, h.deskMenuReadBack)
 }
 
 // deskRuleDelete deletes a keyword reply (managers).
@@ -68,6 +70,8 @@ type deskPage struct {
 	RuleForm      *form
 	// Chart is the week's new follows per placement, largest first, as bars.
 	Chart *followChart
+	// Menu is the custom-menu editor and its preview (desk_menu.go).
+	Menu *menuEditor
 }
 
 // followChart is a horizontal bar chart drawn as SVG by the template.
@@ -164,6 +168,9 @@ func (h *handler) deskData(r *http.Request, id int64) (*deskPage, error) {
 		return nil, err
 	}
 	if p.Conversations, err = h.Desk.Conversations(ctx, u, a.ID, ""); err != nil {
+		return nil, err
+	}
+	if err := h.deskMenu(r, p); err != nil {
 		return nil, err
 	}
 	return p, nil
