@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -54,7 +55,15 @@ type Run struct {
 type Result struct {
 	Published, Duplicates, Lost, NeedsCheck, Failed int
 	Lateness                                        []time.Duration // per published publication, at the platform
-	Elapsed                                         time.Duration
+	// ClaimLateness is, per published publication, when its first attempt was claimed
+	// minus when the engine means to claim it (its instant less the Ahead): late claims
+	// come from the job queue (promotion, fetch), late calls after an early claim from
+	// the worker's wait and the machine.
+	ClaimLateness []time.Duration
+	// Offsets are the published publications' instants from the first one, in the same
+	// order as Lateness: where in the window the late ones fall.
+	Offsets []time.Duration
+	Elapsed time.Duration
 }
 
 // Start seeds the data and starts the simulator and the servers.
@@ -280,6 +289,12 @@ func (r *Run) measure(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	var first time.Time
+	for _, b := range rows {
+		if b.ScheduledAt != nil && (first.IsZero() || b.ScheduledAt.Before(first)) {
+			first = *b.ScheduledAt
+		}
+	}
 	byText := map[string][]sim.WeiboStatus{}
 	for _, uid := range r.uids {
 		for _, st := range r.sim.WeiboStatuses(uid) {
@@ -306,6 +321,10 @@ func (r *Run) measure(ctx context.Context) (Result, error) {
 			}
 			res.Published++
 			res.Lateness = append(res.Lateness, sts[0].CreatedAt.Sub(*b.ScheduledAt))
+			res.Offsets = append(res.Offsets, b.ScheduledAt.Sub(first))
+			if as, err := r.db.Attempts(ctx, b.ID); err == nil && len(as) > 0 {
+				res.ClaimLateness = append(res.ClaimLateness, as[0].StartedAt.Sub(b.ScheduledAt.Add(-publish.DefaultAhead)))
+			}
 		case passerelle.DeliveryNeedsCheck:
 			res.NeedsCheck++
 		case passerelle.DeliveryFailed:
@@ -343,4 +362,36 @@ func (r *Run) KillAtRandom(stop <-chan struct{}, n int, rng *rand.Rand) error {
 		}
 	}
 	return nil
+}
+
+// Decompose says where lateness comes from: the claims' lateness (the job queue), and
+// for the publications more than a second late, where their instants fall in the
+// window (at its start: the servers were not ready; spread: steady contention).
+func Decompose(res Result) string {
+	var b strings.Builder
+	if len(res.ClaimLateness) > 0 {
+		fmt.Fprintf(&b, "claim lateness (first attempt − (instant − %s)): p50_ms=%d p99_ms=%d max_ms=%d\n", publish.DefaultAhead,
+			Percentile(res.ClaimLateness, 0.5).Milliseconds(), Percentile(res.ClaimLateness, 0.99).Milliseconds(), Percentile(res.ClaimLateness, 1).Milliseconds())
+	}
+	buckets := map[int]int{}
+	late := 0
+	for i, l := range res.Lateness {
+		if l > time.Second && i < len(res.Offsets) {
+			late++
+			buckets[int(res.Offsets[i]/(5*time.Second))]++
+		}
+	}
+	if late > 0 {
+		keys := make([]int, 0, len(buckets))
+		for k := range buckets {
+			keys = append(keys, k)
+		}
+		sort.Ints(keys)
+		fmt.Fprintf(&b, "%d publications more than 1 s late, by their instant in the window:", late)
+		for _, k := range keys {
+			fmt.Fprintf(&b, " %ds–%ds: %d", k*5, k*5+5, buckets[k])
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }

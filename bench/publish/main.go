@@ -75,6 +75,7 @@ func run(n, accounts int, window time.Duration, instances int, dbURL string, lea
 	lat := res.Lateness
 	p50, p99, mx := Percentile(lat, 0.5), Percentile(lat, 0.99), Percentile(lat, 1)
 	fmt.Printf("needs_check=%d failed=%d window=%s throughput=%.0f/s (the instants' own rate)\n", res.NeedsCheck, res.Failed, window, float64(res.Published)/window.Seconds())
+	fmt.Print(Decompose(res))
 	fmt.Printf("published=%d duplicates=%d lost=%d p50_ms=%d p99_ms=%d max_ms=%d\n", res.Published, res.Duplicates, res.Lost, p50.Milliseconds(), p99.Milliseconds(), mx.Milliseconds())
 	return nil
 }
