@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -273,5 +275,42 @@ func TestOversizedBodyGets413(t *testing.T) {
 		if resp.StatusCode != http.StatusRequestEntityTooLarge {
 			t.Errorf("chunked %v: %d, want 413", chunked, resp.StatusCode)
 		}
+	}
+}
+
+// TestFilesGoOutByReadFrom: a file copied to the response reaches the connection's own
+// ReadFrom through the request's recorder (sendfile for ServeContent), whole, and is
+// counted.
+func TestFilesGoOutByReadFrom(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("passerelle ", 40_000)
+	path := filepath.Join(t.TempDir(), "audio.mp3")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := server.New(server.Options{})
+	srv.HandleFunc("GET /audio", server.Public, func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := w.(io.ReaderFrom); !ok {
+			http.Error(w, "the response writer hides ReadFrom", http.StatusInternalServerError)
+			return
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		defer f.Close()
+		http.ServeContent(w, r, "audio.mp3", time.Time{}, f)
+	})
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	resp, err := http.Get(ts.URL + "/audio")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK || string(got) != body {
+		t.Fatalf("%d, %d bytes of %d, %v", resp.StatusCode, len(got), len(body), err)
 	}
 }
