@@ -225,7 +225,10 @@ func TestRefusedPushes(t *testing.T) {
 	staleTS := strconv.FormatInt(now.Add(-301*time.Second).Unix(), 10)
 	staleBody, staleSig, _ := b.crypter.EncryptPush("gh", event("oUser2", now.Unix(), "SCAN", "room3"), staleTS, "n3")
 	stale := b.url + "?" + url.Values{"timestamp": {staleTS}, "nonce": {"n3"}, "encrypt_type": {"aes"}, "msg_signature": {staleSig}, "signature": {b.crypter.Sign(staleTS, "n3")}}.Encode()
-	futureTS := strconv.FormatInt(now.Add(301*time.Second).Unix(), 10)
+	// Beyond the 5-minute window by a minute: the server reads its clock later than
+	// the test did (seconds later under -race on a loaded machine), which brings a
+	// future timestamp closer; a 1 s margin made this case flaky.
+	futureTS := strconv.FormatInt(now.Add(360*time.Second).Unix(), 10)
 	futureBody, futureSig, _ := b.crypter.EncryptPush("gh", event("oUser2", now.Unix(), "SCAN", "room3"), futureTS, "n4")
 	future := b.url + "?" + url.Values{"timestamp": {futureTS}, "nonce": {"n4"}, "encrypt_type": {"aes"}, "msg_signature": {futureSig}, "signature": {b.crypter.Sign(futureTS, "n4")}}.Encode()
 	tests := []struct {
