@@ -364,7 +364,13 @@ func TestCollectWeiboFaults(t *testing.T) {
 		if _, snooze := snoozed(err); err == nil || snooze || res.Readings != 0 {
 			t.Fatalf("lost answer: %+v %v", res, err)
 		}
-		if res, err := e.col.CollectWeiboCounts(ctx, e.weibo); err != nil || res.Readings != 50 {
+		// Go's transport may retry the lost GET itself on a reused connection, so the
+		// second lost answer is met now or was met already: either way, 2 lost calls.
+		res, err = e.col.CollectWeiboCounts(ctx, e.weibo)
+		if err != nil {
+			res, err = e.col.CollectWeiboCounts(ctx, e.weibo)
+		}
+		if err != nil || res.Readings != 50 {
 			t.Fatalf("after the lost answer: %+v %v", res, err)
 		}
 		calls := e.calls.count("/2/statuses/count.json")
