@@ -193,6 +193,19 @@ func (p *Publication) Text(post *Post) string {
 	return post.TextZH
 }
 
+// ImageIDs are the library ids the publication shows: its own images, else the
+// post's, and a WeChat article's cover first.
+func (p *Publication) ImageIDs(post *Post) []int64 {
+	ids := slices.Clone(p.MediaIDs)
+	if len(ids) == 0 {
+		ids = slices.Clone(post.MediaIDs)
+	}
+	if p.WeChat != nil && p.WeChat.CoverMediaID > 0 && !slices.Contains(ids, p.WeChat.CoverMediaID) {
+		ids = append([]int64{p.WeChat.CoverMediaID}, ids...)
+	}
+	return ids
+}
+
 // Normalize trims text fields and fills defaults.
 func (p *Post) Normalize() {
 	for _, s := range []*string{&p.Title, &p.Theme, &p.SourceLang} {

@@ -56,8 +56,11 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 && args[0] == "metrics" {
 		return runImportMetrics(ctx, env, args[1:])
 	}
+	if len(args) > 0 && args[0] == "schedule" {
+		return runImportSchedule(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "org" {
-		fmt.Fprintln(env.Stderr, "Usage: passerelle import org --data DIR EXPORTDIR\n       passerelle import metrics --data DIR --account ID FILE")
+		fmt.Fprintln(env.Stderr, "Usage: passerelle import org --data DIR EXPORTDIR\n       passerelle import metrics --data DIR --account ID FILE\n       passerelle import schedule --data DIR --institution ID --as EMAIL [--dry-run] FILE")
 		return errUsage
 	}
 	fs := flags(env, "import org", "import org --data DIR EXPORTDIR")

@@ -39,7 +39,7 @@ func commands() []command {
 		{"backup", "write a consistent backup archive (database, media, key file) while serve runs", runBackup},
 		{"restore", "verify a backup archive and restore it into a new data directory", runRestore},
 		{"export", "export org: write an organization's data as JSON documents and media files; export site: an institution's published tours and exhibitions as a static site", runExport},
-		{"import", "import org: load an organization's export into an empty installation; import metrics: post figures (CSV/XLSX exports)", runImport},
+		{"import", "import org: load an organization's export into an empty installation; import metrics: post figures (CSV/XLSX exports); import schedule: plan drafts from a CSV", runImport},
 		{"user", "manage users: create, set-password, list, disable", runUser},
 		{"token", "manage personal API tokens: create, list, revoke", runToken},
 		{"secrets", "rotate the key that seals platform credentials", runSecrets},

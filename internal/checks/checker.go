@@ -31,6 +31,12 @@ type Input struct {
 	// Quiet is the institution's quiet hours in Beijing time (nil: none); a
 	// publication scheduled inside them is warned about.
 	Quiet *passerelle.QuietHours
+	// Zone is the institution's time zone (IANA name), in which image rights' last
+	// days are compared; UTC when empty.
+	Zone string
+	// Now is the instant of the check: an image whose rights ended before today
+	// is warned about on a publication not yet scheduled. Zero: not checked.
+	Now time.Time
 }
 
 // PublicationInput is one publication of the post on one account.
@@ -50,6 +56,11 @@ type PublicationInput struct {
 	WeChat     *WeChatFields
 	// ScheduledAt is the publication's time, nil when it has none.
 	ScheduledAt *time.Time
+	// Label names the publication in messages: its platform and account.
+	Label string
+	// Rights are the images the publication shows (a WeChat article's cover
+	// included), with the end of their rights.
+	Rights []ImageRights
 }
 
 // WeChatFields are the fields of a WeChat article.
@@ -326,6 +337,7 @@ func (c *Checker) Check(in Input) []Finding {
 	}
 	c.checkLanguage(r, in, fields)
 	c.checkQuiet(r, in)
+	c.checkRights(r, in)
 
 	order := map[string]int{"source_text": -2, "text_zh": -1}
 	for i := range in.Publications {

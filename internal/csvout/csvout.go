@@ -1,8 +1,8 @@
 // Package csvout writes every CSV file Passerelle hands out (glossary, vocabulary,
 // barometer): cells a spreadsheet would run as a formula are neutralised, and the file
 // can carry a UTF-8 byte order mark and use ";" for spreadsheets set up for French.
-// Column headers can be given in the reader's language; Canonical maps them back for
-// the importers. It imports only the standard library.
+// Column headers can be given in the reader's language (from the catalog of
+// internal/i18n); Canonical maps them back for the importers.
 package csvout
 
 import (
@@ -11,6 +11,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/passerelle-oss/passerelle/internal/i18n"
 )
 
 // Options shape a file for its reader.
@@ -114,44 +117,42 @@ func Uncell(s string) string {
 	return s
 }
 
-// labels are the headers in the readers' languages, by column key.
-var labels = map[string]map[string]string{
-	"fr": {
-		"source": "source", "zh": "chinois", "zh_hant": "chinois traditionnel", "aliases": "alias", "accepted": "acceptés",
-		"variants": "variantes", "kind": "type", "note": "note", "birth_date": "date de naissance", "death_date": "date de décès",
-		"term": "terme", "severity": "gravité",
-		"rank": "rang", "institution": "institution", "country": "pays", "followers": "abonnés", "share_pct": "part (%)",
-		"growth": "croissance", "growth_pct": "croissance (%)", "posts": "publications", "views": "vues", "interactions": "interactions",
-		"index": "indice", "previous_rank": "rang précédent", "movement": "évolution", "as_of": "relevé du",
-	},
-	"zh-Hans": {
-		"source": "原文", "zh": "简体中文", "zh_hant": "繁体中文", "aliases": "别名", "accepted": "可接受译名",
-		"variants": "变体", "kind": "类型", "note": "备注", "birth_date": "出生日期", "death_date": "逝世日期",
-		"term": "词语", "severity": "级别",
-		"rank": "排名", "institution": "机构", "country": "国家", "followers": "粉丝数", "share_pct": "占比（%）",
-		"growth": "增长", "growth_pct": "增长（%）", "posts": "发文数", "views": "阅读数", "interactions": "互动数",
-		"index": "指数", "previous_rank": "上期排名", "movement": "名次变化", "as_of": "数据日期",
-	},
-}
+// headerKeys maps every translated header, lower-cased, to its column key; built
+// once from the catalog.
+var headerKeys = sync.OnceValue(func() map[string]string {
+	c := i18n.Shared()
+	keys := map[string]string{}
+	for _, lang := range i18n.Locales {
+		if lang == i18n.Fallback {
+			continue
+		}
+		for _, id := range c.IDs(lang) {
+			if k, ok := strings.CutPrefix(id, labelPrefix); ok {
+				keys[strings.ToLower(Label(lang, k))] = k
+			}
+		}
+	}
+	return keys
+})
 
 // Label names column key in lang; the key itself when there is no translation.
 func Label(lang, key string) string {
-	if l, ok := labels[lang][key]; ok {
-		return l
+	if m, ok := i18n.Shared().Lookup(lang, labelPrefix+key); ok && lang != i18n.Fallback {
+		return strings.ReplaceAll(m.Text, "%%", "%") // catalog texts are fmt formats
 	}
 	return key
 }
+
+// labelPrefix starts the catalog id of a column's header (internal/i18n's
+// csvout.*.json); the English header is the column key itself.
+const labelPrefix = "csv."
 
 // Canonical maps a header cell in any of the languages back to its column key
 // (lower-cased, trimmed); an unknown name comes back lower-cased and trimmed.
 func Canonical(name string) string {
 	name = strings.ToLower(strings.TrimSpace(name))
-	for _, m := range labels {
-		for k, l := range m {
-			if strings.ToLower(l) == name {
-				return k
-			}
-		}
+	if k, ok := headerKeys()[name]; ok {
+		return k
 	}
 	return name
 }

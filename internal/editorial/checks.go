@@ -1,9 +1,11 @@
 package editorial
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/passerelle-oss/passerelle"
@@ -106,27 +108,48 @@ func (s *Service) checkInput(ctx context.Context, p *passerelle.Post, lang strin
 	if q, ok := quiet[p.InstitutionID]; ok && !q.Off() {
 		in.Quiet = &q
 	}
+	inst, err := s.db.Institution(ctx, p.OrgID, p.InstitutionID)
+	if err != nil {
+		return in, err
+	}
+	in.Zone, in.Now = inst.TimeZone, s.now()
+	accounts, err := s.db.Accounts(ctx, store.AccountFilter{OrgID: p.OrgID, InstitutionID: p.InstitutionID})
+	if err != nil {
+		return in, err
+	}
+	handles := map[int64]string{}
+	for _, a := range accounts {
+		handles[a.ID] = a.Handle
+	}
 	var ids []int64
 	for _, b := range p.Publications {
-		ids = append(ids, b.MediaIDs...)
+		ids = append(ids, b.ImageIDs(p)...)
 	}
-	videos := map[int64]bool{}
+	assets := map[int64]*store.MediaAsset{}
 	if len(ids) > 0 {
-		assets, err := s.db.MediaAssets(ctx, store.MediaFilter{OrgID: p.OrgID, InstitutionID: p.InstitutionID, IDs: ids})
+		slices.Sort(ids)
+		list, err := s.db.MediaAssets(ctx, store.MediaFilter{OrgID: p.OrgID, InstitutionID: p.InstitutionID, IDs: slices.Compact(ids)})
 		if err != nil {
 			return in, err
 		}
-		for _, a := range assets {
-			videos[a.ID] = strings.HasPrefix(a.MIME, "video/")
+		for _, a := range list {
+			assets[a.ID] = a
 		}
 	}
 	for _, b := range p.Publications {
-		pi := checks.PublicationInput{ID: b.ID, Platform: b.Platform, Mode: b.Mode, Topics: b.Topics, ScheduledAt: b.ScheduledAt}
+		pi := checks.PublicationInput{ID: b.ID, Platform: b.Platform, Mode: b.Mode, Topics: b.Topics, ScheduledAt: b.ScheduledAt,
+			Label: handles[b.AccountID]}
 		for _, id := range b.MediaIDs {
-			if videos[id] {
+			if a := assets[id]; a != nil && strings.HasPrefix(a.MIME, "video/") {
 				pi.Videos++
 			} else {
 				pi.Images++
+			}
+		}
+		for _, id := range b.ImageIDs(p) {
+			if a := assets[id]; a != nil && a.RightsUntil != "" {
+				pi.Rights = append(pi.Rights, checks.ImageRights{Name: cmp.Or(a.Filename, "#"+strconv.FormatInt(a.ID, 10)), Until: a.RightsUntil,
+					Cover: b.WeChat != nil && b.WeChat.CoverMediaID == id})
 			}
 		}
 		switch b.Platform {

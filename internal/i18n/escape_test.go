@@ -18,12 +18,16 @@ import (
 var translated = []string{
 	"internal/web", "internal/api", "internal/server", "internal/public", "internal/connect",
 	"internal/platform/wechat", "internal/checks", "internal/visit",
+	"internal/notify", "internal/csvout", "internal/occasions",
 }
 
-// literalAllowed are language-specific units of number formatting, and the fixed
-// Chinese words of the credit line added to a WeChat article's body (web/rights.go):
-// article content, always Chinese whatever the interface's language, not messages.
-var literalAllowed = map[string]bool{"万": true, "亿": true, "摄影：": true, "图片来源：": true}
+// literalAllowed are language-specific units of number formatting; the fixed Chinese
+// words of the credit line added to a WeChat article's body (web/rights.go): article
+// content, always Chinese whatever the interface's language, not messages; the solar
+// terms by which the lunar calendar library is asked for Qingming and the winter
+// solstice (occasions); and the initials before which French elides "de" (occasions).
+var literalAllowed = map[string]bool{"万": true, "亿": true, "摄影：": true, "图片来源：": true,
+	"清明": true, "冬至": true, "aeiouyhàâäéèêëîïôöùûüÿœæ": true}
 
 // goFiles parses the non-test Go files under dir (relative to the module root).
 func goFiles(t *testing.T, dir string, each func(path string, fset *token.FileSet, f *ast.File)) {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/passerelle-oss/passerelle/internal/i18n"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
@@ -109,33 +110,19 @@ func (w *DigestWorker) Send(ctx context.Context) error {
 	return nil
 }
 
-// digestText holds a digest's words per language.
-var digestText = map[string]map[string]string{
-	"en": {"subject": "Passerelle: %d publication(s) need you", "intro": "These publications need your attention:", "failed": "failed", "needs_check": "outcome unknown: check it",
-		"needs_reauth": "the account must be authorised again", "kit_due": "kit due: post it and record its address", "draft_uploaded": "in the WeChat draft box: publish it", "published": "published", "open": "Open"},
-	"fr": {"subject": "Passerelle : %d publication(s) vous attendent", "intro": "Ces publications demandent votre attention :", "failed": "échec", "needs_check": "issue inconnue : à vérifier",
-		"needs_reauth": "le compte doit être autorisé à nouveau", "kit_due": "kit à publier : publiez-le et indiquez son adresse", "draft_uploaded": "dans les brouillons WeChat : à publier", "published": "publiée", "open": "Ouvrir"},
-	"zh-Hans": {"subject": "Passerelle：%d 条发布需要您处理", "intro": "以下发布需要您关注：", "failed": "发布失败", "needs_check": "结果未知，请核实",
-		"needs_reauth": "账号需要重新授权", "kit_due": "素材包已到期：请发布并填写链接", "draft_uploaded": "已存入微信草稿箱：请发布", "published": "已发布", "open": "打开"},
-}
-
 func digest(r *store.DigestRecipient, baseURL string) (string, string) {
-	lang := r.Locale
-	if _, ok := digestText[lang]; !ok {
-		lang = "en"
-	}
-	t := digestText[lang]
+	l := i18n.Shared().Localizer(r.Locale)
 	var b strings.Builder
-	b.WriteString(t["intro"] + "\n\n")
+	b.WriteString(l.T("notify.digest.intro") + "\n\n")
 	for _, n := range r.Items {
-		what := t[n.Kind]
-		if what == "" {
-			what = n.Kind
+		what := n.Kind
+		if l.Has("notify.kind." + n.Kind) {
+			what = l.T("notify.kind." + n.Kind)
 		}
-		fmt.Fprintf(&b, "- %s — %s\n  %s: %s/posts/%d\n", n.PostTitle, what, t["open"], baseURL, n.PostID)
+		fmt.Fprintf(&b, "- %s — %s\n  %s: %s/posts/%d\n", n.PostTitle, what, l.T("notify.digest.open"), baseURL, n.PostID)
 		if n.Detail != "" {
-			fmt.Fprintf(&b, "  %s\n", n.Detail)
+			fmt.Fprintf(&b, "  %s\n", l.Domain(n.Detail))
 		}
 	}
-	return fmt.Sprintf(t["subject"], len(r.Items)), b.String()
+	return l.N("notify.digest.subject", len(r.Items), len(r.Items)), b.String()
 }

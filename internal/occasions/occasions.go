@@ -195,7 +195,7 @@ func (o occasion) render(l lang) Occasion {
 		out.Notable = o.years%5 == 0
 		out.Name = anniversaryName(l, o)
 	} else {
-		out.Name = fixedNames[o.key].in(l)
+		out.Name = fixedName(l, o.key)
 	}
 	return out
 }

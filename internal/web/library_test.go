@@ -72,7 +72,7 @@ func TestLibraryRightsAndSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := ed.get("/posts/" + itoa(s.Post.ID)).Body
-	wantContains(t, page, `id="rights-warnings"`, "The rights of nympheas.png end on "+until+", before the Weibo",
+	wantContains(t, page, `id="rights-warnings"`, "The rights of nympheas.png end on "+until+", before its publication on the",
 		`id="credit-pub_`+itoa(n.wechat.ID)+`"`, "图片来源：摄影：Patrice Schmidt © RMN")
 	if strings.Count(page, "The rights of nympheas.png") != 1 {
 		t.Error("the warning is not given once, for the scheduled publication only")

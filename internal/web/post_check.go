@@ -142,20 +142,7 @@ func (h *handler) liveCheck(w http.ResponseWriter, r *http.Request, institutionI
 		return
 	}
 	out := liveResult(l, draft, accs, lengths, checker)
-	inst, err := h.Tenancy.Institution(r.Context(), u, draft.InstitutionID)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	assets, err := h.postAssets(r.Context(), u.OrgID, draft)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	out.Rights = rightsWarnings(l, draft, assets, inst.TimeZone, names(accs), h.Now())
-	if out.Rights == nil {
-		out.Rights = []string{}
-	}
+	out.Rights, fs = splitRights(fs)
 	for _, f := range fs {
 		if f.Blocking() {
 			out.Blocking++

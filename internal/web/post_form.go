@@ -384,6 +384,7 @@ func (h *handler) fillPost(ctx context.Context, r *http.Request, p *postPage) er
 	if err != nil {
 		return err
 	}
+	p.Rights, fs = splitRights(fs)
 	p.Findings = findingsByField(post, fs)
 	accounts := make([]int64, len(post.Publications))
 	platforms := map[int64]passerelle.Platform{}
@@ -447,7 +448,6 @@ func (h *handler) fillPost(ctx context.Context, r *http.Request, p *postPage) er
 	if err != nil {
 		return err
 	}
-	p.Rights = rightsWarnings(l, post, assets, p.Institution.TimeZone, p.AccountNames, h.Now())
 	p.Credits = map[int64]string{}
 	for _, b := range post.Publications {
 		if b.WeChat != nil {
