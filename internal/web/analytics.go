@@ -49,8 +49,8 @@ type analyticsPage struct {
 	PostHeader  []string
 	// Notices say which accounts' collection has stopped (collection_notice.go).
 	Notices []collectionNotice
-	Query       string
-	Formats     []string
+	Query   string
+	Formats []string
 	// ImportAccounts are the accounts the user may import figures for (none: no
 	// import form); Today bounds the date of the figures (analytics_import.go).
 	ImportAccounts []*passerelle.Account

@@ -185,7 +185,6 @@ func TestCollectionStoppedNotices(t *testing.T) {
 	}
 }
 
-
 func zoneOr(z string) string {
 	if z == "" {
 		return passerelle.DefaultTimeZone
