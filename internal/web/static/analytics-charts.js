@@ -13,6 +13,17 @@
   var text = '#333';
   var axis = '#666';
   var fmt = new Intl.NumberFormat(lang);
+  var family = 'system-ui, -apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
+  var measure = document.createElement('canvas').getContext('2d');
+
+  // labelWidth is the width the longest category label needs, at most 40 % of the
+  // chart: longer labels are cut with an ellipsis (the table has them whole).
+  function labelWidth(labels, box) {
+    measure.font = '12px ' + family;
+    var w = 0;
+    labels.forEach(function (l) { w = Math.max(w, measure.measureText(l).width); });
+    return Math.max(24, Math.min(Math.ceil(w) + 4, Math.round(box.clientWidth * 0.4)));
+  }
 
   // compact writes large axis values short, in the reader's units: 1.2万 or 12k.
   function compact(v) {
@@ -34,7 +45,7 @@
       color: palette,
       animation: false,
       aria: { enabled: true, label: { description: d.label } },
-      textStyle: { color: text, fontFamily: 'system-ui, -apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif' },
+      textStyle: { color: text, fontFamily: family },
       tooltip: { renderMode: 'richText', confine: true, valueFormatter: function (v) { return v == null ? '—' : fmt.format(v); } }
     };
   }
@@ -67,13 +78,14 @@
       ];
       return o;
     },
-    bars: function (d, o) {
-      o.grid = { left: 8, right: 48, top: 8, bottom: 8, containLabel: true };
+    bars: function (d, o, box) {
+      var lw = labelWidth(d.categories, box);
+      o.grid = { left: lw + 14, right: 48, top: 8, bottom: 28 };
       o.tooltip.trigger = 'item';
       o.xAxis = { type: 'value', axisLabel: { color: axis, formatter: compact, hideOverlap: true } };
       // Largest first, at the top.
       o.yAxis = { type: 'category', inverse: true, data: d.categories,
-        axisLabel: { color: text, width: 110, overflow: 'truncate' } };
+        axisLabel: { color: text, fontSize: 12, width: lw, overflow: 'truncate' } };
       o.series = [{ type: 'bar', name: d.series[0].name, data: d.series[0].data, colorBy: 'data', barMaxWidth: 26,
         label: { show: true, position: 'right', color: text, formatter: function (p) { return compact(p.value); } } }];
       return o;
@@ -88,7 +100,8 @@
       };
       o.xAxis = { type: 'category', data: d.x, splitArea: { show: true }, axisLabel: { color: axis, interval: 2 } };
       o.yAxis = { type: 'category', data: d.y, inverse: true, splitArea: { show: true }, axisLabel: { color: text } };
-      o.visualMap = { min: 0, max: most || 1, calculable: false, orient: 'horizontal', left: 'center', bottom: 0,
+      // The colour is the mean interactions (the third value; the fourth is the posts).
+      o.visualMap = { dimension: 2, min: 0, max: most || 1, calculable: false, orient: 'horizontal', left: 'center', bottom: 0,
         itemWidth: 12, itemHeight: 120, textStyle: { color: axis }, formatter: function (v) { return compact(v); },
         inRange: { color: ['#c6dbef', '#6baed6', '#2171b5', '#08306b'] } };
       o.series = [{ type: 'heatmap', name: d.series[0].name, data: d.cells, emphasis: { itemStyle: { borderColor: '#000', borderWidth: 1 } } }];
@@ -114,21 +127,23 @@
     if (!build) { return; }
     box.style.height = height(d) + 'px';
     var chart = echarts.init(box, null, { renderer: 'canvas', locale: zh ? 'ZH' : 'EN' });
-    chart.setOption(build(d, base(d)));
+    chart.setOption(build(d, base(d), box));
     box.setAttribute('data-rendered', 'true');
-    charts.push(chart);
+    charts.push({ chart: chart, d: d, box: box, build: build, width: box.clientWidth });
   });
   if (!charts.length) { return; }
-  // Follow the layout: the grid of charts reflows at every width.
+  // redraw follows the layout: the grid of charts reflows at every width, and the
+  // space given to bar labels depends on it.
+  function redraw(c) {
+    if (c.box.clientWidth === c.width) { return; }
+    c.width = c.box.clientWidth;
+    c.chart.resize();
+    c.chart.setOption(c.build(c.d, base(c.d), c.box), true);
+  }
   if (typeof ResizeObserver !== 'undefined') {
-    var ro = new ResizeObserver(function (entries) {
-      entries.forEach(function (e) {
-        var c = echarts.getInstanceByDom(e.target);
-        if (c) { c.resize(); }
-      });
-    });
-    charts.forEach(function (c) { ro.observe(c.getDom()); });
+    var ro = new ResizeObserver(function () { charts.forEach(redraw); });
+    charts.forEach(function (c) { ro.observe(c.box); });
   }
   // Print at the paper's width.
-  window.addEventListener('beforeprint', function () { charts.forEach(function (c) { c.resize(); }); });
+  window.addEventListener('beforeprint', function () { charts.forEach(redraw); });
 }());
