@@ -44,17 +44,13 @@ func (s *Service) daily(ctx context.Context, sc Scope, p Period, rows []store.An
 	}
 	// Each account's value carries forward from its reading before the period (if
 	// any) through its readings in the period.
-	latest := make(map[int64]int64, len(sc.Accounts))
 	ids := make([]int64, 0, len(sc.Accounts))
 	for _, a := range sc.Accounts {
 		ids = append(ids, a.ID)
-		v, ok, err := s.DB.FollowersAt(ctx, a.ID, p.From.Add(-time.Nanosecond))
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			latest[a.ID] = v
-		}
+	}
+	latest, err := s.DB.FollowersBefore(ctx, ids, p.From)
+	if err != nil {
+		return nil, err
 	}
 	readings, err := s.DB.FollowerReadings(ctx, ids, p.From, p.To)
 	if err != nil {

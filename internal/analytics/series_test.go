@@ -56,6 +56,18 @@ func TestDailyByHand(t *testing.T) {
 		if posts != s.Posts || views != s.Views || inter != s.Interactions {
 			t.Errorf("days add up to %d posts, %d views, %d interactions; the totals are %d, %d, %d", posts, views, inter, s.Posts, s.Views, s.Interactions)
 		}
+		// From the 16th, each account starts from its reading before the period.
+		late, err := analytics.ParsePeriod("2026-11-16", "2026-11-30")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls, _, err := w.svc.InstitutionSummary(context.Background(), w.owner, w.inst.ID, late)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ls.Daily) != 15 || *ls.Daily[0].Followers != 1600 || *ls.Daily[12].Followers != 1600 || *ls.Daily[13].Followers != 1550 || *ls.Daily[14].Followers != 1650 {
+			t.Errorf("from the 16th: %d days, %v %v %v %v", len(ls.Daily), *ls.Daily[0].Followers, *ls.Daily[12].Followers, *ls.Daily[13].Followers, *ls.Daily[14].Followers)
+		}
 		// An institution's summary has no portfolio.
 		if s.Institutions != nil {
 			t.Errorf("institution summary with a portfolio: %+v", s.Institutions)

@@ -518,3 +518,34 @@ func (db *DB) FollowerReadings(ctx context.Context, accountIDs []int64, from, to
 			return f, err
 		})
 }
+
+// FollowersBefore returns each account's latest follower reading taken before at (the
+// accounts without one are absent), in one query.
+func (db *DB) FollowersBefore(ctx context.Context, accountIDs []int64, at time.Time) (map[int64]int64, error) {
+	w := where{}
+	w.in("a.id", accountIDs)
+	args := append([]any{at}, w.args...)
+	rows, err := queryAll(ctx, db, db.r(), `SELECT a.id, (SELECT s.followers FROM account_snapshots s WHERE s.account_id = a.id AND s.taken_at < ? AND s.followers IS NOT NULL
+		ORDER BY s.taken_at DESC LIMIT 1) FROM accounts a`+w.sql(), args,
+		func(sc interface{ Scan(...any) error }) (FollowerCount, error) {
+			var f FollowerCount
+			var n *int64
+			err := sc.Scan(&f.AccountID, &n)
+			if n == nil {
+				f.AccountID = 0
+			} else {
+				f.Followers = *n
+			}
+			return f, err
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]int64, len(rows))
+	for _, f := range rows {
+		if f.AccountID != 0 {
+			out[f.AccountID] = f.Followers
+		}
+	}
+	return out, nil
+}
