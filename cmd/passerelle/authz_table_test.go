@@ -515,6 +515,11 @@ var authzTable = []authzRow{
 	row("GET /institutions/{id}/analytics/chart.csv", foreign, 303, 404, 404, 404, 404, 404, 404).at("/institutions/{institution}/analytics/chart.csv?chart=format"),
 	row("GET /institutions/{id}/analytics/report", own, 303, 200, 200, 200, 200, 200, 200).at("/institutions/{institution}/analytics/report?format=xlsx"),
 	row("GET /institutions/{id}/analytics/report", foreign, 303, 404, 404, 404, 404, 404, 404).at("/institutions/{institution}/analytics/report?format=xlsx"),
+	// The organization's analytics page (internal/web/analytics_org.go): everyone signed
+	// in, over the institutions they see.
+	row("GET /analytics", none, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /analytics/chart.csv", none, 303, 200, 200, 200, 200, 200, 200).at("/analytics/chart.csv?chart=institutions"),
+	row("GET /analytics/report", none, 303, 200, 200, 200, 200, 200, 200).at("/analytics/report?format=xlsx"),
 	row("GET /publications/{id}/kit", own, 303, 200, 200, 200, 200, 200, 200),
 	row("GET /publications/{id}/kit", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /publications/{id}/kit/images.zip", own, 303, 200, 200, 200, 200, 200, 200),

@@ -55,44 +55,58 @@ func (s *Service) InstitutionScope(ctx context.Context, u *passerelle.User, id i
 
 // OrganizationScope is every institution the user may see.
 func (s *Service) OrganizationScope(ctx context.Context, u *passerelle.User) (Scope, error) {
+	sc, _, err := s.organizationScope(ctx, u)
+	return sc, err
+}
+
+func (s *Service) organizationScope(ctx context.Context, u *passerelle.User) (Scope, []*passerelle.Institution, error) {
 	accounts, err := s.Tenancy.AllAccounts(ctx, u)
 	if err != nil {
-		return Scope{}, err
+		return Scope{}, nil, err
 	}
 	insts, err := s.Tenancy.Institutions(ctx, u, true, tenancy.Page{})
 	if err != nil {
-		return Scope{}, err
+		return Scope{}, nil, err
 	}
 	sc := Scope{OrgID: u.OrgID, Accounts: accounts}
 	for _, i := range insts {
 		sc.InstitutionIDs = append(sc.InstitutionIDs, i.ID)
 	}
-	return sc, nil
+	return sc, insts, nil
 }
 
 // Summary computes the scope's analytics over p, with the previous period's totals.
 func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, error) {
+	sum, _, _, err := s.summary(ctx, sc, p)
+	return sum, err
+}
+
+// summary is Summary with the rows of the period and of the previous one.
+func (s *Service) summary(ctx context.Context, sc Scope, p Period) (*Summary, []store.AnalyticsRow, []store.AnalyticsRow, error) {
 	rows, err := s.DB.AnalyticsRows(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	cur, err := s.totals(ctx, sc, p, rows)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	sum := compute(p, rows, cur)
 	prev := p.Previous()
 	prevRows, err := s.DB.AnalyticsRows(ctx, sc.OrgID, sc.InstitutionIDs, prev.From, prev.To)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if sum.Previous, err = s.totals(ctx, sc, prev, prevRows); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if sum.Live, sum.LiveTotals, err = s.live(ctx, sc, p); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	return &sum, nil
+	if sum.Daily, err = s.daily(ctx, sc, p, rows); err != nil {
+		return nil, nil, nil, err
+	}
+	return &sum, rows, prevRows, nil
 }
 
 // totals adds the followers and the cadence target to the rows' totals.
@@ -156,13 +170,21 @@ func (s *Service) InstitutionSummary(ctx context.Context, u *passerelle.User, id
 	return sum, inst, err
 }
 
-// OrganizationSummary is the analytics of every institution the user may see.
+// OrganizationSummary is the analytics of every institution the user may see, with
+// the portfolio: each institution's totals against its previous period.
 func (s *Service) OrganizationSummary(ctx context.Context, u *passerelle.User, p Period) (*Summary, error) {
-	sc, err := s.OrganizationScope(ctx, u)
+	sc, insts, err := s.organizationScope(ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	return s.Summary(ctx, sc, p)
+	sum, rows, prevRows, err := s.summary(ctx, sc, p)
+	if err != nil {
+		return nil, err
+	}
+	if sum.Institutions, err = s.portfolio(ctx, sc, insts, p, rows, prevRows); err != nil {
+		return nil, err
+	}
+	return sum, nil
 }
 
 // Snapshots lists the readings of a publication the user may see.

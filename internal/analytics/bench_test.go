@@ -76,6 +76,33 @@ func BenchmarkInstitutionMonth(b *testing.B) {
 	report(b, times)
 }
 
+// BenchmarkOrganizationMonth times the organization page's queries (the summary of
+// every institution over one month with the previous month, the days, and the
+// portfolio) on random months; it reports the p50, p95 and max.
+func BenchmarkOrganizationMonth(b *testing.B) {
+	db, orgID := benchDB(b)
+	ctx := context.Background()
+	svc := &analytics.Service{DB: db, Tenancy: &tenancy.Service{DB: db}}
+	owner := &passerelle.User{OrgID: orgID, Owner: true}
+	r := rand.New(rand.NewPCG(1, 2))
+	now := time.Now().In(analytics.Beijing)
+	var times []time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, analytics.Beijing).AddDate(0, -1-r.IntN(10), 0)
+		start := time.Now()
+		s, err := svc.OrganizationSummary(ctx, owner, analytics.Period{From: first, To: first.AddDate(0, 1, 0)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(s.Institutions) == 0 || len(s.Daily) == 0 {
+			b.Fatal("no portfolio or no days")
+		}
+		times = append(times, time.Since(start))
+	}
+	report(b, times)
+}
+
 func report(b *testing.B, times []time.Duration) {
 	slices.Sort(times)
 	q := func(f float64) float64 { return float64(times[int(f*float64(len(times)-1))].Microseconds()) / 1000 }

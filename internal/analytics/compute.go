@@ -98,6 +98,12 @@ type Summary struct {
 	// (internal/analytics/live.go).
 	Live       []LiveVisit `json:"live"`
 	LiveTotals LiveTotals  `json:"live_totals"`
+	// Daily is every day of the period: followers, and the posts published that day
+	// with their figures (internal/analytics/series.go).
+	Daily []Day `json:"daily"`
+	// Institutions is the organization's portfolio, one row per institution (only in
+	// an organization's summary).
+	Institutions []InstitutionFigures `json:"institutions,omitempty"`
 }
 
 // topN is the length of the top and bottom lists.

@@ -79,6 +79,9 @@ func (r *Report) sections() []section {
 			t("analytics.likes"), t("analytics.comments"), t("analytics.reposts"), t("analytics.interactions"), t("analytics.engagement_rate"), t("analytics.per_1000")},
 		Rows: [][]string{append([]string{t("analytics.current")}, totals(s.Totals)...), append([]string{t("analytics.previous")}, totals(s.Previous)...)},
 	}}
+	if s.Institutions != nil {
+		out = append(out, r.portfolioSection())
+	}
 	groups := func(name, dim string, gs []Group) section {
 		sec := section{Name: name, Header: []string{t("analytics.dimension." + dim), t("analytics.posts"), t("analytics.views"), t("analytics.interactions"), t("analytics.mean")}}
 		for _, g := range gs {
@@ -287,4 +290,26 @@ func (r *Report) Render(w io.Writer, format string) (string, error) {
 // Filename names the report's file.
 func (r *Report) Filename(name, format string) string {
 	return fmt.Sprintf("passerelle-%s-%s-%s.%s", name, r.Summary.From, r.Summary.To, format)
+}
+
+// portfolioSection is an organization's institutions, each against its previous
+// period (charts11 catalog).
+func (r *Report) portfolioSection() section {
+	t := r.t
+	sec := section{Name: t("charts11.portfolio"), Header: []string{t("charts11.institution"), t("analytics.followers.end"), t("analytics.followers.net"),
+		t("charts11.previous_net"), t("analytics.posts"), t("analytics.cadence.min"), t("analytics.cadence.max"), t("analytics.views"), t("charts11.previous_views"),
+		t("analytics.interactions"), t("charts11.previous_interactions"), t("analytics.engagement_rate"), t("charts11.previous_engagement")}}
+	for _, in := range r.Summary.Institutions {
+		views, prev := itoa(in.Views), itoa(in.Previous.Views)
+		if in.ViewsLowerBound {
+			views += "+"
+		}
+		if in.Previous.ViewsLowerBound {
+			prev += "+"
+		}
+		sec.Rows = append(sec.Rows, []string{in.Name, optInt(in.Followers.End), optInt(in.Followers.Net), optInt(in.Previous.Followers.Net),
+			strconv.Itoa(in.Posts), strconv.Itoa(in.CadenceMin), strconv.Itoa(in.CadenceMax), views, prev,
+			itoa(in.Interactions), itoa(in.Previous.Interactions), optFloat(in.EngagementRate), optFloat(in.Previous.EngagementRate)})
+	}
+	return sec
 }

@@ -493,3 +493,59 @@ func (db *DB) AccountOrg(ctx context.Context, accountID int64) (int64, error) {
 	err := db.r().row(ctx, `SELECT i.org_id FROM accounts a JOIN institutions i ON i.id = a.institution_id WHERE a.id = ?`, accountID).Scan(&org)
 	return org, db.mapErr(err)
 }
+
+// FollowerCount is one follower count of an account.
+type FollowerCount struct {
+	AccountID int64
+	TakenAt   time.Time
+	Followers int64
+}
+
+// FollowerReadings lists the accounts' follower readings taken in [from, to), oldest
+// first, for the followers-over-time chart.
+func (db *DB) FollowerReadings(ctx context.Context, accountIDs []int64, from, to time.Time) ([]FollowerCount, error) {
+	w := where{}
+	w.in("account_id", accountIDs)
+	w.add("taken_at >= ?", from)
+	w.add("taken_at < ?", to)
+	w.add("followers IS NOT NULL")
+	return queryAll(ctx, db, db.r(), `SELECT account_id, taken_at, followers FROM account_snapshots`+w.sql()+` ORDER BY taken_at, account_id`, w.args,
+		func(sc interface{ Scan(...any) error }) (FollowerCount, error) {
+			var f FollowerCount
+			var at nullTime
+			err := sc.Scan(&f.AccountID, &at, &f.Followers)
+			f.TakenAt = at.T
+			return f, err
+		})
+}
+
+// FollowersBefore returns each account's latest follower reading taken before at (the
+// accounts without one are absent), in one query.
+func (db *DB) FollowersBefore(ctx context.Context, accountIDs []int64, at time.Time) (map[int64]int64, error) {
+	w := where{}
+	w.in("a.id", accountIDs)
+	args := append([]any{at}, w.args...)
+	rows, err := queryAll(ctx, db, db.r(), `SELECT a.id, (SELECT s.followers FROM account_snapshots s WHERE s.account_id = a.id AND s.taken_at < ? AND s.followers IS NOT NULL
+		ORDER BY s.taken_at DESC LIMIT 1) FROM accounts a`+w.sql(), args,
+		func(sc interface{ Scan(...any) error }) (FollowerCount, error) {
+			var f FollowerCount
+			var n *int64
+			err := sc.Scan(&f.AccountID, &n)
+			if n == nil {
+				f.AccountID = 0
+			} else {
+				f.Followers = *n
+			}
+			return f, err
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]int64, len(rows))
+	for _, f := range rows {
+		if f.AccountID != 0 {
+			out[f.AccountID] = f.Followers
+		}
+	}
+	return out, nil
+}

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -39,16 +38,6 @@ type kpi struct {
 	DeltaClass string
 }
 
-// chart is one chart with its data table.
-type chart struct {
-	ID     string
-	Title  string
-	SVG    template.HTML
-	CSV    string
-	Header []string
-	Rows   [][]string
-}
-
 type analyticsPage struct {
 	Institution *passerelle.Institution
 	From, To    string
@@ -56,10 +45,12 @@ type analyticsPage struct {
 	KPIs        []kpi
 	Charts      []chart
 	Findings    []string
-	Top, Bottom [][]string
+	Bottom      [][]string
 	PostHeader  []string
-	Query       string
-	Formats     []string
+	// Notices say which accounts' collection has stopped (collection_notice.go).
+	Notices []collectionNotice
+	Query   string
+	Formats []string
 	// ImportAccounts are the accounts the user may import figures for (none: no
 	// import form); Today bounds the date of the figures (analytics_import.go).
 	ImportAccounts []*passerelle.Account
@@ -108,6 +99,34 @@ func (h *handler) analyticsPage(w http.ResponseWriter, r *http.Request) {
 	l := h.localizer(r)
 	q := url.Values{"from": {s.From}, "to": {s.To}}
 	p := &analyticsPage{Institution: inst, From: s.From, To: s.To, Summary: s, Query: q.Encode(), Formats: analytics.ReportFormats}
+	p.KPIs = headline(l, s)
+	var err error
+	rep := &analytics.Report{T: func(k string) string { return l.T(k) }}
+	cb := chartBuilder{l: l, csv: func(id string) string {
+		return fmt.Sprintf("/institutions/%d/analytics/chart.csv?chart=%s&%s", inst.ID, id, p.Query)
+	}}
+	p.Charts = cb.summaryCharts(s)
+	for _, f := range s.Findings {
+		p.Findings = append(p.Findings, rep.Finding(f))
+	}
+	p.PostHeader = []string{l.T("analytics.post.title"), l.T("analytics.dimension.platform"), l.T("analytics.dimension.format"), l.T("analytics.published_at"), l.T("analytics.views"), l.T("analytics.interactions")}
+	p.Bottom = postRows(l, s.BottomPosts)
+	if p.Notices, err = h.collectionNotices(r, inst.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	accts, err := h.importAccounts(r, inst.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p.ImportAccounts, p.Today = accts, h.Now().In(analytics.Beijing).Format(time.DateOnly)
+	h.render(w, r, view{name: "analytics", title: "analytics.title", nav: "institutions"}, p)
+}
+
+// headline is the headline figures of a summary against its previous period.
+func headline(l *localizer, s *analytics.Summary) []kpi {
+	var out []kpi
 	num := func(n int64) string { return l.Number(n) }
 	opt := func(v *int64) string {
 		if v == nil {
@@ -128,12 +147,12 @@ func (h *handler) analyticsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	add := func(label string, cur, prev int64, show func(int64) string, known bool) {
 		d, cls := delta(cur, prev, known)
-		p.KPIs = append(p.KPIs, kpi{Label: l.T(label), Value: show(cur), Previous: show(prev), Delta: d, DeltaClass: cls})
+		out = append(out, kpi{Label: l.T(label), Value: show(cur), Previous: show(prev), Delta: d, DeltaClass: cls})
 	}
 	f, pf := s.Followers, s.Previous.Followers
-	p.KPIs = append(p.KPIs, kpi{Label: l.T("analytics.followers.end"), Value: opt(f.End), Previous: opt(pf.End), Delta: "—"})
+	out = append(out, kpi{Label: l.T("analytics.followers.end"), Value: opt(f.End), Previous: opt(pf.End), Delta: "—"})
 	if f.Net != nil {
-		p.KPIs = append(p.KPIs, kpi{Label: l.T("analytics.followers.net"), Value: fmt.Sprintf("%+d", *f.Net), Previous: opt(pf.Net), Delta: "—"})
+		out = append(out, kpi{Label: l.T("analytics.followers.net"), Value: fmt.Sprintf("%+d", *f.Net), Previous: opt(pf.Net), Delta: "—"})
 	}
 	add("analytics.posts", int64(s.Posts), int64(s.Previous.Posts), num, true)
 	views := func(n int64) string {
@@ -145,64 +164,24 @@ func (h *handler) analyticsPage(w http.ResponseWriter, r *http.Request) {
 	add("analytics.views", s.Views, s.Previous.Views, views, true)
 	add("analytics.interactions", s.Interactions, s.Previous.Interactions, num, true)
 	if s.PerThousandFollowers != nil {
-		p.KPIs = append(p.KPIs, kpi{Label: l.T("analytics.per_1000"), Value: strconv.FormatFloat(*s.PerThousandFollowers, 'f', 1, 64), Delta: "—", Previous: "—"})
+		out = append(out, kpi{Label: l.T("analytics.per_1000"), Value: strconv.FormatFloat(*s.PerThousandFollowers, 'f', 1, 64), Delta: "—", Previous: "—"})
 	}
-	p.KPIs = append(p.KPIs, kpi{Label: l.T("analytics.cadence"), Value: fmt.Sprintf("%d / %d–%d", s.Posts, s.CadenceMin, s.CadenceMax), Previous: "—", Delta: "—"})
+	out = append(out, kpi{Label: l.T("analytics.cadence"), Value: fmt.Sprintf("%d / %d–%d", s.Posts, s.CadenceMin, s.CadenceMax), Previous: "—", Delta: "—"})
 
-	rep := &analytics.Report{T: func(k string) string { return l.T(k) }}
-	groupChart := func(id, title, dim string, gs []analytics.Group) chart {
-		c := chart{ID: id, Title: l.T(title), CSV: fmt.Sprintf("/institutions/%d/analytics/chart.csv?chart=%s&%s", inst.ID, id, p.Query),
-			Header: []string{l.T("analytics.dimension." + dim), l.T("analytics.posts"), l.T("analytics.views"), l.T("analytics.interactions"), l.T("analytics.mean")}}
-		var items []barItem
-		for _, g := range gs {
-			name := keyLabel(l, dim, g.Key)
-			items = append(items, barItem{Label: name, Value: float64(g.Interactions), Text: l.Number(g.Interactions)})
-			c.Rows = append(c.Rows, []string{name, strconv.Itoa(g.Posts), l.Number(g.Views), l.Number(g.Interactions), strconv.FormatFloat(g.Mean, 'f', 1, 64)})
+	return out
+}
+
+// postRows is the table rows of a list of posts.
+func postRows(l *localizer, ps []analytics.PostFigures) [][]string {
+	var out [][]string
+	for _, pf := range ps {
+		v := "—"
+		if pf.Views != nil {
+			v = analytics.FormatCount(*pf.Views, pf.LowerBound)
 		}
-		c.SVG = barChart(c.Title, items)
-		return c
+		out = append(out, []string{pf.Title, keyLabel(l, "platform", pf.Platform), keyLabel(l, "format", pf.Format), pf.PublishedAt.In(analytics.Beijing).Format("2006-01-02 15:04"), v, l.Number(pf.Interactions)})
 	}
-	p.Charts = append(p.Charts,
-		groupChart("format", "analytics.by_format", "format", s.ByFormat),
-		groupChart("theme", "analytics.by_theme", "theme", s.ByTheme),
-		groupChart("platform", "analytics.by_platform", "platform", s.ByPlatform),
-		groupChart("weekday", "analytics.by_weekday", "weekday", s.ByWeekday))
-	days := make([]string, 7)
-	for i := range days {
-		days[i] = keyLabel(l, "weekday", time.Weekday((i+1)%7).String())
-	}
-	hm := chart{ID: "heatmap", Title: l.T("analytics.heatmap"), CSV: fmt.Sprintf("/institutions/%d/analytics/chart.csv?chart=heatmap&%s", inst.ID, p.Query),
-		Header: []string{l.T("analytics.dimension.weekday"), l.T("analytics.hour"), l.T("analytics.posts"), l.T("analytics.interactions"), l.T("analytics.mean")}}
-	for _, c := range s.Heatmap {
-		hm.Rows = append(hm.Rows, []string{days[c.Weekday], strconv.Itoa(c.Hour), strconv.Itoa(c.Posts), l.Number(c.Interactions), strconv.FormatFloat(c.Mean, 'f', 1, 64)})
-	}
-	hm.SVG = heatmap(hm.Title, days, s.Heatmap, func(c analytics.Cell) string {
-		return fmt.Sprintf("%s %02d:00 — %s", days[c.Weekday], c.Hour, l.T("analytics.heat_cell", c.Posts, l.Number(int64(c.Mean))))
-	})
-	p.Charts = append(p.Charts, hm)
-	for _, f := range s.Findings {
-		p.Findings = append(p.Findings, rep.Finding(f))
-	}
-	p.PostHeader = []string{l.T("analytics.post.title"), l.T("analytics.dimension.platform"), l.T("analytics.dimension.format"), l.T("analytics.published_at"), l.T("analytics.views"), l.T("analytics.interactions")}
-	postRows := func(ps []analytics.PostFigures) [][]string {
-		var out [][]string
-		for _, pf := range ps {
-			v := "—"
-			if pf.Views != nil {
-				v = analytics.FormatCount(*pf.Views, pf.LowerBound)
-			}
-			out = append(out, []string{pf.Title, keyLabel(l, "platform", pf.Platform), keyLabel(l, "format", pf.Format), pf.PublishedAt.In(analytics.Beijing).Format("2006-01-02 15:04"), v, l.Number(pf.Interactions)})
-		}
-		return out
-	}
-	p.Top, p.Bottom = postRows(s.TopPosts), postRows(s.BottomPosts)
-	accts, err := h.importAccounts(r, inst.ID)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	p.ImportAccounts, p.Today = accts, h.Now().In(analytics.Beijing).Format(time.DateOnly)
-	h.render(w, r, view{name: "analytics", title: "analytics.title", nav: "institutions"}, p)
+	return out
 }
 
 // keyLabel names a format, platform or weekday in the reader's language; themes are
@@ -218,28 +197,69 @@ func keyLabel(l *localizer, dim, key string) string {
 	return key
 }
 
+// chartNames are the charts whose data downloads as CSV.
+var chartNames = []string{"followers", "daily", "format", "theme", "platform", "weekday", "heatmap", "top"}
+
 func (h *handler) analyticsChartCSV(w http.ResponseWriter, r *http.Request) {
-	name := r.URL.Query().Get("chart")
-	if !slices.Contains([]string{"format", "theme", "platform", "weekday", "heatmap"}, name) {
-		h.fail(w, r, &passerelle.Error{Code: passerelle.EINVALID, Message: "Some parameters are invalid.", Fields: map[string]string{"chart": "Unknown chart."}})
+	if !h.validChart(w, r) {
 		return
 	}
 	s, inst, ok := h.analyticsSummary(w, r)
 	if !ok {
 		return
 	}
+	h.writeChartCSV(w, r, s, strconv.FormatInt(inst.ID, 10))
+}
+
+func (h *handler) validChart(w http.ResponseWriter, r *http.Request) bool {
+	if !slices.Contains(chartNames, r.URL.Query().Get("chart")) {
+		h.fail(w, r, &passerelle.Error{Code: passerelle.EINVALID, Message: "Some parameters are invalid.", Fields: map[string]string{"chart": "Unknown chart."}})
+		return false
+	}
+	return true
+}
+
+// writeChartCSV writes a chart's data with stable column names and plain numbers,
+// whatever the reader's language.
+func (h *handler) writeChartCSV(w http.ResponseWriter, r *http.Request, s *analytics.Summary, scope string) {
+	name := r.URL.Query().Get("chart")
 	var buf bytes.Buffer
 	cw := csvout.NewWriter(&buf, csvout.Options{BOM: true})
-	if name == "heatmap" {
+	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
+	switch name {
+	case "followers":
+		cw.Write([]string{"day", "followers"})
+		for _, d := range s.Daily {
+			v := ""
+			if d.Followers != nil {
+				v = i64(*d.Followers)
+			}
+			cw.Write([]string{d.Day, v})
+		}
+	case "daily":
+		cw.Write([]string{"day", "posts", "views", "interactions"})
+		for _, d := range s.Daily {
+			cw.Write([]string{d.Day, strconv.Itoa(d.Posts), i64(d.Views), i64(d.Interactions)})
+		}
+	case "heatmap":
 		cw.Write([]string{"weekday", "hour", "posts", "interactions", "mean_interactions"})
 		for _, c := range s.Heatmap {
-			cw.Write([]string{strconv.Itoa(c.Weekday), strconv.Itoa(c.Hour), strconv.Itoa(c.Posts), strconv.FormatInt(c.Interactions, 10), strconv.FormatFloat(c.Mean, 'f', 2, 64)})
+			cw.Write([]string{strconv.Itoa(c.Weekday), strconv.Itoa(c.Hour), strconv.Itoa(c.Posts), i64(c.Interactions), strconv.FormatFloat(c.Mean, 'f', 2, 64)})
 		}
-	} else {
+	case "top":
+		cw.Write([]string{"publication_id", "title", "platform", "format", "theme", "published_at", "views", "views_lower_bound", "likes", "comments", "reposts", "interactions"})
+		for _, p := range s.TopPosts {
+			v := ""
+			if p.Views != nil {
+				v = i64(*p.Views)
+			}
+			cw.Write([]string{i64(p.PublicationID), p.Title, p.Platform, p.Format, p.Theme, p.PublishedAt.UTC().Format(time.RFC3339), v, strconv.FormatBool(p.LowerBound), i64(p.Likes), i64(p.Comments), i64(p.Reposts), i64(p.Interactions)})
+		}
+	default:
 		gs := map[string][]analytics.Group{"format": s.ByFormat, "theme": s.ByTheme, "platform": s.ByPlatform, "weekday": s.ByWeekday}[name]
 		cw.Write([]string{name, "posts", "views", "interactions", "mean_interactions"})
 		for _, g := range gs {
-			cw.Write([]string{g.Key, strconv.Itoa(g.Posts), strconv.FormatInt(g.Views, 10), strconv.FormatInt(g.Interactions, 10), strconv.FormatFloat(g.Mean, 'f', 2, 64)})
+			cw.Write([]string{g.Key, strconv.Itoa(g.Posts), i64(g.Views), i64(g.Interactions), strconv.FormatFloat(g.Mean, 'f', 2, 64)})
 		}
 	}
 	if err := cw.Flush(); err != nil {
@@ -247,7 +267,7 @@ func (h *handler) analyticsChartCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="passerelle-%d-%s-%s-%s.csv"`, inst.ID, name, s.From, s.To))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="passerelle-%s-%s-%s-%s.csv"`, scope, name, s.From, s.To))
 	w.Write(buf.Bytes())
 }
 

@@ -2,86 +2,180 @@ package web
 
 import (
 	"fmt"
-	"html"
-	"html/template"
-	"strings"
+	"strconv"
+	"time"
 
 	"github.com/passerelle-oss/passerelle/internal/analytics"
 )
 
-// Charts are drawn on the server as SVG: no script, no inline style (colours come
-// from classes in analytics.css), readable with the page's own fonts, printable, and
-// each sits beside its data table for screen readers.
+// Charts are drawn in the browser by Apache ECharts (static/vendor/echarts, loaded only
+// on the pages that chart) from a JSON data island in each chart's figure, read by
+// static/analytics-charts.js: the CSP allows no inline script. Every chart sits beside
+// its data table (for screen readers and for checking) and its CSV download.
 
-// barItem is one bar of a horizontal bar chart.
-type barItem struct {
-	Label string
-	Value float64
-	Text  string // the value as shown
+// chart is one chart with its data table.
+type chart struct {
+	ID     string
+	Title  string
+	CSV    string
+	Header []string
+	Rows   [][]string
+	Data   chartData
 }
 
-// barChart draws horizontal bars, longest first as given.
-func barChart(title string, items []barItem) template.HTML {
-	const width, barH, gap, labelW, valueW = 640, 22, 8, 170, 90
-	h := len(items)*(barH+gap) + gap
-	if len(items) == 0 {
-		h = barH + 2*gap
-	}
-	maxV := 0.0
-	for _, it := range items {
-		maxV = max(maxV, it.Value)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart chart-bars" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, width, h, html.EscapeString(title))
-	for i, it := range items {
-		y := gap + i*(barH+gap)
-		w := 0.0
-		if maxV > 0 {
-			w = it.Value / maxV * float64(width-labelW-valueW)
-		}
-		fmt.Fprintf(&b, `<text class="chart-label" x="%d" y="%d" text-anchor="end">%s</text>`, labelW-6, y+barH-6, html.EscapeString(clipLabel(it.Label)))
-		fmt.Fprintf(&b, `<rect class="bar bar-%d" x="%d" y="%d" width="%.1f" height="%d" rx="2"><title>%s: %s</title></rect>`, i%6, labelW, y, max(w, 1), barH, html.EscapeString(it.Label), html.EscapeString(it.Text))
-		fmt.Fprintf(&b, `<text class="chart-value" x="%.1f" y="%d">%s</text>`, float64(labelW)+max(w, 1)+6, y+barH-6, html.EscapeString(it.Text))
-	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+// chartData is what analytics-charts.js draws. Kind is "line" (followers), "daily"
+// (views as bars, interactions as a line, on two axes), "bars" (horizontal bars,
+// largest first) or "heatmap" (Y are the weekdays, X the hours, Cells [hour, weekday,
+// mean interactions, posts]).
+type chartData struct {
+	Kind       string        `json:"kind"`
+	Label      string        `json:"label"`
+	Categories []string      `json:"categories,omitempty"`
+	Series     []chartSeries `json:"series,omitempty"`
+	X          []string      `json:"x,omitempty"`
+	Y          []string      `json:"y,omitempty"`
+	Cells      [][4]float64  `json:"cells,omitempty"`
+	// Empty is said instead of an empty chart.
+	Empty string `json:"empty,omitempty"`
 }
 
-func clipLabel(s string) string {
-	r := []rune(s)
-	if len(r) > 22 {
-		return string(r[:21]) + "…"
-	}
-	return s
+// chartSeries is one series; nil values are gaps.
+type chartSeries struct {
+	Name string     `json:"name"`
+	Data []*float64 `json:"data"`
 }
 
-// heatmap draws the weekday × hour grid; darker cells drew more interactions per
-// post. days are the weekday names Monday first.
-func heatmap(title string, days []string, cells []analytics.Cell, legend func(c analytics.Cell) string) template.HTML {
-	const cw, ch, left, top = 24, 22, 90, 20
-	width, height := left+24*cw+4, top+7*ch+4
-	maxMean := 0.0
-	for _, c := range cells {
-		maxMean = max(maxMean, c.Mean)
+func fptr(v float64) *float64 { return &v }
+
+// chartBuilder makes the charts of a summary in the reader's language; csv is the URL
+// of a chart's CSV download given its id.
+type chartBuilder struct {
+	l   *localizer
+	csv func(id string) string
+}
+
+func (b chartBuilder) empty(c *chart, none bool) {
+	if none {
+		c.Data.Empty = b.l.T("charts11.no_data")
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart chart-heatmap" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, width, height, html.EscapeString(title))
-	for h := 0; h < 24; h += 3 {
-		fmt.Fprintf(&b, `<text class="chart-axis" x="%d" y="%d" text-anchor="middle">%d</text>`, left+h*cw+cw/2, top-6, h)
-	}
-	for d, name := range days {
-		fmt.Fprintf(&b, `<text class="chart-axis" x="%d" y="%d" text-anchor="end">%s</text>`, left-6, top+d*ch+ch-6, html.EscapeString(name))
-		for h := 0; h < 24; h++ {
-			fmt.Fprintf(&b, `<rect class="heat heat-0" x="%d" y="%d" width="%d" height="%d"/>`, left+h*cw, top+d*ch, cw-2, ch-2)
+}
+
+// followers is the followers at each day's end.
+func (b chartBuilder) followers(days []analytics.Day) chart {
+	l := b.l
+	c := chart{ID: "followers", Title: l.T("charts11.followers_over_time"), CSV: b.csv("followers"),
+		Header: []string{l.T("charts11.day"), l.T("analytics.followers.end")}}
+	c.Data = chartData{Kind: "line", Label: c.Title}
+	s := chartSeries{Name: l.T("analytics.followers.end")}
+	known := false
+	for _, d := range days {
+		c.Data.Categories = append(c.Data.Categories, d.Day)
+		v := "—"
+		if d.Followers != nil {
+			known = true
+			v = l.Number(*d.Followers)
+			s.Data = append(s.Data, fptr(float64(*d.Followers)))
+		} else {
+			s.Data = append(s.Data, nil)
 		}
+		c.Rows = append(c.Rows, []string{d.Day, v})
 	}
-	for _, c := range cells {
-		level := 1
-		if maxMean > 0 {
-			level = 1 + int(c.Mean/maxMean*3.999)
+	c.Data.Series = []chartSeries{s}
+	b.empty(&c, !known)
+	return c
+}
+
+// daily is the views and interactions of the posts published each day.
+func (b chartBuilder) daily(days []analytics.Day) chart {
+	l := b.l
+	c := chart{ID: "daily", Title: l.T("charts11.reach_over_time"), CSV: b.csv("daily"),
+		Header: []string{l.T("charts11.day"), l.T("analytics.posts"), l.T("analytics.views"), l.T("analytics.interactions")}}
+	c.Data = chartData{Kind: "daily", Label: c.Title}
+	views, inter := chartSeries{Name: l.T("analytics.views")}, chartSeries{Name: l.T("analytics.interactions")}
+	posts := 0
+	for _, d := range days {
+		posts += d.Posts
+		c.Data.Categories = append(c.Data.Categories, d.Day)
+		views.Data = append(views.Data, fptr(float64(d.Views)))
+		inter.Data = append(inter.Data, fptr(float64(d.Interactions)))
+		c.Rows = append(c.Rows, []string{d.Day, strconv.Itoa(d.Posts), l.Number(d.Views), l.Number(d.Interactions)})
+	}
+	c.Data.Series = []chartSeries{views, inter}
+	b.empty(&c, posts == 0)
+	return c
+}
+
+// group is a dimension's interactions as bars.
+func (b chartBuilder) group(id, title, dim string, gs []analytics.Group) chart {
+	l := b.l
+	c := chart{ID: id, Title: l.T(title), CSV: b.csv(id),
+		Header: []string{l.T("analytics.dimension." + dim), l.T("analytics.posts"), l.T("analytics.views"), l.T("analytics.interactions"), l.T("analytics.mean")}}
+	c.Data = chartData{Kind: "bars", Label: c.Title}
+	s := chartSeries{Name: l.T("analytics.interactions")}
+	for _, g := range gs {
+		name := keyLabel(l, dim, g.Key)
+		c.Data.Categories = append(c.Data.Categories, name)
+		s.Data = append(s.Data, fptr(float64(g.Interactions)))
+		c.Rows = append(c.Rows, []string{name, strconv.Itoa(g.Posts), l.Number(g.Views), l.Number(g.Interactions), strconv.FormatFloat(g.Mean, 'f', 1, 64)})
+	}
+	c.Data.Series = []chartSeries{s}
+	b.empty(&c, len(gs) == 0)
+	return c
+}
+
+// heatmap is the mean interactions per post by weekday and hour, in Beijing time.
+func (b chartBuilder) heatmap(cells []analytics.Cell) chart {
+	l := b.l
+	days := make([]string, 7)
+	for i := range days {
+		days[i] = keyLabel(l, "weekday", time.Weekday((i+1)%7).String())
+	}
+	c := chart{ID: "heatmap", Title: l.T("analytics.heatmap"), CSV: b.csv("heatmap"),
+		Header: []string{l.T("analytics.dimension.weekday"), l.T("analytics.hour"), l.T("analytics.posts"), l.T("analytics.interactions"), l.T("analytics.mean")}}
+	c.Data = chartData{Kind: "heatmap", Label: c.Title, Y: days}
+	for h := range 24 {
+		c.Data.X = append(c.Data.X, fmt.Sprintf("%02d", h))
+	}
+	c.Data.Series = []chartSeries{{Name: l.T("analytics.mean")}}
+	for _, cell := range cells {
+		c.Data.Cells = append(c.Data.Cells, [4]float64{float64(cell.Hour), float64(cell.Weekday), cell.Mean, float64(cell.Posts)})
+		c.Rows = append(c.Rows, []string{days[cell.Weekday], strconv.Itoa(cell.Hour), strconv.Itoa(cell.Posts), l.Number(cell.Interactions), strconv.FormatFloat(cell.Mean, 'f', 1, 64)})
+	}
+	b.empty(&c, len(cells) == 0)
+	return c
+}
+
+// top is the top posts' interactions as bars.
+func (b chartBuilder) top(ps []analytics.PostFigures) chart {
+	l := b.l
+	c := chart{ID: "top", Title: l.T("analytics.top_posts"), CSV: b.csv("top"),
+		Header: []string{l.T("analytics.post.title"), l.T("analytics.dimension.platform"), l.T("analytics.dimension.format"), l.T("analytics.published_at"), l.T("analytics.views"), l.T("analytics.interactions")}}
+	c.Data = chartData{Kind: "bars", Label: c.Title}
+	s := chartSeries{Name: l.T("analytics.interactions")}
+	for _, p := range ps {
+		c.Data.Categories = append(c.Data.Categories, p.Title)
+		s.Data = append(s.Data, fptr(float64(p.Interactions)))
+		v := "—"
+		if p.Views != nil {
+			v = analytics.FormatCount(*p.Views, p.LowerBound)
 		}
-		fmt.Fprintf(&b, `<rect class="heat heat-%d" x="%d" y="%d" width="%d" height="%d"><title>%s</title></rect>`, min(level, 4), left+c.Hour*cw, top+c.Weekday*ch, cw-2, ch-2, html.EscapeString(legend(c)))
+		c.Rows = append(c.Rows, []string{p.Title, keyLabel(l, "platform", p.Platform), keyLabel(l, "format", p.Format), p.PublishedAt.In(analytics.Beijing).Format("2006-01-02 15:04"), v, l.Number(p.Interactions)})
 	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	c.Data.Series = []chartSeries{s}
+	b.empty(&c, len(ps) == 0)
+	return c
+}
+
+// summaryCharts are the charts of an institution's or an organization's page.
+func (b chartBuilder) summaryCharts(s *analytics.Summary) []chart {
+	return []chart{
+		b.followers(s.Daily),
+		b.daily(s.Daily),
+		b.group("format", "analytics.by_format", "format", s.ByFormat),
+		b.group("platform", "analytics.by_platform", "platform", s.ByPlatform),
+		b.group("theme", "analytics.by_theme", "theme", s.ByTheme),
+		b.group("weekday", "analytics.by_weekday", "weekday", s.ByWeekday),
+		b.heatmap(s.Heatmap),
+		b.top(s.TopPosts),
+	}
 }

@@ -81,6 +81,9 @@ type connectionPage struct {
 	// Demo offers the simulated QR code scan; Events counts the pushes received.
 	Demo   bool
 	Events int
+	// Stopped says why the collection of the account's figures has stopped (nil: it
+	// runs).
+	Stopped *collectionNotice
 }
 
 // connectionTarget loads a managed Weibo or WeChat account the user manages.
@@ -125,6 +128,10 @@ func (h *handler) renderConnection(w http.ResponseWriter, r *http.Request, a *pa
 	case passerelle.Weibo:
 		p.RedirectURI = h.Connect.WeiboRedirectURI()
 		p.TokenSet = hints["app_key"] != "" && hints["app_secret"] != ""
+	}
+	if p.Stopped, err = h.collectionNotice(r, a, i.TimeZone); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	if a.Platform == passerelle.Weibo {
 		h.allowWeiboForm(w)

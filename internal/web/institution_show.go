@@ -21,6 +21,8 @@ type institutionShowPage struct {
 	TwoStep bool
 	// Quiet are the institution's quiet hours (Beijing time).
 	Quiet passerelle.QuietHours
+	// Stopped are the accounts whose collection of figures has stopped, by account.
+	Stopped map[int64]*collectionNotice
 }
 
 func (h *handler) institutionShow(w http.ResponseWriter, r *http.Request) {
@@ -55,6 +57,15 @@ func (h *handler) institutionShow(w http.ResponseWriter, r *http.Request) {
 	if p.Quiet, err = h.Editorial.QuietHours(r.Context(), u, id); err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	notices, err := h.noticesOf(r, accounts, i.TimeZone)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p.Stopped = map[int64]*collectionNotice{}
+	for k := range notices {
+		p.Stopped[notices[k].AccountID] = &notices[k]
 	}
 	h.render(w, r, view{name: "institution_show", title: "institution.title", nav: "institutions"}, p)
 }

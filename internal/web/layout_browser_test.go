@@ -77,7 +77,7 @@ func TestBrowserLayout(t *testing.T) {
 	pages := []string{"/", "/posts", "/posts/" + itoa(post), "/posts/" + itoa(post) + "/history", "/calendar?date=" + day, "/calendar?view=week&date=" + day, "/calendar?view=day&date=" + day, "/institutions/" + itoa(ids[0]) + "/schedule-import",
 		"/institutions", "/institutions/" + itoa(ids[0]), "/institutions/" + itoa(ids[0]) + "/media", "/glossary", "/accounts/" + itoa(ids[1]) + "/connection",
 		"/review/" + token, "/outbox", "/publications/" + itoa(kit) + "/kit", "/jobs", "/notifications",
-		"/institutions/" + itoa(ids[0]) + "/analytics", "/accounts/" + itoa(louvreWeChat(t, a, ids[0])) + "/desk", "/partners", "/campaigns"}
+		"/institutions/" + itoa(ids[0]) + "/analytics", "/analytics", "/accounts/" + itoa(louvreWeChat(t, a, ids[0])) + "/desk", "/partners", "/campaigns"}
 	// The publishing pages are read on a phone: at phone width their tables fold into
 	// cards instead of scrolling sideways inside their box.
 	fits := map[string]bool{"/outbox": true, "/publications/" + itoa(kit) + "/kit": true, "/jobs": true, "/notifications": true}

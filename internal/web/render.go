@@ -25,6 +25,8 @@ type page struct {
 	Unread int
 	// JobsAdmin shows the jobs page in the navigation.
 	JobsAdmin bool
+	// Analytics shows the organization's analytics page in the navigation.
+	Analytics bool
 	Data      any
 }
 
@@ -51,6 +53,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, v view, data an
 	if p.User != nil {
 		p.Unread, _ = h.DB.UnreadNotifications(r.Context(), p.User.ID)
 		p.JobsAdmin = canAdminJobs(p.User)
+		p.Analytics = h.Analytics != nil
 	}
 	body, err := h.views.render(v.name, l, p)
 	if err != nil {

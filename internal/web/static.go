@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -9,7 +11,9 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 //go:embed static
@@ -20,6 +24,48 @@ var staticFS embed.FS
 type asset struct {
 	body        []byte
 	contentType string
+	// gz is the body gzipped, made on the first request that accepts it (text types
+	// only: images and fonts are compressed already).
+	gzOnce sync.Once
+	gz     []byte
+}
+
+// gzipped returns the body compressed, or nil when compressing does not pay.
+func (f *asset) gzipped() []byte {
+	if !compressible(f.contentType) {
+		return nil
+	}
+	f.gzOnce.Do(func() {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(f.body)
+		zw.Close()
+		if buf.Len() < len(f.body) {
+			f.gz = buf.Bytes()
+		}
+	})
+	return f.gz
+}
+
+func compressible(ct string) bool {
+	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "javascript") || strings.Contains(ct, "svg") || strings.Contains(ct, "json")
+}
+
+// acceptsGzip reports whether the request accepts gzip (and does not refuse it with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for part := range strings.SplitSeq(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		v, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
+		if !ok {
+			return true
+		}
+		q, err := strconv.ParseFloat(v, 64)
+		return err == nil && q > 0
+	}
+	return false
 }
 
 // assets maps logical names ("app.css", "vendor/x.js") to fingerprinted URLs and back.
@@ -28,12 +74,13 @@ type assets struct {
 	files map[string]*asset // fingerprinted file name → content
 }
 
-// loadAssets reads every file under static/ (vendor/README.md excepted) and computes
-// its fingerprinted name once.
+// loadAssets reads every file under static/ and computes its fingerprinted name once.
+// Notes and licences kept beside vendored files (README.md, LICENSE, NOTICE: .md or
+// no extension) are not served.
 func loadAssets() (*assets, error) {
 	a := &assets{urls: map[string]string{}, files: map[string]*asset{}}
 	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Ext(p) == ".md" {
+		if err != nil || d.IsDir() || path.Ext(p) == ".md" || path.Ext(p) == "" {
 			return err
 		}
 		b, err := staticFS.ReadFile(p)
@@ -76,12 +123,22 @@ func (h *handler) serveStatic(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	w.Header().Set("Content-Type", f.contentType)
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	hd := w.Header()
+	hd.Set("Content-Type", f.contentType)
+	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+	body := f.body
+	if gz := f.gzipped(); gz != nil {
+		hd.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			hd.Set("Content-Encoding", "gzip")
+			body = gz
+		}
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	if r.Method == http.MethodHead {
 		return
 	}
-	w.Write(f.body)
+	w.Write(body)
 }
 
 // favicon answers /favicon.ico, which browsers ask for whatever the page links to, with

@@ -32,6 +32,7 @@ var viewNames = []string{
 	"analytics",
 	"live_list", "live_form", "live_show", "live_sheet", "network",
 	"analytics_import",
+	"analytics_org",
 	"visit_index", "tour_edit", "stop_form", "tour_labels", "exhibition_edit",
 	"schedule_import",
 }

@@ -105,6 +105,7 @@ func Register(d Deps) error {
 	h := &handler{Deps: d, srv: d.Server, views: v, static: st, catalog: cat}
 	h.routes()
 	h.registerAnalytics()
+	h.registerOrgAnalytics()
 	h.registerAnalyticsImport()
 	return nil
 }

@@ -1,0 +1,75 @@
+package analytics
+
+import (
+	"context"
+	"time"
+
+	"github.com/passerelle-oss/passerelle/internal/store"
+)
+
+// Day is one Beijing day of a period, for the charts over time.
+type Day struct {
+	Day string `json:"day"` // YYYY-MM-DD
+	// Followers is the sum, over the accounts with a reading by the day's end, of
+	// their latest reading; nil while no account has one.
+	Followers *int64 `json:"followers"`
+	// Posts, Views and Interactions are those of the publications published that day
+	// (their newest figures, as everywhere in analytics).
+	Posts        int   `json:"posts"`
+	Views        int64 `json:"views"`
+	Interactions int64 `json:"interactions"`
+}
+
+// daily builds the period's days from its rows and the accounts' follower readings.
+func (s *Service) daily(ctx context.Context, sc Scope, p Period, rows []store.AnalyticsRow) ([]Day, error) {
+	n := p.Days()
+	days := make([]Day, n)
+	index := make(map[string]int, n)
+	for i := range days {
+		d := p.From.AddDate(0, 0, i).Format(time.DateOnly)
+		days[i].Day, index[d] = d, i
+	}
+	for i := range rows {
+		r := &rows[i]
+		k, ok := index[r.PublishedAt.In(Beijing).Format(time.DateOnly)]
+		if !ok {
+			continue
+		}
+		days[k].Posts++
+		days[k].Views += val(r.Views)
+		days[k].Interactions += interactions(r)
+	}
+	if len(sc.Accounts) == 0 {
+		return days, nil
+	}
+	// Each account's value carries forward from its reading before the period (if
+	// any) through its readings in the period.
+	ids := make([]int64, 0, len(sc.Accounts))
+	for _, a := range sc.Accounts {
+		ids = append(ids, a.ID)
+	}
+	latest, err := s.DB.FollowersBefore(ctx, ids, p.From)
+	if err != nil {
+		return nil, err
+	}
+	readings, err := s.DB.FollowerReadings(ctx, ids, p.From, p.To)
+	if err != nil {
+		return nil, err
+	}
+	next := 0
+	for i := range days {
+		end := p.From.AddDate(0, 0, i+1)
+		for ; next < len(readings) && readings[next].TakenAt.Before(end); next++ {
+			latest[readings[next].AccountID] = readings[next].Followers
+		}
+		if len(latest) == 0 {
+			continue
+		}
+		var sum int64
+		for _, v := range latest {
+			sum += v
+		}
+		days[i].Followers = ptr(sum)
+	}
+	return days, nil
+}
