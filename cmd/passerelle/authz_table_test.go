@@ -731,4 +731,21 @@ var authzTable = []authzRow{
 	row("POST /accounts/{id}/menu", foreign, 303, 404, 404, 404, 404, 404, 404).with("button[0].name=HOURS&button[0].type=click&button[0].key=HOURS"),
 	row("GET /accounts/{id}/menu/wechat", own, 303, 422, 422, 403, 403, 403, 403),
 	row("GET /accounts/{id}/menu/wechat", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// The inbox's tools on the desk and conversation pages (desk13, internal/web/desk13.go),
+	// as their API routes. Deleting the menu calls WeChat: without credentials the
+	// refusal comes back as a message on the desk page (303).
+	row("POST /accounts/{id}/answers", own, 303, 303, 303, 303, 303, 403, 403).with("name=Horaires {n}&text=9:30"),
+	row("POST /accounts/{id}/answers", foreign, 303, 404, 404, 404, 404, 404, 404).with("name=Horaires {n}&text=9:30"),
+	row("POST /accounts/{id}/answers/{answer}/delete", own, 303, 303, 303, 303, 303, 403, 403).at("/accounts/{account}/answers/{answer}/delete"),
+	row("POST /accounts/{id}/answers/{answer}/delete", foreign, 303, 404, 404, 404, 404, 404, 404).at("/accounts/{account}/answers/{answer}/delete"),
+	row("GET /accounts/{id}/followers.csv", own, 303, 200, 200, 403, 403, 403, 403),
+	row("GET /accounts/{id}/followers.csv", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /accounts/{id}/menu/delete", own, 303, 303, 303, 403, 403, 403, 403),
+	row("POST /accounts/{id}/menu/delete", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /conversations/{id}/manage", own, 303, 303, 303, 303, 303, 403, 403).with("status=closed&assignee=0"),
+	row("POST /conversations/{id}/manage", foreign, 303, 404, 404, 404, 404, 404, 404).with("status=closed&assignee=0"),
+	row("POST /conversations/{id}/tags", own, 303, 303, 303, 303, 303, 403, 403).with("tags=press"),
+	row("POST /conversations/{id}/tags", foreign, 303, 404, 404, 404, 404, 404, 404).with("tags=press"),
+	row("POST /conversations/{id}/suggestions", own, 303, 200, 200, 200, 200, 200, 200).with("text=Monet"),
+	row("POST /conversations/{id}/suggestions", foreign, 303, 404, 404, 404, 404, 404, 404).with("text=Monet"),
 }
