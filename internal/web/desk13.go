@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -213,7 +214,7 @@ func (h *handler) conversationManage(w http.ResponseWriter, r *http.Request) {
 	}
 	to := "/conversations/" + strconv.FormatInt(id, 10)
 	if _, err := h.Desk.UpdateConversation(r.Context(), server.User(r.Context()), id, ch); err != nil {
-		h.redirectError(w, r, to, err)
+		h.redirectError(w, r, to, fieldMessage(err))
 		return
 	}
 	h.redirect(w, r, to, "desk13.conversation_updated")
@@ -233,7 +234,7 @@ func (h *handler) conversationTags(w http.ResponseWriter, r *http.Request) {
 	tags := strings.FieldsFunc(f.Get("tags"), func(r rune) bool { return r == ',' || r == '，' || r == '\n' })
 	to := "/conversations/" + strconv.FormatInt(id, 10)
 	if _, err := h.Desk.SetFollowerTags(r.Context(), server.User(r.Context()), id, tags); err != nil {
-		h.redirectError(w, r, to, err)
+		h.redirectError(w, r, to, fieldMessage(err))
 		return
 	}
 	h.redirect(w, r, to+"#follower-tags", "desk13.tags_saved")
@@ -255,4 +256,15 @@ func (h *handler) conversationSuggestions(w http.ResponseWriter, r *http.Request
 		return
 	}
 	server.WriteJSON(w, http.StatusOK, map[string]any{"items": s})
+}
+
+// fieldMessage makes a refusal's field message its message, for the forms whose
+// errors come back as a flash above the page (one field each).
+func fieldMessage(err error) error {
+	fields := passerelle.ErrorFields(err)
+	keys := slices.Sorted(maps.Keys(fields))
+	if len(keys) == 0 {
+		return err
+	}
+	return &passerelle.Error{Code: passerelle.ErrorCode(err), Message: fields[keys[0]], Err: err}
 }
