@@ -172,7 +172,8 @@ func TestBrowserServiceDesk(t *testing.T) {
 	step("assign to me",
 		chromedp.SetValue(chromedp.CSS(`#f-assignee`), fmt.Sprint(owner.ID)),
 		click(`#manage-form button[type=submit]`),
-		chromedp.WaitVisible(chromedp.CSS(`#manage-form`)),
+		// The page again, from the server: the owner is the one selected now.
+		chromedp.WaitReady(chromedp.CSS(fmt.Sprintf(`#f-assignee option[value="%d"][selected]`, owner.ID))),
 		chromedp.Navigate(desk),
 		click(`#inbox-filter a[data-inbox="me"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#inbox-filter a[data-inbox="me"][aria-current="page"]`)),
@@ -204,7 +205,7 @@ func TestBrowserServiceDesk(t *testing.T) {
 		t.Fatalf("draft %q (%v)", draft, err)
 	}
 	step("send the answer",
-		chromedp.SetValue(chromedp.CSS(`#f-text`), ""),
+		chromedp.Clear(chromedp.CSS(`#f-text`)),
 		click(`#canned-answers button[data-answer="Horaires"]`),
 		click(`#reply-form button[type=submit]`),
 		chromedp.WaitVisible(chromedp.CSS(`li[data-direction="out"]:nth-of-type(3)`)),
