@@ -205,7 +205,9 @@ func TestBrowserServiceDesk(t *testing.T) {
 		t.Fatalf("draft %q (%v)", draft, err)
 	}
 	step("send the answer",
-		chromedp.Clear(chromedp.CSS(`#f-text`)),
+		// A fresh page: the reply is empty; one click on the answer fills it.
+		chromedp.Navigate(conversation),
+		chromedp.WaitVisible(chromedp.CSS(`#reply-form`)),
 		click(`#canned-answers button[data-answer="Horaires"]`),
 		click(`#reply-form button[type=submit]`),
 		chromedp.WaitVisible(chromedp.CSS(`li[data-direction="out"]:nth-of-type(3)`)),
