@@ -188,6 +188,29 @@ var authzTable = []authzRow{
 	row("PATCH /api/v1/conversations/{id}", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"status": "closed"}`),
 	row("POST /api/v1/conversations/{id}/replies", own, 401, 422, 422, 422, 422, 403, 403).with(`{"text": "您好"}`),
 	row("POST /api/v1/conversations/{id}/replies", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"text": "您好"}`),
+	// The inbox's tools (desk13, internal/api/desk13.go): writers keep canned answers
+	// and tags; the followers' CSV (with openids) is for managers; deleting the menu
+	// calls WeChat (the fixture's account has no credentials: 422).
+	row("GET /api/v1/accounts/{id}/assignees", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/accounts/{id}/assignees", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("GET /api/v1/accounts/{id}/answers", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/accounts/{id}/answers", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/accounts/{id}/answers", own, 401, 201, 201, 201, 201, 403, 403).with(`{"name": "Horaires {n}", "text": "9:30–18:00"}`),
+	row("POST /api/v1/accounts/{id}/answers", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"name": "Horaires {n}", "text": "9:30–18:00"}`),
+	row("DELETE /api/v1/accounts/{id}/answers/{answer}", own, 401, 204, 204, 204, 204, 403, 403),
+	row("DELETE /api/v1/accounts/{id}/answers/{answer}", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("POST /api/v1/conversations/{id}/suggestions", own, 401, 200, 200, 200, 200, 200, 200).with(`{"text": "您好"}`),
+	row("POST /api/v1/conversations/{id}/suggestions", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"text": "您好"}`),
+	row("GET /api/v1/conversations/{id}/tags", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/conversations/{id}/tags", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("PUT /api/v1/conversations/{id}/tags", own, 401, 200, 200, 200, 200, 403, 403).with(`{"tags": ["press"]}`),
+	row("PUT /api/v1/conversations/{id}/tags", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"tags": ["press"]}`),
+	row("GET /api/v1/accounts/{id}/followers", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/accounts/{id}/followers", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("GET /api/v1/accounts/{id}/followers.csv", own, 401, 200, 200, 403, 403, 403, 403),
+	row("GET /api/v1/accounts/{id}/followers.csv", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("DELETE /api/v1/accounts/{id}/menu", own, 401, 422, 422, 403, 403, 403, 403),
+	row("DELETE /api/v1/accounts/{id}/menu", foreign, 401, 404, 404, 404, 404, 404, 404),
 
 	// JSON API: barometer (internal/api/barometer.go). Editions are not per
 	// institution: own is an edition id, foreign one that does not exist.
@@ -713,4 +736,21 @@ var authzTable = []authzRow{
 	row("POST /accounts/{id}/menu", foreign, 303, 404, 404, 404, 404, 404, 404).with("button[0].name=HOURS&button[0].type=click&button[0].key=HOURS"),
 	row("GET /accounts/{id}/menu/wechat", own, 303, 422, 422, 403, 403, 403, 403),
 	row("GET /accounts/{id}/menu/wechat", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// The inbox's tools on the desk and conversation pages (desk13, internal/web/desk13.go),
+	// as their API routes. Deleting the menu calls WeChat: without credentials the
+	// refusal comes back as a message on the desk page (303).
+	row("POST /accounts/{id}/answers", own, 303, 303, 303, 303, 303, 403, 403).with("name=Horaires {n}&text=9:30"),
+	row("POST /accounts/{id}/answers", foreign, 303, 404, 404, 404, 404, 404, 404).with("name=Horaires {n}&text=9:30"),
+	row("POST /accounts/{id}/answers/{answer}/delete", own, 303, 303, 303, 303, 303, 403, 403).at("/accounts/{account}/answers/{answer}/delete"),
+	row("POST /accounts/{id}/answers/{answer}/delete", foreign, 303, 404, 404, 404, 404, 404, 404).at("/accounts/{account}/answers/{answer}/delete"),
+	row("GET /accounts/{id}/followers.csv", own, 303, 200, 200, 403, 403, 403, 403),
+	row("GET /accounts/{id}/followers.csv", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /accounts/{id}/menu/delete", own, 303, 303, 303, 403, 403, 403, 403),
+	row("POST /accounts/{id}/menu/delete", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /conversations/{id}/manage", own, 303, 303, 303, 303, 303, 403, 403).with("status=closed&assignee=0"),
+	row("POST /conversations/{id}/manage", foreign, 303, 404, 404, 404, 404, 404, 404).with("status=closed&assignee=0"),
+	row("POST /conversations/{id}/tags", own, 303, 303, 303, 303, 303, 403, 403).with("tags=press"),
+	row("POST /conversations/{id}/tags", foreign, 303, 404, 404, 404, 404, 404, 404).with("tags=press"),
+	row("POST /conversations/{id}/suggestions", own, 303, 200, 200, 200, 200, 200, 200).with("text=Monet"),
+	row("POST /conversations/{id}/suggestions", foreign, 303, 404, 404, 404, 404, 404, 404).with("text=Monet"),
 }

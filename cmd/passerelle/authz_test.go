@@ -365,7 +365,7 @@ func (f *authzFixture) partnerObjects(t *testing.T, owner *passerelle.User, inst
 
 // needsDesk reports whether a route names a service-desk object.
 func needsDesk(pattern string) bool {
-	return strings.Contains(pattern, "/placements/{") || strings.Contains(pattern, "/conversations/{") || strings.Contains(pattern, "/replies/{")
+	return strings.Contains(pattern, "/placements/{") || strings.Contains(pattern, "/conversations/{") || strings.Contains(pattern, "/replies/{") || strings.Contains(pattern, "/answers/{")
 }
 
 // deskObjects creates a placement of the institution on its WeChat account, a
@@ -391,7 +391,11 @@ func (f *authzFixture) deskObjects(t *testing.T, inst, acc int64, ids map[string
 	if err := f.m.DB.CreateReplyRule(ctx, rule); err != nil {
 		t.Fatal(err)
 	}
-	maps.Copy(ids, map[string]string{"placement": fmt.Sprint(p.ID), "conversation": fmt.Sprint(cs[0].ID), "rule": fmt.Sprint(rule.ID)})
+	answer := &store.CannedAnswer{AccountID: acc, Name: fmt.Sprintf("Horaires %d", n), Text: "9:30–18:00"}
+	if err := f.m.DB.CreateCannedAnswer(ctx, answer); err != nil {
+		t.Fatal(err)
+	}
+	maps.Copy(ids, map[string]string{"placement": fmt.Sprint(p.ID), "conversation": fmt.Sprint(cs[0].ID), "rule": fmt.Sprint(rule.ID), "answer": fmt.Sprint(answer.ID)})
 }
 
 // objects creates fresh objects for one request of caller i about row r, gives the
@@ -443,7 +447,7 @@ var wildcard = regexp.MustCompile(`\{([^}]*)\}`)
 
 // collections name the object of a wildcard by the path segment before it, where the
 // segment is not the object's name with an s.
-var collections = map[string]string{"placements": "placement", "conversations": "conversation", "replies": "rule", "posts": "post", "publications": "publication", "media": "media", "glossary": "term",
+var collections = map[string]string{"placements": "placement", "conversations": "conversation", "replies": "rule", "answers": "answer", "posts": "post", "publications": "publication", "media": "media", "glossary": "term",
 	"lexicon": "lexicon", "guest-links": "link", "guest": "guest", "review": "guest", "tours": "tour", "exhibitions": "exhibition", "stops": "stop", "visit-media": "media",
 	"partners": "partner", "campaigns": "campaign", "live-events": "live", "relay": "relay"}
 

@@ -17,10 +17,13 @@ import (
 // placement on the Orsay WeChat account's desk page, downloads its QR code and its A4
 // sheet (PDF), visitors
 // scan it in the simulator and one writes a message; the page counts the follows, and
-// the owner answers the visitor from the inbox. Fails on any console error.
+// the owner answers the visitor from the inbox; then takes the conversation, answers
+// with a canned answer (and a glossary rendering offered for the draft) and tags the
+// follower an ambassador. Fails on any console error.
 func TestBrowserServiceDesk(t *testing.T) {
 	t.Parallel()
-	ctx, console := headless(t, 4*time.Minute)
+	// Eight minutes: the desk's tools (desk13) added as many steps again.
+	ctx, console := headless(t, 8*time.Minute)
 	m := bootDemo(t)
 	bg := context.Background()
 	owner, _, _ := m.DB.UserByEmail(bg, demo.OwnerEmail)
@@ -160,6 +163,70 @@ func TestBrowserServiceDesk(t *testing.T) {
 	)
 	if sent := m.Sim.CustomMessages(appID); len(sent) != 1 || sent[0].OpenID != res.Subscribed[0] || sent[0].Text != "今天 18:00 闭馆，周四 21:45。" {
 		t.Fatalf("customer-service messages %+v", sent)
+	}
+	console.check(t)
+	conversation, _ := chromedp.Run(ctx, chromedp.Location())
+
+	// The inbox's tools (desk13): the owner takes the conversation, and finds it under
+	// "Assigned to me" (and no longer under "Unassigned").
+	step("assign to me",
+		chromedp.SetValue(chromedp.CSS(`#f-assignee`), fmt.Sprint(owner.ID)),
+		click(`#manage-form button[type=submit]`),
+		// The page again, from the server: the owner is the one selected now.
+		chromedp.WaitReady(chromedp.CSS(fmt.Sprintf(`#f-assignee option[value="%d"][selected]`, owner.ID))),
+		chromedp.Navigate(desk),
+		click(`#inbox-filter a[data-inbox="me"]`),
+		chromedp.WaitVisible(chromedp.CSS(`#inbox-filter a[data-inbox="me"][aria-current="page"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-conversation] [data-assignee]`)),
+		click(`#inbox-filter a[data-inbox="none"]`),
+		chromedp.WaitVisible(chromedp.CSS(`#inbox-filter a[data-inbox="none"][aria-current="page"]`)),
+	)
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-conversation]').length`)); n != 0 {
+		t.Fatalf("%d unassigned conversations after assigning the only one", n)
+	}
+	// A canned answer is added on the desk page and inserted into a reply with one
+	// click; a glossary name typed in the draft brings its Chinese rendering.
+	step("add a canned answer",
+		chromedp.SendKeys(chromedp.CSS(`#f-answer-name`), "Horaires"),
+		chromedp.SendKeys(chromedp.CSS(`#f-answer-text`), "周二至周日 9:30–18:00。"),
+		click(`#answer-form button[type=submit]`),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-answer="Horaires"]`)),
+		chromedp.Navigate(conversation),
+		chromedp.WaitVisible(chromedp.CSS(`#reply-form`)),
+		click(`#canned-answers button[data-answer="Horaires"]`),
+		chromedp.SendKeys(chromedp.CSS(`#f-text`), " Musée d'Orsay"),
+		chromedp.WaitVisible(chromedp.CSS(`#glossary-suggestions li[data-suggestion="奥赛博物馆"] button`)),
+	)
+	step("insert the glossary's rendering",
+		click(`#glossary-suggestions li[data-suggestion="奥赛博物馆"] button`),
+	)
+	draft, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#f-text`)))
+	if err != nil || draft != "周二至周日 9:30–18:00。 Musée d'Orsay奥赛博物馆" {
+		t.Fatalf("draft %q (%v)", draft, err)
+	}
+	step("send the answer",
+		// A fresh page: the reply is empty; one click on the answer fills it.
+		chromedp.Navigate(conversation),
+		chromedp.WaitVisible(chromedp.CSS(`#reply-form`)),
+		click(`#canned-answers button[data-answer="Horaires"]`),
+		click(`#reply-form button[type=submit]`),
+		chromedp.WaitVisible(chromedp.CSS(`li[data-direction="out"]:nth-of-type(3)`)),
+	)
+	if sent := m.Sim.CustomMessages(appID); len(sent) != 2 || sent[1].Text != "周二至周日 9:30–18:00。" {
+		t.Fatalf("customer-service messages %+v", sent)
+	}
+	// The follower is tagged an ambassador, and found under that tag on the desk.
+	step("tag an ambassador",
+		chromedp.SendKeys(chromedp.CSS(`#f-tags`), "ambassador"),
+		click(`#tags-form button[type=submit]`),
+		chromedp.WaitVisible(chromedp.CSS(`#follower-tags [data-follower-tag="ambassador"]`)),
+		chromedp.Navigate(desk),
+		click(`#tag-filter a[data-tag="ambassador"]`),
+		chromedp.WaitVisible(chromedp.CSS(`#tag-filter a[data-tag="ambassador"][aria-current="page"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#followers-table [data-follower-tag="ambassador"]`)),
+	)
+	if html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS(`#desk-followers`))); strings.Contains(html, res.Subscribed[0]) {
+		t.Fatal("the desk page shows a follower's openid")
 	}
 	console.check(t)
 }

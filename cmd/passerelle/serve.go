@@ -268,6 +268,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	river.AddWorker(workers, monthly)
 
 	edit := editorial.New(editorial.Options{DB: db, DataDir: cfg.DataDir, Media: mediaStore, Limits: media.Limits{Gate: gate}, Logger: m.Logger})
+	m.Desk.Glossary = edit.Checker
 	if m.demo.Seeded {
 		if err := demo.Posts(ctx, db, edit, m.demo.OrgID, time.Now()); err != nil {
 			return fmt.Errorf("demo posts: %w", err)

@@ -41,6 +41,7 @@ func RegisterDesk(srv *server.Server, svc *desk.Service) *Desk {
 	srv.HandleFunc("PATCH /api/v1/conversations/{id}", server.API, byIDWith(srv, http.StatusOK, d.conversationVisible, svc.UpdateConversation))
 	srv.HandleFunc("POST /api/v1/conversations/{id}/replies", server.API, byIDWith(srv, http.StatusCreated, d.conversationVisible, d.reply))
 	srv.HandleFunc("GET /api/v1/placements/{id}/sheet.pdf", server.API, d.sheetPDF)
+	d.registerInboxTools()
 	return d
 }
 
@@ -250,7 +251,8 @@ func (d *Desk) listConversations(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	cs, err := d.svc.Conversations(r.Context(), server.User(r.Context()), id, r.URL.Query().Get("status"))
+	q := r.URL.Query()
+	cs, err := d.svc.ListConversations(r.Context(), server.User(r.Context()), id, desk.ConversationQuery{Status: q.Get("status"), Assignee: q.Get("assignee")})
 	if err != nil {
 		d.fail(w, r, err)
 		return

@@ -39,6 +39,9 @@ type Service struct {
 	// StopLinks, when set, answers a text that is only a stop number with the link
 	// of that stop of the institution's published audioguide (stoplink.go).
 	StopLinks StopLinker
+	// Glossary, when set, gives the glossary whose renderings the inbox suggests in
+	// replies (desk13.go).
+	Glossary GlossaryFunc
 
 	mu    sync.Mutex
 	cache map[int64]*accountReplies

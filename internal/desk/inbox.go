@@ -29,24 +29,7 @@ func (s *Service) view(c *store.Conversation) *ConversationView {
 
 // Conversations lists an account's conversations, latest first (status filters).
 func (s *Service) Conversations(ctx context.Context, u *passerelle.User, accountID int64, status string) ([]*ConversationView, error) {
-	a, err := s.wechatAccount(ctx, u, accountID, passerelle.PermView)
-	if err != nil {
-		return nil, err
-	}
-	switch status {
-	case "", store.ConversationOpen, store.ConversationAnswered, store.ConversationClosed:
-	default:
-		return nil, fieldErr("status", "Use open, answered or closed.")
-	}
-	cs, err := s.DB.Conversations(ctx, store.ConversationFilter{AccountID: a.ID, Status: status, Limit: 500})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*ConversationView, len(cs))
-	for i, c := range cs {
-		out[i] = s.view(c)
-	}
-	return out, nil
+	return s.ListConversations(ctx, u, accountID, ConversationQuery{Status: status})
 }
 
 // Conversation returns a conversation with its messages.

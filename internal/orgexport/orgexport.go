@@ -50,8 +50,8 @@ var Kinds = []struct {
 	{"figures.json", []string{"account_snapshots", "publication_snapshots", "publication_figures", "follower_days", "collection_slots", "report_mails"}},
 	{"barometer_editions.json", []string{"barometer_editions", "public_barometers"}},
 	{"audit.json", []string{"audit_log"}},
-	{"desk.json", []string{"placements", "placement_daily", "reply_rules", "account_menus"}},
-	{"conversations.json", []string{"conversations", "conversation_messages", "follower_origins"}},
+	{"desk.json", []string{"placements", "placement_daily", "reply_rules", "account_menus", "canned_answers"}},
+	{"conversations.json", []string{"conversations", "conversation_messages", "follower_origins", "follower_tags"}},
 	{"visit.json", []string{"tours", "tour_stops", "exhibitions", "visit_plays", "visit_views"}},
 	{"partners.json", []string{"partners", "partner_accounts", "partner_followers", "campaigns", "campaign_relays", "live_events"}},
 }

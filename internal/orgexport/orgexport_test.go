@@ -273,6 +273,8 @@ func seedEveryKind(t *testing.T, db *store.DB, orgID int64) {
 	_, err := db.RecordReply(ctx, conversation, user, "9:00–17:00")
 	must(err)
 	must(db.CreateReplyRule(ctx, &store.ReplyRule{AccountID: account, Keywords: []string{"开放时间"}, Match: "contains", Text: "9:00–17:00"}))
+	must(db.CreateCannedAnswer(ctx, &store.CannedAnswer{AccountID: account, Name: "Horaires", Text: "9:00–17:00"}))
+	must(db.SetFollowerTags(ctx, conversation, []string{"ambassador"}))
 	must(db.SaveMenu(ctx, account, []byte(`{"button":[{"type":"view","name":"参观","url":"https://example.org"}]}`)))
 	views := int64(1200)
 	_, err = db.RecordPublicationSnapshots(ctx, orgID, []*store.PublicationSnapshot{{PublicationID: publication, TakenAt: now, Source: store.PubSourceManual, Views: &views}})

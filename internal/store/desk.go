@@ -408,7 +408,11 @@ func (tx *Tx) RecordInteraction(ctx context.Context, accountID int64, openID str
 type ConversationFilter struct {
 	AccountID int64
 	Status    string
-	Limit     int
+	// AssigneeID keeps the conversations assigned to that member; Unassigned those
+	// assigned to no one.
+	AssigneeID int64
+	Unassigned bool
+	Limit      int
 }
 
 // Conversations lists an account's conversations, latest message first.
@@ -417,6 +421,12 @@ func (db *DB) Conversations(ctx context.Context, f ConversationFilter) ([]*Conve
 	w.add("c.account_id = ?", f.AccountID)
 	if f.Status != "" {
 		w.add("c.status = ?", f.Status)
+	}
+	if f.AssigneeID != 0 {
+		w.add("c.assignee_id = ?", f.AssigneeID)
+	}
+	if f.Unassigned {
+		w.add("c.assignee_id IS NULL")
 	}
 	query := `SELECT ` + conversationColumns + ` FROM conversations c` + w.sql() + ` ORDER BY c.last_message_at DESC, c.id DESC`
 	if f.Limit > 0 {
@@ -473,7 +483,8 @@ func (db *DB) UpdateConversation(ctx context.Context, id int64, status string, a
 
 // PurgeConversations deletes followers' messages older than keep, the conversations
 // left without a message, and code origins older than 30 days (no longer needed to
-// attribute an unfollow). It returns how many messages were deleted.
+// attribute an unfollow) unless the follower is still in the inbox, and the tags of
+// followers no longer in it. It returns how many messages were deleted.
 func (db *DB) PurgeConversations(ctx context.Context, keep time.Duration) (int64, error) {
 	var n int64
 	now := db.nowUTC()
@@ -486,13 +497,20 @@ func (db *DB) PurgeConversations(ctx context.Context, keep time.Duration) (int64
 		if _, err := tx.q().exec(ctx, `DELETE FROM conversations WHERE last_message_at < ? AND NOT EXISTS (SELECT 1 FROM conversation_messages m WHERE m.conversation_id = conversations.id)`, now.Add(-keep)); err != nil {
 			return err
 		}
-		_, err = tx.q().exec(ctx, `DELETE FROM follower_origins WHERE followed_at < ?`, now.Add(-30*24*time.Hour))
+		// A follower still in the inbox keeps their origin (the desk's list of
+		// followers shows it) and their tags; both go with the conversation.
+		if _, err := tx.q().exec(ctx, `DELETE FROM follower_origins WHERE followed_at < ? AND NOT EXISTS
+			(SELECT 1 FROM conversations c WHERE c.account_id = follower_origins.account_id AND c.openid = follower_origins.openid)`, now.Add(-30*24*time.Hour)); err != nil {
+			return err
+		}
+		_, err = tx.q().exec(ctx, `DELETE FROM follower_tags WHERE NOT EXISTS
+			(SELECT 1 FROM conversations c WHERE c.account_id = follower_tags.account_id AND c.openid = follower_tags.openid)`)
 		return err
 	})
 	return n, err
 }
 
-// eraseFollowerDesk deletes a follower's conversations and code origins on the
+// eraseFollowerDesk deletes a follower's conversations, code origins and tags on the
 // organization's accounts, inside tx.
 func (tx *Tx) eraseFollowerDesk(ctx context.Context, orgID int64, openID string) (int64, error) {
 	const accounts = `(SELECT a.id FROM accounts a JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)`
@@ -503,7 +521,7 @@ func (tx *Tx) eraseFollowerDesk(ctx context.Context, orgID int64, openID string)
 	}
 	k, _ := res.RowsAffected()
 	n += k
-	for _, table := range []string{"conversations", "follower_origins"} {
+	for _, table := range []string{"conversations", "follower_origins", "follower_tags"} {
 		res, err := tx.q().exec(ctx, `DELETE FROM `+table+` WHERE openid = ? AND account_id IN `+accounts, openID, orgID)
 		if err != nil {
 			return 0, err

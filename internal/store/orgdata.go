@@ -98,6 +98,9 @@ var OrgTables = []OrgTable{
 	{Name: "visit_views", Where: `t.exhibition_id IN (SELECT e.id FROM exhibitions e JOIN institutions i ON i.id = e.institution_id WHERE i.org_id = ?)`, Order: `1, 2`},
 	// WeChat mass sends (0007): the quota they used and their reports.
 	{Name: "wechat_mass_sends", Where: orgAccounts},
+	// Service desk's canned answers and staff tags on followers (0041).
+	{Name: "canned_answers", Where: orgAccounts},
+	{Name: "follower_tags", Where: orgAccounts, Order: `1, 2, 3`},
 }
 
 // NotExported names the tables an organization's export leaves out, with the reason.

@@ -18,7 +18,7 @@ func (db *DB) PurgeWeChatEvents(ctx context.Context, keep time.Duration) (int64,
 
 // EraseFollower deletes everything the organization's accounts hold about one WeChat
 // follower (the openid of raw pushes, their conversations and messages in the inbox,
-// the QR code they came through) and returns how many rows went. Aggregates already
+// the QR code they came through, staff's tags on them) and returns how many rows went. Aggregates already
 // counted from them stay.
 func (db *DB) EraseFollower(ctx context.Context, orgID int64, openID string) (int64, error) {
 	var n int64

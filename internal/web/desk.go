@@ -33,6 +33,7 @@ func (h *handler) deskRoutes() {
 	s.HandleFunc("POST /accounts/{id}/replies/{rule}/delete", in, h.deskRuleDelete)
 	s.HandleFunc("POST /accounts/{id}/menu", in, h.deskMenuSave)
 	s.HandleFunc("GET /accounts/{id}/menu/wechat", in, h.deskMenuReadBack)
+	h.deskInboxToolRoutes()
 }
 
 // deskRuleDelete deletes a keyword reply (managers).
@@ -72,6 +73,18 @@ type deskPage struct {
 	Chart *followChart
 	// Menu is the custom-menu editor and its preview (desk_menu.go).
 	Menu *menuEditor
+	// The inbox's tools (desk13.go): the inbox filter (?inbox= "", me, none), the
+	// members' names by id, canned answers, followers (?tag= filters) and the tags
+	// in use.
+	Inbox         string
+	InboxFilters  []string
+	AssigneeNames map[int64]string
+	CanWrite      bool
+	Answers       []*store.CannedAnswer
+	AnswerForm    *form
+	Followers     []*store.Follower
+	Tags          []string
+	Tag           string
 }
 
 // followChart is a horizontal bar chart drawn as SVG by the template.
@@ -167,7 +180,7 @@ func (h *handler) deskData(r *http.Request, id int64) (*deskPage, error) {
 	if p.Rules, err = h.Desk.Rules(ctx, u, a.ID); err != nil {
 		return nil, err
 	}
-	if p.Conversations, err = h.Desk.Conversations(ctx, u, a.ID, ""); err != nil {
+	if err := h.deskInboxData(r, p); err != nil {
 		return nil, err
 	}
 	if err := h.deskMenu(r, p); err != nil {
@@ -310,6 +323,8 @@ type conversationPage struct {
 	Hours    int64
 	Minutes  int64
 	Form     *form
+	// Tools are the inbox's tools (desk13.go).
+	Tools *conversationTools
 }
 
 func (h *handler) conversationData(r *http.Request, id int64) (*conversationPage, error) {
@@ -318,8 +333,16 @@ func (h *handler) conversationData(r *http.Request, id int64) (*conversationPage
 	if err != nil {
 		return nil, err
 	}
-	return &conversationPage{C: c, Account: a, CanReply: u.Can(a.InstitutionID, passerelle.PermWrite) && c.WindowRemainingS > 0,
-		Hours: c.WindowRemainingS / 3600, Minutes: c.WindowRemainingS % 3600 / 60, Form: &form{Errors: map[string]string{}}}, nil
+	p := &conversationPage{C: c, Account: a, CanReply: u.Can(a.InstitutionID, passerelle.PermWrite) && c.WindowRemainingS > 0,
+		Hours: c.WindowRemainingS / 3600, Minutes: c.WindowRemainingS % 3600 / 60, Form: &form{Errors: map[string]string{}}}
+	draft := ""
+	if r.Method == http.MethodPost {
+		draft = r.PostForm.Get("text")
+	}
+	if err := h.conversationToolsData(r, p, draft); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 func (h *handler) conversationPage(w http.ResponseWriter, r *http.Request) {

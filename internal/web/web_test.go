@@ -100,7 +100,7 @@ func newApp(t *testing.T, demo bool) *app {
 	factory := &clients.Factory{DB: db, WeiboAPI: simServer.URL, WeChatAPI: simServer.URL, WeiboRedirectURI: baseURL + "/oauth/weibo/callback", Logger: discardLogger()}
 	deps := web.Deps{Server: srv, DB: db, Auth: a, Tenancy: ten, Connect: conn, Editorial: ed, Publish: pub, Jobs: jc, Demo: demo, BaseURL: baseURL,
 		Analytics: &analytics.Service{DB: db, Tenancy: ten},
-		Desk:      &desk.Service{DB: db, Tenancy: ten, Clients: factory, Logger: discardLogger()},
+		Desk:      &desk.Service{DB: db, Tenancy: ten, Clients: factory, Logger: discardLogger(), Glossary: ed.Checker},
 		Partners:  partners.New(partners.Options{DB: db, BaseURL: baseURL}),
 		Visit:     vis}
 	if err := web.Register(deps); err != nil {

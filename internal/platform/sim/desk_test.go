@@ -48,6 +48,15 @@ func TestMenuAndCustomMessages(t *testing.T) {
 	if len(menu.Menu.Button) != 1 || menu.Menu.Button[0].Name != "开放时间" {
 		t.Fatalf("menu/get %+v", menu)
 	}
+	// menu/delete removes it; a second delete is ok as well.
+	for range 2 {
+		if code := b.wxErr(t, "/cgi-bin/menu/delete", tok, nil); code != 0 {
+			t.Fatalf("menu/delete: %d", code)
+		}
+		if code := b.wxErr(t, "/cgi-bin/menu/get", tok, nil); code != 46003 {
+			t.Fatalf("menu/get after menu/delete: %d", code)
+		}
+	}
 
 	res, err := b.sim.Scan(ScanRequest{AppID: testAppID, Scene: "x", NewVisitors: 1})
 	if err == nil || res.Subscribed != nil {

@@ -221,6 +221,7 @@ func (s *Simulator) routeWeChat() {
 	s.mux.HandleFunc("GET /cgi-bin/showqrcode", s.wxShowQR)
 	s.mux.HandleFunc("POST /cgi-bin/menu/create", s.wxMenuCreate)
 	s.mux.HandleFunc("GET /cgi-bin/menu/get", s.wxMenuGet)
+	s.mux.HandleFunc("GET /cgi-bin/menu/delete", s.wxMenuDelete)
 	s.mux.HandleFunc("POST /cgi-bin/message/custom/send", s.wxCustomSend)
 	for name, span := range datacubeSpans {
 		s.mux.HandleFunc("POST /datacube/"+name, s.wxDatacube(name, span))

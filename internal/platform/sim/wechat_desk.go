@@ -129,6 +129,19 @@ func (s *Simulator) wxMenuGet(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]json.RawMessage{"menu": acct.menu})
 }
 
+// wxMenuDelete removes the custom menu (menu/delete); WeChat answers ok whether or
+// not there was one.
+func (s *Simulator) wxMenuDelete(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acct, ok := s.wxAuth(w, r, s.Now(), false)
+	if !ok {
+		return
+	}
+	acct.menu = nil
+	writeJSON(w, http.StatusOK, map[string]any{"errcode": 0, "errmsg": "ok"})
+}
+
 // CustomMessage is a customer-service message the simulator accepted.
 type CustomMessage struct {
 	AppID  string    `json:"appid"`

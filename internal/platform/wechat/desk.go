@@ -60,6 +60,12 @@ func (c *Client) GetMenu(ctx context.Context) (json.RawMessage, error) {
 	return a.Menu, err
 }
 
+// DeleteMenu removes the account's custom menu (menu/delete, a GET). Deleting a menu
+// that is already gone is harmless: WeChat answers ok.
+func (c *Client) DeleteMenu(ctx context.Context) error {
+	return c.call(ctx, request{op: "cgi-bin/menu/delete", idempotent: true}, nil)
+}
+
 // SendText sends a customer-service text message to a follower
 // (message/custom/send). Outside the 48-hour window WeChat answers CodeReplyWindow.
 // Not idempotent: a lost answer is Ambiguous.
