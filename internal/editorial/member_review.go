@@ -68,13 +68,12 @@ func (s *Service) actorFor(ctx context.Context, u *passerelle.User, p *passerell
 	return a, nil
 }
 
-// ReviewsAsMember reports whether the user reviews the post as a reviewer of a
-// member institution it features (and not through a role on the post's own
-// institution): the pages show such a post in the review queue and offer only the
-// reviewer's moves.
-func (s *Service) ReviewsAsMember(ctx context.Context, u *passerelle.User, p *passerelle.Post) (bool, error) {
-	id, err := s.memberReviewer(ctx, u, p)
-	return id != 0, err
+// ReviewsAsMember returns the featured member institution through which the user
+// reviews the post, or 0 when they do not (or review it through a role on the
+// post's own institution): the pages show such a post in the review queue and offer
+// only the reviewer's moves.
+func (s *Service) ReviewsAsMember(ctx context.Context, u *passerelle.User, p *passerelle.Post) (int64, error) {
+	return s.memberReviewer(ctx, u, p)
 }
 
 // MoveActor is the actor whose moves the pages offer on p (see actorFor).

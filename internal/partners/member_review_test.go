@@ -66,10 +66,10 @@ func TestMemberReview(t *testing.T) {
 		title := "Changé"
 		_, err = b.edit.UpdatePost(ctx, admin, mine.ID, &editorial.PostInput{Title: &title})
 		code(t, err, passerelle.ENOTFOUND)
-		if ok, err := b.edit.ReviewsAsMember(ctx, reviewer, mine); err != nil || !ok {
-			t.Fatalf("ReviewsAsMember = %v, %v", ok, err)
+		if id, err := b.edit.ReviewsAsMember(ctx, reviewer, mine); err != nil || id != cj {
+			t.Fatalf("ReviewsAsMember = %v, %v", id, err)
 		}
-		if ok, _ := b.edit.ReviewsAsMember(ctx, b.owner, mine); ok {
+		if id, _ := b.edit.ReviewsAsMember(ctx, b.owner, mine); id != 0 {
 			t.Fatal("the owner reviews through their own role, not as a member")
 		}
 

@@ -34,6 +34,7 @@ var viewNames = []string{
 	"analytics_import",
 	"visit_index", "tour_edit", "stop_form", "tour_labels", "exhibition_edit",
 	"schedule_import",
+	"member_review",
 }
 
 // views are the parsed pages. They are never executed directly: each request clones
