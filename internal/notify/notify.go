@@ -112,11 +112,11 @@ func (w *DigestWorker) Send(ctx context.Context) error {
 // digestText holds a digest's words per language.
 var digestText = map[string]map[string]string{
 	"en": {"subject": "Passerelle: %d publication(s) need you", "intro": "These publications need your attention:", "failed": "failed", "needs_check": "outcome unknown: check it",
-		"needs_reauth": "the account must be authorised again", "kit_due": "kit due: post it and record its address", "draft_uploaded": "in the WeChat draft box: publish it", "published": "published", "open": "Open"},
+		"needs_reauth": "the account must be authorised again", "kit_due": "kit due: post it and record its address", "draft_uploaded": "in the WeChat draft box: publish it", "published": "published", "relay_due": "a partner of a relay campaign has not answered: send a reminder", "open": "Open"},
 	"fr": {"subject": "Passerelle : %d publication(s) vous attendent", "intro": "Ces publications demandent votre attention :", "failed": "échec", "needs_check": "issue inconnue : à vérifier",
-		"needs_reauth": "le compte doit être autorisé à nouveau", "kit_due": "kit à publier : publiez-le et indiquez son adresse", "draft_uploaded": "dans les brouillons WeChat : à publier", "published": "publiée", "open": "Ouvrir"},
+		"needs_reauth": "le compte doit être autorisé à nouveau", "kit_due": "kit à publier : publiez-le et indiquez son adresse", "draft_uploaded": "dans les brouillons WeChat : à publier", "published": "publiée", "relay_due": "un partenaire d’une campagne de relais n’a pas répondu : relancez-le", "open": "Ouvrir"},
 	"zh-Hans": {"subject": "Passerelle：%d 条发布需要您处理", "intro": "以下发布需要您关注：", "failed": "发布失败", "needs_check": "结果未知，请核实",
-		"needs_reauth": "账号需要重新授权", "kit_due": "素材包已到期：请发布并填写链接", "draft_uploaded": "已存入微信草稿箱：请发布", "published": "已发布", "open": "打开"},
+		"needs_reauth": "账号需要重新授权", "kit_due": "素材包已到期：请发布并填写链接", "draft_uploaded": "已存入微信草稿箱：请发布", "published": "已发布", "relay_due": "转发活动中有合作方尚未回复：请发送提醒", "open": "打开"},
 }
 
 func digest(r *store.DigestRecipient, baseURL string) (string, string) {
