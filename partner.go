@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // PartnerKind is what a partner is.
@@ -184,13 +185,16 @@ type Campaign struct {
 	MessageZH     string `json:"message_zh"`
 	// OwnViews and OwnReposts are the institution's own publication's figures, typed
 	// or imported, against which partners' reach is compared.
-	OwnViews   *int64         `json:"own_views"`
-	OwnReposts *int64         `json:"own_reposts"`
-	CreatedBy  int64          `json:"created_by"`
-	CreatedAt  time.Time      `json:"created_at"`
-	UpdatedAt  time.Time      `json:"updated_at"`
-	Relays     []Relay        `json:"relays"`
-	Totals     CampaignTotals `json:"totals"`
+	OwnViews   *int64 `json:"own_views"`
+	OwnReposts *int64 `json:"own_reposts"`
+	// RemindAfterDays: a partner still invited this many days after the invitation
+	// (or the last reminder) is due a reminder.
+	RemindAfterDays int            `json:"remind_after_days"`
+	CreatedBy       int64          `json:"created_by"`
+	CreatedAt       time.Time      `json:"created_at"`
+	UpdatedAt       time.Time      `json:"updated_at"`
+	Relays          []Relay        `json:"relays"`
+	Totals          CampaignTotals `json:"totals"`
 }
 
 // Relay is one partner's part in a campaign.
@@ -211,6 +215,9 @@ type Relay struct {
 	Invitation string     `json:"invitation,omitempty"`
 	InvitedAt  time.Time  `json:"invited_at"`
 	RemindedAt *time.Time `json:"reminded_at"`
+	// Reminders counts the reminders sent; Due says a reminder is due (MarkDue).
+	Reminders  int        `json:"reminders"`
+	Due        bool       `json:"due"`
 	AnsweredAt *time.Time `json:"answered_at"`
 	ExpiresAt  time.Time  `json:"expires_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
@@ -397,6 +404,59 @@ func (e *LiveEvent) Validate() error {
 	checkFigure(f, "new_followers", e.NewFollowers)
 	if e.PeakViewers != nil && e.TotalViewers != nil && *e.PeakViewers > *e.TotalViewers {
 		f.Add("peak_viewers", "The peak cannot exceed the total of viewers.")
+	}
+	return f.Err()
+}
+
+// Reminder bounds and default of a campaign's RemindAfterDays.
+const (
+	MinRemindAfterDays     = 1
+	MaxRemindAfterDays     = 90
+	DefaultRemindAfterDays = 7
+)
+
+// DueAt is when a relay still invited is due a reminder: RemindAfterDays after the
+// invitation or the last reminder.
+func (r *Relay) DueAt(remindAfterDays int) time.Time {
+	from := r.InvitedAt
+	if r.RemindedAt != nil && r.RemindedAt.After(from) {
+		from = *r.RemindedAt
+	}
+	return from.AddDate(0, 0, remindAfterDays)
+}
+
+// MarkDue flags the relays still invited whose reminder is due at now.
+func (c *Campaign) MarkDue(now time.Time) {
+	for i := range c.Relays {
+		r := &c.Relays[i]
+		r.Due = r.Status == RelayInvited && !now.Before(r.DueAt(c.RemindAfterDays))
+	}
+}
+
+// CampaignTemplate is a saved invitation message in Chinese, with the placeholders
+// {partner}, {title} and {link}.
+type CampaignTemplate struct {
+	ID        int64     `json:"id"`
+	OrgID     int64     `json:"-"`
+	Name      string    `json:"name"`
+	MessageZH string    `json:"message_zh"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Validate checks a template's name and message.
+func (t *CampaignTemplate) Validate() error {
+	f := FieldErrors{}
+	t.Name, t.MessageZH = strings.TrimSpace(t.Name), strings.TrimSpace(t.MessageZH)
+	if t.Name == "" {
+		f.Add("name", "Name the template.")
+	} else if utf8.RuneCountInString(t.Name) > 100 || !utf8.ValidString(t.Name) {
+		f.Add("name", "At most 100 characters.")
+	}
+	if t.MessageZH == "" {
+		f.Add("message_zh", "Write the message.")
+	} else if utf8.RuneCountInString(t.MessageZH) > 2000 || !utf8.ValidString(t.MessageZH) {
+		f.Add("message_zh", "At most 2,000 characters.")
 	}
 	return f.Err()
 }

@@ -140,3 +140,19 @@ type APIToken struct {
 	ExpiresAt  *time.Time `json:"expires_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
 }
+
+// ReviewerOf returns the institutions on which the user may approve or reject posts
+// (nil for an owner, who reviews everywhere): the institutions whose reviewers also
+// review the posts of network accounts that feature them.
+func (u *User) ReviewerOf() []int64 {
+	if u.Owner {
+		return nil
+	}
+	var ids []int64
+	for _, m := range u.Memberships {
+		if m.Role.Can(PermReview) {
+			ids = append(ids, m.InstitutionID)
+		}
+	}
+	return ids
+}

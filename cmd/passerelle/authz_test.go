@@ -318,7 +318,7 @@ func (f *authzFixture) editorialObjects(t *testing.T, owner *passerelle.User, in
 }
 
 // partnerKinds are the placeholders of partnership objects.
-var partnerKinds = []string{"partner", "campaign", "live", "relay"}
+var partnerKinds = []string{"partner", "campaign", "live", "relay", "template"}
 
 // needsKinds reports whether a row names an object of kinds.
 func needsKinds(r authzRow, segments []string, kinds []string) bool {
@@ -359,8 +359,13 @@ func (f *authzFixture) partnerObjects(t *testing.T, owner *passerelle.User, inst
 	if err := f.m.Partners.CreateLiveEvent(ctx, owner, inst, e); err != nil {
 		t.Fatal(err)
 	}
+	tpl := &passerelle.CampaignTemplate{Name: fmt.Sprintf("Modèle %d", f.sequence.Add(1)), MessageZH: "您好 {link}"}
+	if err := f.m.Partners.SaveTemplate(ctx, owner, tpl); err != nil {
+		t.Fatal(err)
+	}
 	link := c.Relays[0].Link
-	maps.Copy(ids, map[string]string{"partner": fmt.Sprint(p.ID), "campaign": fmt.Sprint(c.ID), "live": fmt.Sprint(e.ID), "relay": link[strings.LastIndex(link, "/")+1:]})
+	maps.Copy(ids, map[string]string{"partner": fmt.Sprint(p.ID), "campaign": fmt.Sprint(c.ID), "live": fmt.Sprint(e.ID), "relay": link[strings.LastIndex(link, "/")+1:],
+		"template": fmt.Sprint(tpl.ID)})
 }
 
 // needsDesk reports whether a route names a service-desk object.
@@ -449,7 +454,7 @@ var wildcard = regexp.MustCompile(`\{([^}]*)\}`)
 // segment is not the object's name with an s.
 var collections = map[string]string{"placements": "placement", "conversations": "conversation", "replies": "rule", "answers": "answer", "posts": "post", "publications": "publication", "media": "media", "glossary": "term",
 	"lexicon": "lexicon", "guest-links": "link", "guest": "guest", "review": "guest", "tours": "tour", "exhibitions": "exhibition", "stops": "stop", "visit-media": "media",
-	"partners": "partner", "campaigns": "campaign", "live-events": "live", "relay": "relay"}
+	"partners": "partner", "campaigns": "campaign", "live-events": "live", "relay": "relay", "campaign-templates": "template"}
 
 // kindOf names the object a wildcard stands for: from the path segment before it
 // (/institutions/{id}) or from its name ({account_id}).

@@ -182,7 +182,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if reconcileEvery <= 0 {
 		reconcileEvery = 15 * time.Second
 	}
+	// Relay campaigns' reminders: the authors are told when a partner is due one.
+	m.Partners = partners.New(partners.Options{DB: db, BaseURL: cfg.BaseURL})
+	river.AddWorker(workers, &partners.RemindersWorker{Service: m.Partners, Logger: m.Logger})
 	periodic := []*river.PeriodicJob{
+		jobs.Periodic(time.Hour, partners.RemindersArgs{}, nil),
 		jobs.Periodic(10*time.Minute, jobs.HousekeepingArgs{}, nil),
 		jobs.Periodic(24*time.Hour, barometer.QuarterEndArgs{}, nil),
 		jobs.Periodic(24*time.Hour, jobs.RetentionArgs{}, nil),
@@ -291,7 +295,6 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		m.Logger.Info("demo: the Louvre's audioguide and virtual exhibition are published", "tour", tourURL, "exhibition", exURL)
 	}
 	api.RegisterPublishing(m.Server, m.Publish, db)
-	m.Partners = partners.New(partners.Options{DB: db, BaseURL: cfg.BaseURL})
 	api.RegisterPartners(m.Server, m.Partners, editAPI)
 	if m.demo.Seeded {
 		if err := demo.Partners(ctx, db, m.Partners, m.demo.OrgID, time.Now()); err != nil {

@@ -686,6 +686,9 @@ func TestForeignIsNotFound(t *testing.T) {
 			"PATCH /api/v1/campaigns/{id}/relays/{partner_id}":         map[string]any{"status": "accepted"},
 			"POST /api/v1/campaigns/{id}/relays/{partner_id}/reminder": nil,
 			"DELETE /api/v1/campaigns/{id}/relays/{partner_id}/link":   nil,
+			"GET /api/v1/campaign-templates/{id}":                      nil,
+			"PATCH /api/v1/campaign-templates/{id}":                    map[string]any{"name": "偷"},
+			"DELETE /api/v1/campaign-templates/{id}":                   nil,
 			"POST /api/v1/institutions/{id}/live-events":               map[string]any{"platform": "weibo", "starts_at": future, "title_zh": "直播"},
 			"GET /api/v1/live-events/{id}":                             nil,
 			"PATCH /api/v1/live-events/{id}":                           map[string]any{"total_viewers": 1},
@@ -718,7 +721,7 @@ func TestForeignIsNotFound(t *testing.T) {
 				// always the caller's own: covered by the authorization matrix. The
 				// vocabulary and the partner directory are the organization's, shared
 				// by its institutions.
-				{"unshared", adminTok, unshared, kind == "users" || kind == "tokens" || kind == "lexicon" || kind == "partners"},
+				{"unshared", adminTok, unshared, kind == "users" || kind == "tokens" || kind == "lexicon" || kind == "partners" || kind == "campaign-templates"},
 			} {
 				if tc.skip {
 					continue

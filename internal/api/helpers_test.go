@@ -227,5 +227,9 @@ func (b *bundle) partnerObjects(owner *passerelle.User, institution, post int64)
 	if err := svc.CreateLiveEvent(ctx, owner, institution, e); err != nil {
 		b.t.Fatal(err)
 	}
-	return map[string]int64{"partners": p.ID, "campaigns": c.ID, "live-events": e.ID}
+	tpl := &passerelle.CampaignTemplate{Name: fmt.Sprintf("Modèle %d", b.sequence.Add(1)), MessageZH: "您好 {link}"}
+	if err := svc.SaveTemplate(ctx, owner, tpl); err != nil {
+		b.t.Fatal(err)
+	}
+	return map[string]int64{"partners": p.ID, "campaigns": c.ID, "live-events": e.ID, "campaign-templates": tpl.ID}
 }

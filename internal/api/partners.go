@@ -41,6 +41,11 @@ func RegisterPartners(srv *server.Server, svc *partners.Service, ed *Editorial) 
 	srv.HandleFunc("PATCH /api/v1/campaigns/{id}/relays/{partner_id}", server.API, p.updateRelay)
 	srv.HandleFunc("POST /api/v1/campaigns/{id}/relays/{partner_id}/reminder", server.API, p.remind)
 	srv.HandleFunc("DELETE /api/v1/campaigns/{id}/relays/{partner_id}/link", server.API, p.revoke)
+	srv.HandleFunc("GET /api/v1/campaign-templates", server.API, p.listTemplates)
+	srv.HandleFunc("POST /api/v1/campaign-templates", server.API, p.createTemplate)
+	srv.HandleFunc("GET /api/v1/campaign-templates/{id}", server.API, p.getTemplate)
+	srv.HandleFunc("PATCH /api/v1/campaign-templates/{id}", server.API, p.updateTemplate)
+	srv.HandleFunc("DELETE /api/v1/campaign-templates/{id}", server.API, p.deleteTemplate)
 	srv.HandleFunc("GET /api/v1/relay/{token}", server.Public, p.partnerPage)
 	srv.HandleFunc("POST /api/v1/relay/{token}", server.Public, p.partnerAnswer)
 
@@ -203,6 +208,9 @@ type campaignInput struct {
 	Title      string  `json:"title"`
 	MessageZH  string  `json:"message_zh"`
 	TTLHours   *int64  `json:"ttl_hours"`
+	// TemplateID takes a saved template's message when message_zh is empty.
+	TemplateID      int64 `json:"template_id"`
+	RemindAfterDays int   `json:"remind_after_days"`
 }
 
 func (p *Partners) createCampaign(w http.ResponseWriter, r *http.Request) {
@@ -223,7 +231,8 @@ func (p *Partners) createCampaign(w http.ResponseWriter, r *http.Request) {
 		}
 		ttl = time.Duration(*in.TTLHours) * time.Hour
 	}
-	c, err := p.svc.CreateCampaign(r.Context(), server.User(r.Context()), partners.CampaignInput{PostID: *in.PostID, PartnerIDs: in.PartnerIDs, Title: in.Title, MessageZH: in.MessageZH, TTL: ttl})
+	c, err := p.svc.CreateCampaign(r.Context(), server.User(r.Context()), partners.CampaignInput{PostID: *in.PostID, PartnerIDs: in.PartnerIDs, Title: in.Title, MessageZH: in.MessageZH, TTL: ttl,
+		TemplateID: in.TemplateID, RemindAfterDays: in.RemindAfterDays})
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -266,6 +275,8 @@ func (p *Partners) getCampaign(w http.ResponseWriter, r *http.Request) {
 type ownFiguresInput struct {
 	OwnViews   *int64 `json:"own_views"`
 	OwnReposts *int64 `json:"own_reposts"`
+	// RemindAfterDays changes the campaign's reminder delay when given.
+	RemindAfterDays *int `json:"remind_after_days"`
 }
 
 func (p *Partners) updateCampaign(w http.ResponseWriter, r *http.Request) {
@@ -284,7 +295,17 @@ func (p *Partners) updateCampaign(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
+	if in.RemindAfterDays != nil {
+		// Checked before anything is saved, as the figures are.
+		if d := *in.RemindAfterDays; d < passerelle.MinRemindAfterDays || d > passerelle.MaxRemindAfterDays {
+			p.fail(w, r, paramErr(map[string]string{"remind_after_days": "Choose from 1 to 90 days."}))
+			return
+		}
+	}
 	c, err := p.svc.SetOwnFigures(r.Context(), u, id, in.OwnViews, in.OwnReposts)
+	if err == nil && in.RemindAfterDays != nil {
+		c, err = p.svc.SetRemindAfter(r.Context(), u, id, *in.RemindAfterDays)
+	}
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -645,3 +666,94 @@ var chinaZone = func() *time.Location {
 	}
 	return time.FixedZone("CST", 8*3600)
 }()
+
+type templateInput struct {
+	Name      *string `json:"name"`
+	MessageZH *string `json:"message_zh"`
+}
+
+func (p *Partners) listTemplates(w http.ResponseWriter, r *http.Request) {
+	ts, err := p.svc.Templates(r.Context(), server.User(r.Context()))
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	server.WriteJSON(w, http.StatusOK, map[string]any{"items": ts})
+}
+
+func (p *Partners) createTemplate(w http.ResponseWriter, r *http.Request) {
+	var in templateInput
+	if err := decode(r, &in); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	t := &passerelle.CampaignTemplate{}
+	if in.Name != nil {
+		t.Name = *in.Name
+	}
+	if in.MessageZH != nil {
+		t.MessageZH = *in.MessageZH
+	}
+	if err := p.svc.SaveTemplate(r.Context(), server.User(r.Context()), t); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/campaign-templates/"+itoa(t.ID))
+	server.WriteJSON(w, http.StatusCreated, t)
+}
+
+func (p *Partners) getTemplate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	t, err := p.svc.Template(r.Context(), server.User(r.Context()), id)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	server.WriteJSON(w, http.StatusOK, t)
+}
+
+func (p *Partners) updateTemplate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	u := server.User(r.Context())
+	t, err := p.svc.Template(r.Context(), u, id)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	var in templateInput
+	if err := decode(r, &in); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	if in.Name != nil {
+		t.Name = *in.Name
+	}
+	if in.MessageZH != nil {
+		t.MessageZH = *in.MessageZH
+	}
+	if err := p.svc.SaveTemplate(r.Context(), u, t); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	server.WriteJSON(w, http.StatusOK, t)
+}
+
+func (p *Partners) deleteTemplate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		err = p.svc.DeleteTemplate(r.Context(), server.User(r.Context()), id)
+	}
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -131,6 +131,11 @@ func (s *Service) Compute(ctx context.Context, orgID int64, p Period, platform s
 	if err != nil {
 		return nil, fmt.Errorf("barometer: readings of the previous period: %w", err)
 	}
+	networks, err := s.DB.NetworkMembers(ctx, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("barometer: network members: %w", err)
+	}
+	end, members := networked(end, networks)
 	startBy := make(map[int64]*store.Reading, len(start))
 	for i := range start {
 		if start[i].TakenAt != nil {
@@ -152,6 +157,9 @@ func (s *Service) Compute(ctx context.Context, orgID int64, p Period, platform s
 	}
 	t := &Table{Period: p.Label, From: p.From.Format(time.DateOnly), To: p.To.Format(time.DateOnly), Platform: platform,
 		PreviousFrom: prev.From.Format(time.DateOnly), PreviousTo: prev.To.Format(time.DateOnly), Rows: build(p, accounts)}
+	for i := range t.Rows {
+		t.Rows[i].Members = members[t.Rows[i].InstitutionID]
+	}
 	t.TotalFollowers = Rank(t.Rows)
 	return t, nil
 }

@@ -32,6 +32,9 @@ type Row struct {
 	PreviousRank      *int    `json:"previous_rank"`
 	// Movement is PreviousRank − Rank: positive means up; nil when either is unknown.
 	Movement *int `json:"movement"`
+	// Members are the member institutions of the row's network accounts, whose
+	// audience the row counts once (network.go).
+	Members []Member `json:"members,omitempty"`
 }
 
 // Index weights, published on the page and in docs/barometer.md.

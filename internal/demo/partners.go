@@ -37,7 +37,11 @@ func Partners(ctx context.Context, db *store.DB, svc *partners.Service, orgID in
 		}
 	}
 	post := posts[0]
-	c, err := svc.CreateCampaign(ctx, owner, partners.CampaignInput{PostID: post.ID, PartnerIDs: []int64{museum.ID, channel.ID}})
+	tpl := &passerelle.CampaignTemplate{Name: "Musées partenaires", MessageZH: "{partner}您好！我们刚刚发布了《{title}》，期待您的转发与分享。素材与原帖链接：{link}"}
+	if err := svc.SaveTemplate(ctx, owner, tpl); err != nil {
+		return fmt.Errorf("demo campaign template: %w", err)
+	}
+	c, err := svc.CreateCampaign(ctx, owner, partners.CampaignInput{PostID: post.ID, PartnerIDs: []int64{museum.ID, channel.ID}, TemplateID: tpl.ID})
 	if err != nil {
 		return fmt.Errorf("demo campaign: %w", err)
 	}

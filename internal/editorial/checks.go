@@ -15,7 +15,7 @@ import (
 
 // Check runs the pre-publication checks on a post, with messages in lang.
 func (s *Service) Check(ctx context.Context, u *passerelle.User, id int64, lang string) ([]checks.Finding, error) {
-	p, err := s.post(ctx, u, id)
+	p, err := s.readable(ctx, u, id)
 	if err != nil {
 		return nil, err
 	}

@@ -394,7 +394,7 @@ func decisions(trs []*passerelle.Transition) []*passerelle.Transition {
 
 // Decisions returns a post's review decisions, oldest first.
 func (s *Service) Decisions(ctx context.Context, u *passerelle.User, id int64) ([]*passerelle.Transition, error) {
-	if _, err := s.post(ctx, u, id); err != nil {
+	if _, err := s.readable(ctx, u, id); err != nil {
 		return nil, err
 	}
 	trs, err := s.db.Transitions(ctx, id)

@@ -288,8 +288,10 @@ func (s *Service) generateHant(ctx context.Context, orgID int64, p *passerelle.P
 }
 
 // Post returns a post the user may see.
+// That includes the posts of network accounts featuring an institution the user
+// reviews (member_review.go).
 func (s *Service) Post(ctx context.Context, u *passerelle.User, id int64) (*passerelle.Post, error) {
-	return s.post(ctx, u, id)
+	return s.readable(ctx, u, id)
 }
 
 // PostQuery filters Posts.
@@ -315,7 +317,12 @@ func (s *Service) Posts(ctx context.Context, u *passerelle.User, q PostQuery) ([
 			return nil, &passerelle.Error{Code: passerelle.EINVALID, Message: "Some parameters are invalid.", Fields: map[string]string{"status": "Unknown status."}}
 		}
 	}
-	return s.db.Posts(ctx, store.PostFilter{OrgID: u.OrgID, InstitutionIDs: ids, Statuses: q.Statuses, Theme: q.Theme, AfterID: q.AfterID, Limit: q.Limit})
+	f := store.PostFilter{OrgID: u.OrgID, InstitutionIDs: ids, Statuses: q.Statuses, Theme: q.Theme, AfterID: q.AfterID, Limit: q.Limit}
+	if q.InstitutionID == 0 && !u.Owner {
+		// The posts of network accounts featuring an institution the user reviews.
+		f.Featuring = u.ReviewerOf()
+	}
+	return s.db.Posts(ctx, f)
 }
 
 // UpdatePost applies a writer's change. Content changed in an approved or scheduled
@@ -398,12 +405,17 @@ func (s *Service) DeletePost(ctx context.Context, u *passerelle.User, id int64) 
 }
 
 // Transition moves a post for a signed-in user.
+// A reviewer of a member institution the post features moves it as a reviewer.
 func (s *Service) Transition(ctx context.Context, u *passerelle.User, id int64, to passerelle.Status, comment string) (*passerelle.Post, error) {
-	p, err := s.post(ctx, u, id)
+	p, err := s.readable(ctx, u, id)
 	if err != nil {
 		return nil, err
 	}
-	return s.move(ctx, u.OrgID, p.ID, actorOf(u, p.InstitutionID), to, comment, u.Locale)
+	actor, err := s.actorFor(ctx, u, p)
+	if err != nil {
+		return nil, err
+	}
+	return s.move(ctx, u.OrgID, p.ID, actor, to, comment, u.Locale)
 }
 
 // move applies a transition in one transaction. Approval and scheduling are refused
@@ -624,7 +636,7 @@ func publicationChanges(before, after []*passerelle.Publication) []PublicationCh
 
 // History returns a post's history.
 func (s *Service) History(ctx context.Context, u *passerelle.User, id int64) (*History, error) {
-	if _, err := s.post(ctx, u, id); err != nil {
+	if _, err := s.readable(ctx, u, id); err != nil {
 		return nil, err
 	}
 	trs, err := s.db.Transitions(ctx, id)
@@ -655,7 +667,7 @@ func (s *Service) History(ctx context.Context, u *passerelle.User, id int64) (*H
 
 // Comments lists a post's comments.
 func (s *Service) Comments(ctx context.Context, u *passerelle.User, id int64) ([]*passerelle.Comment, error) {
-	if _, err := s.post(ctx, u, id); err != nil {
+	if _, err := s.readable(ctx, u, id); err != nil {
 		return nil, err
 	}
 	return s.db.Comments(ctx, id)
@@ -663,7 +675,7 @@ func (s *Service) Comments(ctx context.Context, u *passerelle.User, id int64) ([
 
 // AddComment comments on a post; anyone who sees the post may.
 func (s *Service) AddComment(ctx context.Context, u *passerelle.User, c *passerelle.Comment) error {
-	p, err := s.post(ctx, u, c.PostID)
+	p, err := s.readable(ctx, u, c.PostID)
 	if err != nil {
 		return err
 	}

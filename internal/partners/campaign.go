@@ -26,6 +26,11 @@ type CampaignInput struct {
 	MessageZH  string
 	// TTL is the life of the partner links; the service's default when zero.
 	TTL time.Duration
+	// TemplateID takes the message of a saved template when MessageZH is empty.
+	TemplateID int64
+	// RemindAfterDays flags partners still invited after so many days;
+	// passerelle.DefaultRemindAfterDays when zero.
+	RemindAfterDays int
 }
 
 // post returns a post of the user's organization the user may see.
@@ -81,8 +86,23 @@ func (s *Service) CreateCampaign(ctx context.Context, u *passerelle.User, in Cam
 	if ttl < time.Hour || ttl > 180*24*time.Hour {
 		f.Add("ttl_hours", "Choose from 1 hour to 180 days.")
 	}
+	if in.RemindAfterDays == 0 {
+		in.RemindAfterDays = passerelle.DefaultRemindAfterDays
+	}
+	if in.RemindAfterDays < passerelle.MinRemindAfterDays || in.RemindAfterDays > passerelle.MaxRemindAfterDays {
+		f.Add("remind_after_days", "Choose from 1 to 90 days.")
+	}
 	if err := f.Err(); err != nil {
 		return nil, err
+	}
+	if in.TemplateID != 0 {
+		t, err := s.db.CampaignTemplate(ctx, u.OrgID, in.TemplateID)
+		if err != nil {
+			return nil, err
+		}
+		if in.MessageZH == "" {
+			in.MessageZH = t.MessageZH
+		}
 	}
 	// Every partner must be of the organization (404) and accept to be contacted.
 	partners := make([]*passerelle.Partner, 0, len(in.PartnerIDs))
@@ -114,7 +134,7 @@ func (s *Service) CreateCampaign(ctx context.Context, u *passerelle.User, in Cam
 		nonces[i] = n
 		relays[i] = store.NewRelay{PartnerID: pt.ID, NonceHash: h, ExpiresAt: expires}
 	}
-	c := &passerelle.Campaign{OrgID: u.OrgID, PostID: p.ID, Title: in.Title, MessageZH: in.MessageZH, CreatedBy: u.ID}
+	c := &passerelle.Campaign{OrgID: u.OrgID, PostID: p.ID, Title: in.Title, MessageZH: in.MessageZH, RemindAfterDays: in.RemindAfterDays, CreatedBy: u.ID}
 	if err := s.db.CreateCampaign(ctx, c, relays); err != nil {
 		return nil, err
 	}
@@ -148,6 +168,7 @@ func (s *Service) Campaign(ctx context.Context, u *passerelle.User, id int64) (*
 	if !u.Can(c.InstitutionID, passerelle.PermView) {
 		return nil, passerelle.ErrNotFound
 	}
+	c.MarkDue(s.now())
 	return c, nil
 }
 
@@ -160,7 +181,11 @@ type CampaignQuery struct {
 
 // Campaigns lists the campaigns of the institutions the user sees.
 func (s *Service) Campaigns(ctx context.Context, u *passerelle.User, q CampaignQuery) ([]*passerelle.Campaign, error) {
-	return s.db.Campaigns(ctx, store.CampaignFilter{OrgID: u.OrgID, InstitutionIDs: u.VisibleInstitutions(), PostID: q.PostID, AfterID: q.AfterID, Limit: q.Limit})
+	cs, err := s.db.Campaigns(ctx, store.CampaignFilter{OrgID: u.OrgID, InstitutionIDs: u.VisibleInstitutions(), PostID: q.PostID, AfterID: q.AfterID, Limit: q.Limit})
+	for _, c := range cs {
+		c.MarkDue(s.now())
+	}
+	return cs, err
 }
 
 // RelayInput changes a relay: its status, its post's URL, its figures. Nil fields are
@@ -236,9 +261,14 @@ func (s *Service) UpdateRelay(ctx context.Context, u *passerelle.User, campaignI
 	if err != nil {
 		return nil, err
 	}
-	return s.db.UpdateRelay(ctx, u.OrgID, campaignID, partnerID, func(_ *passerelle.Campaign, r *passerelle.Relay) error {
+	c, err = s.db.UpdateRelay(ctx, u.OrgID, campaignID, partnerID, func(_ *passerelle.Campaign, r *passerelle.Relay) error {
 		return in.apply(r, pt, s.now().UTC())
 	})
+	if err != nil {
+		return nil, err
+	}
+	c.MarkDue(s.now())
+	return c, nil
 }
 
 // Remind gives a partner a new link (the previous one stops working) and the

@@ -6,6 +6,7 @@ package public
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"crypto/sha256"
 	"embed"
@@ -201,6 +202,8 @@ type bar struct {
 type row struct {
 	Rank, Institution, Country, Followers, Share, Growth, Index, Movement, MoveClass string
 	NoData                                                                           bool
+	// Members lists a network account's member institutions, counted in this row.
+	Members string
 }
 
 type pageData struct {
@@ -317,6 +320,17 @@ func (b *Barometer) fill(r *http.Request, d *pageData, q query, t *barometer.Tab
 	}
 	for _, x := range t.Rows {
 		rw := row{Institution: name(x), Country: x.Country, Rank: dash, Followers: T["nodata"], Share: dash, Growth: dash, Index: dash, Movement: dash, NoData: x.Followers == nil}
+		if len(x.Members) > 0 {
+			sep := ", "
+			if lang == "zh-Hans" {
+				sep = "、"
+			}
+			ms := make([]string, len(x.Members))
+			for i, m := range x.Members {
+				ms[i] = cmp.Or(names[m.InstitutionID], m.Name)
+			}
+			rw.Members = strings.Join(ms, sep)
+		}
 		if x.Rank != nil {
 			rw.Rank = strconv.Itoa(*x.Rank)
 		}

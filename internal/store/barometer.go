@@ -131,11 +131,13 @@ type Reading struct {
 	Country       string
 	Kind          string
 	Platform      passerelle.Platform
-	TakenAt       *time.Time
-	Followers     *int64
-	Posts         *int64
-	Views         *int64
-	Interactions  *int64
+	// Handle is the account's handle on the platform, as typed.
+	Handle       string
+	TakenAt      *time.Time
+	Followers    *int64
+	Posts        *int64
+	Views        *int64
+	Interactions *int64
 }
 
 // LatestReadings returns every live account of the organization (on platform, or all
@@ -154,7 +156,7 @@ func (db *DB) LatestReadings(ctx context.Context, orgID int64, platform passerel
 	if platform != "" {
 		w.add("a.platform = ?", platform)
 	}
-	query := `SELECT a.id, i.id, i.name, i.country, i.kind, a.platform, s.taken_at, s.followers, s.posts, s.views, s.interactions
+	query := `SELECT a.id, i.id, i.name, i.country, i.kind, a.platform, a.handle, s.taken_at, s.followers, s.posts, s.views, s.interactions
 		FROM accounts a JOIN institutions i ON i.id = a.institution_id
 		LEFT JOIN account_snapshots s ON s.id = (
 			SELECT s2.id FROM account_snapshots s2
@@ -163,7 +165,7 @@ func (db *DB) LatestReadings(ctx context.Context, orgID int64, platform passerel
 	return queryAll(ctx, db, db.r(), query, w.args, func(sc interface{ Scan(...any) error }) (Reading, error) {
 		var r Reading
 		var taken nullTime
-		err := sc.Scan(&r.AccountID, &r.InstitutionID, &r.Institution, &r.Country, &r.Kind, &r.Platform, &taken, &r.Followers, &r.Posts, &r.Views, &r.Interactions)
+		err := sc.Scan(&r.AccountID, &r.InstitutionID, &r.Institution, &r.Country, &r.Kind, &r.Platform, &r.Handle, &taken, &r.Followers, &r.Posts, &r.Views, &r.Interactions)
 		r.TakenAt = taken.Ptr()
 		return r, err
 	})
@@ -308,4 +310,24 @@ func (db *DB) PublicBarometer(ctx context.Context, slug string) (orgID int64, pu
 		err = db.r().row(ctx, `SELECT org_id, slug FROM public_barometers WHERE slug = ?`, slug).Scan(&orgID, &publicSlug)
 	}
 	return orgID, publicSlug, db.mapErr(err)
+}
+
+// NetworkMember is a member institution of a network account.
+type NetworkMember struct {
+	AccountID     int64
+	InstitutionID int64
+	Name          string
+}
+
+// NetworkMembers returns the member institutions of every network account of the
+// organization, by account then institution name.
+func (db *DB) NetworkMembers(ctx context.Context, orgID int64) ([]NetworkMember, error) {
+	return queryAll(ctx, db, db.r(), `SELECT m.account_id, m.institution_id, mi.name
+		FROM account_members m JOIN accounts a ON a.id = m.account_id JOIN institutions i ON i.id = a.institution_id
+		JOIN institutions mi ON mi.id = m.institution_id
+		WHERE i.org_id = ? ORDER BY m.account_id, mi.name, m.institution_id`, []any{orgID}, func(sc interface{ Scan(...any) error }) (NetworkMember, error) {
+		var m NetworkMember
+		err := sc.Scan(&m.AccountID, &m.InstitutionID, &m.Name)
+		return m, err
+	})
 }

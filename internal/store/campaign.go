@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
@@ -25,8 +26,8 @@ func (db *DB) CreateCampaign(ctx context.Context, c *passerelle.Campaign, relays
 			return db.mapErr(err)
 		}
 		c.InstitutionID = inst
-		id, err := tx.q().insert(ctx, `INSERT INTO campaigns (org_id, post_id, institution_id, title, message_zh, own_views, own_reposts, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.OrgID, c.PostID, inst, c.Title, c.MessageZH, c.OwnViews, c.OwnReposts, nullID(c.CreatedBy), now, now)
+		id, err := tx.q().insert(ctx, `INSERT INTO campaigns (org_id, post_id, institution_id, title, message_zh, own_views, own_reposts, remind_after_days, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.OrgID, c.PostID, inst, c.Title, c.MessageZH, c.OwnViews, c.OwnReposts, c.RemindAfterDays, nullID(c.CreatedBy), now, now)
 		if err != nil {
 			return err
 		}
@@ -49,22 +50,22 @@ func (db *DB) CreateCampaign(ctx context.Context, c *passerelle.Campaign, relays
 	})
 }
 
-const campaignColumns = `id, org_id, post_id, institution_id, title, message_zh, own_views, own_reposts, COALESCE(created_by, 0), created_at, updated_at`
+const campaignColumns = `id, org_id, post_id, institution_id, title, message_zh, own_views, own_reposts, remind_after_days, COALESCE(created_by, 0), created_at, updated_at`
 
 func scanCampaign(s interface{ Scan(...any) error }) (*passerelle.Campaign, error) {
 	var c passerelle.Campaign
 	var created, updated nullTime
-	err := s.Scan(&c.ID, &c.OrgID, &c.PostID, &c.InstitutionID, &c.Title, &c.MessageZH, &c.OwnViews, &c.OwnReposts, &c.CreatedBy, &created, &updated)
+	err := s.Scan(&c.ID, &c.OrgID, &c.PostID, &c.InstitutionID, &c.Title, &c.MessageZH, &c.OwnViews, &c.OwnReposts, &c.RemindAfterDays, &c.CreatedBy, &created, &updated)
 	c.CreatedAt, c.UpdatedAt = created.T, updated.T
 	return &c, err
 }
 
-const relayColumns = `r.id, r.partner_id, COALESCE(NULLIF(p.name_zh, ''), p.name), r.status, r.url, r.views, r.reposts, r.likes, r.comments, r.invited_at, r.reminded_at, r.answered_at, r.expires_at, r.revoked_at, r.updated_at`
+const relayColumns = `r.id, r.partner_id, COALESCE(NULLIF(p.name_zh, ''), p.name), r.status, r.url, r.views, r.reposts, r.likes, r.comments, r.invited_at, r.reminded_at, r.reminders, r.answered_at, r.expires_at, r.revoked_at, r.updated_at`
 
 func scanRelay(s interface{ Scan(...any) error }) (passerelle.Relay, error) {
 	var r passerelle.Relay
 	var invited, reminded, answered, expires, revoked, updated nullTime
-	err := s.Scan(&r.ID, &r.PartnerID, &r.PartnerName, &r.Status, &r.URL, &r.Views, &r.Reposts, &r.Likes, &r.Comments, &invited, &reminded, &answered, &expires, &revoked, &updated)
+	err := s.Scan(&r.ID, &r.PartnerID, &r.PartnerName, &r.Status, &r.URL, &r.Views, &r.Reposts, &r.Likes, &r.Comments, &invited, &reminded, &r.Reminders, &answered, &expires, &revoked, &updated)
 	r.InvitedAt, r.RemindedAt, r.AnsweredAt, r.ExpiresAt, r.RevokedAt, r.UpdatedAt = invited.T, reminded.Ptr(), answered.Ptr(), expires.T, revoked.Ptr(), updated.T
 	return r, err
 }
@@ -216,7 +217,7 @@ func (db *DB) RenewRelayLink(ctx context.Context, orgID, campaignID, partnerID i
 			return db.mapErr(err)
 		}
 		now := db.nowUTC()
-		_, err := tx.q().exec(ctx, `UPDATE campaign_relays SET nonce_hash = ?, expires_at = ?, revoked_at = NULL, reminded_at = ?, updated_at = ? WHERE id = ?`, nonceHash, expires, now, now, id)
+		_, err := tx.q().exec(ctx, `UPDATE campaign_relays SET nonce_hash = ?, expires_at = ?, revoked_at = NULL, reminded_at = ?, reminders = reminders + 1, updated_at = ? WHERE id = ?`, nonceHash, expires, now, now, id)
 		return err
 	})
 	return id, err
@@ -235,4 +236,145 @@ func (db *DB) RevokeRelayLink(ctx context.Context, orgID, campaignID, partnerID 
 		}
 		return nil
 	})
+}
+
+// SetCampaignRemindAfter changes after how many days a partner still invited is due
+// a reminder.
+func (db *DB) SetCampaignRemindAfter(ctx context.Context, orgID, id int64, days int) error {
+	return db.writeOne(ctx, `UPDATE campaigns SET remind_after_days = ?, updated_at = ? WHERE id = ? AND org_id = ?`, days, db.nowUTC(), id, orgID)
+}
+
+// writeOne runs one statement that must change a row (not found otherwise).
+func (db *DB) writeOne(ctx context.Context, query string, args ...any) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.q().exec(ctx, query, args...)
+		if err != nil {
+			return db.mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return passerelle.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// DueRelay is a relay still invited whose reminder is due, for the editor's
+// notification.
+type DueRelay struct {
+	RelayID, CampaignID, OrgID, InstitutionID, PostID, CreatedBy int64
+	PartnerName                                                  string
+	Reminders                                                    int
+}
+
+// DueRelays returns the relays still invited, with a live link, whose reminder is due
+// at now (remind_after_days after the invitation or the last reminder).
+func (db *DB) DueRelays(ctx context.Context, now time.Time, limit int) ([]DueRelay, error) {
+	rows, err := queryAll(ctx, db, db.r(), `SELECT r.id, c.id, c.org_id, c.institution_id, c.post_id, COALESCE(c.created_by, 0), COALESCE(NULLIF(p.name_zh, ''), p.name), r.reminders,
+			r.invited_at, r.reminded_at, c.remind_after_days
+		FROM campaign_relays r JOIN campaigns c ON c.id = r.campaign_id JOIN partners p ON p.id = r.partner_id
+		WHERE r.status = 'invited' AND r.revoked_at IS NULL ORDER BY r.id`, nil,
+		func(sc interface{ Scan(...any) error }) (struct {
+			DueRelay
+			due time.Time
+		}, error) {
+			var x struct {
+				DueRelay
+				due time.Time
+			}
+			var invited, reminded nullTime
+			var days int
+			err := sc.Scan(&x.RelayID, &x.CampaignID, &x.OrgID, &x.InstitutionID, &x.PostID, &x.CreatedBy, &x.PartnerName, &x.Reminders, &invited, &reminded, &days)
+			r := passerelle.Relay{InvitedAt: invited.T, RemindedAt: reminded.Ptr()}
+			x.due = r.DueAt(days)
+			return x, err
+		})
+	if err != nil {
+		return nil, err
+	}
+	var out []DueRelay
+	for _, x := range rows {
+		if !now.Before(x.due) && (limit <= 0 || len(out) < limit) {
+			out = append(out, x.DueRelay)
+		}
+	}
+	return out, nil
+}
+
+// NotifyRelayDue tells the campaign's author (or, when they are gone, those who
+// schedule for its institution) that a partner is due a reminder, once per relay and
+// reminder round.
+func (db *DB) NotifyRelayDue(ctx context.Context, d DueRelay, detail string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		dedupe := fmt.Sprintf("%s:%d:%d", KindRelayDue, d.RelayID, d.Reminders)
+		var author int64
+		err := tx.q().row(ctx, `SELECT id FROM users WHERE id = ? AND org_id = ? AND disabled_at IS NULL`, d.CreatedBy, d.OrgID).Scan(&author)
+		if err != nil && passerelle.ErrorCode(db.mapErr(err)) != passerelle.ENOTFOUND {
+			return err
+		}
+		if author != 0 {
+			_, err := tx.q().exec(ctx, `INSERT INTO notifications (org_id, user_id, kind, institution_id, post_id, detail, dedupe, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, dedupe) DO NOTHING`,
+				d.OrgID, author, KindRelayDue, d.InstitutionID, d.PostID, detail, dedupe, db.nowUTC())
+			return err
+		}
+		_, err = tx.q().exec(ctx, `INSERT INTO notifications (org_id, user_id, kind, institution_id, post_id, detail, dedupe, created_at)
+			SELECT ?, u.id, ?, ?, ?, ?, ?, ? FROM users u WHERE u.org_id = ? AND u.disabled_at IS NULL AND (u.owner = ? OR EXISTS
+				(SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.institution_id = ? AND m.role IN ('admin', 'editor')))
+			ON CONFLICT (user_id, dedupe) DO NOTHING`,
+			d.OrgID, KindRelayDue, d.InstitutionID, d.PostID, detail, dedupe, db.nowUTC(), d.OrgID, true, d.InstitutionID)
+		return err
+	})
+}
+
+const templateColumns = `id, org_id, name, message_zh, created_at, updated_at`
+
+func scanTemplate(s interface{ Scan(...any) error }) (*passerelle.CampaignTemplate, error) {
+	var t passerelle.CampaignTemplate
+	var created, updated nullTime
+	err := s.Scan(&t.ID, &t.OrgID, &t.Name, &t.MessageZH, &created, &updated)
+	t.CreatedAt, t.UpdatedAt = created.T, updated.T
+	return &t, err
+}
+
+// CampaignTemplates lists the organization's saved messages by name.
+func (db *DB) CampaignTemplates(ctx context.Context, orgID int64) ([]*passerelle.CampaignTemplate, error) {
+	ts, err := queryAll(ctx, db, db.r(), `SELECT `+templateColumns+` FROM campaign_templates WHERE org_id = ? ORDER BY name, id`, []any{orgID}, scanTemplate)
+	if ts == nil {
+		ts = []*passerelle.CampaignTemplate{}
+	}
+	return ts, err
+}
+
+// CampaignTemplate returns one of the organization's saved messages.
+func (db *DB) CampaignTemplate(ctx context.Context, orgID, id int64) (*passerelle.CampaignTemplate, error) {
+	t, err := scanTemplate(db.r().row(ctx, `SELECT `+templateColumns+` FROM campaign_templates WHERE id = ? AND org_id = ?`, id, orgID))
+	if err != nil {
+		return nil, db.mapErr(err)
+	}
+	return t, nil
+}
+
+// SaveCampaignTemplate inserts t (ID 0) or updates it; a name taken is a conflict.
+func (db *DB) SaveCampaignTemplate(ctx context.Context, t *passerelle.CampaignTemplate) error {
+	now := db.nowUTC()
+	if t.ID == 0 {
+		return db.inTx(ctx, func(tx *Tx) error {
+			id, err := tx.q().insert(ctx, `INSERT INTO campaign_templates (org_id, name, message_zh, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, t.OrgID, t.Name, t.MessageZH, now, now)
+			if err != nil {
+				return db.mapErr(err)
+			}
+			t.ID, t.CreatedAt, t.UpdatedAt = id, now, now
+			return nil
+		})
+	}
+	if err := db.writeOne(ctx, `UPDATE campaign_templates SET name = ?, message_zh = ?, updated_at = ? WHERE id = ? AND org_id = ?`, t.Name, t.MessageZH, now, t.ID, t.OrgID); err != nil {
+		return err
+	}
+	t.UpdatedAt = now
+	return nil
+}
+
+// DeleteCampaignTemplate deletes a saved message.
+func (db *DB) DeleteCampaignTemplate(ctx context.Context, orgID, id int64) error {
+	return db.writeOne(ctx, `DELETE FROM campaign_templates WHERE id = ? AND org_id = ?`, id, orgID)
 }

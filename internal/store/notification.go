@@ -18,6 +18,9 @@ const (
 	KindKitDue      = "kit_due"
 	KindDraftReady  = "draft_uploaded"
 	KindPublished   = "published"
+	// KindRelayDue: a partner of a relay campaign is still invited after the
+	// campaign's reminder delay.
+	KindRelayDue = "relay_due"
 )
 
 // Notification is one message to one user.

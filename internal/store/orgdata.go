@@ -84,6 +84,7 @@ var OrgTables = []OrgTable{
 	{Name: "partner_followers", Where: `t.partner_account_id IN (SELECT pa.id FROM partner_accounts pa JOIN partners p ON p.id = pa.partner_id WHERE p.org_id = ?)`, Order: `1, 2`},
 	{Name: "campaigns", Where: `t.org_id = ?`},
 	{Name: "campaign_relays", Where: `t.campaign_id IN (SELECT id FROM campaigns WHERE org_id = ?)`},
+	{Name: "campaign_templates", Where: `t.org_id = ?`},
 	{Name: "live_events", Where: orgInstitutions},
 	{Name: "account_members", Where: orgAccounts, Order: `1, 2`},
 	{Name: "post_featured_institutions", Where: orgPosts, Order: `1, 2`},

@@ -108,10 +108,13 @@ func (db *DB) loadPost(ctx context.Context, x q, orgID, id int64) (*passerelle.P
 type PostFilter struct {
 	OrgID          int64
 	InstitutionIDs []int64
-	Statuses       []passerelle.Status
-	Theme          string
-	AfterID        int64
-	Limit          int
+	// Featuring adds the posts featuring one of these (member) institutions to those
+	// of InstitutionIDs.
+	Featuring []int64
+	Statuses  []passerelle.Status
+	Theme     string
+	AfterID   int64
+	Limit     int
 }
 
 // Posts lists posts, newest first by id, with their publications.
@@ -119,7 +122,15 @@ func (db *DB) Posts(ctx context.Context, f PostFilter) ([]*passerelle.Post, erro
 	w := where{}
 	w.add("i.org_id = ?", f.OrgID)
 	if f.InstitutionIDs != nil {
-		w.in("p.institution_id", f.InstitutionIDs)
+		inst := where{}
+		inst.in("p.institution_id", f.InstitutionIDs)
+		if len(f.Featuring) > 0 {
+			feat := where{}
+			feat.in("institution_id", f.Featuring)
+			w.add("("+inst.conds[0]+" OR p.id IN (SELECT post_id FROM post_featured_institutions"+feat.sql()+"))", append(inst.args, feat.args...)...)
+		} else {
+			w.add(inst.conds[0], inst.args...)
+		}
 	}
 	if len(f.Statuses) > 0 {
 		conds := "p.status IN (?" + strings.Repeat(",?", len(f.Statuses)-1) + ")"

@@ -98,7 +98,10 @@ func (h *handler) moves(ctx context.Context, u *passerelle.User, p *passerelle.P
 	if err != nil {
 		return nil, err
 	}
-	actor := passerelle.Actor{UserID: u.ID, Name: u.Name, Role: u.RoleOn(p.InstitutionID)}
+	actor, err := h.Editorial.MoveActor(ctx, u, p)
+	if err != nil {
+		return nil, err
+	}
 	var out []moveButton
 	for _, to := range passerelle.Statuses {
 		q := passerelle.Post{ID: p.ID, Status: p.Status, ApprovalStep: p.ApprovalStep}

@@ -25,6 +25,11 @@ func (h *handler) partnerRoutes() {
 	s.HandleFunc("GET /campaigns", in, h.campaignList)
 	s.HandleFunc("POST /campaigns", in, h.campaignCreate)
 	s.HandleFunc("GET /campaigns/{id}", in, h.campaignShow)
+	s.HandleFunc("POST /campaigns/{id}/remind-after", in, h.campaignRemindAfter)
+	s.HandleFunc("POST /campaigns/{id}/relays/{partner_id}/remind", in, h.campaignRemind)
+	s.HandleFunc("POST /campaign-templates", in, h.templateCreate)
+	s.HandleFunc("POST /campaign-templates/{id}", in, h.templateUpdate)
+	s.HandleFunc("POST /campaign-templates/{id}/delete", in, h.templateDelete)
 	s.HandleFunc("GET /relay/{token}", pub, h.relayPage)
 	s.HandleFunc("POST /relay/{token}", pub, h.relayAnswer)
 	h.liveRoutes()
@@ -116,12 +121,18 @@ type campaignListPage struct {
 	Partners []*passerelle.Partner
 	Errors   map[string]string
 	Message  string
+	// Templates are the saved messages; RemindDays the default reminder delay.
+	Templates  []*passerelle.CampaignTemplate
+	RemindDays int
 }
 
 func (h *handler) campaignListPage(r *http.Request) (*campaignListPage, error) {
 	ctx, u := r.Context(), server.User(r.Context())
-	p := &campaignListPage{Message: partners.DefaultMessageZH}
+	p := &campaignListPage{Message: partners.DefaultMessageZH, RemindDays: passerelle.DefaultRemindAfterDays}
 	var err error
+	if p.Templates, err = h.Partners.Templates(ctx, u); err != nil {
+		return nil, err
+	}
 	if p.Items, err = h.Partners.Campaigns(ctx, u, partners.CampaignQuery{Limit: 200}); err != nil {
 		return nil, err
 	}
@@ -145,6 +156,9 @@ type campaignPage struct {
 	Campaign *passerelle.Campaign
 	// Fresh is set right after the campaign is made: its links are shown once.
 	Fresh bool
+	// Reminded is the relay just given a new link by a reminder, shown once.
+	Reminded *passerelle.Relay
+	Errors   map[string]string
 }
 
 func (h *handler) campaignCreate(w http.ResponseWriter, r *http.Request) {
@@ -158,6 +172,19 @@ func (h *handler) campaignCreate(w http.ResponseWriter, r *http.Request) {
 		post = 0
 	}
 	in.PostID = post
+	if v := r.PostForm.Get("template_id"); v != "" {
+		if in.TemplateID, err = strconv.ParseInt(v, 10, 64); err != nil || in.TemplateID <= 0 {
+			h.fail(w, r, passerelle.ErrNotFound)
+			return
+		}
+		// A chosen template replaces the message of the form.
+		in.MessageZH = ""
+	}
+	if v := strings.TrimSpace(r.PostForm.Get("remind_after_days")); v != "" {
+		if in.RemindAfterDays, err = strconv.Atoi(v); err != nil {
+			in.RemindAfterDays = -1 // refused by the service with its message
+		}
+	}
 	for _, v := range r.PostForm["partner_id"] {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
@@ -251,4 +278,133 @@ func (h *handler) relayAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/relay/"+token+"?done=1", http.StatusSeeOther)
+}
+
+func (h *handler) campaignRemindAfter(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		err = parseForm(r)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	u := server.User(r.Context())
+	days, perr := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("remind_after_days")))
+	if perr != nil {
+		days = -1
+	}
+	c, err := h.Partners.SetRemindAfter(r.Context(), u, id, days)
+	if passerelle.ErrorCode(err) == passerelle.EINVALID {
+		cur, cerr := h.Partners.Campaign(r.Context(), u, id)
+		if cerr != nil {
+			h.fail(w, r, cerr)
+			return
+		}
+		h.render(w, r, view{name: "campaign", title: "campaign.title", nav: "partners", status: http.StatusUnprocessableEntity},
+			&campaignPage{Campaign: cur, Errors: passerelle.ErrorFields(err)})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.redirect(w, r, "/campaigns/"+strconv.FormatInt(c.ID, 10), "flash.remind_after_saved")
+}
+
+// campaignRemind gives a partner a new link and shows it with the invitation to send
+// again, once.
+func (h *handler) campaignRemind(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	partner, err := strconv.ParseInt(r.PathValue("partner_id"), 10, 64)
+	if err != nil || partner <= 0 {
+		h.fail(w, r, passerelle.ErrNotFound)
+		return
+	}
+	u := server.User(r.Context())
+	rel, err := h.Partners.Remind(r.Context(), u, id, partner)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := h.Partners.Campaign(r.Context(), u, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, view{name: "campaign", title: "campaign.title", nav: "partners"}, &campaignPage{Campaign: c, Reminded: rel})
+}
+
+func (h *handler) templateForm(r *http.Request, t *passerelle.CampaignTemplate) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	t.Name, t.MessageZH = r.PostForm.Get("name"), r.PostForm.Get("message_zh")
+	return h.Partners.SaveTemplate(r.Context(), server.User(r.Context()), t)
+}
+
+// templateRefused shows the campaigns page with the template form's errors.
+func (h *handler) templateRefused(w http.ResponseWriter, r *http.Request, t *passerelle.CampaignTemplate, err error) {
+	p, lerr := h.campaignListPage(r)
+	if lerr != nil {
+		h.fail(w, r, lerr)
+		return
+	}
+	p.Errors = map[string]string{}
+	for k, v := range passerelle.ErrorFields(err) {
+		p.Errors["template_"+k] = v
+	}
+	p.Errors["template_id"] = strconv.FormatInt(t.ID, 10)
+	h.render(w, r, view{name: "campaigns", title: "campaigns.title", nav: "partners", status: http.StatusUnprocessableEntity}, p)
+}
+
+func (h *handler) templateCreate(w http.ResponseWriter, r *http.Request) {
+	t := &passerelle.CampaignTemplate{}
+	err := h.templateForm(r, t)
+	if passerelle.ErrorCode(err) == passerelle.EINVALID {
+		h.templateRefused(w, r, t, err)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.redirect(w, r, "/campaigns#templates", "flash.template_saved")
+}
+
+func (h *handler) templateUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	t, err := h.Partners.Template(r.Context(), server.User(r.Context()), id)
+	if err == nil {
+		err = h.templateForm(r, t)
+	}
+	if passerelle.ErrorCode(err) == passerelle.EINVALID {
+		h.templateRefused(w, r, t, err)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.redirect(w, r, "/campaigns#templates", "flash.template_saved")
+}
+
+func (h *handler) templateDelete(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		err = h.Partners.DeleteTemplate(r.Context(), server.User(r.Context()), id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.redirect(w, r, "/campaigns#templates", "flash.template_deleted")
 }

@@ -632,6 +632,11 @@ func (h *handler) postEdit(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	if !server.User(r.Context()).Can(post.InstitutionID, passerelle.PermView) {
+		// Seen only as a reviewer of a member institution the post features.
+		h.memberReview(w, r, post)
+		return
+	}
 	p := &postPage{Post: post, Removed: h.takeRemoved(w, r), NewLink: h.takeNewLink(w, r)}
 	if err := h.fill(r, p, post.InstitutionID); err != nil {
 		h.fail(w, r, err)

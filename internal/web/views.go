@@ -35,6 +35,7 @@ var viewNames = []string{
 	"analytics_org",
 	"visit_index", "tour_edit", "stop_form", "tour_labels", "exhibition_edit",
 	"schedule_import",
+	"member_review",
 }
 
 // views are the parsed pages. They are never executed directly: each request clones

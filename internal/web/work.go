@@ -80,6 +80,13 @@ func (h *handler) myWork(ctx context.Context, u *passerelle.User, zones map[int6
 			add(&queues[0], workItem{Post: p})
 		case p.Status == passerelle.StatusReview && u.Can(p.InstitutionID, passerelle.PermReview):
 			add(&queues[1], workItem{Post: p})
+		case p.Status == passerelle.StatusReview:
+			// A network account's post featuring an institution the user reviews.
+			if member, err := h.Editorial.ReviewsAsMember(ctx, u, p); err != nil {
+				return nil, false, err
+			} else if member != 0 {
+				add(&queues[1], workItem{Post: p})
+			}
 		case p.Status == passerelle.StatusApproved && u.Can(p.InstitutionID, passerelle.PermSchedule):
 			add(&queues[2], workItem{Post: p})
 		}
