@@ -419,7 +419,7 @@ func (r *Run) claimPaths(ctx context.Context) (map[int64]string, error) {
 		switch {
 		case strings.HasSuffix(holder, " dispatcher"):
 			out[id] = "dispatcher"
-		case strings.Contains(holder, " job "):
+		case strings.Contains(holder, " job"):
 			out[id] = "job"
 		default:
 			out[id] = "other"

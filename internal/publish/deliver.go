@@ -39,7 +39,22 @@ func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration {
 // stale generation, or a publication no longer scheduled, does nothing; a WeChat
 // publication already submitted is followed up, never submitted again.
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
-	return w.Service.deliver(ctx, job.Args, "job "+strconv.FormatInt(job.ID, 10))
+	via := "job"
+	if job.JobRow != nil {
+		via += " " + strconv.FormatInt(job.ID, 10)
+	}
+	// The dispatcher may already be delivering this generation here: the job then
+	// waits for that delivery and ends as it did (a WeChat job being published is
+	// followed by this job's snoozes).
+	s := w.Service
+	f := flight{job.Args.PublicationID, job.Args.Generation}
+	c, first := s.flights.join(f)
+	if !first {
+		return c.wait(ctx)
+	}
+	err := s.deliver(ctx, job.Args, via)
+	s.flights.done(f, c, err)
+	return err
 }
 
 // deliver delivers one generation of a publication; via says who claims its attempt

@@ -21,10 +21,11 @@ import (
 // the publications due in the next few seconds from the database and runs each one's
 // delivery itself at its instant, while the delivery job stays in River as the durable
 // carrier: it still runs (and claims, if nobody did), retries, follows a WeChat job, and
-// covers a publication whose instances were all down at its time. Which of them makes
-// the call is decided by ClaimAttempt, the conditional UPDATE that already keeps two
-// workers of the same generation from both claiming it: the exactly-once argument is
-// unchanged.
+// covers a publication whose instances were all down at its time. In one process the
+// dispatcher and the job share one delivery (flights.go): whichever starts first runs
+// it and the job takes its result over. Between processes, which one makes the call is
+// decided by ClaimAttempt, the conditional UPDATE that already keeps two workers of the
+// same generation from both claiming it: the exactly-once argument is unchanged.
 
 // Defaults of DispatchOptions.
 const (
@@ -61,7 +62,7 @@ func (s *Service) Dispatch(ctx context.Context, o DispatchOptions) {
 	if o.Max <= 0 {
 		o.Max = DefaultDispatchMax
 	}
-	d := &dispatcher{s: s, o: o, running: map[flight]bool{}}
+	d := &dispatcher{s: s, o: o}
 	defer d.wg.Wait()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -76,31 +77,22 @@ func (s *Service) Dispatch(ctx context.Context, o DispatchOptions) {
 	}
 }
 
-// flight is one generation of one publication being delivered here.
-type flight struct {
-	id  int64
-	gen int
-}
-
 type dispatcher struct {
-	s       *Service
-	o       DispatchOptions
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	running map[flight]bool
+	s  *Service
+	o  DispatchOptions
+	wg sync.WaitGroup
 }
 
 // round starts a delivery for each publication due within the next Ahead + 2 rounds
-// that is not already in flight here; each waits for its own instant.
+// that is not already under way in this process (by a job or an earlier round); each
+// waits for its own instant.
 func (d *dispatcher) round(ctx context.Context) {
 	now := d.s.now()
-	d.mu.Lock()
-	room := d.o.Max - len(d.running)
-	d.mu.Unlock()
-	if room <= 0 {
+	busy := d.s.flights.size()
+	if busy >= d.o.Max {
 		return
 	}
-	due, err := d.s.db.DueDeliveries(ctx, now.Add(-d.o.Overdue), now.Add(d.s.ahead+2*d.o.Every), room+len(d.running))
+	due, err := d.s.db.DueDeliveries(ctx, now.Add(-d.o.Overdue), now.Add(d.s.ahead+2*d.o.Every), d.o.Max)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.s.logger.Warn("publish: dispatcher could not read due publications", slog.Any("err", err))
@@ -108,36 +100,37 @@ func (d *dispatcher) round(ctx context.Context) {
 		return
 	}
 	for _, p := range due {
+		if busy >= d.o.Max {
+			return
+		}
 		f := flight{p.PublicationID, p.Generation}
-		d.mu.Lock()
-		if d.running[f] || len(d.running) >= d.o.Max {
-			d.mu.Unlock()
+		c, first := d.s.flights.start(f)
+		if !first {
 			continue
 		}
-		d.running[f] = true
-		d.mu.Unlock()
+		busy++
 		d.wg.Add(1)
 		go func() {
 			defer d.wg.Done()
-			defer func() {
-				d.mu.Lock()
-				delete(d.running, f)
-				d.mu.Unlock()
-			}()
-			d.deliver(ctx, f)
+			err := d.s.deliver(ctx, DeliverArgs{PublicationID: f.id, Generation: f.gen}, "dispatcher")
+			joined := d.s.flights.done(f, c, err)
+			d.settle(ctx, f, err, joined > 0)
 		}()
 	}
 }
 
-// deliver runs one delivery as a worker would. A delivery that ends waiting for the
-// platform (a WeChat job being published) gets a job that follows it: the
-// publication's own job may have found the attempt claimed here and finished.
-func (d *dispatcher) deliver(ctx context.Context, f flight) {
-	err := d.s.deliver(ctx, DeliverArgs{PublicationID: f.id, Generation: f.gen}, "dispatcher")
+// settle handles the end of a dispatched delivery. One that ends waiting for the
+// platform (a WeChat job being published) needs a job that follows it: the
+// publication's own job does when it joined this delivery; otherwise it may have found
+// the attempt claimed here and finished, so a follow-up job is inserted.
+func (d *dispatcher) settle(ctx context.Context, f flight, err error, joined bool) {
 	var snooze *river.JobSnoozeError
 	switch {
 	case err == nil:
 	case errors.As(err, &snooze):
+		if joined {
+			return
+		}
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
 		err := d.s.db.InTx(wctx, func(tx *store.Tx) error {
@@ -149,7 +142,7 @@ func (d *dispatcher) deliver(ctx context.Context, f flight) {
 			// The reconciler follows a submitted WeChat job it finds without a worker.
 			d.s.logger.Warn("publish: no follow-up job", slog.Int64("publication", f.id), slog.Any("err", err))
 		}
-	case ctx.Err() == nil:
+	case ctx.Err() == nil && !joined:
 		// Its job is still in River and delivers it.
 		d.s.logger.Warn("publish: dispatched delivery", slog.Int64("publication", f.id), slog.Any("err", err))
 	}
