@@ -103,6 +103,11 @@ func (d *dispatcher) round(ctx context.Context) {
 		if busy >= d.o.Max {
 			return
 		}
+		if !p.LastAttemptAt.IsZero() && !p.LastAttemptAt.Before(p.ScheduledAt.Add(-d.s.ahead)) {
+			// A retry (after a retryable failure or a rate limit): its job is
+			// scheduled at the retry instant, which the publication does not carry.
+			continue
+		}
 		f := flight{p.PublicationID, p.Generation}
 		c, first := d.s.flights.start(f)
 		if !first {
