@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,6 +39,8 @@ type Run struct {
 	Latency     sim.Fault     // applied to every platform call
 	Log         io.Writer     // children's output
 	Logger      *slog.Logger
+	// First is the first publication's instant (set by Start).
+	First time.Time
 
 	keys    string
 	sim     *sim.Simulator
@@ -60,6 +63,9 @@ type Result struct {
 	// come from the job queue (promotion, fetch), late calls after an early claim from
 	// the worker's wait and the machine.
 	ClaimLateness []time.Duration
+	// ClaimPath says, per entry of ClaimLateness, which path claimed the first attempt:
+	// "dispatcher" (the instance's due-time dispatcher) or "job" (the River job).
+	ClaimPath []string
 	// Offsets are the published publications' instants from the first one, in the same
 	// order as Lateness: where in the window the late ones fall.
 	Offsets []time.Duration
@@ -191,8 +197,9 @@ func (r *Run) seed(ctx context.Context) error {
 		return err
 	}
 	r.uids = map[int64]string{}
-	var accounts []*passerelle.Account
-	for i := range r.Accounts {
+	accounts := make([]*passerelle.Account, r.Accounts)
+	var mu sync.Mutex
+	err = parallel(r.Accounts, func(i int) error {
 		uid := strconv.Itoa(5_100_000_000 + i)
 		app := sim.WeiboApp{ClientID: "35" + uid, ClientSecret: "s" + uid, SafeDomain: "127.0.0.1", MinShareIntervalSeconds: -1, SharesPerHour: -1, ReadsPerHour: -1}
 		if err := r.sim.AddWeiboApp(app); err != nil {
@@ -212,8 +219,14 @@ func (r *Run) seed(ctx context.Context) error {
 		if err := r.db.SaveConnection(ctx, &store.Connection{AccountID: a.ID, Status: "ok", DiagnosisKey: "ok", CanPublish: true, PlatformUID: uid}); err != nil {
 			return err
 		}
+		mu.Lock()
 		r.uids[a.ID] = uid
-		accounts = append(accounts, a)
+		mu.Unlock()
+		accounts[i] = a
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	// The engine's hook, with an insert-only job client, as a post write in the server
 	// would run it.
@@ -223,9 +236,9 @@ func (r *Run) seed(ctx context.Context) error {
 	}
 	svc := publish.New(publish.Options{DB: r.db, Jobs: jc, Lead: 10 * time.Second})
 	r.db.SetPostHook(svc.Sync)
-	var posts []*passerelle.Post
+	posts := make([]*passerelle.Post, r.N)
 	created := time.Now()
-	for i := range r.N {
+	err = parallel(r.N, func(i int) error {
 		a := accounts[i%len(accounts)]
 		p := &passerelle.Post{InstitutionID: inst.ID, Title: fmt.Sprintf("Post %d", i), Theme: "collection", SourceLang: "fr",
 			TextZH: fmt.Sprintf("卢浮宫的船 第%d篇 http://127.0.0.1/p/%d", i, i), Status: passerelle.StatusApproved,
@@ -233,14 +246,21 @@ func (r *Run) seed(ctx context.Context) error {
 		if err := r.db.CreatePost(ctx, org.ID, p, passerelle.Actor{Name: "bench"}); err != nil {
 			return err
 		}
-		posts = append(posts, p)
+		posts[i] = p
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	// Due instants: spread evenly over the window, starting Lead after the scheduling
 	// pass is expected to end (it costs about three times the creation pass: a job
 	// insert and the hook's reads besides the write).
 	start := time.Now()
 	first := start.Add(r.Lead + 3*start.Sub(created))
-	for i, p := range posts {
+	r.First = first
+	r.ids = make([]int64, len(posts))
+	err = parallel(len(posts), func(i int) error {
+		p := posts[i]
 		due := first.Add(time.Duration(int64(r.Window) * int64(i) / int64(max(r.N, 1)))).UTC().Truncate(time.Millisecond)
 		_, err := r.db.UpdatePost(ctx, org.ID, p.ID, passerelle.Actor{Name: "bench"}, func(q *passerelle.Post) (store.PostWrite, error) {
 			q.Publications[0].ScheduledAt = &due
@@ -250,13 +270,50 @@ func (r *Run) seed(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		r.ids = append(r.ids, p.Publications[0].ID)
+		r.ids[i] = p.Publications[0].ID
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if time.Now().After(first) {
 		return fmt.Errorf("scheduling took %s: the first publications were due before it ended", time.Since(start))
 	}
 	r.db.SetPostHook(nil)
 	return nil
+}
+
+// parallel runs fn for 0..n-1 on a few goroutines (seeding: each call is its own
+// transaction, which PostgreSQL commits concurrently) and returns the first error.
+func parallel(n int, fn func(i int) error) error {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	next := 0
+	for range 8 {
+		wg.Go(func() {
+			for {
+				mu.Lock()
+				i := next
+				next++
+				stop := first != nil
+				mu.Unlock()
+				if i >= n || stop {
+					return
+				}
+				if err := fn(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return first
 }
 
 // Wait waits until every publication is final (published, failed) or in needs_check
@@ -306,6 +363,10 @@ func (r *Run) measure(ctx context.Context) (Result, error) {
 			res.Duplicates += len(sts) - 1
 		}
 	}
+	paths, err := r.claimPaths(ctx)
+	if err != nil {
+		return res, err
+	}
 	for _, b := range rows {
 		d, err := r.db.Delivery(ctx, b.ID)
 		if err != nil {
@@ -324,6 +385,7 @@ func (r *Run) measure(ctx context.Context) (Result, error) {
 			res.Offsets = append(res.Offsets, b.ScheduledAt.Sub(first))
 			if as, err := r.db.Attempts(ctx, b.ID); err == nil && len(as) > 0 {
 				res.ClaimLateness = append(res.ClaimLateness, as[0].StartedAt.Sub(b.ScheduledAt.Add(-publish.DefaultAhead)))
+				res.ClaimPath = append(res.ClaimPath, paths[b.ID])
 			}
 		case passerelle.DeliveryNeedsCheck:
 			res.NeedsCheck++
@@ -337,6 +399,33 @@ func (r *Run) measure(ctx context.Context) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// claimPaths reads, per publication, which path claimed its first attempt (the
+// attempt's holder is "host:pid dispatcher" or "host:pid job N").
+func (r *Run) claimPaths(ctx context.Context) (map[int64]string, error) {
+	rows, err := r.db.SQL().QueryContext(ctx, `SELECT publication_id, holder FROM publication_attempts WHERE number = 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var holder string
+		if err := rows.Scan(&id, &holder); err != nil {
+			return nil, err
+		}
+		switch {
+		case strings.HasSuffix(holder, " dispatcher"):
+			out[id] = "dispatcher"
+		case strings.Contains(holder, " job"):
+			out[id] = "job"
+		default:
+			out[id] = "other"
+		}
+	}
+	return out, rows.Err()
 }
 
 // Percentile returns the p-th percentile of ds (sorted in place).
@@ -369,9 +458,23 @@ func (r *Run) KillAtRandom(stop <-chan struct{}, n int, rng *rand.Rand) error {
 // window (at its start: the servers were not ready; spread: steady contention).
 func Decompose(res Result) string {
 	var b strings.Builder
-	if len(res.ClaimLateness) > 0 {
+	if all := slices.Clone(res.ClaimLateness); len(all) > 0 {
 		fmt.Fprintf(&b, "claim lateness (first attempt − (instant − %s)): p50_ms=%d p99_ms=%d max_ms=%d\n", publish.DefaultAhead,
-			Percentile(res.ClaimLateness, 0.5).Milliseconds(), Percentile(res.ClaimLateness, 0.99).Milliseconds(), Percentile(res.ClaimLateness, 1).Milliseconds())
+			Percentile(all, 0.5).Milliseconds(), Percentile(all, 0.99).Milliseconds(), Percentile(all, 1).Milliseconds())
+	}
+	byPath := map[string][]time.Duration{}
+	for i, p := range res.ClaimPath {
+		byPath[p] = append(byPath[p], res.ClaimLateness[i])
+	}
+	paths := make([]string, 0, len(byPath))
+	for p := range byPath {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		ls := slices.Clone(byPath[p])
+		fmt.Fprintf(&b, "  claimed by %s: %d, p50_ms=%d p99_ms=%d max_ms=%d\n", p, len(ls),
+			Percentile(ls, 0.5).Milliseconds(), Percentile(ls, 0.99).Milliseconds(), Percentile(ls, 1).Milliseconds())
 	}
 	buckets := map[int]int{}
 	late := 0

@@ -33,23 +33,25 @@ func main() {
 	dbURL := flag.String("database-url", "", "PostgreSQL URL (a fresh schema is advised: ?search_path=…); empty: SQLite")
 	lead := flag.Duration("lead", 45*time.Second, "time from the end of seeding to the first instant")
 	verbose := flag.Bool("v", false, "show the servers' output")
+	bin := flag.String("bin", "", "a passerelle binary to run instead of building this tree's (to compare revisions)")
 	flag.Parse()
-	if err := run(*n, *accounts, *window, *instances, *dbURL, *lead, *verbose); err != nil {
+	if err := run(*n, *accounts, *window, *instances, *dbURL, *lead, *verbose, *bin); err != nil {
 		fmt.Fprintln(os.Stderr, "publish:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, accounts int, window time.Duration, instances int, dbURL string, lead time.Duration, verbose bool) error {
+func run(n, accounts int, window time.Duration, instances int, dbURL string, lead time.Duration, verbose bool, bin string) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "passerelle-publish-bench")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin, err := proc.Build(ctx, dir)
-	if err != nil {
-		return err
+	if bin == "" {
+		if bin, err = proc.Build(ctx, dir); err != nil {
+			return err
+		}
 	}
 	var out io.Writer = io.Discard
 	if verbose {
@@ -67,8 +69,11 @@ func run(n, accounts int, window time.Duration, instances int, dbURL string, lea
 	if dbURL != "" {
 		engine = "postgres"
 	}
-	fmt.Printf("seeded %d publications on %d accounts in %s (%s, %d instance(s)); waiting for them\n", n, accounts, time.Since(t0).Round(time.Millisecond), engine, instances)
-	res, err := r.Wait(ctx, lead+window+5*time.Minute)
+	fmt.Printf("seeded %d publications on %d accounts in %s (%s, %d instance(s)); first due in %s; waiting for them\n", n, accounts,
+		time.Since(t0).Round(time.Millisecond), engine, instances, time.Until(r.First).Round(time.Second))
+	// Until the last instant and then the reconciler's bounds (a publication whose
+	// attempt was left open is resolved within settle + stale).
+	res, err := r.Wait(ctx, time.Until(r.First.Add(window+5*time.Minute)))
 	if err != nil {
 		return err
 	}

@@ -84,6 +84,8 @@ type Main struct {
 	metricsLn net.Listener
 	cancel    context.CancelFunc
 	done      chan error
+	// dispatched is closed when the publishing dispatcher has stopped.
+	dispatched chan struct{}
 }
 
 // Open opens the data, wires the server and starts listening.
@@ -335,6 +337,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		cancel()
 		return fmt.Errorf("start jobs: %w", err)
 	}
+	// Every instance starts each due delivery at its instant (publish.Dispatch); River
+	// carries the jobs behind it.
+	m.dispatched = make(chan struct{})
+	go func() { m.Publish.Dispatch(sctx, publish.DispatchOptions{}); close(m.dispatched) }()
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.Server.Serve(sctx, ln, cfg.ShutdownTimeout) }()
 	if m.metricsLn != nil {
@@ -387,6 +393,11 @@ func (m *Main) Close() error {
 		m.Webhook.Close()
 	}
 	m.closeSim()
+	if m.dispatched != nil {
+		// Its deliveries end before the database closes; one under way finishes its
+		// platform call and records it.
+		<-m.dispatched
+	}
 	if m.Jobs != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 		err = errors.Join(err, m.Jobs.Stop(ctx))

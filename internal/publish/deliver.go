@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,10 +39,27 @@ func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration {
 // stale generation, or a publication no longer scheduled, does nothing; a WeChat
 // publication already submitted is followed up, never submitted again.
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
-	return w.Service.deliver(ctx, job.Args)
+	via := "job"
+	if job.JobRow != nil {
+		via += " " + strconv.FormatInt(job.ID, 10)
+	}
+	// The dispatcher may already be delivering this generation here: the job then
+	// waits for that delivery and ends as it did (a WeChat job being published is
+	// followed by this job's snoozes).
+	s := w.Service
+	f := flight{job.Args.PublicationID, job.Args.Generation}
+	c, first := s.flights.join(f)
+	if !first {
+		return c.wait(ctx)
+	}
+	err := s.deliver(ctx, job.Args, via)
+	s.flights.done(f, c, err)
+	return err
 }
 
-func (s *Service) deliver(ctx context.Context, args DeliverArgs) error {
+// deliver delivers one generation of a publication; via says who claims its attempt
+// (a job, or this instance's dispatcher), recorded on the attempt with the process.
+func (s *Service) deliver(ctx context.Context, args DeliverArgs, via string) error {
 	d, err := s.db.Delivery(ctx, args.PublicationID)
 	if errors.Is(err, passerelle.ErrNotFound) {
 		return nil // the post was deleted
@@ -88,7 +106,7 @@ func (s *Service) deliver(ctx context.Context, args DeliverArgs) error {
 	if stop, err := s.readOnlyNow(ctx, d); stop || err != nil {
 		return err
 	}
-	number, err := s.db.ClaimAttempt(ctx, b.ID, args.Generation, s.holder)
+	number, err := s.db.ClaimAttempt(ctx, b.ID, args.Generation, s.holder+" "+via)
 	if passerelle.ErrorCode(err) == passerelle.ECONFLICT {
 		return nil
 	}

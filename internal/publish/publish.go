@@ -94,6 +94,8 @@ type Service struct {
 	retryBase time.Duration
 	rip       string
 	holder    string
+	// flights are the deliveries under way in this process (see flights.go).
+	flights flights
 }
 
 // New returns the engine.

@@ -28,6 +28,9 @@ func (h *handler) renderAccountForm(w http.ResponseWriter, r *http.Request, i *p
 
 func accountValues(a *passerelle.Account) map[string][]string {
 	v := map[string][]string{"platform": {string(a.Platform)}, "kind": {a.Kind}, "handle": {a.Handle}, "display_name": {a.DisplayName}, "profile_url": {a.ProfileURL}}
+	if a.WeChatType != "" {
+		v["wechat_type"] = []string{a.WeChatType}
+	}
 	if a.Followers != nil {
 		v["followers"] = []string{strconv.FormatInt(*a.Followers, 10)}
 	}
@@ -43,6 +46,11 @@ func applyAccount(f *form, a *passerelle.Account) error {
 		return err
 	}
 	a.Followers = followers
+	// The type is a WeChat account's only (Normalize clears it on other platforms); a
+	// form without the field keeps the stored one.
+	if _, ok := f.Values["wechat_type"]; ok {
+		a.WeChatType = f.Get("wechat_type")
+	}
 	a.Normalize()
 	return nil
 }
