@@ -151,6 +151,18 @@ var authzTable = []authzRow{
 	row("POST /api/v1/exhibitions/{id}/publish", foreign, 401, 404, 404, 404, 404, 404, 404),
 	row("POST /api/v1/exhibitions/{id}/unpublish", own, 401, 200, 200, 200, 403, 403, 403),
 	row("POST /api/v1/exhibitions/{id}/unpublish", foreign, 401, 404, 404, 404, 404, 404, 404),
+	// Kiosk settings: every member reads, writers save; the order of an exhibition's
+	// rooms and works (the fixture's exhibition has no room: 422 for writers).
+	row("GET /api/v1/tours/{id}/kiosk", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/tours/{id}/kiosk", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("PUT /api/v1/tours/{id}/kiosk", own, 401, 200, 200, 200, 200, 403, 403).with(`{"pace_seconds": 20, "idle_seconds": 120}`),
+	row("PUT /api/v1/tours/{id}/kiosk", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"pace_seconds": 20, "idle_seconds": 120}`),
+	row("GET /api/v1/exhibitions/{id}/kiosk", own, 401, 200, 200, 200, 200, 200, 200),
+	row("GET /api/v1/exhibitions/{id}/kiosk", foreign, 401, 404, 404, 404, 404, 404, 404),
+	row("PUT /api/v1/exhibitions/{id}/kiosk", own, 401, 200, 200, 200, 200, 403, 403).with(`{"pace_seconds": 20, "idle_seconds": 120}`),
+	row("PUT /api/v1/exhibitions/{id}/kiosk", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"pace_seconds": 20, "idle_seconds": 120}`),
+	row("POST /api/v1/exhibitions/{id}/move", own, 401, 422, 422, 422, 422, 403, 403).with(`{"room": 0, "to": 0}`),
+	row("POST /api/v1/exhibitions/{id}/move", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"room": 0, "to": 0}`),
 	// JSON API: the WeChat service desk (internal/api/desk.go). Placements, replies
 	// and the menu are kept by managers; writers answer the inbox; every member reads.
 	// The fixture's account has no credentials: managers get 422 where WeChat is called.
@@ -696,6 +708,19 @@ var authzTable = []authzRow{
 	row("GET /exhibitions/{id}/qr.svg", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("GET /exhibitions/{id}/preview", own, 303, 200, 200, 200, 200, 200, 200),
 	row("GET /exhibitions/{id}/preview", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("POST /tours/{id}/kiosk", own, 303, 303, 303, 303, 303, 403, 403).with(`pace_seconds=20&idle_seconds=120`),
+	row("POST /tours/{id}/kiosk", foreign, 303, 404, 404, 404, 404, 404, 404).with(`pace_seconds=20&idle_seconds=120`),
+	row("POST /exhibitions/{id}/kiosk", own, 303, 303, 303, 303, 303, 403, 403).with(`pace_seconds=20&idle_seconds=120`),
+	row("POST /exhibitions/{id}/kiosk", foreign, 303, 404, 404, 404, 404, 404, 404).with(`pace_seconds=20&idle_seconds=120`),
+	row("GET /tours/{id}/kiosk-qr.svg", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /tours/{id}/kiosk-qr.svg", foreign, 303, 404, 404, 404, 404, 404, 404),
+	row("GET /exhibitions/{id}/kiosk-qr.svg", own, 303, 200, 200, 200, 200, 200, 200),
+	row("GET /exhibitions/{id}/kiosk-qr.svg", foreign, 303, 404, 404, 404, 404, 404, 404),
+	// The fixture's exhibition has no room: a move is refused with a notice.
+	row("POST /exhibitions/{id}/rooms/move", own, 303, 303, 303, 303, 303, 403, 403).with(`room=0&dir=down`),
+	row("POST /exhibitions/{id}/rooms/move", foreign, 303, 404, 404, 404, 404, 404, 404).with(`room=0&dir=down`),
+	row("POST /exhibitions/{id}/works/move", own, 303, 303, 303, 303, 303, 403, 403).with(`room=0&work=0&dir=down`),
+	row("POST /exhibitions/{id}/works/move", foreign, 303, 404, 404, 404, 404, 404, 404).with(`room=0&work=0&dir=down`),
 	row("GET /visit-media/{id}", own, 303, 200, 200, 200, 200, 200, 200),
 	row("GET /visit-media/{id}", foreign, 303, 404, 404, 404, 404, 404, 404),
 	// The players' anonymous counting beacon: malformed is 400, a guessed token 204.
