@@ -218,7 +218,7 @@ func ids(m map[string]int64) map[string]string {
 }
 
 // editorialKinds are the placeholders of editorial objects.
-var editorialKinds = []string{"post", "publication", "media", "term", "lexicon", "link", "guest", "tour", "exhibition", "tourpage", "touraudio", "exhibitionpage", "stop"}
+var editorialKinds = []string{"post", "publication", "media", "term", "lexicon", "link", "guest", "tour", "exhibition", "tourpage", "touraudio", "exhibitionpage", "stop", "tourkiosk", "exhibitionkiosk"}
 
 // needsEditorial reports whether a row names an editorial object.
 func needsEditorial(r authzRow, segments []string) bool {
@@ -311,6 +311,9 @@ func (f *authzFixture) editorialObjects(t *testing.T, owner *passerelle.User, in
 		}
 		return u.Path
 	}
+	// The kiosks' addresses: the same tokens under /v/k/.
+	ids["tourkiosk"] = "/v/k/t/" + strings.TrimPrefix(pathOf(tourURL), "/v/t/") + "/"
+	ids["exhibitionkiosk"] = "/v/k/e/" + strings.TrimPrefix(pathOf(exURL), "/v/e/") + "/"
 	maps.Copy(ids, map[string]string{"tour": fmt.Sprint(tour.ID), "exhibition": fmt.Sprint(ex.ID), "stop": fmt.Sprint(stop.ID),
 		"tourpage": pathOf(tourURL), "exhibitionpage": pathOf(exURL), "touraudio": "/v/audio/" + audio.StorageKey + ".mp3"})
 	maps.Copy(ids, map[string]string{"post": fmt.Sprint(saved.Post.ID), "publication": fmt.Sprint(saved.Post.Publications[0].ID), "media": fmt.Sprint(m.ID),

@@ -100,6 +100,22 @@ func TestDemo(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(site, "tour-"+tours[0].PublicToken, "4.fr.html")); err != nil {
 		t.Fatalf("exported stop 4: %v", err)
 	}
+	// With --base-url the stop labels' QR codes point at the exported pages there; a
+	// bad address is refused and writes nothing.
+	hosted := t.TempDir()
+	if code, stdout, errOut := run(t, "", nil, "export", "site", "--data", cfg.DataDir, "--institution", fmt.Sprint(louvre), "--base-url", "https://visite.example.cn/louvre", hosted); code != 0 {
+		t.Fatalf("export site --base-url: %d %q %q", code, stdout, errOut)
+	}
+	if labels, err := os.ReadFile(filepath.Join(hosted, "tour-"+tours[0].PublicToken, "labels.html")); err != nil || !strings.Contains(string(labels), "https://visite.example.cn/louvre/tour-"+tours[0].PublicToken+"/4.html") {
+		t.Fatalf("exported labels: %v", err)
+	}
+	badDir := t.TempDir()
+	if code, _, _ := run(t, "", nil, "export", "site", "--data", cfg.DataDir, "--institution", fmt.Sprint(louvre), "--base-url", "visite.example.cn", badDir); code != 1 {
+		t.Errorf("export with a relative base URL: %d", code)
+	}
+	if entries, _ := os.ReadDir(badDir); len(entries) != 0 {
+		t.Errorf("a refused export wrote %d files", len(entries))
+	}
 	if code, _, _ := run(t, "", nil, "export", "site", "--data", cfg.DataDir, "--institution", "99999", filepath.Join(t.TempDir(), "x")); code != 1 {
 		t.Errorf("export of an institution with nothing published: %d", code)
 	}

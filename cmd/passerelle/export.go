@@ -17,7 +17,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return runExportSite(ctx, env, args[1:])
 	}
 	if len(args) == 0 || args[0] != "org" {
-		fmt.Fprintln(env.Stderr, "Usage: passerelle export org --data DIR --id N OUTDIR\n       passerelle export site --data DIR --institution ID OUTDIR")
+		fmt.Fprintln(env.Stderr, "Usage: passerelle export org --data DIR --id N OUTDIR\n       passerelle export site --data DIR --institution ID [--base-url URL] OUTDIR")
 		return errUsage
 	}
 	fs := flags(env, "export org", "export org --data DIR --id N OUTDIR")
@@ -92,9 +92,10 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 // runExportSite writes an institution's published tours and exhibitions as a static
 // site (internal/visit.ExportSite).
 func runExportSite(ctx context.Context, env *Env, args []string) error {
-	fs := flags(env, "export site", "export site --data DIR --institution ID OUTDIR")
+	fs := flags(env, "export site", "export site --data DIR --institution ID [--base-url URL] OUTDIR")
 	data := dataFlags(fs, env)
 	id := fs.Int64("institution", 0, "the institution's id")
+	baseURL := fs.String("base-url", "", "the address where OUTDIR will be served (https://…); the index and stop labels get QR codes of the pages there")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -116,11 +117,12 @@ func runExportSite(ctx context.Context, env *Env, args []string) error {
 	}
 	defer db.Close()
 	vis := visit.New(db, &media.DiskStore{Root: filepath.Join(cfg.DataDir, "media")}, cfg.BaseURL, nil)
-	rep, err := vis.ExportSite(ctx, *id, out)
+	rep, err := vis.ExportSiteWith(ctx, *id, out, visit.ExportOptions{BaseURL: *baseURL})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "exported %d tours and %d exhibitions to %s: %d pages, %d media files\n", rep.Tours, rep.Exhibitions, out, rep.Pages, rep.Files)
+	fmt.Fprintf(env.Stdout, "  %s\n", filepath.Join(out, "index.html"))
 	for _, e := range rep.Entries {
 		fmt.Fprintf(env.Stdout, "  %s\n", filepath.Join(out, e))
 	}

@@ -677,6 +677,11 @@ func TestForeignIsNotFound(t *testing.T) {
 			"POST /api/v1/institutions/{id}/exhibitions": map[string]any{"title_zh": "偷"},
 			"POST /api/v1/exhibitions/{id}/publish":      nil,
 			"POST /api/v1/exhibitions/{id}/unpublish":    nil,
+			"GET /api/v1/tours/{id}/kiosk":               nil,
+			"PUT /api/v1/tours/{id}/kiosk":               map[string]any{"pace_seconds": 20, "idle_seconds": 120},
+			"GET /api/v1/exhibitions/{id}/kiosk":         nil,
+			"PUT /api/v1/exhibitions/{id}/kiosk":         map[string]any{"pace_seconds": 20, "idle_seconds": 120},
+			"POST /api/v1/exhibitions/{id}/move":         map[string]any{"room": 0, "to": 0},
 			// Partnerships and networks.
 			"GET /api/v1/partners/{id}":                                nil,
 			"PATCH /api/v1/partners/{id}":                              map[string]any{"contacts": "x"},

@@ -26,6 +26,7 @@ func RegisterVisit(srv *server.Server, svc *visit.Service) *Visit {
 	srv.HandleFunc("POST /api/v1/institutions/{id}/exhibitions", server.API, v.createExhibition)
 	srv.HandleFunc("POST /api/v1/exhibitions/{id}/publish", server.API, v.publishExhibition(true))
 	srv.HandleFunc("POST /api/v1/exhibitions/{id}/unpublish", server.API, v.publishExhibition(false))
+	v.registerKiosk()
 	return v
 }
 

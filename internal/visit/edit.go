@@ -42,6 +42,7 @@ func (s *Service) UpdateTour(ctx context.Context, u *passerelle.User, t *passere
 		return err
 	}
 	s.pages.forget(tourPrefix + t.PublicToken)
+	s.kiosks.forget("t/" + old.PublicToken)
 	return nil
 }
 
@@ -73,6 +74,7 @@ func (s *Service) forgetToken(kind, token string) {
 		prefix = exhibitionPrefix
 	}
 	s.pages.forget(prefix + token)
+	s.kiosks.forget(kind + "/" + token)
 	c := s.counts()
 	c.mu.Lock()
 	delete(c.ids, kind+token)

@@ -24,9 +24,20 @@ type ExportReport struct {
 // site under dir, for a museum to upload to an object store or CDN in mainland China:
 // tour-<token>/index.html and <n>.html per stop, exhibition-<token>/index.html (with
 // .fr.html and .en.html beside each), the stylesheet under assets/ and the media
-// under media/, every link relative, so the pages also open from disk. It needs no
-// server: there is no "type a number" form and nothing is counted.
+// under media/, every link relative, so the pages also open from disk; index.html at
+// the root lists them, and each tour has labels.html, its stop labels to print. It
+// needs no server: there is no "type a number" form and nothing is counted.
 func (s *Service) ExportSite(ctx context.Context, institutionID int64, dir string) (*ExportReport, error) {
+	return s.ExportSiteWith(ctx, institutionID, dir, ExportOptions{})
+}
+
+// ExportSiteWith is ExportSite with options: with a base URL, the site's index and
+// each tour's label sheet carry QR codes of the pages at that address.
+func (s *Service) ExportSiteWith(ctx context.Context, institutionID int64, dir string, opts ExportOptions) (*ExportReport, error) {
+	base, err := exportBaseURL(opts.BaseURL)
+	if err != nil {
+		return nil, err
+	}
 	v, err := loadViews()
 	if err != nil {
 		return nil, err
@@ -40,6 +51,9 @@ func (s *Service) ExportSite(ctx context.Context, institutionID int64, dir strin
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "assets", v.cssName), v.css, 0o644); err != nil {
+		return nil, err
+	}
+	if err := writeExportCSS(dir); err != nil {
 		return nil, err
 	}
 	written := map[string]bool{}
@@ -74,6 +88,7 @@ func (s *Service) ExportSite(ctx context.Context, institutionID int64, dir strin
 		}
 		return "." + lang
 	}
+	var index []exportEntry
 	tours, err := s.DB.ToursOfInstitution(ctx, institutionID)
 	if err != nil {
 		return nil, err
@@ -103,8 +118,12 @@ func (s *Service) ExportSite(ctx context.Context, institutionID int64, dir strin
 				}
 			}
 		}
+		if err := s.writeLabels(h, dir, sub, base, t, stops); err != nil {
+			return nil, err
+		}
 		rep.Tours++
 		rep.Entries = append(rep.Entries, sub+"/index.html")
+		index = append(index, exportEntry{Kind: "t", Sub: sub, Title: t.TitleZH, TitleFR: t.TitleFR})
 	}
 	exs, err := s.DB.ExhibitionsOfInstitution(ctx, institutionID)
 	if err != nil {
@@ -127,9 +146,13 @@ func (s *Service) ExportSite(ctx context.Context, institutionID int64, dir strin
 		}
 		rep.Exhibitions++
 		rep.Entries = append(rep.Entries, sub+"/index.html")
+		index = append(index, exportEntry{Kind: "e", Sub: sub, Title: e.TitleZH, TitleFR: e.TitleFR})
 	}
 	if rep.Tours+rep.Exhibitions == 0 {
 		return rep, passerelle.Errorf(passerelle.ENOTFOUND, "This institution has nothing published.")
+	}
+	if err := s.writeIndex(h, dir, base, index); err != nil {
+		return nil, err
 	}
 	return rep, nil
 }

@@ -59,7 +59,7 @@ func TestStaticExport(t *testing.T) {
 	if !strings.Contains(string(stop), `src="../media/`) || !strings.Contains(string(stop), `href="12.fr.html"`) || !strings.Contains(string(stop), "Étape 15") {
 		t.Errorf("stop 15 in French:\n%s", stop)
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 4 { // assets, media, the tour, the exhibition
+	if entries, _ := os.ReadDir(dir); len(entries) != 5 { // index.html, assets, media, the tour, the exhibition
 		t.Errorf("%d entries: the draft was exported?", len(entries))
 	}
 

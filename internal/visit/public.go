@@ -70,6 +70,7 @@ func (s *Service) Register(srv *server.Server) error {
 	srv.HandleFunc("GET /v/img/{file}", server.Public, h.image)
 	srv.HandleFunc("GET /v/static/{file}", server.Public, h.static)
 	srv.HandleFunc("POST "+beaconPath, server.Public, h.beacon, server.BodyLimit(beaconLimit))
+	h.registerKiosk(srv)
 	return nil
 }
 

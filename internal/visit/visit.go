@@ -35,6 +35,8 @@ type Service struct {
 
 	countOnce sync.Once
 	counter   *counter
+
+	kiosks kioskCache
 }
 
 // New returns a service ready to serve.
@@ -101,6 +103,7 @@ func (s *Service) AddStop(ctx context.Context, u *passerelle.User, st *passerell
 		return err
 	}
 	s.pages.forget(tourPrefix + t.PublicToken)
+	s.kiosks.forget("t/" + t.PublicToken)
 	return nil
 }
 
@@ -118,6 +121,7 @@ func (s *Service) PublishTour(ctx context.Context, u *passerelle.User, id int64,
 		return nil, "", err
 	}
 	s.pages.forget(tourPrefix + t.PublicToken)
+	s.kiosks.forget("t/" + t.PublicToken)
 	if publish {
 		s.prerenderTour(ctx, t.PublicToken)
 	}
@@ -145,5 +149,6 @@ func (s *Service) PublishExhibition(ctx context.Context, u *passerelle.User, id 
 		return nil, "", err
 	}
 	s.pages.forget(exhibitionPrefix + e.PublicToken)
+	s.kiosks.forget("e/" + e.PublicToken)
 	return e, s.ExhibitionURL(e), nil
 }

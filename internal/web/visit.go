@@ -58,6 +58,7 @@ func (h *handler) visitRoutes() {
 	s.HandleFunc("GET /exhibitions/{id}/qr.svg", in, h.exhibitionQR)
 	s.HandleFunc("GET /exhibitions/{id}/preview", in, h.exhibitionPreview)
 	s.HandleFunc("GET /visit-media/{id}", in, h.visitMedia)
+	h.kioskRoutes()
 }
 
 func tourPath(id int64) string       { return "/tours/" + strconv.FormatInt(id, 10) }
@@ -217,6 +218,7 @@ type tourPageData struct {
 	StopForm    *form
 	NextNumber  int
 	PreviewLang string
+	Kiosk       *kioskPanel
 }
 
 func (h *handler) tourData(r *http.Request, id int64) (*tourPageData, error) {
@@ -245,6 +247,10 @@ func (h *handler) tourData(r *http.Request, id int64) (*tourPageData, error) {
 		}
 	}
 	p.StopForm = &form{Values: url.Values{"number": {strconv.Itoa(min(p.NextNumber, passerelle.MaxStopNumber))}}, Errors: map[string]string{}}
+	if p.Kiosk, err = h.kioskPanelData(r, "t", id, t.PublishedAt != nil); err != nil {
+		return nil, err
+	}
+	p.Kiosk.CanWrite = p.CanWrite
 	if p.CanWrite {
 		if p.Audio, p.Images, err = h.libraryChoices(r, t.InstitutionID); err != nil {
 			return nil, err

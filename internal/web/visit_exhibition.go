@@ -31,6 +31,7 @@ type exhibitionPageData struct {
 	PreviewLang string
 	// Names of media by id, to show a work's image and audio by their file names.
 	Names map[int64]string
+	Kiosk *kioskPanel
 }
 
 func (h *handler) exhibitionData(r *http.Request, id int64) (*exhibitionPageData, error) {
@@ -62,6 +63,10 @@ func (h *handler) exhibitionData(r *http.Request, id int64) (*exhibitionPageData
 	for _, c := range append(append([]mediaChoice{}, p.Audio...), p.Images...) {
 		p.Names[c.ID] = c.Name
 	}
+	if p.Kiosk, err = h.kioskPanelData(r, "e", id, e.PublishedAt != nil); err != nil {
+		return nil, err
+	}
+	p.Kiosk.CanWrite = p.CanWrite
 	return p, nil
 }
 
