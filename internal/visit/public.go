@@ -19,6 +19,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/i18n"
+	"github.com/passerelle-oss/passerelle/internal/precompress"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
@@ -35,6 +36,8 @@ type views struct {
 	cssName string
 	js      []byte
 	jsName  string
+	// cssBody and jsBody are the stylesheet and script compressed once.
+	cssBody, jsBody *precompress.Body
 }
 
 var loadViews = sync.OnceValues(func() (*views, error) {
@@ -52,7 +55,8 @@ var loadViews = sync.OnceValues(func() (*views, error) {
 	}
 	sum := sha256.Sum256(css)
 	jsSum := sha256.Sum256(js)
-	return &views{pages: t, css: css, cssName: "visit." + hex.EncodeToString(sum[:6]) + ".css", js: js, jsName: "visit." + hex.EncodeToString(jsSum[:6]) + ".js"}, nil
+	return &views{pages: t, css: css, cssName: "visit." + hex.EncodeToString(sum[:6]) + ".css", js: js, jsName: "visit." + hex.EncodeToString(jsSum[:6]) + ".js",
+		cssBody: precompress.New(css), jsBody: precompress.New(js)}, nil
 })
 
 // Register adds the public pages to srv. They need no account.
@@ -162,7 +166,7 @@ func (h *public) serve(w http.ResponseWriter, r *http.Request, render func(ctx c
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 			return
 		}
-		p = newPage(status, body, now)
+		p = h.pages.newPage(status, body, now)
 		h.pages.put(key, p)
 	}
 	hd := w.Header()
@@ -176,35 +180,11 @@ func (h *public) serve(w http.ResponseWriter, r *http.Request, render func(ctx c
 	if p.status != http.StatusOK {
 		hd.Set("Cache-Control", "no-store")
 		w.WriteHeader(p.status)
-		w.Write(p.body)
+		w.Write(p.body.Identity)
 		return
 	}
 	hd.Set("Cache-Control", "public, max-age=60")
-	hd.Set("ETag", p.etag)
-	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, p.etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	body := p.body
-	if acceptsGzip(r) {
-		hd.Set("Content-Encoding", "gzip")
-		body = p.gz
-	}
-	hd.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(body)
-	}
-}
-
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(params, " ", "") != "q=0" {
-			return true
-		}
-	}
-	return false
+	p.body.Serve(w, r)
 }
 
 // execute renders a template with the common frame.
@@ -285,7 +265,7 @@ func (s *Service) prerenderTour(ctx context.Context, token string) {
 	for _, lang := range languages {
 		q := "?lang=" + lang
 		if status, body, err := h.renderTour(ctx, token, lang, q); err == nil {
-			s.pages.put(tourPrefix+token+"|"+lang+"|"+q, newPage(status, body, now))
+			s.pages.put(tourPrefix+token+"|"+lang+"|"+q, s.pages.newPage(status, body, now))
 		}
 	}
 }
@@ -630,20 +610,19 @@ func (s *Service) publishedMedia(ctx context.Context, key, kind string) (*store.
 }
 
 func (h *public) static(w http.ResponseWriter, r *http.Request) {
-	var body []byte
+	var body *precompress.Body
 	hd := w.Header()
 	switch r.PathValue("file") {
 	case h.views.cssName:
-		body = h.views.css
+		body = h.views.cssBody
 		hd.Set("Content-Type", "text/css; charset=utf-8")
 	case h.views.jsName:
-		body = h.views.js
+		body = h.views.jsBody
 		hd.Set("Content-Type", "text/javascript; charset=utf-8")
 	default:
 		http.NotFound(w, r)
 		return
 	}
 	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
-	hd.Set("Content-Length", strconv.Itoa(len(body)))
-	w.Write(body)
+	body.Serve(w, r)
 }

@@ -10,6 +10,9 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
+
+	"github.com/passerelle-oss/passerelle/internal/precompress"
 )
 
 //go:embed static
@@ -20,6 +23,8 @@ var staticFS embed.FS
 type asset struct {
 	body        []byte
 	contentType string
+	// compressed is the body in brotli and gzip, made at the first request.
+	compressed func() *precompress.Body
 }
 
 // assets maps logical names ("app.css", "vendor/x.js") to fingerprinted URLs and back.
@@ -51,7 +56,7 @@ func loadAssets() (*assets, error) {
 			ct = "application/octet-stream"
 		}
 		a.urls[logical] = "/static/" + name
-		a.files[name] = &asset{body: b, contentType: ct}
+		a.files[name] = &asset{body: b, contentType: ct, compressed: sync.OnceValue(func() *precompress.Body { return precompress.New(b) })}
 		return nil
 	})
 	if err != nil {
@@ -78,10 +83,7 @@ func (h *handler) serveStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", f.contentType)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	if r.Method == http.MethodHead {
-		return
-	}
-	w.Write(f.body)
+	f.compressed().Serve(w, r)
 }
 
 // favicon answers /favicon.ico, which browsers ask for whatever the page links to, with
