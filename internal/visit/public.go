@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -559,28 +560,51 @@ func (h *public) file(w http.ResponseWriter, r *http.Request, kind string) {
 		http.NotFound(w, r)
 		return
 	}
+	hd := w.Header()
+	hd.Set("Content-Type", m.MIME)
+	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+	hd.Set("ETag", `"`+m.StorageKey[:32]+`"`)
+	// A file on disk: from the idle open files when there is one, given back after.
+	now := h.now()
+	if f := h.files.get(m.StorageKey, now); f != nil {
+		http.ServeContent(w, r, "", time.Time{}, f)
+		h.files.put(m.StorageKey, f, h.now())
+		return
+	}
 	rc, err := h.Media.Open(r.Context(), m.StorageKey)
 	if err != nil {
+		clearFileHeaders(hd)
 		h.srv.LogError(r, err)
 		http.NotFound(w, r)
 		return
 	}
+	if f, ok := rc.(*os.File); ok {
+		http.ServeContent(w, r, "", time.Time{}, f)
+		h.files.put(m.StorageKey, f, h.now())
+		return
+	}
+	// Another store (S3): seek in what it returned, or read it whole.
 	defer rc.Close()
 	rs, ok := rc.(io.ReadSeeker)
 	if !ok {
 		data, err := io.ReadAll(io.LimitReader(rc, m.Bytes+1))
 		if err != nil {
+			clearFileHeaders(hd)
 			h.srv.LogError(r, err)
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 			return
 		}
 		rs = bytes.NewReader(data)
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", m.MIME)
-	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
-	hd.Set("ETag", `"`+m.StorageKey[:32]+`"`)
 	http.ServeContent(w, r, "", time.Time{}, rs)
+}
+
+// clearFileHeaders removes a file's headers from an answer that is not the file: an
+// error must not be cached for a year.
+func clearFileHeaders(hd http.Header) {
+	for _, k := range []string{"Content-Type", "Cache-Control", "ETag"} {
+		hd.Del(k)
+	}
 }
 
 // publishedMedia returns a medium a published page uses, with a short cache of the

@@ -32,6 +32,7 @@ type Service struct {
 
 	catalog *i18n.Catalog
 	pages   *cache
+	files   *files
 
 	countOnce sync.Once
 	counter   *counter
@@ -42,7 +43,7 @@ func New(db *store.DB, st media.Store, baseURL string, logger *slog.Logger) *Ser
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{DB: db, Media: st, BaseURL: strings.TrimRight(baseURL, "/"), Logger: logger, catalog: i18n.Shared(), pages: newCache()}
+	return &Service{DB: db, Media: st, BaseURL: strings.TrimRight(baseURL, "/"), Logger: logger, catalog: i18n.Shared(), pages: newCache(), files: newFiles()}
 }
 
 // Public paths. Tokens are random; ids never appear.
