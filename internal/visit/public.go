@@ -73,6 +73,7 @@ func (s *Service) Register(srv *server.Server) error {
 	srv.HandleFunc("GET /v/e/{token}", server.Public, h.exhibition)
 	srv.HandleFunc("GET /v/audio/{file}", server.Public, h.audio)
 	srv.HandleFunc("GET /v/img/{file}", server.Public, h.image)
+	srv.HandleFunc("GET /v/img/{key}/{name}", server.Public, h.rendition)
 	srv.HandleFunc("GET /v/static/{file}", server.Public, h.static)
 	srv.HandleFunc("POST "+beaconPath, server.Public, h.beacon, server.BodyLimit(beaconLimit))
 	return nil
@@ -296,6 +297,16 @@ type site struct {
 	token string
 	// static makes relative file links (index.html, 12.fr.html) for a static export.
 	static bool
+	// pictures gives an image's renditions; nil shows the stored image.
+	pictures func(ctx context.Context, m *store.MediaAsset, src string) *picture
+}
+
+// picture returns how the page shows the image m.
+func (st site) picture(ctx context.Context, m *store.MediaAsset) *picture {
+	if st.pictures != nil {
+		return st.pictures(ctx, m, st.media(m))
+	}
+	return &picture{Src: st.media(m), Width: m.Width, Height: m.Height, Alt: m.AltZH}
 }
 
 // page is the address of the tour's page (n = 0) or of a stop in lang, with q (the
@@ -336,7 +347,7 @@ func (st site) data(d pageData, n int) pageData {
 
 func (s *Service) publicSite(base string) site {
 	token := base[strings.LastIndexByte(base, '/')+1:]
-	return site{base: base, beacon: beaconPath, token: token, media: func(m *store.MediaAsset) string {
+	return site{base: base, beacon: beaconPath, token: token, pictures: s.picture, media: func(m *store.MediaAsset) string {
 		if strings.HasPrefix(m.MIME, "audio/") {
 			return s.audioURL(m)
 		}
@@ -364,7 +375,7 @@ type stopBody struct {
 	Title, Artwork    string
 	Transcript        []string
 	Audio, AudioMIME  string
-	Image, ImageAlt   string
+	Picture           *picture
 	Prev, Next        *stopLink
 	GoURL             string
 	TranscriptMissing bool
@@ -430,7 +441,8 @@ func (h *public) renderStopOf(ctx context.Context, t *passerelle.Tour, site site
 		}
 	}
 	if m := media[st.ImageMediaID]; m != nil {
-		b.Image, b.ImageAlt = site.media(m), m.AltZH
+		b.Picture = site.picture(ctx, m)
+		b.Picture.Eager = true
 	}
 	if i > 0 {
 		p := stops[i-1]
@@ -463,7 +475,7 @@ func (h *public) goToStop(w http.ResponseWriter, r *http.Request) {
 type workView struct {
 	Title, Artist string
 	Story         []string
-	Image, Alt    string
+	Picture       *picture
 	Audio, MIME   string
 }
 
@@ -512,6 +524,7 @@ func (h *public) renderExhibitionOf(ctx context.Context, e *passerelle.Exhibitio
 		return 0, nil, err
 	}
 	b := exhibitionBody{Title: pick(lang, e.TitleZH, e.TitleFR, e.TitleEN), Digest: e.DigestZH, Beacon: site.beacon, Token: site.token}
+	eager := false
 	for i, room := range e.Rooms {
 		rv := roomView{Number: i + 1, Title: pick(lang, room.TitleZH, room.TitleFR, room.TitleEN)}
 		for _, w := range room.Works {
@@ -522,7 +535,10 @@ func (h *public) renderExhibitionOf(ctx context.Context, e *passerelle.Exhibitio
 				}
 			}
 			if m := media[w.ImageMediaID]; m != nil {
-				wv.Image, wv.Alt = site.media(m), m.AltZH
+				wv.Picture = site.picture(ctx, m)
+				// The first image is what a visitor sees first.
+				wv.Picture.Eager = !eager
+				eager = true
 			}
 			if m := media[w.AudioMediaID]; m != nil {
 				wv.Audio, wv.MIME = site.media(m), m.MIME
@@ -560,18 +576,24 @@ func (h *public) file(w http.ResponseWriter, r *http.Request, kind string) {
 		http.NotFound(w, r)
 		return
 	}
+	h.serveFile(w, r, m.StorageKey, m.MIME, m.Bytes)
+}
+
+// serveFile serves the stored file key (content type mime, size bytes) with ranges
+// and a year of caching: its address changes with its content.
+func (h *public) serveFile(w http.ResponseWriter, r *http.Request, key, mime string, size int64) {
 	hd := w.Header()
-	hd.Set("Content-Type", m.MIME)
+	hd.Set("Content-Type", mime)
 	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
-	hd.Set("ETag", `"`+m.StorageKey[:32]+`"`)
+	hd.Set("ETag", `"`+key[:32]+`"`)
 	// A file on disk: from the idle open files when there is one, given back after.
 	now := h.now()
-	if f := h.files.get(m.StorageKey, now); f != nil {
+	if f := h.files.get(key, now); f != nil {
 		http.ServeContent(w, r, "", time.Time{}, f)
-		h.files.put(m.StorageKey, f, h.now())
+		h.files.put(key, f, h.now())
 		return
 	}
-	rc, err := h.Media.Open(r.Context(), m.StorageKey)
+	rc, err := h.Media.Open(r.Context(), key)
 	if err != nil {
 		clearFileHeaders(hd)
 		h.srv.LogError(r, err)
@@ -580,14 +602,14 @@ func (h *public) file(w http.ResponseWriter, r *http.Request, kind string) {
 	}
 	if f, ok := rc.(*os.File); ok {
 		http.ServeContent(w, r, "", time.Time{}, f)
-		h.files.put(m.StorageKey, f, h.now())
+		h.files.put(key, f, h.now())
 		return
 	}
 	// Another store (S3): seek in what it returned, or read it whole.
 	defer rc.Close()
 	rs, ok := rc.(io.ReadSeeker)
 	if !ok {
-		data, err := io.ReadAll(io.LimitReader(rc, m.Bytes+1))
+		data, err := io.ReadAll(io.LimitReader(rc, size+1))
 		if err != nil {
 			clearFileHeaders(hd)
 			h.srv.LogError(r, err)
