@@ -74,6 +74,10 @@ type picture struct {
 // they are made, else the stored image (and the renditions are started).
 func (s *Service) picture(ctx context.Context, m *store.MediaAsset, src string) *picture {
 	p := &picture{Src: src, Width: m.Width, Height: m.Height, Alt: m.AltZH}
+	// A GIF keeps its animation only as it is; a WebP is already what we would make.
+	if m.MIME != media.MIMEJPEG && m.MIME != media.MIMEPNG {
+		return p
+	}
 	set := s.webSet(ctx, m)
 	if set == nil || set.failed || len(set.widths) == 0 {
 		return p
