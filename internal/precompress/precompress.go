@@ -34,13 +34,22 @@ type Body struct {
 	Gzip, Brotli []byte
 }
 
-// New compresses body (which it keeps; the caller must not change it).
+// Brotli levels: static assets are compressed once per process at the highest
+// level; pages, compressed whenever their content changes (and on every publish), at
+// the highest level without the slow Zopfli-style search of levels 10 and 11.
+const (
+	assetLevel = brotli.BestCompression
+	pageLevel  = 9
+)
+
+// New compresses body (which it keeps; the caller must not change it) at the highest
+// level: for static assets, compressed once.
 func New(body []byte) *Body {
 	sum := sha256.Sum256(body)
-	return compress(hex.EncodeToString(sum[:12]), body)
+	return compress(hex.EncodeToString(sum[:12]), body, assetLevel)
 }
 
-func compress(tag string, body []byte) *Body {
+func compress(tag string, body []byte, level int) *Body {
 	b := &Body{Tag: tag, Identity: body}
 	var gz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
@@ -50,7 +59,7 @@ func compress(tag string, body []byte) *Body {
 		b.Gzip = gz.Bytes()
 	}
 	var br bytes.Buffer
-	bw := brotli.NewWriterLevel(&br, brotli.BestCompression)
+	bw := brotli.NewWriterLevel(&br, level)
 	bw.Write(body)
 	bw.Close()
 	if br.Len() < len(body) {
@@ -194,7 +203,8 @@ func NewCache(max int) *Cache {
 	return &Cache{max: max, bodies: map[[sha256.Size]byte]*Body{}}
 }
 
-// Get returns body compressed, from the cache when the same content was seen.
+// Get returns body compressed (at the pages' level), from the cache when the same
+// content was seen.
 func (c *Cache) Get(body []byte) *Body {
 	sum := sha256.Sum256(body)
 	c.mu.Lock()
@@ -203,7 +213,7 @@ func (c *Cache) Get(body []byte) *Body {
 	if b != nil {
 		return b
 	}
-	b = compress(hex.EncodeToString(sum[:12]), body)
+	b = compress(hex.EncodeToString(sum[:12]), body, pageLevel)
 	c.mu.Lock()
 	if len(c.bodies) >= c.max {
 		clear(c.bodies)
