@@ -93,7 +93,7 @@ func run(duration time.Duration, rounds int, spike time.Duration, nginxBin strin
 	// files, at the same paths.
 	root := filepath.Join(tmp, "www")
 	for _, p := range tour.paths() {
-		body, err := get(base+p, false)
+		body, err := get(base+p, "")
 		if err != nil {
 			return err
 		}
@@ -120,11 +120,11 @@ func run(duration time.Duration, rounds int, spike time.Duration, nginxBin strin
 	defer stopNginx()
 	ng := "http://" + nginxAddr
 	for _, p := range []string{tour.page, tour.audio} {
-		a, err := get(base+p, false)
+		a, err := get(base+p, "")
 		if err != nil {
 			return err
 		}
-		b, err := get(ng+p, false)
+		b, err := get(ng+p, "")
 		if err != nil {
 			return err
 		}
@@ -132,8 +132,8 @@ func run(duration time.Duration, rounds int, spike time.Duration, nginxBin strin
 			return fmt.Errorf("%s: nginx serves other bytes", p)
 		}
 	}
-	page, _ := get(base+tour.page, false)
-	audio, _ := get(base+tour.audio, false)
+	page, _ := get(base+tour.page, "")
+	audio, _ := get(base+tour.audio, "")
 
 	load1, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("%d CPUs, %s; load before: %s", runtime.NumCPU(), runtime.Version(), load1)
@@ -160,19 +160,22 @@ func run(duration time.Duration, rounds int, spike time.Duration, nginxBin strin
 		}
 	}
 
-	// Bytes per visitor of a 10-stop tour: every page gzipped (what a phone asks for),
-	// the stylesheet once, every stop's audio in full.
-	var visitor int
-	for _, p := range tour.paths() {
-		b, err := get(base+p, true)
-		if err != nil {
-			return err
+	// Bytes per visitor of a 10-stop tour: every page compressed as a phone asks for
+	// it (gzip only, as older in-app browsers do, then brotli as Chrome's and WeChat's
+	// current ones do), the stylesheet once, every stop's audio in full.
+	for _, accept := range []string{"gzip", "gzip, deflate, br"} {
+		var visitor int
+		for _, p := range tour.paths() {
+			b, err := get(base+p, accept)
+			if err != nil {
+				return err
+			}
+			visitor += len(b)
 		}
-		visitor += len(b)
+		page, _ := get(base+tour.page, accept)
+		fmt.Printf("\nbytes per visitor, 10-stop tour, Accept-Encoding %q (tour page, 10 stop pages, stylesheet, 10 audio files of %d bytes): %d bytes (%d before audio; tour page %d bytes)\n",
+			accept, len(audio), visitor, visitor-10*len(audio), len(page))
 	}
-	gzPage, _ := get(base+tour.page, true)
-	fmt.Printf("\nbytes per visitor, 10-stop tour (tour page, 10 stop pages, stylesheet, 10 audio files of %d bytes): %d bytes (%d before audio; tour page %d bytes gzipped)\n",
-		len(audio), visitor, visitor-10*len(audio), len(gzPage))
 
 	// The spike: 70,000 visitors in 10 minutes is 116.7 arrivals a second.
 	fmt.Printf("\nspike: 116.7 visitors/s (70,000 in 10 min) for %s, each: tour page, a stop page, its audio\n", spike)
@@ -239,7 +242,7 @@ func makeTour(base, token string) (tourInfo, error) {
 		return t, err
 	}
 	t.page = strings.TrimPrefix(pub["url"].(string), base)
-	page, err := get(base+t.page, false)
+	page, err := get(base+t.page, "")
 	if err != nil {
 		return t, err
 	}
@@ -247,7 +250,7 @@ func makeTour(base, token string) (tourInfo, error) {
 	for i := 1; i <= 10; i++ {
 		stop := fmt.Sprintf("%s/%d", t.page, 100+i)
 		t.stops = append(t.stops, stop)
-		b, err := get(base+stop, false)
+		b, err := get(base+stop, "")
 		if err != nil {
 			return t, err
 		}
@@ -263,10 +266,12 @@ func between(s, start, end string) string {
 	return v
 }
 
-func get(url string, gz bool) ([]byte, error) {
+// get fetches url asking for the encodings in accept ("" for none).
+func get(url string, accept string) ([]byte, error) {
 	req, _ := http.NewRequest("GET", url, nil)
+	gz := accept != ""
 	if gz {
-		req.Header.Set("Accept-Encoding", "gzip")
+		req.Header.Set("Accept-Encoding", accept)
 	}
 	resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
 	if err != nil {

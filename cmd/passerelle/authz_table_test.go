@@ -446,6 +446,8 @@ var authzTable = []authzRow{
 	row("GET /v/audio/{file}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/v/audio/0000000000000000000000000000000000000000000000000000000000000000.mp3"),
 	row("GET /v/img/{file}", own, 404, 404, 404, 404, 404, 404, 404).at("/v/img/{media}.png"),
 	row("GET /v/img/{file}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/v/img/0000000000000000000000000000000000000000000000000000000000000000.jpg"),
+	row("GET /v/img/{key}/{name}", own, 404, 404, 404, 404, 404, 404, 404).at("/v/img/{media}/640.webp"),
+	row("GET /v/img/{key}/{name}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/v/img/0000000000000000000000000000000000000000000000000000000000000000/640.jpg"),
 	row("GET /v/static/{file}", own, 404, 404, 404, 404, 404, 404, 404).at("/v/static/nothing.css"),
 	row("GET /v/static/{file}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/v/static/visit.css"),
 	// Kiosks: public while published; a guessed token is 404 (the address without

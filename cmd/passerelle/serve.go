@@ -282,6 +282,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	editAPI := api.RegisterEditorial(m.Server, edit)
 	m.Visit = visit.New(db, edit.MediaStore(), cfg.BaseURL, m.Logger)
+	m.Visit.Limits = media.Limits{Gate: gate}
 	if err := m.Visit.Register(m.Server); err != nil {
 		return err
 	}

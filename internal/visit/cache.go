@@ -1,14 +1,11 @@
 package visit
 
 import (
-	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/passerelle-oss/passerelle/internal/precompress"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
@@ -16,34 +13,33 @@ import (
 // the database: what another instance published or unpublished shows within it.
 const cacheTTL = 2 * time.Second
 
-// page is a rendered public page: its bytes, gzipped bytes and entity tag (a hash of
-// the content, so every instance gives the same one).
+// page is a rendered public page: its bytes, compressed in brotli and gzip, with
+// entity tags made of a hash of the content (so every instance gives the same ones).
 type page struct {
 	status  int
-	etag    string
-	body    []byte
-	gz      []byte
+	body    *precompress.Body
 	expires time.Time
 	// media is set on the entries that remember a published medium.
 	media *store.MediaAsset
 }
 
-func newPage(status int, body []byte, now time.Time) *page {
-	sum := sha256.Sum256(body)
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(body)
-	zw.Close()
-	return &page{status: status, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, body: body, gz: buf.Bytes(), expires: now.Add(cacheTTL)}
+// newPage makes the cache entry of a rendered page. A page rendered again with the
+// same bytes (every cacheTTL) is not compressed again: the compressed bodies are kept
+// by content hash.
+func (c *cache) newPage(status int, body []byte, now time.Time) *page {
+	return &page{status: status, body: c.bodies.Get(body), expires: now.Add(cacheTTL)}
 }
 
 // cache holds rendered pages by path and language.
 type cache struct {
-	mu    sync.RWMutex
-	pages map[string]*page
+	mu     sync.RWMutex
+	pages  map[string]*page
+	bodies *precompress.Cache
 }
 
-func newCache() *cache { return &cache{pages: map[string]*page{}} }
+func newCache() *cache {
+	return &cache{pages: map[string]*page{}, bodies: precompress.NewCache(2_000)}
+}
 
 func (c *cache) get(key string, now time.Time) *page {
 	c.mu.RLock()

@@ -239,7 +239,7 @@ func (h *public) buildKiosk(ctx context.Context, kind, token string) (*kioskBund
 			return nil, false, err
 		}
 		name := kioskLangs[lang]
-		b.files[name] = newPage(http.StatusOK, body, now)
+		b.files[name] = h.pages.newPage(http.StatusOK, body, now)
 		sum.Write(body)
 		b.resources = append(b.resources, kioskResource{URL: base + name, Kind: "page", Bytes: int64(len(body))})
 	}
@@ -266,7 +266,7 @@ func (h *public) buildKiosk(ctx context.Context, kind, token string) (*kioskBund
 		return nil, false, err
 	}
 	manifest, _ := json.Marshal(map[string]any{"name": title, "short_name": title, "start_url": base, "scope": base, "display": "fullscreen", "background_color": "#111111", "theme_color": "#111111"})
-	b.files["app.webmanifest"] = newPage(http.StatusOK, manifest, now)
+	b.files["app.webmanifest"] = h.pages.newPage(http.StatusOK, manifest, now)
 	sum.Write(manifest)
 	b.resources = append(b.resources, kioskResource{URL: base + "app.webmanifest", Kind: "manifest", Bytes: int64(len(manifest))})
 	sum.Write(kv.css)
@@ -290,7 +290,7 @@ func (h *public) buildKiosk(ctx context.Context, kind, token string) (*kioskBund
 		if err != nil {
 			return nil, false, err
 		}
-		b.files["status|"+lang] = newPage(http.StatusOK, body, now)
+		b.files["status|"+lang] = h.pages.newPage(http.StatusOK, body, now)
 		if r := &b.resources[len(b.resources)-1]; r.Bytes == 0 {
 			r.Bytes = int64(len(body))
 		}
@@ -304,7 +304,7 @@ func (h *public) buildKiosk(ctx context.Context, kind, token string) (*kioskBund
 	var sw bytes.Buffer
 	fmt.Fprintf(&sw, "// Passerelle kiosk service worker, version %s.\nvar KIOSK = %s;\n", b.version, head)
 	sw.Write(kv.sw)
-	b.files["sw.js"] = newPage(http.StatusOK, sw.Bytes(), now)
+	b.files["sw.js"] = h.pages.newPage(http.StatusOK, sw.Bytes(), now)
 	return b, true, nil
 }
 
@@ -533,22 +533,10 @@ func (h *public) kioskFile(kind, name string) http.HandlerFunc {
 		}
 		hd.Set("Content-Type", ct)
 		hd.Set("Cache-Control", "no-cache")
-		hd.Set("ETag", p.etag)
 		if name == "sw.js" {
 			hd.Set("Service-Worker-Allowed", kioskBase(kind, r.PathValue("token")))
 		}
-		if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, p.etag) {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		body := p.body
-		if acceptsGzip(r) {
-			hd.Set("Content-Encoding", "gzip")
-			body = p.gz
-		}
-		hd.Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(http.StatusOK)
-		w.Write(body)
+		p.body.Serve(w, r)
 	}
 }
 

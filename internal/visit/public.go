@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/i18n"
+	"github.com/passerelle-oss/passerelle/internal/precompress"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
@@ -35,6 +37,8 @@ type views struct {
 	cssName string
 	js      []byte
 	jsName  string
+	// cssBody and jsBody are the stylesheet and script compressed once.
+	cssBody, jsBody *precompress.Body
 }
 
 var loadViews = sync.OnceValues(func() (*views, error) {
@@ -52,7 +56,8 @@ var loadViews = sync.OnceValues(func() (*views, error) {
 	}
 	sum := sha256.Sum256(css)
 	jsSum := sha256.Sum256(js)
-	return &views{pages: t, css: css, cssName: "visit." + hex.EncodeToString(sum[:6]) + ".css", js: js, jsName: "visit." + hex.EncodeToString(jsSum[:6]) + ".js"}, nil
+	return &views{pages: t, css: css, cssName: "visit." + hex.EncodeToString(sum[:6]) + ".css", js: js, jsName: "visit." + hex.EncodeToString(jsSum[:6]) + ".js",
+		cssBody: precompress.New(css), jsBody: precompress.New(js)}, nil
 })
 
 // Register adds the public pages to srv. They need no account.
@@ -68,6 +73,7 @@ func (s *Service) Register(srv *server.Server) error {
 	srv.HandleFunc("GET /v/e/{token}", server.Public, h.exhibition)
 	srv.HandleFunc("GET /v/audio/{file}", server.Public, h.audio)
 	srv.HandleFunc("GET /v/img/{file}", server.Public, h.image)
+	srv.HandleFunc("GET /v/img/{key}/{name}", server.Public, h.rendition)
 	srv.HandleFunc("GET /v/static/{file}", server.Public, h.static)
 	srv.HandleFunc("POST "+beaconPath, server.Public, h.beacon, server.BodyLimit(beaconLimit))
 	h.registerKiosk(srv)
@@ -163,7 +169,7 @@ func (h *public) serve(w http.ResponseWriter, r *http.Request, render func(ctx c
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 			return
 		}
-		p = newPage(status, body, now)
+		p = h.pages.newPage(status, body, now)
 		h.pages.put(key, p)
 	}
 	hd := w.Header()
@@ -177,35 +183,11 @@ func (h *public) serve(w http.ResponseWriter, r *http.Request, render func(ctx c
 	if p.status != http.StatusOK {
 		hd.Set("Cache-Control", "no-store")
 		w.WriteHeader(p.status)
-		w.Write(p.body)
+		w.Write(p.body.Identity)
 		return
 	}
 	hd.Set("Cache-Control", "public, max-age=60")
-	hd.Set("ETag", p.etag)
-	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, p.etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	body := p.body
-	if acceptsGzip(r) {
-		hd.Set("Content-Encoding", "gzip")
-		body = p.gz
-	}
-	hd.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(body)
-	}
-}
-
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(params, " ", "") != "q=0" {
-			return true
-		}
-	}
-	return false
+	p.body.Serve(w, r)
 }
 
 // execute renders a template with the common frame.
@@ -286,7 +268,7 @@ func (s *Service) prerenderTour(ctx context.Context, token string) {
 	for _, lang := range languages {
 		q := "?lang=" + lang
 		if status, body, err := h.renderTour(ctx, token, lang, q); err == nil {
-			s.pages.put(tourPrefix+token+"|"+lang+"|"+q, newPage(status, body, now))
+			s.pages.put(tourPrefix+token+"|"+lang+"|"+q, s.pages.newPage(status, body, now))
 		}
 	}
 }
@@ -316,6 +298,16 @@ type site struct {
 	token string
 	// static makes relative file links (index.html, 12.fr.html) for a static export.
 	static bool
+	// pictures gives an image's renditions; nil shows the stored image.
+	pictures func(ctx context.Context, m *store.MediaAsset, src string) *picture
+}
+
+// picture returns how the page shows the image m.
+func (st site) picture(ctx context.Context, m *store.MediaAsset) *picture {
+	if st.pictures != nil {
+		return st.pictures(ctx, m, st.media(m))
+	}
+	return &picture{Src: st.media(m), Width: m.Width, Height: m.Height, Alt: m.AltZH}
 }
 
 // page is the address of the tour's page (n = 0) or of a stop in lang, with q (the
@@ -356,7 +348,7 @@ func (st site) data(d pageData, n int) pageData {
 
 func (s *Service) publicSite(base string) site {
 	token := base[strings.LastIndexByte(base, '/')+1:]
-	return site{base: base, beacon: beaconPath, token: token, media: func(m *store.MediaAsset) string {
+	return site{base: base, beacon: beaconPath, token: token, pictures: s.picture, media: func(m *store.MediaAsset) string {
 		if strings.HasPrefix(m.MIME, "audio/") {
 			return s.audioURL(m)
 		}
@@ -384,7 +376,7 @@ type stopBody struct {
 	Title, Artwork    string
 	Transcript        []string
 	Audio, AudioMIME  string
-	Image, ImageAlt   string
+	Picture           *picture
 	Prev, Next        *stopLink
 	GoURL             string
 	TranscriptMissing bool
@@ -450,7 +442,8 @@ func (h *public) renderStopOf(ctx context.Context, t *passerelle.Tour, site site
 		}
 	}
 	if m := media[st.ImageMediaID]; m != nil {
-		b.Image, b.ImageAlt = site.media(m), m.AltZH
+		b.Picture = site.picture(ctx, m)
+		b.Picture.Eager = true
 	}
 	if i > 0 {
 		p := stops[i-1]
@@ -483,7 +476,7 @@ func (h *public) goToStop(w http.ResponseWriter, r *http.Request) {
 type workView struct {
 	Title, Artist string
 	Story         []string
-	Image, Alt    string
+	Picture       *picture
 	Audio, MIME   string
 }
 
@@ -532,6 +525,7 @@ func (h *public) renderExhibitionOf(ctx context.Context, e *passerelle.Exhibitio
 		return 0, nil, err
 	}
 	b := exhibitionBody{Title: pick(lang, e.TitleZH, e.TitleFR, e.TitleEN), Digest: e.DigestZH, Beacon: site.beacon, Token: site.token}
+	eager := false
 	for i, room := range e.Rooms {
 		rv := roomView{Number: i + 1, Title: pick(lang, room.TitleZH, room.TitleFR, room.TitleEN)}
 		for _, w := range room.Works {
@@ -542,7 +536,10 @@ func (h *public) renderExhibitionOf(ctx context.Context, e *passerelle.Exhibitio
 				}
 			}
 			if m := media[w.ImageMediaID]; m != nil {
-				wv.Image, wv.Alt = site.media(m), m.AltZH
+				wv.Picture = site.picture(ctx, m)
+				// The first image is what a visitor sees first.
+				wv.Picture.Eager = !eager
+				eager = true
 			}
 			if m := media[w.AudioMediaID]; m != nil {
 				wv.Audio, wv.MIME = site.media(m), m.MIME
@@ -580,28 +577,57 @@ func (h *public) file(w http.ResponseWriter, r *http.Request, kind string) {
 		http.NotFound(w, r)
 		return
 	}
-	rc, err := h.Media.Open(r.Context(), m.StorageKey)
+	h.serveFile(w, r, m.StorageKey, m.MIME, m.Bytes)
+}
+
+// serveFile serves the stored file key (content type mime, size bytes) with ranges
+// and a year of caching: its address changes with its content.
+func (h *public) serveFile(w http.ResponseWriter, r *http.Request, key, mime string, size int64) {
+	hd := w.Header()
+	hd.Set("Content-Type", mime)
+	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+	hd.Set("ETag", `"`+key[:32]+`"`)
+	// A file on disk: from the idle open files when there is one, given back after.
+	now := h.now()
+	if f := h.files.get(key, now); f != nil {
+		http.ServeContent(w, r, "", time.Time{}, f)
+		h.files.put(key, f, h.now())
+		return
+	}
+	rc, err := h.Media.Open(r.Context(), key)
 	if err != nil {
+		clearFileHeaders(hd)
 		h.srv.LogError(r, err)
 		http.NotFound(w, r)
 		return
 	}
+	if f, ok := rc.(*os.File); ok {
+		http.ServeContent(w, r, "", time.Time{}, f)
+		h.files.put(key, f, h.now())
+		return
+	}
+	// Another store (S3): seek in what it returned, or read it whole.
 	defer rc.Close()
 	rs, ok := rc.(io.ReadSeeker)
 	if !ok {
-		data, err := io.ReadAll(io.LimitReader(rc, m.Bytes+1))
+		data, err := io.ReadAll(io.LimitReader(rc, size+1))
 		if err != nil {
+			clearFileHeaders(hd)
 			h.srv.LogError(r, err)
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 			return
 		}
 		rs = bytes.NewReader(data)
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", m.MIME)
-	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
-	hd.Set("ETag", `"`+m.StorageKey[:32]+`"`)
 	http.ServeContent(w, r, "", time.Time{}, rs)
+}
+
+// clearFileHeaders removes a file's headers from an answer that is not the file: an
+// error must not be cached for a year.
+func clearFileHeaders(hd http.Header) {
+	for _, k := range []string{"Content-Type", "Cache-Control", "ETag"} {
+		hd.Del(k)
+	}
 }
 
 // publishedMedia returns a medium a published page uses, with a short cache of the
@@ -631,20 +657,19 @@ func (s *Service) publishedMedia(ctx context.Context, key, kind string) (*store.
 }
 
 func (h *public) static(w http.ResponseWriter, r *http.Request) {
-	var body []byte
+	var body *precompress.Body
 	hd := w.Header()
 	switch r.PathValue("file") {
 	case h.views.cssName:
-		body = h.views.css
+		body = h.views.cssBody
 		hd.Set("Content-Type", "text/css; charset=utf-8")
 	case h.views.jsName:
-		body = h.views.js
+		body = h.views.jsBody
 		hd.Set("Content-Type", "text/javascript; charset=utf-8")
 	default:
 		http.NotFound(w, r)
 		return
 	}
 	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
-	hd.Set("Content-Length", strconv.Itoa(len(body)))
-	w.Write(body)
+	body.Serve(w, r)
 }

@@ -29,9 +29,14 @@ type Service struct {
 	Logger  *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Limits bound the decoding of images for their renditions (the Gate shared with
+	// the media library).
+	Limits media.Limits
 
 	catalog *i18n.Catalog
 	pages   *cache
+	files   *files
+	web     *webSets
 
 	countOnce sync.Once
 	counter   *counter
@@ -44,7 +49,7 @@ func New(db *store.DB, st media.Store, baseURL string, logger *slog.Logger) *Ser
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{DB: db, Media: st, BaseURL: strings.TrimRight(baseURL, "/"), Logger: logger, catalog: i18n.Shared(), pages: newCache()}
+	return &Service{DB: db, Media: st, BaseURL: strings.TrimRight(baseURL, "/"), Logger: logger, catalog: i18n.Shared(), pages: newCache(), files: newFiles(), web: newWebSets()}
 }
 
 // Public paths. Tokens are random; ids never appear.

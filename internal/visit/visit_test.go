@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/andybalholm/brotli"
+
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/api"
 	"github.com/passerelle-oss/passerelle/internal/auth"
@@ -217,6 +219,25 @@ func TestTourContract(t *testing.T) {
 		gz := b.want(b.do("GET", publicURL, "", nil, "Accept-Encoding", "gzip"), 200)
 		if gz.header.Get("Content-Encoding") != "gzip" || len(gz.body) >= len(page.body) {
 			t.Errorf("gzip: %q, %d bytes for %d", gz.header.Get("Content-Encoding"), len(gz.body), len(page.body))
+		}
+		// Brotli where the browser prefers it, smaller than gzip, decoding to the
+		// same page, with its own entity tag; gzip where brotli is refused.
+		br := b.want(b.do("GET", publicURL, "", nil, "Accept-Encoding", "gzip;q=0.8, br"), 200)
+		if br.header.Get("Content-Encoding") != "br" || len(br.body) >= len(gz.body) {
+			t.Errorf("brotli: %q, %d bytes (gzip %d)", br.header.Get("Content-Encoding"), len(br.body), len(gz.body))
+		} else if plain, err := io.ReadAll(brotli.NewReader(bytes.NewReader(br.body))); err != nil || !bytes.Equal(plain, page.body) {
+			t.Errorf("the brotli page does not decode to the page (%v)", err)
+		}
+		if !strings.Contains(br.header.Get("Vary"), "Accept-Encoding") || br.header.Get("ETag") == gz.header.Get("ETag") || br.header.Get("ETag") == etag {
+			t.Errorf("brotli: Vary %q, ETag %s (gzip %s, identity %s)", br.header.Get("Vary"), br.header.Get("ETag"), gz.header.Get("ETag"), etag)
+		}
+		b.want(b.do("GET", publicURL, "", nil, "Accept-Encoding", "br", "If-None-Match", br.header.Get("ETag")), 304)
+		if r := b.want(b.do("GET", publicURL, "", nil, "Accept-Encoding", "br;q=0, gzip"), 200); r.header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("brotli refused: %q", r.header.Get("Content-Encoding"))
+		}
+		css := "/v/static/" + between(string(page.body), `href="/v/static/`, `"`)
+		if r := b.want(b.do("GET", css, "", nil, "Accept-Encoding", "br"), 200); r.header.Get("Content-Encoding") != "br" || !strings.Contains(r.header.Get("Cache-Control"), "immutable") {
+			t.Errorf("stylesheet %s: %q, %q", css, r.header.Get("Content-Encoding"), r.header.Get("Cache-Control"))
 		}
 
 		stop := b.want(b.do("GET", publicURL+"/12", "", nil), 200)

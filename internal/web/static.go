@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -11,9 +9,10 @@ import (
 	"mime"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/passerelle-oss/passerelle/internal/precompress"
 )
 
 //go:embed static
@@ -24,48 +23,8 @@ var staticFS embed.FS
 type asset struct {
 	body        []byte
 	contentType string
-	// gz is the body gzipped, made on the first request that accepts it (text types
-	// only: images and fonts are compressed already).
-	gzOnce sync.Once
-	gz     []byte
-}
-
-// gzipped returns the body compressed, or nil when compressing does not pay.
-func (f *asset) gzipped() []byte {
-	if !compressible(f.contentType) {
-		return nil
-	}
-	f.gzOnce.Do(func() {
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(f.body)
-		zw.Close()
-		if buf.Len() < len(f.body) {
-			f.gz = buf.Bytes()
-		}
-	})
-	return f.gz
-}
-
-func compressible(ct string) bool {
-	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "javascript") || strings.Contains(ct, "svg") || strings.Contains(ct, "json")
-}
-
-// acceptsGzip reports whether the request accepts gzip (and does not refuse it with q=0).
-func acceptsGzip(r *http.Request) bool {
-	for part := range strings.SplitSeq(r.Header.Get("Accept-Encoding"), ",") {
-		name, params, _ := strings.Cut(part, ";")
-		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			continue
-		}
-		v, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
-		if !ok {
-			return true
-		}
-		q, err := strconv.ParseFloat(v, 64)
-		return err == nil && q > 0
-	}
-	return false
+	// compressed is the body in brotli and gzip, made at the first request.
+	compressed func() *precompress.Body
 }
 
 // assets maps logical names ("app.css", "vendor/x.js") to fingerprinted URLs and back.
@@ -98,7 +57,7 @@ func loadAssets() (*assets, error) {
 			ct = "application/octet-stream"
 		}
 		a.urls[logical] = "/static/" + name
-		a.files[name] = &asset{body: b, contentType: ct}
+		a.files[name] = &asset{body: b, contentType: ct, compressed: sync.OnceValue(func() *precompress.Body { return precompress.New(b) })}
 		return nil
 	})
 	if err != nil {
@@ -123,22 +82,9 @@ func (h *handler) serveStatic(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", f.contentType)
-	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
-	body := f.body
-	if gz := f.gzipped(); gz != nil {
-		hd.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(r) {
-			hd.Set("Content-Encoding", "gzip")
-			body = gz
-		}
-	}
-	hd.Set("Content-Length", strconv.Itoa(len(body)))
-	if r.Method == http.MethodHead {
-		return
-	}
-	w.Write(body)
+	w.Header().Set("Content-Type", f.contentType)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	f.compressed().Serve(w, r)
 }
 
 // favicon answers /favicon.ico, which browsers ask for whatever the page links to, with

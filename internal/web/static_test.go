@@ -3,10 +3,13 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/andybalholm/brotli"
 )
 
 func TestStaticAssetsFingerprinted(t *testing.T) {
@@ -35,6 +38,14 @@ func TestStaticAssetsFingerprinted(t *testing.T) {
 		}
 		if cc := w.Header().Get("Cache-Control"); !strings.Contains(cc, "immutable") {
 			t.Errorf("%s: Cache-Control %q", u, cc)
+		}
+		// A browser gets it in brotli, and it decodes to the file.
+		r.Header.Set("Accept-Encoding", "gzip, deflate, br")
+		w = httptest.NewRecorder()
+		h.serveStatic(w, r)
+		got, err := io.ReadAll(brotli.NewReader(w.Body))
+		if w.Header().Get("Content-Encoding") != "br" || err != nil || string(got) != string(b) {
+			t.Errorf("%s in brotli: encoding %q, %v", u, w.Header().Get("Content-Encoding"), err)
 		}
 	}
 	if _, err := a.URL("nope.css"); err == nil {
