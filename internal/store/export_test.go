@@ -9,3 +9,13 @@ const TimeLayout = timeLayout
 func (db *DB) AddMigration(version int, name, sql string) {
 	db.extraMigrations = append(db.extraMigrations, migration{version: version, name: name, sql: sql})
 }
+
+// WriteStmts is how many statements the write pool has prepared and cached.
+func (db *DB) WriteStmts() int {
+	db.stmts.mu.Lock()
+	defer db.stmts.mu.Unlock()
+	return len(db.stmts.pools[db.write])
+}
+
+// BoundStmts is how many cached statements the transaction has bound to itself.
+func (tx *Tx) BoundStmts() int { return len(tx.stmts) }
