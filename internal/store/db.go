@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -187,7 +188,9 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 type Tx struct {
 	*sql.Tx
 	db *DB
-	// stmts are the cached statements bound to this transaction, by query.
+	// stmts are the cached statements bound to this transaction, by query (guarded by
+	// mu: a sql.Tx may be shared by goroutines).
+	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
 }
 

@@ -18,4 +18,8 @@ func (db *DB) WriteStmts() int {
 }
 
 // BoundStmts is how many cached statements the transaction has bound to itself.
-func (tx *Tx) BoundStmts() int { return len(tx.stmts) }
+func (tx *Tx) BoundStmts() int {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	return len(tx.stmts)
+}

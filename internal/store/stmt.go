@@ -90,6 +90,8 @@ func (x q) txPrepared(ctx context.Context, query string) *sql.Stmt {
 	if x.tx == nil || x.db.dialect != SQLite {
 		return x.prepared(ctx, query)
 	}
+	x.tx.mu.Lock()
+	defer x.tx.mu.Unlock()
 	if st, ok := x.tx.stmts[query]; ok {
 		return st
 	}
