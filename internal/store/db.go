@@ -281,7 +281,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return db.mapErr(err)
 	}
 	if db.dialect == SQLite {
-		db.stmts.prepareNoted(ctx, db.write)
+		db.stmts.prepareNotedLater(db.write)
 	}
 	return nil
 }

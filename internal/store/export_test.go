@@ -10,6 +10,9 @@ func (db *DB) AddMigration(version int, name, sql string) {
 	db.extraMigrations = append(db.extraMigrations, migration{version: version, name: name, sql: sql})
 }
 
+// WaitPrepared waits for the statements noted by past transactions to be prepared.
+func (db *DB) WaitPrepared() { db.stmts.wg.Wait() }
+
 // WriteStmts is how many statements the write pool has prepared and cached.
 func (db *DB) WriteStmts() int {
 	db.stmts.mu.Lock()

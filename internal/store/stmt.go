@@ -14,6 +14,10 @@ type stmtCache struct {
 	pools map[*sql.DB]map[string]*sql.Stmt
 	// noted are the queries transactions ran unprepared, to prepare after them.
 	noted map[string]bool
+	// preparing: a goroutine prepares noted queries (prepareNotedLater); closed: the
+	// store is closing, nothing is prepared any more.
+	preparing, closed bool
+	wg                sync.WaitGroup
 }
 
 // maxCachedStmts bounds the cache: queries built with IN lists of varying length are
@@ -35,6 +39,10 @@ func (c *stmtCache) get(ctx context.Context, pool *sql.DB, query string) *sql.St
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		st.Close()
+		return nil
+	}
 	if c.pools == nil {
 		c.pools = map[*sql.DB]map[string]*sql.Stmt{}
 	}
@@ -50,6 +58,10 @@ func (c *stmtCache) get(ctx context.Context, pool *sql.DB, query string) *sql.St
 }
 
 func (c *stmtCache) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.wg.Wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, m := range c.pools {
@@ -81,7 +93,7 @@ func (x q) prepared(ctx context.Context, query string) *sql.Stmt {
 //
 // The transaction holds the only write connection, so a statement cannot be prepared
 // on the pool while it runs: a query seen for the first time runs unprepared and is
-// noted, and inTx prepares the noted queries once the transaction has ended. Later
+// noted, and inTx has the noted queries prepared once the transaction has ended. Later
 // transactions bind the pool's statement to themselves (Tx.StmtContext), which reuses
 // what the connection already prepared: the writer parses each query once, not once
 // per transaction. This matters most on the push endpoint's write path, where one
@@ -124,13 +136,34 @@ func (c *stmtCache) cached(pool *sql.DB, query string) *sql.Stmt {
 	return nil
 }
 
-// prepareNoted prepares on pool the queries cached noted, outside any transaction.
-func (c *stmtCache) prepareNoted(ctx context.Context, pool *sql.DB) {
+// prepareNotedLater prepares on pool, in a goroutine, the queries cached noted: the
+// transaction that noted them has answered its callers by then (a push's batch is not
+// kept waiting for the write connection a second time).
+func (c *stmtCache) prepareNotedLater(pool *sql.DB) {
 	c.mu.Lock()
-	noted := c.noted
-	c.noted = nil
-	c.mu.Unlock()
-	for query := range noted {
-		c.get(ctx, pool, query)
+	if len(c.noted) == 0 || c.preparing || c.closed {
+		c.mu.Unlock()
+		return
 	}
+	noted := c.noted
+	c.noted, c.preparing = nil, true
+	c.wg.Add(1)
+	c.mu.Unlock()
+	go func() {
+		defer c.wg.Done()
+		for {
+			for query := range noted {
+				c.get(context.Background(), pool, query)
+			}
+			// Queries noted meanwhile are this goroutine's too.
+			c.mu.Lock()
+			if len(c.noted) == 0 || c.closed {
+				c.preparing = false
+				c.mu.Unlock()
+				return
+			}
+			noted, c.noted = c.noted, nil
+			c.mu.Unlock()
+		}
+	}()
 }

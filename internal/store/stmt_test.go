@@ -13,7 +13,7 @@ import (
 )
 
 // A transaction on SQLite runs a query unprepared the first time, the write pool
-// prepares it after the transaction, and later transactions reuse that statement with
+// prepares it after the transaction (in the background), and later transactions reuse that statement with
 // the right results: RETURNING rows, upserts, rollbacks.
 func TestTransactionsReusePreparedStatements(t *testing.T) {
 	t.Parallel()
@@ -35,6 +35,7 @@ func TestTransactionsReusePreparedStatements(t *testing.T) {
 	if err := db.InTx(ctx, func(tx *store.Tx) error { return inbound(tx, "oA", 0) }); err != nil {
 		t.Fatal(err)
 	}
+	db.WaitPrepared()
 	cached := db.WriteStmts()
 	if cached < 2 {
 		t.Fatalf("%d statements prepared after the first transaction, want RecordInbound's 2", cached)
