@@ -6,45 +6,40 @@
 // it stores and answers "success"), in alternating rounds of the same run. It prints
 // events/s and p99 answer time per round, min/median/max per mode, and the ratio of the
 // medians (target ≥ 0.8, p99 < 100 ms). Each round starts with the drain idle, and the
-// answers are checked after the round's clock stops (-cpuprofile writes a profile).
+// answers are checked after the round's clock stops (bench/internal/pushload drives
+// the senders; -cpuprofile, -blockprofile and -mutexprofile write profiles).
 //
 // Stats: 1,000,000 follow, scan and unfollow events over a year applied to a SQLite
 // database through the drain's own store methods, then the placement statistics of an
 // institution (50 placements) asked for random 30-day and 365-day ranges; p50/p95/max
 // (target p95 < 100 ms).
 //
-//	go run ./bench/desk [-events 20000] [-senders 200] [-rounds 3] [-stats-events 1000000]
+//	go run ./bench/desk [-events 20000] [-senders 200] [-rounds 3] [-stats-events 1000000] [-postgres URL]
+//	    [-cpuprofile F] [-blockprofile F] [-mutexprofile F]
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"math/rand/v2"
-	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/bench/internal/pushload"
 	"github.com/passerelle-oss/passerelle/internal/desk"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/platform/wechat"
-	"github.com/passerelle-oss/passerelle/internal/secret"
-	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/webhook"
 )
@@ -55,22 +50,22 @@ func main() {
 	rounds := flag.Int("rounds", 3, "rounds per mode (alternating off, on)")
 	statsEvents := flag.Int("stats-events", 1_000_000, "events behind the placement statistics (0 skips)")
 	skipReplies := flag.Bool("skip-replies", false, "run the statistics part only")
+	pg := flag.String("postgres", "", "PostgreSQL URL for the replies part (default: SQLite in a temporary directory)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the replies part to this file")
+	blockProfile := flag.String("blockprofile", "", "write a blocking profile of the replies part to this file")
+	mutexProfile := flag.String("mutexprofile", "", "write a mutex contention profile of the replies part to this file")
 	flag.Parse()
 	ctx := context.Background()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+	if !*skipReplies {
+		stop, err := profile(*cpuProfile, *blockProfile, *mutexProfile)
 		if err != nil {
 			log.Fatal(err)
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
+		err = replies(ctx, *events, *senders, *rounds, *pg)
+		if perr := stop(); err == nil {
+			err = perr
 		}
-		defer f.Close()
-		defer pprof.StopCPUProfile()
-	}
-	if !*skipReplies {
-		if err := replies(ctx, *events, *senders, *rounds); err != nil {
+		if err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -81,49 +76,42 @@ func main() {
 	}
 }
 
-func openDB(ctx context.Context, dir string) (*store.DB, error) {
-	keys, _ := secret.NewKeyring(map[int][]byte{1: secret.NewKey()})
-	db, err := store.Open(ctx, store.Options{DataDir: dir, Keys: keys})
-	if err != nil {
-		return nil, err
+// profile starts the profiles asked for; stop writes them.
+func profile(cpu, block, mutex string) (stop func() error, err error) {
+	var cpuFile *os.File
+	if cpu != "" {
+		if cpuFile, err = os.Create(cpu); err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(cpuFile); err != nil {
+			return nil, err
+		}
 	}
-	if err := db.Migrate(ctx); err != nil {
-		return nil, err
+	if block != "" {
+		runtime.SetBlockProfileRate(int(10 * time.Microsecond))
 	}
-	return db, jobs.Migrate(ctx, db, nil)
-}
-
-const token, aesKey = "benchtoken", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-
-type endpoint struct {
-	url     string
-	crypter *wechat.Crypter
-	close   func()
-}
-
-// account makes a WeChat account in safe mode and serves its push endpoint with
-// replier (nil: none).
-func account(ctx context.Context, db *store.DB, org, inst int64, appID string, jc *jobs.Client, replier webhook.Replier) (*endpoint, int64, error) {
-	acc := &passerelle.Account{InstitutionID: inst, Platform: passerelle.WeChat, DisplayName: appID}
-	if err := db.CreateAccount(ctx, org, acc); err != nil {
-		return nil, 0, err
+	if mutex != "" {
+		runtime.SetMutexProfileFraction(5)
 	}
-	if err := db.SetCredentials(ctx, org, acc.ID, map[string]string{"appid": appID, "token": token, "encoding_aes_key": aesKey}); err != nil {
-		return nil, 0, err
-	}
-	c, err := wechat.NewCrypter(wechat.CrypterConfig{Token: token, EncodingAESKey: aesKey, AppID: appID})
-	if err != nil {
-		return nil, 0, err
-	}
-	srv := server.New(server.Options{DB: db})
-	wh := webhook.Register(webhook.Options{DB: db, Jobs: jc, Server: srv, Replier: replier})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, 0, err
-	}
-	hs := &http.Server{Handler: srv.Handler()}
-	go hs.Serve(ln)
-	return &endpoint{url: fmt.Sprintf("http://%s/wechat/callback/%d", ln.Addr(), acc.ID), crypter: c, close: func() { hs.Close(); wh.Close() }}, acc.ID, nil
+	return func() error {
+		var errs []error
+		if cpuFile != nil {
+			pprof.StopCPUProfile()
+			errs = append(errs, cpuFile.Close())
+		}
+		for name, file := range map[string]string{"block": block, "mutex": mutex} {
+			if file == "" {
+				continue
+			}
+			f, err := os.Create(file)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			errs = append(errs, pprof.Lookup(name).WriteTo(f, 0), f.Close())
+		}
+		return errors.Join(errs...)
+	}, nil
 }
 
 type result struct {
@@ -133,18 +121,21 @@ type result struct {
 	max    time.Duration
 }
 
-func replies(ctx context.Context, events, senders, rounds int) error {
+func replies(ctx context.Context, events, senders, rounds int, pg string) error {
 	dir, err := os.MkdirTemp("", "desk-bench")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	db, err := openDB(ctx, dir)
+	db, err := pushload.OpenDB(ctx, dir, pg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	org, _ := db.CreateOrganization(ctx, "bench")
+	org, err := db.CreateOrganization(ctx, "bench")
+	if err != nil {
+		return err
+	}
 	inst := &passerelle.Institution{OrgID: org.ID, Name: "Bench museum"}
 	if err := db.CreateInstitution(ctx, inst); err != nil {
 		return err
@@ -164,24 +155,24 @@ func replies(ctx context.Context, events, senders, rounds int) error {
 		defer cancel()
 		jc.Stop(stop)
 	}()
-	off, _, err := account(ctx, db, org.ID, inst.ID, "wxbenchoff00000000", jc, nil)
+	off, err := pushload.Serve(ctx, db, org.ID, inst.ID, "wxbenchoff00000000", jc, nil)
 	if err != nil {
 		return err
 	}
-	defer off.close()
-	on, onID, err := account(ctx, db, org.ID, inst.ID, "wxbenchon000000000", jc, svc)
+	defer off.Close()
+	on, err := pushload.Serve(ctx, db, org.ID, inst.ID, "wxbenchon000000000", jc, svc)
 	if err != nil {
 		return err
 	}
-	defer on.close()
+	defer on.Close()
 	const rules = 100
 	for i := range rules {
-		if err := db.CreateReplyRule(ctx, &store.ReplyRule{AccountID: onID, Keywords: []string{fmt.Sprintf("展厅%03d", i), fmt.Sprintf("room %03d", i)}, Match: desk.MatchContains, Text: fmt.Sprintf("第 %d 展厅在二楼，开放时间 9:30–18:00。", i)}); err != nil {
+		if err := db.CreateReplyRule(ctx, &store.ReplyRule{AccountID: on.AccountID, Keywords: []string{fmt.Sprintf("展厅%03d", i), fmt.Sprintf("room %03d", i)}, Match: desk.MatchContains, Text: fmt.Sprintf("第 %d 展厅在二楼，开放时间 9:30–18:00。", i)}); err != nil {
 			return err
 		}
 	}
 	var offs, ons []result
-	load0 := loadavg()
+	load0 := pushload.LoadAvg()
 	seq := 0
 	for r := range rounds {
 		for _, mode := range []string{"off", "on"} {
@@ -191,7 +182,7 @@ func replies(ctx context.Context, events, senders, rounds int) error {
 			}
 			// Each round starts once the drain has applied the previous rounds' events:
 			// a backlog left by one mode would otherwise slow the next one down.
-			if err := drained(ctx, db, 2*time.Minute); err != nil {
+			if err := pushload.Drained(ctx, db, 2*time.Minute); err != nil {
 				return err
 			}
 			res, err := load(ep, events, senders, seq, mode == "on", rules)
@@ -199,7 +190,7 @@ func replies(ctx context.Context, events, senders, rounds int) error {
 				return fmt.Errorf("round %d %s: %w", r+1, mode, err)
 			}
 			seq += events
-			fmt.Printf("round %d, replies %-3s: %7.0f events/s  p50 %-9s p99 %-9s max %s\n", r+1, mode, res.perSec, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond), res.max.Round(time.Microsecond))
+			fmt.Printf("round %d, replies %-3s: %7.0f events/s  p50 %-9s p99 %-9s max %-9s load %s\n", r+1, mode, res.perSec, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond), res.max.Round(time.Microsecond), pushload.LoadAvg())
 			if mode == "on" {
 				ons = append(ons, res)
 			} else {
@@ -213,130 +204,51 @@ func replies(ctx context.Context, events, senders, rounds int) error {
 		for i, r := range rs {
 			ps[i], p99[i] = r.perSec, r.p99
 		}
-		slices.Sort(ps)
-		slices.Sort(p99)
-		fmt.Printf("replies %-3s: events/s min %.0f median %.0f max %.0f; p99 min %s median %s max %s\n", name, ps[0], ps[len(ps)/2], ps[len(ps)-1],
-			p99[0].Round(time.Microsecond), p99[len(p99)/2].Round(time.Microsecond), p99[len(p99)-1].Round(time.Microsecond))
-		return ps[len(ps)/2], p99[len(p99)-1]
+		e, l := pushload.SpreadOf(ps), pushload.SpreadOf(p99)
+		fmt.Printf("replies %-3s: events/s min %.0f median %.0f max %.0f; p99 min %s median %s max %s\n", name, e.Min, e.Median, e.Max,
+			l.Min.Round(time.Microsecond), l.Median.Round(time.Microsecond), l.Max.Round(time.Microsecond))
+		return e.Median, l.Max
 	}
-	fmt.Printf("push endpoint, safe mode, SQLite (WAL, synchronous=FULL), GOMAXPROCS=%d, %d senders, %d text messages per round, %d rules; load average at start %s, at end %s\n", runtime.GOMAXPROCS(0), senders, events, rules, load0, loadavg())
+	engine := "SQLite (WAL, synchronous=FULL)"
+	if pg != "" {
+		engine = "PostgreSQL"
+	}
+	fmt.Printf("push endpoint, safe mode, %s, GOMAXPROCS=%d, %d senders, %d text messages per round, %d rules; load average at start %s, at end %s\n", engine, runtime.GOMAXPROCS(0), senders, events, rules, load0, pushload.LoadAvg())
 	offMed, _ := summary("off", offs)
 	onMed, onP99 := summary("on", ons)
 	fmt.Printf("ratio on/off (medians): %.2f (target ≥ 0.8); worst p99 with replies %s (target < 100ms)\n", onMed/offMed, onP99.Round(time.Microsecond))
 	return nil
 }
 
-// loadavg is the machine's 1, 5 and 15-minute load averages ("?" where unknown):
-// timings taken on a loaded machine say little on their own.
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := bytes.Fields(b)
-	if len(f) < 3 {
-		return "?"
-	}
-	return string(bytes.Join(f[:3], []byte(" ")))
-}
-
-// drained waits until no stored push waits for the drain.
-func drained(ctx context.Context, db *store.DB, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
-		var n int
-		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM wechat_events WHERE processed_at IS NULL AND failed_at IS NULL`).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the drain still has %d events after %s", n, limit)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // load sends events text messages from senders concurrent senders and checks every
-// answer: a passive reply with the rule's text when replies are on, "success" when off.
-func load(ep *endpoint, events, senders, seq int, replies bool, rules int) (result, error) {
-	type req struct {
-		url  string
-		body []byte
-		want string
-	}
-	reqs := make([]req, events)
+// answer after the clock stops: a passive reply with the rule's text when replies are
+// on, "success" when off.
+func load(ep *pushload.Endpoint, events, senders, seq int, replies bool, rules int) (result, error) {
+	reqs := make([]pushload.Request, events)
 	now := time.Now().Unix()
 	for i := range events {
 		n := (seq + i) % rules
 		msg := fmt.Appendf(nil, `<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[oUser%d]]></FromUserName><CreateTime>%d</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[请问展厅%03d怎么走？]]></Content><MsgId>%d</MsgId></xml>`, (seq+i)%5000, now, n, 1_000_000+seq+i)
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		nonce := strconv.Itoa(seq + i)
-		body, sig, err := ep.crypter.EncryptPush("gh_bench", msg, ts, nonce)
+		r, err := ep.Push(msg, strconv.Itoa(seq+i))
 		if err != nil {
 			return result{}, err
 		}
-		q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "encrypt_type": {"aes"}, "msg_signature": {sig}, "signature": {ep.crypter.Sign(ts, nonce)}}
-		want := "success"
+		r.Want = "success"
 		if replies {
-			want = fmt.Sprintf("第 %d 展厅在二楼，开放时间 9:30–18:00。", n)
+			r.Want = fmt.Sprintf("第 %d 展厅在二楼，开放时间 9:30–18:00。", n)
 		}
-		reqs[i] = req{ep.url + "?" + q.Encode(), body, want}
+		reqs[i] = r
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders, MaxConnsPerHost: senders}, Timeout: 10 * time.Second}
-	var next, failed atomic.Int64
-	var firstErr atomic.Value
-	lat := make([][]time.Duration, senders)
-	type got struct {
-		status int
-		body   []byte
-	}
-	answers := make([]got, len(reqs))
-	start := time.Now()
-	var wg sync.WaitGroup
-	for s := range senders {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(reqs)) {
-					return
-				}
-				r := reqs[i]
-				t0 := time.Now()
-				resp, err := client.Post(r.url, "text/xml", bytes.NewReader(r.body))
-				if err != nil {
-					failed.Add(1)
-					firstErr.CompareAndSwap(nil, err.Error())
-					answers[i] = got{0, []byte(err.Error())}
-					continue
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				lat[s] = append(lat[s], time.Since(t0))
-				answers[i] = got{resp.StatusCode, b}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	// Every answer is checked, after the clock stops: decrypting the replies is
-	// WeChat's work, and on this machine it would take the server's cores.
-	for i, a := range answers {
-		if text := answer(ep.crypter, a.body); a.status != 200 || text != reqs[i].want {
-			failed.Add(1)
-			firstErr.CompareAndSwap(nil, fmt.Sprintf("status %d, answer %q, want %q", a.status, text, reqs[i].want))
+	res := pushload.SendThenCheck(reqs, senders, func(r pushload.Request, body []byte) error {
+		if text := answer(ep.Crypter, body); text != r.Want {
+			return fmt.Errorf("answer %q, want %q", text, r.Want)
 		}
+		return nil
+	})
+	if res.Failed > 0 {
+		return result{}, fmt.Errorf("%d failed requests (first: %s)", res.Failed, res.FirstError)
 	}
-	if failed.Load() > 0 {
-		return result{}, fmt.Errorf("%d failed requests (first: %v)", failed.Load(), firstErr.Load())
-	}
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
-	return result{perSec: float64(events) / elapsed.Seconds(), p50: pct(.50), p99: pct(.99), max: all[len(all)-1]}, nil
+	return result{perSec: res.PerSecond(), p50: res.Percentile(.50), p99: res.Percentile(.99), max: res.Max()}, nil
 }
 
 // answer reads an endpoint's answer: "success", or the decrypted reply's Content.
@@ -364,12 +276,15 @@ func stats(ctx context.Context, n int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	db, err := openDB(ctx, dir)
+	db, err := pushload.OpenDB(ctx, dir, "")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	org, _ := db.CreateOrganization(ctx, "bench")
+	org, err := db.CreateOrganization(ctx, "bench")
+	if err != nil {
+		return err
+	}
 	inst := &passerelle.Institution{OrgID: org.ID, Name: "Bench museum"}
 	if err := db.CreateInstitution(ctx, inst); err != nil {
 		return err

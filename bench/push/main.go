@@ -82,6 +82,7 @@ func run(events, senders int, pg string) error {
 			reqs = append(reqs, r)
 		}
 	}
+	load0 := pushload.LoadAvg()
 	res := pushload.Send(reqs, senders, nil)
 	stored, err := db.CountWeChatEvents(ctx, ep.AccountID)
 	if err != nil {
@@ -96,7 +97,7 @@ func run(events, senders int, pg string) error {
 	if pg != "" {
 		engine = "PostgreSQL"
 	}
-	fmt.Printf("push endpoint, safe mode, %s, GOMAXPROCS=%d, %d senders\n", engine, runtime.GOMAXPROCS(0), senders)
+	fmt.Printf("push endpoint, safe mode, %s, GOMAXPROCS=%d, %d senders; load average at start %s, at end %s\n", engine, runtime.GOMAXPROCS(0), senders, load0, pushload.LoadAvg())
 	fmt.Printf("requests: %d in %s = %.0f requests/s; distinct events %.0f/s\n", len(reqs), res.Elapsed.Round(time.Millisecond), res.PerSecond(), float64(events)/res.Elapsed.Seconds())
 	fmt.Printf("latency: p50 %s  p95 %s  p99 %s  max %s\n", res.Percentile(.50).Round(time.Microsecond), res.Percentile(.95).Round(time.Microsecond), res.Percentile(.99).Round(time.Microsecond), res.Max().Round(time.Microsecond))
 	fmt.Printf("failed requests: %d; events stored: %d of %d (lost %d, stored twice 0 by UNIQUE key)\n", res.Failed, stored, events, events-stored)

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -187,11 +188,17 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 type Tx struct {
 	*sql.Tx
 	db *DB
+	// stmts are the cached statements bound to this transaction, by query (guarded by
+	// mu: a sql.Tx may be shared by goroutines).
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
 }
 
 // q is what both a Tx and the read pool offer; the methods rebind and convert args.
 type q struct {
-	db  *DB
+	db *DB
+	// tx is the write transaction run is, nil on a pool.
+	tx  *Tx
 	run interface {
 		ExecContext(context.Context, string, ...any) (sql.Result, error)
 		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
@@ -204,7 +211,7 @@ func (x q) exec(ctx context.Context, query string, args ...any) (sql.Result, err
 		return nil, err
 	}
 	query, args = x.db.rebind(query), x.db.args(args)
-	if st := x.prepared(ctx, query); st != nil {
+	if st := x.txPrepared(ctx, query); st != nil {
 		res, err := st.ExecContext(ctx, args...)
 		return res, x.db.mapErr(err)
 	}
@@ -241,7 +248,7 @@ func (x q) row(ctx context.Context, query string, args ...any) rowResult {
 		return errRow{err}
 	}
 	query, args = x.db.rebind(query), x.db.args(args)
-	if st := x.prepared(ctx, query); st != nil {
+	if st := x.txPrepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return x.run.QueryRowContext(ctx, query, args...)
@@ -254,7 +261,7 @@ func (x q) insert(ctx context.Context, query string, args ...any) (int64, error)
 	return id, x.db.mapErr(err)
 }
 
-func (tx *Tx) q() q { return q{db: tx.db, run: tx.Tx} }
+func (tx *Tx) q() q { return q{db: tx.db, tx: tx, run: tx.Tx} }
 
 // r is the read side.
 func (db *DB) r() q { return q{db: db, run: db.read} }
@@ -270,7 +277,13 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return db.mapErr(sqlTx.Commit())
+	if err := sqlTx.Commit(); err != nil {
+		return db.mapErr(err)
+	}
+	if db.dialect == SQLite {
+		db.stmts.prepareNotedLater(db.write)
+	}
+	return nil
 }
 
 // InTx runs fn in a write transaction; other packages compose store writes with a job

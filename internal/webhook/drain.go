@@ -43,7 +43,10 @@ type PublishFinisher interface {
 	MassSendFinishedTx(ctx context.Context, tx *store.Tx, accountID int64, m *wechat.Message) error
 }
 
-const drainBatch = 500
+// drainBatch is the events applied per transaction. The drain and the push endpoint
+// share SQLite's one writer, and a push's batch waits for the drain's transaction in
+// progress: a short one keeps that wait, the endpoint's tail latency, short.
+const drainBatch = 100
 
 // Work implements river.Worker.
 func (w *DrainWorker) Work(ctx context.Context, job *river.Job[DrainArgs]) error {

@@ -1,17 +1,20 @@
 // Package pushload drives the WeChat push endpoint for the benchmark programs under
 // bench/ (push, desk): a migrated database, a WeChat account in safe mode served on
-// loopback, requests encrypted and signed as WeChat sends them, and concurrent senders
-// that time every answer.
+// loopback, requests encrypted and signed as WeChat sends them, concurrent senders
+// that time every answer, and what fair rounds need (an idle drain at the start,
+// answers judged after the clock stops, min/median/max over rounds).
 package pushload
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -136,15 +139,30 @@ func (r *Result) Percentile(p float64) time.Duration {
 func (r *Result) Max() time.Duration { return r.Percentile(1) }
 
 // Send posts reqs in order from senders concurrent senders. check judges each answer
-// (nil: any 200 is right); a transport error, another status or a check's error counts
-// as a failure.
+// (nil: any 200 is right) as it comes; a transport error, another status or a check's
+// error counts as a failure.
 func Send(reqs []Request, senders int, check func(r Request, body []byte) error) *Result {
+	return send(reqs, senders, check, false)
+}
+
+// SendThenCheck is Send with the answers judged after the clock stops: when checking
+// an answer is WeChat's work (decrypting a passive reply), doing it inside the clock
+// would take the server's cores on a small machine and charge the server for it.
+func SendThenCheck(reqs []Request, senders int, check func(r Request, body []byte) error) *Result {
+	return send(reqs, senders, check, true)
+}
+
+func send(reqs []Request, senders int, check func(r Request, body []byte) error, after bool) *Result {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders, MaxConnsPerHost: senders}, Timeout: 10 * time.Second}
 	var next, failed atomic.Int64
 	var firstErr atomic.Value
 	fail := func(msg string) {
 		failed.Add(1)
 		firstErr.CompareAndSwap(nil, msg)
+	}
+	var answers [][]byte
+	if after && check != nil {
+		answers = make([][]byte, len(reqs))
 	}
 	lat := make([][]time.Duration, senders)
 	start := time.Now()
@@ -173,6 +191,8 @@ func Send(reqs []Request, senders int, check func(r Request, body []byte) error)
 					fail(err.Error())
 				case resp.StatusCode != http.StatusOK:
 					fail(fmt.Sprintf("status %d: %.200s", resp.StatusCode, b))
+				case answers != nil:
+					answers[i] = b
 				case check != nil:
 					if err := check(r, b); err != nil {
 						fail(err.Error())
@@ -182,10 +202,62 @@ func Send(reqs []Request, senders int, check func(r Request, body []byte) error)
 		}()
 	}
 	wg.Wait()
-	res := &Result{Requests: len(reqs), Elapsed: time.Since(start), Latencies: slices.Concat(lat...), Failed: failed.Load()}
+	res := &Result{Requests: len(reqs), Elapsed: time.Since(start), Latencies: slices.Concat(lat...)}
+	for i, b := range answers {
+		if b == nil {
+			continue // failed above
+		}
+		if err := check(reqs[i], b); err != nil {
+			fail(err.Error())
+		}
+	}
+	res.Failed = failed.Load()
 	slices.Sort(res.Latencies)
 	if msg, ok := firstErr.Load().(string); ok {
 		res.FirstError = msg
 	}
 	return res
+}
+
+// Drained waits until the drain has applied every stored push (or limit passes): a
+// round that starts with a backlog left by the previous one pays for it.
+func Drained(ctx context.Context, db *store.DB, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		var n int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM wechat_events WHERE processed_at IS NULL AND failed_at IS NULL`).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the drain still has %d events after %s", n, limit)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// LoadAvg is the machine's 1, 5 and 15-minute load averages ("?" where unknown):
+// timings taken on a loaded machine say little on their own.
+func LoadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := bytes.Fields(b)
+	if len(f) < 3 {
+		return "?"
+	}
+	return string(bytes.Join(f[:3], []byte(" ")))
+}
+
+// Spread is the min, median and max of a measure over rounds.
+type Spread[T cmp.Ordered] struct{ Min, Median, Max T }
+
+// SpreadOf summarises values (at least one).
+func SpreadOf[T cmp.Ordered](values []T) Spread[T] {
+	v := slices.Clone(values)
+	slices.Sort(v)
+	return Spread[T]{v[0], v[len(v)/2], v[len(v)-1]}
 }
