@@ -68,22 +68,26 @@ func TestBrowserKiosk(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#kiosk-form`)),
 		chromedp.SetValue(chromedp.CSS(`#kiosk-form #f-pace_seconds`), "5"),
 		chromedp.SetValue(chromedp.CSS(`#kiosk-form #f-idle_seconds`), "600"),
+		// Mark this document, to know when the saved page has replaced it.
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.before = "save"`),
 		chromedp.Click(chromedp.CSS(`#kiosk-form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#kiosk-url`)),
-		chromedp.WaitVisible(chromedp.CSS(`#kiosk-qr`)),
 	)
 	if err := chromedp.Do(b, steps...); err != nil {
 		t.Fatal(err)
 	}
+	if err := waitJSWithin(b, `document.readyState === "complete" && !document.body.dataset.before && !!document.querySelector("#kiosk-url") && !!document.querySelector("#kiosk-qr")`, 30*time.Second); err != nil {
+		t.Fatalf("the saved page did not come: %v", err)
+	}
 	if v, _ := chromedp.Run(b, chromedp.Value(chromedp.CSS(`#kiosk-form #f-pace_seconds`))); v != "5" {
 		t.Fatalf("the pace was not saved: %q", v)
 	}
-	err = chromedp.Do(b,
-		chromedp.Click(chromedp.CSS(`#kiosk-url`)),
-		chromedp.WaitVisible(chromedp.CSS(`#s0.active`)),
-	)
-	if err != nil {
+	// The click navigates: wait on the new document by script, not on a node of the
+	// old one (chromedp loses it in between: "Could not find node with given id").
+	if err := chromedp.Do(b, chromedp.Click(chromedp.CSS(`#kiosk-url`))); err != nil {
 		t.Fatal(err)
+	}
+	if err := waitJSWithin(b, `location.pathname.startsWith("/v/k/") && !!document.querySelector("#s0.active")`, 30*time.Second); err != nil {
+		t.Fatalf("the kiosk did not open: %v", err)
 	}
 	// It moves on by itself after 5 s.
 	if err := waitJSWithin(b, `!!document.querySelector("#s1.active") && document.querySelector(".controls .position").textContent === "2 / 4"`, 15*time.Second); err != nil {
