@@ -210,7 +210,9 @@ func refGroupBy(rows []store.AnalyticsRow, key func(*store.AnalyticsRow) string)
 	for i := range out {
 		out[i].Mean = round4(float64(out[i].Interactions) / float64(out[i].Posts))
 	}
-	slices.SortFunc(out, func(a, b Group) int { return cmp.Or(cmp.Compare(b.Interactions, a.Interactions), cmp.Compare(a.Key, b.Key)) })
+	slices.SortFunc(out, func(a, b Group) int {
+		return cmp.Or(cmp.Compare(b.Interactions, a.Interactions), cmp.Compare(a.Key, b.Key))
+	})
 	return out
 }
 
@@ -260,7 +262,9 @@ func refFindings(rows []store.AnalyticsRow) []Finding {
 		if len(keys) < 2 {
 			continue
 		}
-		slices.SortFunc(keys, func(a, b string) int { return cmp.Or(cmp.Compare(mean(samples[b]), mean(samples[a])), cmp.Compare(a, b)) })
+		slices.SortFunc(keys, func(a, b string) int {
+			return cmp.Or(cmp.Compare(mean(samples[b]), mean(samples[a])), cmp.Compare(a, b))
+		})
 		best, base := keys[0], keys[len(keys)-1]
 		bs := samples[base]
 		if d.name == "weekday" {

@@ -207,15 +207,6 @@ func (w *snapshotWriter) write(ctx context.Context, s *PublicationSnapshot, now 
 	return db.mapErr(err)
 }
 
-func writePublicationSnapshot(ctx context.Context, tx *Tx, s *PublicationSnapshot, now time.Time) error {
-	w, err := newSnapshotWriter(ctx, tx)
-	if err != nil {
-		return err
-	}
-	defer w.close()
-	return w.write(ctx, s, now)
-}
-
 // PublicationSnapshots lists a publication's readings, oldest first; not_found when
 // the publication is not the organization's.
 func (db *DB) PublicationSnapshots(ctx context.Context, orgID, publicationID int64) ([]*PublicationSnapshot, error) {
