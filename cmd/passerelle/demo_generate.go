@@ -63,6 +63,9 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := db.AnalyzeAfterLoad(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintf(env.Stdout, "organization %d: %d institutions, %d publications, %d snapshots in %s\n", *orgID, res.Institutions, res.Publications, res.Snapshots, time.Since(started).Round(time.Second))
 	return nil
 }

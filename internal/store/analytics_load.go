@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -180,7 +181,20 @@ func (db *DB) LoadAudience(ctx context.Context, orgID int64, b AudienceLoad) err
 	if db.dialect == Postgres {
 		return db.inPgxTx(ctx, func(tx pgx.Tx) error { return load(ctx, pgBulk{db: db, tx: tx}) })
 	}
-	return db.inTx(ctx, func(tx *Tx) error { return load(ctx, sqliteBulk{tx: tx}) })
+	return db.inTx(ctx, func(tx *Tx) error {
+		// A batch touches pages all over the publications' indexes, far more than
+		// SQLite's default page cache (2 MB) holds: give the write connection room
+		// for the transaction, and its size back after.
+		var was int64
+		if err := tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&was); err != nil {
+			return db.mapErr(err)
+		}
+		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
+			return db.mapErr(err)
+		}
+		defer tx.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = `+strconv.FormatInt(was, 10))
+		return load(ctx, sqliteBulk{tx: tx})
+	})
 }
 
 type snapKey struct {
@@ -348,4 +362,19 @@ func (db *DB) inPgxTx(ctx context.Context, fn func(pgx.Tx) error) error {
 		}
 		return db.mapErr(tx.Commit(ctx))
 	})
+}
+
+// AnalyzeAfterLoad refreshes PostgreSQL's planner statistics after a bulk load (the
+// planner otherwise guesses one row per range until autovacuum comes by); SQLite keeps
+// no statistics unless asked, so nothing is done there.
+func (db *DB) AnalyzeAfterLoad(ctx context.Context) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	for _, t := range []string{"posts", "publications", "publication_snapshots", "publication_figures", "account_snapshots", "follower_days"} {
+		if _, err := db.write.ExecContext(ctx, `ANALYZE `+t); err != nil {
+			return db.mapErr(err)
+		}
+	}
+	return nil
 }
