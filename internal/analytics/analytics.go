@@ -96,11 +96,11 @@ func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, er
 	}
 	sum := compute(cells, top, bottom, cur)
 	prev := p.Previous()
-	prevCells, err := s.DB.AnalyticsCells(ctx, sc.OrgID, sc.InstitutionIDs, prev.From, prev.To)
+	prevTotal, err := s.DB.AnalyticsTotal(ctx, sc.OrgID, sc.InstitutionIDs, prev.From, prev.To)
 	if err != nil {
 		return nil, err
 	}
-	if sum.Previous, err = s.totals(ctx, sc, prev, prevCells); err != nil {
+	if sum.Previous, err = s.totals(ctx, sc, prev, []store.AnalyticsCell{prevTotal}); err != nil {
 		return nil, err
 	}
 	if sum.Live, sum.LiveTotals, err = s.live(ctx, sc, p); err != nil {

@@ -347,6 +347,21 @@ type AnalyticsCell struct {
 // cells instead of hundreds of thousands of rows. Beijing time is UTC+8 all year (China
 // has had no daylight saving time since 1991).
 func (db *DB) AnalyticsCells(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) ([]AnalyticsCell, error) {
+	return db.analyticsCells(ctx, orgID, institutionIDs, from, to, true)
+}
+
+// AnalyticsTotal is AnalyticsCells added up into one cell (whose weekday, hour,
+// platform, format and theme mean nothing): a previous period's totals, without
+// reading the posts.
+func (db *DB) AnalyticsTotal(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) (AnalyticsCell, error) {
+	cells, err := db.analyticsCells(ctx, orgID, institutionIDs, from, to, false)
+	if err != nil || len(cells) != 1 {
+		return AnalyticsCell{}, err
+	}
+	return cells[0], nil
+}
+
+func (db *DB) analyticsCells(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, grouped bool) ([]AnalyticsCell, error) {
 	w := analyticsWhere(orgID, institutionIDs, from, to)
 	wd, hour := "CAST(strftime('%w', p.published_at, '+8 hours') AS INTEGER)", "CAST(strftime('%H', p.published_at, '+8 hours') AS INTEGER)"
 	sum := func(x string) string { return "COALESCE(SUM(" + x + "), 0)" }
@@ -356,10 +371,15 @@ func (db *DB) AnalyticsCells(ctx context.Context, orgID int64, institutionIDs []
 		sum = func(x string) string { return "COALESCE(SUM(" + x + "), 0)::BIGINT" }
 		square = interactionsSQL + "::FLOAT8 * " + interactionsSQL
 	}
-	query := `SELECT ` + wd + `, ` + hour + `, a.platform, p.format, po.theme, COUNT(*), ` + sum("f.views") + `,
-		MAX(CASE WHEN f.views IS NOT NULL AND f.views_lower_bound THEN 1 ELSE 0 END), ` + sum("f.likes") + `, ` + sum("f.comments") + `, ` + sum("f.reposts") + `,
+	keys, tables, group := wd+`, `+hour+`, a.platform, p.format, po.theme`, analyticsFrom, ` GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`
+	if !grouped {
+		keys, group = `0, 0, '', '', ''`, ""
+		tables = strings.Replace(tables, "JOIN posts po ON po.id = p.post_id ", "", 1)
+	}
+	query := `SELECT ` + keys + `, COUNT(*), ` + sum("f.views") + `,
+		COALESCE(MAX(CASE WHEN f.views IS NOT NULL AND f.views_lower_bound THEN 1 ELSE 0 END), 0), ` + sum("f.likes") + `, ` + sum("f.comments") + `, ` + sum("f.reposts") + `,
 		` + sum("CASE WHEN f.views IS NOT NULL THEN "+interactionsSQL+" ELSE 0 END") + `, COALESCE(SUM(` + square + `), 0)` +
-		analyticsFrom + w.sql() + ` GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`
+		tables + w.sql() + group
 	return queryAll(ctx, db, db.r(), query, w.args, func(sc interface{ Scan(...any) error }) (AnalyticsCell, error) {
 		var c AnalyticsCell
 		var wd, lower int
