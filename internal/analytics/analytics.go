@@ -76,59 +76,70 @@ func (s *Service) organizationScope(ctx context.Context, u *passerelle.User) (Sc
 }
 
 // Summary computes the scope's analytics over p, with the previous period's totals.
+// The database adds up the period's publications (AnalyticsCells, AnalyticsDays) and
+// ranks the top and bottom posts; only those are read one by one.
 func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, error) {
-	sum, _, _, err := s.summary(ctx, sc, p)
-	return sum, err
-}
-
-// summary is Summary with the rows of the period and of the previous one.
-func (s *Service) summary(ctx context.Context, sc Scope, p Period) (*Summary, []store.AnalyticsRow, []store.AnalyticsRow, error) {
-	rows, err := s.DB.AnalyticsRows(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
+	cells, err := s.DB.AnalyticsCells(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	cur, err := s.totals(ctx, sc, p, rows)
+	posts := 0
+	for i := range cells {
+		posts += cells[i].Posts
+	}
+	top, err := s.DB.AnalyticsRanked(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, true, topN)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	sum := compute(p, rows, cur)
+	bottom, err := s.DB.AnalyticsRanked(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, false, min(topN, posts-len(top)))
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.totals(ctx, sc, p, cells)
+	if err != nil {
+		return nil, err
+	}
+	sum := compute(cells, top, bottom, cur)
 	prev := p.Previous()
-	prevRows, err := s.DB.AnalyticsRows(ctx, sc.OrgID, sc.InstitutionIDs, prev.From, prev.To)
+	prevTotal, err := s.DB.AnalyticsTotal(ctx, sc.OrgID, sc.InstitutionIDs, prev.From, prev.To)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	if sum.Previous, err = s.totals(ctx, sc, prev, prevRows); err != nil {
-		return nil, nil, nil, err
+	if sum.Previous, err = s.totals(ctx, sc, prev, []store.AnalyticsCell{prevTotal}); err != nil {
+		return nil, err
 	}
 	if sum.Live, sum.LiveTotals, err = s.live(ctx, sc, p); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	if sum.Daily, err = s.daily(ctx, sc, p, rows); err != nil {
-		return nil, nil, nil, err
+	if sum.Daily, err = s.daily(ctx, sc, p); err != nil {
+		return nil, err
 	}
-	return &sum, rows, prevRows, nil
+	return &sum, nil
 }
 
-// totals adds the followers and the cadence target to the rows' totals.
-func (s *Service) totals(ctx context.Context, sc Scope, p Period, rows []store.AnalyticsRow) (Totals, error) {
+// totals adds the followers and the cadence target to the cells' totals.
+func (s *Service) totals(ctx context.Context, sc Scope, p Period, cells []store.AnalyticsCell) (Totals, error) {
 	var f Followers
 	var start, end int64
-	var startN, endN int
+	var known int
 	ids := make([]int64, 0, len(sc.Accounts))
 	for _, a := range sc.Accounts {
 		ids = append(ids, a.ID)
-		st, en, okS, okE, err := s.DB.FollowersOver(ctx, a.ID, p.From, p.To)
+	}
+	if len(ids) > 0 {
+		readings, err := s.DB.FollowersOver(ctx, ids, p.From, p.To)
 		if err != nil {
 			return Totals{}, err
 		}
-		if okS && okE {
-			start += st
-			end += en
-			startN++
-			endN++
+		for _, id := range ids {
+			if r := readings[id]; r.Start != nil && r.End != nil {
+				start += *r.Start
+				end += *r.End
+				known++
+			}
 		}
 	}
-	if startN > 0 {
+	if known > 0 {
 		f.Start, f.End, f.Net = ptr(start), ptr(end), ptr(end-start)
 	}
 	if len(ids) > 0 {
@@ -140,7 +151,7 @@ func (s *Service) totals(ctx context.Context, sc Scope, p Period, rows []store.A
 			f.New, f.Lost = ptr(n), ptr(l)
 		}
 	}
-	t := totals(p, rows, f)
+	t := totals(p, cells, f)
 	cad, err := s.DB.Cadences(ctx, ids)
 	if err != nil {
 		return Totals{}, err
@@ -177,11 +188,11 @@ func (s *Service) OrganizationSummary(ctx context.Context, u *passerelle.User, p
 	if err != nil {
 		return nil, err
 	}
-	sum, rows, prevRows, err := s.summary(ctx, sc, p)
+	sum, err := s.Summary(ctx, sc, p)
 	if err != nil {
 		return nil, err
 	}
-	if sum.Institutions, err = s.portfolio(ctx, sc, insts, p, rows, prevRows); err != nil {
+	if sum.Institutions, err = s.portfolio(ctx, sc, insts, p); err != nil {
 		return nil, err
 	}
 	return sum, nil
