@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 )
 
 // TestSummaryEqualsRowByRow checks the database's sums (AnalyticsCells, ranked top and
-// bottom posts) against the same analytics worked out in Go from every publication
+// bottom posts, AnalyticsDays, AnalyticsInstitutionTotals) against the same analytics worked out in Go from every publication
 // (AnalyticsRows), with the two-pass variance, on a generated history of three
 // institutions: an institution and the organization, a month, a quarter and a year.
 func TestSummaryEqualsRowByRow(t *testing.T) {
@@ -40,6 +41,30 @@ func TestSummaryEqualsRowByRow(t *testing.T) {
 		insts, err := db.Institutions(ctx, store.InstitutionFilter{OrgID: org.ID})
 		if err != nil || len(insts) != 3 {
 			t.Fatal(insts, err)
+		}
+		// Posts at the edges of Beijing days and of the periods, where a wrong time
+		// zone would move them to another day (the generated ones are all published
+		// in the daytime).
+		accts, err := db.Accounts(ctx, store.AccountFilter{OrgID: org.ID, InstitutionID: insts[1].ID})
+		if err != nil || len(accts) == 0 {
+			t.Fatal(accts, err)
+		}
+		var edge store.AudienceLoad
+		for i, at := range []time.Time{
+			time.Date(2026, 10, 1, 0, 0, 0, 0, Beijing), time.Date(2026, 10, 15, 7, 59, 0, 0, Beijing), time.Date(2026, 10, 31, 23, 59, 59, 0, Beijing),
+			time.Date(2026, 9, 30, 23, 30, 0, 0, Beijing), time.Date(2026, 7, 1, 0, 10, 0, 0, Beijing), time.Date(2026, 3, 8, 2, 0, 0, 0, Beijing),
+		} {
+			snap := &store.PublicationSnapshot{TakenAt: at.Add(48 * time.Hour), Source: store.PubSourceImport, Likes: ptr(int64(1000 + i)), Comments: ptr(int64(7 * i))}
+			if i%2 == 0 {
+				snap.Views = ptr(int64(50000 + i))
+			}
+			id := "edge-" + strconv.Itoa(i)
+			edge.Posts = append(edge.Posts, store.AudiencePost{InstitutionID: insts[1].ID, Title: id, Theme: "edge", PublishedAt: at,
+				Publications: []store.AudiencePublication{{AccountID: accts[i%len(accts)].ID, Format: passerelle.FormatPhotoText, PlatformPostID: id,
+					URL: "https://example.com/" + id, Snapshots: []*store.PublicationSnapshot{snap}}}})
+		}
+		if err := db.LoadAudience(ctx, org.ID, edge); err != nil {
+			t.Fatal(err)
 		}
 		m := time.Date(2026, 10, 1, 0, 0, 0, 0, Beijing)
 		periods := []Period{{From: m, To: m.AddDate(0, 1, 0)}, {From: m.AddDate(0, -3, 0), To: m}, {From: m.AddDate(-1, 0, 0), To: m}}
@@ -98,6 +123,63 @@ func TestSummaryEqualsRowByRow(t *testing.T) {
 					if f.Kind != w.Kind || f.Subject != w.Subject || f.Baseline != w.Baseline || f.N != w.N || f.NBaseline != w.NBaseline || f.Ratio != w.Ratio ||
 						math.Abs(f.T-w.T) > 1e-3*max(1, math.Abs(w.T)) {
 						t.Errorf("%s: finding %d = %+v, want %+v", name, i, f, w)
+					}
+				}
+				// The charts' days (AnalyticsDays): posts, views and interactions per
+				// Beijing day of publication.
+				wantDays := map[string]Day{}
+				for i := range rows {
+					r := &rows[i]
+					k := r.PublishedAt.In(Beijing).Format(time.DateOnly)
+					d := wantDays[k]
+					d.Posts, d.Views, d.Interactions = d.Posts+1, d.Views+val(r.Views), d.Interactions+interactions(r)
+					wantDays[k] = d
+				}
+				if len(got.Daily) != p.Days() {
+					t.Errorf("%s: %d days, want %d", name, len(got.Daily), p.Days())
+				}
+				for _, d := range got.Daily {
+					w := wantDays[d.Day]
+					if d.Posts != w.Posts || d.Views != w.Views || d.Interactions != w.Interactions {
+						t.Errorf("%s: %s has %d posts, %d views, %d interactions; want %+v", name, d.Day, d.Posts, d.Views, d.Interactions, w)
+					}
+					delete(wantDays, d.Day)
+				}
+				if len(wantDays) > 0 {
+					t.Errorf("%s: days with posts missing from the series: %+v", name, wantDays)
+				}
+				// The portfolio (AnalyticsInstitutionTotals): each institution's totals
+				// from its own publications, in the period and the one before.
+				if scope == "organization" {
+					if len(got.Institutions) != len(insts) {
+						t.Fatalf("%s: portfolio of %d institutions, want %d", name, len(got.Institutions), len(insts))
+					}
+					own := func(rs []store.AnalyticsRow, id int64) []store.AnalyticsRow {
+						var out []store.AnalyticsRow
+						for _, r := range rs {
+							if r.InstitutionID == id {
+								out = append(out, r)
+							}
+						}
+						return out
+					}
+					for _, in := range got.Institutions {
+						for _, c := range []struct {
+							what      string
+							got, want Totals
+						}{
+							{"totals", in.Totals, refTotals(own(rows, in.InstitutionID), in.Totals)},
+							{"previous", in.Previous, refTotals(own(prevRows, in.InstitutionID), in.Previous)},
+						} {
+							a, _ := json.Marshal(c.got)
+							b, _ := json.Marshal(c.want)
+							if string(a) != string(b) {
+								t.Errorf("%s: institution %d's %s = %s, want %s", name, in.InstitutionID, c.what, a, b)
+							}
+						}
+						if in.Posts == 0 {
+							t.Errorf("%s: institution %d has no post: the comparison proves little", name, in.InstitutionID)
+						}
 					}
 				}
 			}
