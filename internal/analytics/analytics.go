@@ -119,56 +119,78 @@ func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, er
 
 // totals adds the followers and the cadence target to the cells' totals.
 func (s *Service) totals(ctx context.Context, sc Scope, p Period, cells []store.AnalyticsCell) (Totals, error) {
-	var f Followers
-	var start, end int64
-	var known int
-	ids := make([]int64, 0, len(sc.Accounts))
-	for _, a := range sc.Accounts {
+	d, err := s.accountFigures(ctx, sc.Accounts, p)
+	if err != nil {
+		return Totals{}, err
+	}
+	return d.totals(sc, p, cells), nil
+}
+
+// accountFigures are the per-account figures totals needs over a period, read for
+// any number of accounts in three queries: a portfolio reads them once for all its
+// institutions.
+type accountFigures struct {
+	readings map[int64]store.FollowerReadings
+	moves    map[int64]store.FollowerMove
+	cadences map[int64]store.Cadence
+}
+
+func (s *Service) accountFigures(ctx context.Context, accounts []*passerelle.Account, p Period) (accountFigures, error) {
+	var d accountFigures
+	ids := make([]int64, 0, len(accounts))
+	for _, a := range accounts {
 		ids = append(ids, a.ID)
 	}
+	var err error
 	if len(ids) > 0 {
-		readings, err := s.DB.FollowersOver(ctx, ids, p.From, p.To)
-		if err != nil {
-			return Totals{}, err
+		if d.readings, err = s.DB.FollowersOver(ctx, ids, p.From, p.To); err != nil {
+			return d, err
 		}
-		for _, id := range ids {
-			if r := readings[id]; r.Start != nil && r.End != nil {
-				start += *r.Start
-				end += *r.End
-				known++
-			}
+		if d.moves, err = s.DB.FollowerMovesEach(ctx, ids, p.From.Format(time.DateOnly), p.Last().Format(time.DateOnly)); err != nil {
+			return d, err
+		}
+	}
+	d.cadences, err = s.DB.Cadences(ctx, ids)
+	return d, err
+}
+
+// totals is the scope's totals from the figures of its accounts (d must hold them).
+func (d accountFigures) totals(sc Scope, p Period, cells []store.AnalyticsCell) Totals {
+	var f Followers
+	var start, end, newF, lost int64
+	var known, moved int
+	for _, a := range sc.Accounts {
+		if r := d.readings[a.ID]; r.Start != nil && r.End != nil {
+			start += *r.Start
+			end += *r.End
+			known++
+		}
+		if m, ok := d.moves[a.ID]; ok {
+			newF += m.New
+			lost += m.Lost
+			moved++
 		}
 	}
 	if known > 0 {
 		f.Start, f.End, f.Net = ptr(start), ptr(end), ptr(end-start)
 	}
-	if len(ids) > 0 {
-		n, l, known, err := s.DB.FollowerMoves(ctx, ids, p.From.Format(time.DateOnly), p.Last().Format(time.DateOnly))
-		if err != nil {
-			return Totals{}, err
-		}
-		if known {
-			f.New, f.Lost = ptr(n), ptr(l)
-		}
+	if moved > 0 {
+		f.New, f.Lost = ptr(newF), ptr(lost)
 	}
 	t := totals(p, cells, f)
-	cad, err := s.DB.Cadences(ctx, ids)
-	if err != nil {
-		return Totals{}, err
-	}
 	weeks := float64(p.Days()) / 7
 	for _, a := range sc.Accounts {
 		if a.Kind != passerelle.AccountManaged || a.ArchivedAt != nil {
 			continue
 		}
-		c, ok := cad[a.ID]
+		c, ok := d.cadences[a.ID]
 		if !ok {
 			c = store.DefaultCadence(a.Platform)
 		}
 		t.CadenceMin += int(float64(c.MinPerWeek)*weeks + 0.5)
 		t.CadenceMax += int(float64(c.MaxPerWeek)*weeks + 0.5)
 	}
-	return t, nil
+	return t
 }
 
 // InstitutionSummary is the analytics of an institution the user may see.

@@ -37,6 +37,15 @@ func (s *Service) portfolio(ctx context.Context, sc Scope, insts []*passerelle.I
 		}
 		return nil
 	}
+	// Every account's follower and cadence figures, once per period.
+	figs, err := s.accountFigures(ctx, sc.Accounts, p)
+	if err != nil {
+		return nil, err
+	}
+	prevFigs, err := s.accountFigures(ctx, sc.Accounts, prevP)
+	if err != nil {
+		return nil, err
+	}
 	accounts := map[int64][]*passerelle.Account{}
 	for _, a := range sc.Accounts {
 		accounts[a.InstitutionID] = append(accounts[a.InstitutionID], a)
@@ -44,15 +53,8 @@ func (s *Service) portfolio(ctx context.Context, sc Scope, insts []*passerelle.I
 	out := make([]InstitutionFigures, 0, len(insts))
 	for _, in := range insts {
 		isc := Scope{OrgID: sc.OrgID, InstitutionIDs: []int64{in.ID}, Accounts: accounts[in.ID]}
-		t, err := s.totals(ctx, isc, p, cells(cur, in.ID))
-		if err != nil {
-			return nil, err
-		}
-		pt, err := s.totals(ctx, isc, prevP, cells(prev, in.ID))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, InstitutionFigures{InstitutionID: in.ID, Name: in.Name, Archived: in.ArchivedAt != nil, Totals: t, Previous: pt})
+		out = append(out, InstitutionFigures{InstitutionID: in.ID, Name: in.Name, Archived: in.ArchivedAt != nil,
+			Totals: figs.totals(isc, p, cells(cur, in.ID)), Previous: prevFigs.totals(isc, prevP, cells(prev, in.ID))})
 	}
 	return out, nil
 }

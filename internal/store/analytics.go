@@ -512,6 +512,33 @@ func (db *DB) FollowerMoves(ctx context.Context, accountIDs []int64, from, to st
 	return newF, lost, n > 0, db.mapErr(err)
 }
 
+// FollowerMove is an account's new and lost followers summed over days.
+type FollowerMove struct {
+	New, Lost int64
+}
+
+// FollowerMovesEach is FollowerMoves per account, in one grouped query: an account
+// without a known day is absent.
+func (db *DB) FollowerMovesEach(ctx context.Context, accountIDs []int64, from, to string) (map[int64]FollowerMove, error) {
+	w := where{}
+	w.in("account_id", accountIDs)
+	w.add("day >= ?", from)
+	w.add("day <= ?", to)
+	out := map[int64]FollowerMove{}
+	_, err := queryAll(ctx, db, db.r(), `SELECT account_id, `+db.sumSQL("new_followers")+`, `+db.sumSQL("lost_followers")+` FROM follower_days`+w.sql()+` GROUP BY account_id`, w.args,
+		func(sc interface{ Scan(...any) error }) (FollowerMove, error) {
+			var id int64
+			var m FollowerMove
+			err := sc.Scan(&id, &m.New, &m.Lost)
+			out[id] = m
+			return m, err
+		})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // TrackedPublication is a published publication as an importer or a collector sees it.
 type TrackedPublication struct {
 	ID             int64
