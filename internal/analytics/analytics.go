@@ -76,88 +76,121 @@ func (s *Service) organizationScope(ctx context.Context, u *passerelle.User) (Sc
 }
 
 // Summary computes the scope's analytics over p, with the previous period's totals.
+// The database adds up the period's publications (AnalyticsCells, AnalyticsDays) and
+// ranks the top and bottom posts; only those are read one by one.
 func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, error) {
-	sum, _, _, err := s.summary(ctx, sc, p)
-	return sum, err
-}
-
-// summary is Summary with the rows of the period and of the previous one.
-func (s *Service) summary(ctx context.Context, sc Scope, p Period) (*Summary, []store.AnalyticsRow, []store.AnalyticsRow, error) {
-	rows, err := s.DB.AnalyticsRows(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
+	cells, err := s.DB.AnalyticsCells(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	cur, err := s.totals(ctx, sc, p, rows)
+	posts := 0
+	for i := range cells {
+		posts += cells[i].Posts
+	}
+	top, err := s.DB.AnalyticsRanked(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, true, topN)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	sum := compute(p, rows, cur)
+	bottom, err := s.DB.AnalyticsRanked(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, false, min(topN, posts-len(top)))
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.totals(ctx, sc, p, cells)
+	if err != nil {
+		return nil, err
+	}
+	sum := compute(cells, top, bottom, cur)
 	prev := p.Previous()
-	prevRows, err := s.DB.AnalyticsRows(ctx, sc.OrgID, sc.InstitutionIDs, prev.From, prev.To)
+	prevTotal, err := s.DB.AnalyticsTotal(ctx, sc.OrgID, sc.InstitutionIDs, prev.From, prev.To)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	if sum.Previous, err = s.totals(ctx, sc, prev, prevRows); err != nil {
-		return nil, nil, nil, err
+	if sum.Previous, err = s.totals(ctx, sc, prev, []store.AnalyticsCell{prevTotal}); err != nil {
+		return nil, err
 	}
 	if sum.Live, sum.LiveTotals, err = s.live(ctx, sc, p); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	if sum.Daily, err = s.daily(ctx, sc, p, rows); err != nil {
-		return nil, nil, nil, err
+	if sum.Daily, err = s.daily(ctx, sc, p); err != nil {
+		return nil, err
 	}
-	return &sum, rows, prevRows, nil
+	return &sum, nil
 }
 
-// totals adds the followers and the cadence target to the rows' totals.
-func (s *Service) totals(ctx context.Context, sc Scope, p Period, rows []store.AnalyticsRow) (Totals, error) {
-	var f Followers
-	var start, end int64
-	var startN, endN int
-	ids := make([]int64, 0, len(sc.Accounts))
-	for _, a := range sc.Accounts {
-		ids = append(ids, a.ID)
-		st, en, okS, okE, err := s.DB.FollowersOver(ctx, a.ID, p.From, p.To)
-		if err != nil {
-			return Totals{}, err
-		}
-		if okS && okE {
-			start += st
-			end += en
-			startN++
-			endN++
-		}
-	}
-	if startN > 0 {
-		f.Start, f.End, f.Net = ptr(start), ptr(end), ptr(end-start)
-	}
-	if len(ids) > 0 {
-		n, l, known, err := s.DB.FollowerMoves(ctx, ids, p.From.Format(time.DateOnly), p.Last().Format(time.DateOnly))
-		if err != nil {
-			return Totals{}, err
-		}
-		if known {
-			f.New, f.Lost = ptr(n), ptr(l)
-		}
-	}
-	t := totals(p, rows, f)
-	cad, err := s.DB.Cadences(ctx, ids)
+// totals adds the followers and the cadence target to the cells' totals.
+func (s *Service) totals(ctx context.Context, sc Scope, p Period, cells []store.AnalyticsCell) (Totals, error) {
+	d, err := s.accountFigures(ctx, sc.Accounts, p)
 	if err != nil {
 		return Totals{}, err
 	}
+	return d.totals(sc, p, cells), nil
+}
+
+// accountFigures are the per-account figures totals needs over a period, read for
+// any number of accounts in three queries: a portfolio reads them once for all its
+// institutions.
+type accountFigures struct {
+	readings map[int64]store.FollowerReadings
+	moves    map[int64]store.FollowerMove
+	cadences map[int64]store.Cadence
+}
+
+func (s *Service) accountFigures(ctx context.Context, accounts []*passerelle.Account, p Period) (accountFigures, error) {
+	var d accountFigures
+	ids := make([]int64, 0, len(accounts))
+	for _, a := range accounts {
+		ids = append(ids, a.ID)
+	}
+	var err error
+	if len(ids) > 0 {
+		if d.readings, err = s.DB.FollowersOver(ctx, ids, p.From, p.To); err != nil {
+			return d, err
+		}
+		if d.moves, err = s.DB.FollowerMovesEach(ctx, ids, p.From.Format(time.DateOnly), p.Last().Format(time.DateOnly)); err != nil {
+			return d, err
+		}
+	}
+	d.cadences, err = s.DB.Cadences(ctx, ids)
+	return d, err
+}
+
+// totals is the scope's totals from the figures of its accounts (d must hold them).
+func (d accountFigures) totals(sc Scope, p Period, cells []store.AnalyticsCell) Totals {
+	var f Followers
+	var start, end, newF, lost int64
+	var known, moved int
+	for _, a := range sc.Accounts {
+		if r := d.readings[a.ID]; r.Start != nil && r.End != nil {
+			start += *r.Start
+			end += *r.End
+			known++
+		}
+		if m, ok := d.moves[a.ID]; ok {
+			newF += m.New
+			lost += m.Lost
+			moved++
+		}
+	}
+	if known > 0 {
+		f.Start, f.End, f.Net = ptr(start), ptr(end), ptr(end-start)
+	}
+	if moved > 0 {
+		f.New, f.Lost = ptr(newF), ptr(lost)
+	}
+	t := totals(p, cells, f)
 	weeks := float64(p.Days()) / 7
 	for _, a := range sc.Accounts {
 		if a.Kind != passerelle.AccountManaged || a.ArchivedAt != nil {
 			continue
 		}
-		c, ok := cad[a.ID]
+		c, ok := d.cadences[a.ID]
 		if !ok {
 			c = store.DefaultCadence(a.Platform)
 		}
 		t.CadenceMin += int(float64(c.MinPerWeek)*weeks + 0.5)
 		t.CadenceMax += int(float64(c.MaxPerWeek)*weeks + 0.5)
 	}
-	return t, nil
+	return t
 }
 
 // InstitutionSummary is the analytics of an institution the user may see.
@@ -177,11 +210,11 @@ func (s *Service) OrganizationSummary(ctx context.Context, u *passerelle.User, p
 	if err != nil {
 		return nil, err
 	}
-	sum, rows, prevRows, err := s.summary(ctx, sc, p)
+	sum, err := s.Summary(ctx, sc, p)
 	if err != nil {
 		return nil, err
 	}
-	if sum.Institutions, err = s.portfolio(ctx, sc, insts, p, rows, prevRows); err != nil {
+	if sum.Institutions, err = s.portfolio(ctx, sc, insts, p); err != nil {
 		return nil, err
 	}
 	return sum, nil

@@ -120,21 +120,22 @@ func val(p *int64) int64 {
 	return *p
 }
 
-// totals adds up rows; followers and cadence are the caller's.
-func totals(p Period, rows []store.AnalyticsRow, f Followers) Totals {
-	t := Totals{From: p.From.Format(time.DateOnly), To: p.Last().Format(time.DateOnly), Followers: f, Posts: len(rows)}
+func cellInteractions(c *store.AnalyticsCell) int64 { return c.Likes + c.Comments + c.Reposts }
+
+// totals adds up cells; followers and cadence are the caller's.
+func totals(p Period, cells []store.AnalyticsCell, f Followers) Totals {
+	t := Totals{From: p.From.Format(time.DateOnly), To: p.Last().Format(time.DateOnly), Followers: f}
 	var viewed, viewedInteractions int64
-	for i := range rows {
-		r := &rows[i]
-		t.Likes += val(r.Likes)
-		t.Comments += val(r.Comments)
-		t.Reposts += val(r.Reposts)
-		if r.Views != nil {
-			t.Views += *r.Views
-			t.ViewsLowerBound = t.ViewsLowerBound || r.LowerBound
-			viewed += *r.Views
-			viewedInteractions += interactions(r)
-		}
+	for i := range cells {
+		c := &cells[i]
+		t.Posts += c.Posts
+		t.Likes += c.Likes
+		t.Comments += c.Comments
+		t.Reposts += c.Reposts
+		t.Views += c.Views
+		t.ViewsLowerBound = t.ViewsLowerBound || c.LowerBound
+		viewed += c.Views
+		viewedInteractions += c.ViewedInteractions
 	}
 	t.Interactions = t.Likes + t.Comments + t.Reposts
 	if viewed > 0 {
@@ -150,32 +151,33 @@ func ptr[T any](v T) *T { return &v }
 
 func round4(x float64) float64 { return math.Round(x*10000) / 10000 }
 
-// compute builds the summary of rows (published in p) around the totals.
-func compute(p Period, rows []store.AnalyticsRow, t Totals) Summary {
+// weekdayIndex is a Beijing weekday's place in the week, Monday first.
+func weekdayIndex(d time.Weekday) int { return (int(d) + 6) % 7 }
+
+// compute builds the summary of a period from its cells and its top and bottom
+// publications, around the totals.
+func compute(cells []store.AnalyticsCell, top, bottom []store.AnalyticsRow, t Totals) Summary {
 	s := Summary{Totals: t}
-	s.ByFormat = groupBy(rows, func(r *store.AnalyticsRow) string { return r.Format })
-	s.ByTheme = groupBy(rows, func(r *store.AnalyticsRow) string { return r.Theme })
-	s.ByPlatform = groupBy(rows, func(r *store.AnalyticsRow) string { return string(r.Platform) })
+	s.ByFormat = groupBy(cells, func(c *store.AnalyticsCell) string { return c.Format })
+	s.ByTheme = groupBy(cells, func(c *store.AnalyticsCell) string { return c.Theme })
+	s.ByPlatform = groupBy(cells, func(c *store.AnalyticsCell) string { return string(c.Platform) })
 	s.ByWeekday = make([]Group, 7)
-	cells := map[[2]int]*Cell{}
-	for i := range rows {
-		r := &rows[i]
-		bj := r.PublishedAt.In(Beijing)
-		wd := (int(bj.Weekday()) + 6) % 7
+	heat := map[[2]int]*Cell{}
+	for i := range cells {
+		c := &cells[i]
+		wd := weekdayIndex(c.Weekday)
 		g := &s.ByWeekday[wd]
-		g.Posts++
-		g.Interactions += interactions(r)
-		if r.Views != nil {
-			g.Views += *r.Views
+		g.Posts += c.Posts
+		g.Interactions += cellInteractions(c)
+		g.Views += c.Views
+		k := [2]int{wd, c.Hour}
+		h := heat[k]
+		if h == nil {
+			h = &Cell{Weekday: wd, Hour: c.Hour}
+			heat[k] = h
 		}
-		k := [2]int{wd, bj.Hour()}
-		c := cells[k]
-		if c == nil {
-			c = &Cell{Weekday: wd, Hour: bj.Hour()}
-			cells[k] = c
-		}
-		c.Posts++
-		c.Interactions += interactions(r)
+		h.Posts += c.Posts
+		h.Interactions += cellInteractions(c)
 	}
 	for i := range s.ByWeekday {
 		g := &s.ByWeekday[i]
@@ -184,29 +186,21 @@ func compute(p Period, rows []store.AnalyticsRow, t Totals) Summary {
 			g.Mean = round4(float64(g.Interactions) / float64(g.Posts))
 		}
 	}
-	s.Heatmap = make([]Cell, 0, len(cells))
-	for _, c := range cells {
+	s.Heatmap = make([]Cell, 0, len(heat))
+	for _, c := range heat {
 		c.Mean = round4(float64(c.Interactions) / float64(c.Posts))
 		s.Heatmap = append(s.Heatmap, *c)
 	}
 	slices.SortFunc(s.Heatmap, func(a, b Cell) int { return cmp.Or(cmp.Compare(a.Weekday, b.Weekday), cmp.Compare(a.Hour, b.Hour)) })
-
-	order := make([]int, len(rows))
-	for i := range order {
-		order[i] = i
+	s.TopPosts = make([]PostFigures, 0, len(top))
+	for i := range top {
+		s.TopPosts = append(s.TopPosts, figures(&top[i]))
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		return cmp.Or(cmp.Compare(interactions(&rows[b]), interactions(&rows[a])), cmp.Compare(rows[a].PublicationID, rows[b].PublicationID))
-	})
-	s.TopPosts = []PostFigures{}
-	s.BottomPosts = []PostFigures{}
-	for i := 0; i < len(order) && i < topN; i++ {
-		s.TopPosts = append(s.TopPosts, figures(&rows[order[i]]))
+	s.BottomPosts = make([]PostFigures, 0, len(bottom))
+	for i := range bottom {
+		s.BottomPosts = append(s.BottomPosts, figures(&bottom[i]))
 	}
-	for i := len(order) - 1; i >= len(s.TopPosts) && len(s.BottomPosts) < topN; i-- {
-		s.BottomPosts = append(s.BottomPosts, figures(&rows[order[i]]))
-	}
-	s.Findings = findings(rows)
+	s.Findings = findings(cells)
 	return s
 }
 
@@ -216,23 +210,21 @@ func figures(r *store.AnalyticsRow) PostFigures {
 		Likes: val(r.Likes), Comments: val(r.Comments), Reposts: val(r.Reposts), Interactions: interactions(r)}
 }
 
-func groupBy(rows []store.AnalyticsRow, key func(*store.AnalyticsRow) string) []Group {
+func groupBy(cells []store.AnalyticsCell, key func(*store.AnalyticsCell) string) []Group {
 	idx := map[string]int{}
 	out := []Group{}
-	for i := range rows {
-		r := &rows[i]
-		k := key(r)
+	for i := range cells {
+		c := &cells[i]
+		k := key(c)
 		j, ok := idx[k]
 		if !ok {
 			j = len(out)
 			idx[k] = j
 			out = append(out, Group{Key: k})
 		}
-		out[j].Posts++
-		out[j].Interactions += interactions(r)
-		if r.Views != nil {
-			out[j].Views += *r.Views
-		}
+		out[j].Posts += c.Posts
+		out[j].Interactions += cellInteractions(c)
+		out[j].Views += c.Views
 	}
 	for i := range out {
 		out[i].Mean = round4(float64(out[i].Interactions) / float64(out[i].Posts))
@@ -275,32 +267,69 @@ const (
 	minT     = 2.0
 )
 
+// sample is what the significance guard needs of a group of posts' interactions: their
+// number, sum and sum of squares.
+type sample struct {
+	n       int
+	sum     float64
+	squares float64
+}
+
+func (a *sample) add(b sample) {
+	a.n += b.n
+	a.sum += b.sum
+	a.squares += b.squares
+}
+
+func (a sample) mean() float64 {
+	if a.n == 0 {
+		return 0
+	}
+	return a.sum / float64(a.n)
+}
+
+// variance is the sample variance (n − 1), never negative for rounding's sake.
+func (a sample) variance() float64 {
+	if a.n < 2 {
+		return 0
+	}
+	return max(0, (a.squares-a.sum*a.sum/float64(a.n))/float64(a.n-1))
+}
+
 // findings compares the mean interactions per post across formats, themes and
 // weekdays: the best value against the worst (formats, themes) or against all other
 // days (weekdays), stating it only when the guard passes.
-func findings(rows []store.AnalyticsRow) []Finding {
+func findings(cells []store.AnalyticsCell) []Finding {
 	out := []Finding{}
-	if len(rows) < minPosts {
-		return append(out, Finding{Kind: FindingThin, N: len(rows),
-			Text: fmt.Sprintf("Too few posts to conclude anything (n = %d; at least %d are needed).", len(rows), minPosts)})
+	posts := 0
+	for i := range cells {
+		posts += cells[i].Posts
+	}
+	if posts < minPosts {
+		return append(out, Finding{Kind: FindingThin, N: posts,
+			Text: fmt.Sprintf("Too few posts to conclude anything (n = %d; at least %d are needed).", posts, minPosts)})
 	}
 	dims := []struct {
 		name string
-		key  func(*store.AnalyticsRow) string
+		key  func(*store.AnalyticsCell) string
 	}{
-		{"format", func(r *store.AnalyticsRow) string { return r.Format }},
-		{"theme", func(r *store.AnalyticsRow) string { return r.Theme }},
-		{"weekday", func(r *store.AnalyticsRow) string { return r.PublishedAt.In(Beijing).Weekday().String() }},
+		{"format", func(c *store.AnalyticsCell) string { return c.Format }},
+		{"theme", func(c *store.AnalyticsCell) string { return c.Theme }},
+		{"weekday", func(c *store.AnalyticsCell) string { return c.Weekday.String() }},
 	}
 	for _, d := range dims {
-		samples := map[string][]float64{}
-		for i := range rows {
-			k := d.key(&rows[i])
-			samples[k] = append(samples[k], float64(interactions(&rows[i])))
+		samples := map[string]*sample{}
+		for i := range cells {
+			c := &cells[i]
+			k := d.key(c)
+			if samples[k] == nil {
+				samples[k] = &sample{}
+			}
+			samples[k].add(sample{n: c.Posts, sum: float64(cellInteractions(c)), squares: c.InteractionsSquared})
 		}
 		var keys []string
 		for k, v := range samples {
-			if len(v) >= minGroup {
+			if v.n >= minGroup {
 				keys = append(keys, k)
 			}
 		}
@@ -308,25 +337,25 @@ func findings(rows []store.AnalyticsRow) []Finding {
 			continue
 		}
 		slices.SortFunc(keys, func(a, b string) int {
-			return cmp.Or(cmp.Compare(mean(samples[b]), mean(samples[a])), cmp.Compare(a, b))
+			return cmp.Or(cmp.Compare(samples[b].mean(), samples[a].mean()), cmp.Compare(a, b))
 		})
 		best, base := keys[0], keys[len(keys)-1]
-		bs := samples[base]
+		bs := *samples[base]
 		if d.name == "weekday" {
 			base = "other days"
-			bs = nil
+			bs = sample{}
 			for k, v := range samples {
 				if k != best {
-					bs = append(bs, v...)
+					bs.add(*v)
 				}
 			}
 		}
-		a := samples[best]
+		a := *samples[best]
 		t := welch(a, bs)
-		f := Finding{Dimension: d.name, Subject: best, Baseline: base, N: len(a), NBaseline: len(bs), T: round4(t)}
-		mb := mean(bs)
+		f := Finding{Dimension: d.name, Subject: best, Baseline: base, N: a.n, NBaseline: bs.n, T: round4(t)}
+		mb := bs.mean()
 		if t >= minT && mb > 0 {
-			f.Kind, f.Ratio = FindingDifference, math.Round(mean(a)/mb*10)/10
+			f.Kind, f.Ratio = FindingDifference, math.Round(a.mean()/mb*10)/10
 			f.Text = fmt.Sprintf("%s posts drew %.1f× the interactions of %s posts (n = %d vs %d).", label(d.name, best), f.Ratio, label(d.name, base), f.N, f.NBaseline)
 		} else {
 			f.Kind = FindingNoDiff
@@ -340,42 +369,19 @@ func findings(rows []store.AnalyticsRow) []Finding {
 // label is how a finding names a value: formats and themes are the stored keys.
 func label(_, v string) string { return v }
 
-func mean(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := 0.0
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
-}
-
-func variance(v []float64) float64 {
-	if len(v) < 2 {
-		return 0
-	}
-	m := mean(v)
-	s := 0.0
-	for _, x := range v {
-		s += (x - m) * (x - m)
-	}
-	return s / float64(len(v)-1)
-}
-
 // maxT stands for an infinite t (both samples constant and different): JSON has no
 // infinity.
 const maxT = 999
 
 // welch is Welch's t statistic of mean(a) − mean(b).
-func welch(a, b []float64) float64 {
-	d := mean(a) - mean(b)
-	se := math.Sqrt(variance(a)/float64(len(a)) + variance(b)/float64(len(b)))
+func welch(a, b sample) float64 {
+	d := a.mean() - b.mean()
+	se := math.Sqrt(a.variance()/float64(a.n) + b.variance()/float64(b.n))
 	if se == 0 {
 		if d > 0 {
 			return maxT
 		}
 		return 0
 	}
-	return d / se
+	return max(-maxT, min(maxT, d/se))
 }

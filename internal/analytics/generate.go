@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
@@ -20,6 +21,9 @@ type GenerateOptions struct {
 	Seed         uint64
 	// End is the last instant of the history (now by default).
 	End time.Time
+	// Workers is how many institutions are written at once (PostgreSQL takes
+	// several writers; SQLite has one). At least one.
+	Workers int
 	// Progress is told after each institution.
 	Progress func(done, total int)
 }
@@ -28,6 +32,16 @@ type GenerateOptions struct {
 type GenerateResult struct {
 	Institutions, Publications, Snapshots int
 }
+
+// weiboReadings is the default Weibo collection schedule: +1 h, +3 h, +6 h, +12 h,
+// +24 h, then daily to day 10.
+var weiboReadings = func() []time.Duration {
+	out := []time.Duration{time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour}
+	for d := 1; d <= 10; d++ {
+		out = append(out, time.Duration(d)*24*time.Hour)
+	}
+	return out
+}()
 
 // Formats and how much each draws, relative to photo and text: the data hides a
 // finding for the "what works" panel to find.
@@ -63,8 +77,8 @@ func seasonal(d time.Time) float64 {
 }
 
 // Generate writes a realistic history: per institution a Weibo and a WeChat account,
-// about six Weibo posts and one or two WeChat articles a week, readings at the
-// collection schedule, daily followers growing with the posts' success.
+// about four Weibo posts and one or two WeChat articles a week (more at weekends,
+// in summer and at the festivals), readings at the collection schedule, daily followers growing with the posts' success.
 func Generate(ctx context.Context, db *store.DB, o GenerateOptions) (GenerateResult, error) {
 	var res GenerateResult
 	if o.End.IsZero() {
@@ -73,9 +87,12 @@ func Generate(ctx context.Context, db *store.DB, o GenerateOptions) (GenerateRes
 	end := o.End.In(Beijing)
 	days := int(o.Years * 365)
 	start := time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, Beijing).AddDate(0, 0, -days)
-	themes := passerelle.DefaultThemes
-	for n := 0; n < o.Institutions; n++ {
-		r := rand.New(rand.NewPCG(o.Seed, uint64(n)))
+	type museum struct {
+		inst   *passerelle.Institution
+		wb, wx *passerelle.Account
+	}
+	museums := make([]museum, o.Institutions)
+	for n := range museums {
 		inst := &passerelle.Institution{OrgID: o.OrgID, Name: fmt.Sprintf("Musée %d", n+1)}
 		if err := db.CreateInstitution(ctx, inst); err != nil {
 			return res, err
@@ -87,6 +104,57 @@ func Generate(ctx context.Context, db *store.DB, o GenerateOptions) (GenerateRes
 				return res, err
 			}
 		}
+		museums[n] = museum{inst, wb, wx}
+	}
+	// Each institution's history depends only on the seed and its rank, so workers
+	// write the same data in any order.
+	workers := max(1, min(o.Workers, o.Institutions))
+	var mu sync.Mutex
+	next := 0
+	var firstErr error
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				n := next
+				next++
+				if n >= len(museums) || firstErr != nil {
+					mu.Unlock()
+					return
+				}
+				mu.Unlock()
+				m := museums[n]
+				got, err := generateInstitution(ctx, db, o, n, m.inst, m.wb, m.wx, start, end, days)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				res.Publications += got.Publications
+				res.Snapshots += got.Snapshots
+				if err == nil {
+					res.Institutions++
+					if o.Progress != nil {
+						o.Progress(res.Institutions, o.Institutions)
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return res, firstErr
+}
+
+// generateInstitution writes the n-th institution's history.
+func generateInstitution(ctx context.Context, db *store.DB, o GenerateOptions, n int, inst *passerelle.Institution, wb, wx *passerelle.Account, start, end time.Time, days int) (GenerateResult, error) {
+	var res GenerateResult
+	r := rand.New(rand.NewPCG(o.Seed, uint64(n)))
+	themes := passerelle.DefaultThemes
+	local := 0
+	err := func() error {
 		size := math.Exp(8 + 2.5*r.Float64()) // 3,000 to 36,000 followers to start
 		wbFollowers, wxFollowers := size, size*0.4
 		var batch store.AudienceLoad
@@ -100,17 +168,17 @@ func Generate(ctx context.Context, db *store.DB, o GenerateOptions) (GenerateRes
 		for d := 0; d < days; d++ {
 			day := start.AddDate(0, 0, d)
 			mood := seasonal(day)
-			// Weibo: about six a week, more on good days.
-			for k := 0; k < poisson(r, 0.85*mood); k++ {
+			// Weibo: about four a week, more on good days.
+			for k := 0; k < poisson(r, 0.7*mood); k++ {
 				f := pick(r)
 				at := day.Add(time.Duration(8+r.IntN(14))*time.Hour + time.Duration(r.IntN(60))*time.Minute)
 				if !at.Before(end) {
 					continue
 				}
 				reach := wbFollowers * mood * f.pull * math.Exp(r.NormFloat64()*0.7) * 0.02
-				id := strconv.FormatUint(4_000_000_000_000_000+uint64(n)*10_000_000+uint64(res.Publications), 10)
+				id := strconv.FormatUint(4_000_000_000_000_000+uint64(n)*10_000_000+uint64(local), 10)
 				var snaps []*store.PublicationSnapshot
-				for _, off := range []time.Duration{time.Hour, 3 * time.Hour, 24 * time.Hour, 72 * time.Hour, 240 * time.Hour} {
+				for _, off := range weiboReadings {
 					t := at.Add(off)
 					if t.After(end) {
 						break
@@ -119,36 +187,42 @@ func Generate(ctx context.Context, db *store.DB, o GenerateOptions) (GenerateRes
 					snaps = append(snaps, &store.PublicationSnapshot{TakenAt: t, Source: store.PubSourceAPI,
 						Likes: ptr(int64(reach * 0.3 * g)), Comments: ptr(int64(reach * 0.05 * g)), Reposts: ptr(int64(reach * 0.04 * g))})
 				}
+				// The read counts come from the data centre's export, after the last reading.
 				if t := at.Add(11 * 24 * time.Hour); t.Before(end) {
 					snaps = append(snaps, &store.PublicationSnapshot{TakenAt: t, Source: store.PubSourceImport, Views: ptr(int64(reach * 40))})
 				}
 				batch.Posts = append(batch.Posts, store.AudiencePost{InstitutionID: inst.ID, Title: "微博 " + id, Theme: themes[r.IntN(len(themes))], PublishedAt: at,
 					Publications: []store.AudiencePublication{{AccountID: wb.ID, Format: f.format, PlatformPostID: id, URL: "https://m.weibo.cn/status/" + id, Snapshots: snaps}}})
 				res.Publications++
+				local++
 				res.Snapshots += len(snaps)
 				wbFollowers += reach * 0.01
 			}
-			// WeChat: one or two articles a week, read the next morning.
+			// WeChat: one or two articles a week, read from the datacube each of the
+			// next seven mornings (Beijing time).
 			if r.Float64() < 0.2*mood {
 				at := day.Add(time.Duration(18+r.IntN(4)) * time.Hour)
 				if at.Before(end) {
 					reads := wxFollowers * mood * math.Exp(r.NormFloat64()*0.5) * 0.08
-					views, lower := int64(reads), false
-					if views >= 100000 {
-						views, lower = 100000, true
-					}
-					id := strconv.Itoa(2247480000+res.Publications) + "_1"
+					id := strconv.Itoa(2_000_000_000+n*100_000+local) + "_1"
 					var snaps []*store.PublicationSnapshot
-					for _, off := range []time.Duration{24 * time.Hour, 7 * 24 * time.Hour} {
-						if t := at.Add(off); t.Before(end) {
-							g := 1 - math.Exp(-off.Hours()/24)
-							snaps = append(snaps, &store.PublicationSnapshot{TakenAt: t, Source: store.PubSourceAPI, Views: ptr(int64(float64(views) * g)), LowerBound: lower,
-								Likes: ptr(int64(reads * 0.02 * g)), Comments: ptr(int64(reads * 0.004 * g)), Reposts: ptr(int64(reads * 0.01 * g))})
+					for d := 1; d <= 7; d++ {
+						t := day.AddDate(0, 0, d).Add(9 * time.Hour)
+						if t.After(end) {
+							break
 						}
+						g := 1 - math.Exp(-t.Sub(at).Hours()/24)
+						views, lower := int64(reads*g), false
+						if views >= 100000 {
+							views, lower = 100000, true
+						}
+						snaps = append(snaps, &store.PublicationSnapshot{TakenAt: t, Source: store.PubSourceAPI, Views: ptr(views), LowerBound: lower,
+							Likes: ptr(int64(reads * 0.02 * g)), Comments: ptr(int64(reads * 0.004 * g)), Reposts: ptr(int64(reads * 0.01 * g))})
 					}
 					batch.Posts = append(batch.Posts, store.AudiencePost{InstitutionID: inst.ID, Title: "文章 " + id, Theme: themes[r.IntN(len(themes))], PublishedAt: at,
 						Publications: []store.AudiencePublication{{AccountID: wx.ID, Format: passerelle.FormatArticle, PlatformPostID: id, URL: "https://mp.weixin.qq.com/s/" + id, Snapshots: snaps}}})
 					res.Publications++
+					local++
 					res.Snapshots += len(snaps)
 					wxFollowers += reads * 0.005
 				}
@@ -163,21 +237,18 @@ func Generate(ctx context.Context, db *store.DB, o GenerateOptions) (GenerateRes
 					store.AccountSnapshot{AccountID: wx.ID, TakenAt: noon, Followers: ptr(int64(wxFollowers))})
 				batch.Days = append(batch.Days, store.FollowerDay{AccountID: wx.ID, Day: day.Format(time.DateOnly), New: newF, Lost: lost, Source: "api"})
 			}
-			if len(batch.Posts) >= 500 {
+			if len(batch.Posts) >= 2000 {
 				if err := flush(); err != nil {
-					return res, err
+					return err
 				}
 			}
 		}
 		if err := flush(); err != nil {
-			return res, err
+			return err
 		}
-		res.Institutions++
-		if o.Progress != nil {
-			o.Progress(n+1, o.Institutions)
-		}
-	}
-	return res, nil
+		return nil
+	}()
+	return res, err
 }
 
 func pick(r *rand.Rand) struct {

@@ -18,17 +18,34 @@ type InstitutionFigures struct {
 	Previous Totals `json:"previous"`
 }
 
-// portfolio splits an organization's rows by institution. rows and prevRows are the
-// scope's rows of p and of the period before.
-func (s *Service) portfolio(ctx context.Context, sc Scope, insts []*passerelle.Institution, p Period, rows, prevRows []store.AnalyticsRow) ([]InstitutionFigures, error) {
-	byInst := func(rs []store.AnalyticsRow) map[int64][]store.AnalyticsRow {
-		m := map[int64][]store.AnalyticsRow{}
-		for _, r := range rs {
-			m[r.InstitutionID] = append(m[r.InstitutionID], r)
-		}
-		return m
+// portfolio is each institution's totals over p and over the period before; the
+// database adds up each period's publications per institution in one query
+// (AnalyticsInstitutionTotals).
+func (s *Service) portfolio(ctx context.Context, sc Scope, insts []*passerelle.Institution, p Period) ([]InstitutionFigures, error) {
+	cur, err := s.DB.AnalyticsInstitutionTotals(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
+	if err != nil {
+		return nil, err
 	}
-	cur, prev := byInst(rows), byInst(prevRows)
+	prevP := p.Previous()
+	prev, err := s.DB.AnalyticsInstitutionTotals(ctx, sc.OrgID, sc.InstitutionIDs, prevP.From, prevP.To)
+	if err != nil {
+		return nil, err
+	}
+	cells := func(m map[int64]store.AnalyticsCell, id int64) []store.AnalyticsCell {
+		if c, ok := m[id]; ok {
+			return []store.AnalyticsCell{c}
+		}
+		return nil
+	}
+	// Every account's follower and cadence figures, once per period.
+	figs, err := s.accountFigures(ctx, sc.Accounts, p)
+	if err != nil {
+		return nil, err
+	}
+	prevFigs, err := s.accountFigures(ctx, sc.Accounts, prevP)
+	if err != nil {
+		return nil, err
+	}
 	accounts := map[int64][]*passerelle.Account{}
 	for _, a := range sc.Accounts {
 		accounts[a.InstitutionID] = append(accounts[a.InstitutionID], a)
@@ -36,15 +53,8 @@ func (s *Service) portfolio(ctx context.Context, sc Scope, insts []*passerelle.I
 	out := make([]InstitutionFigures, 0, len(insts))
 	for _, in := range insts {
 		isc := Scope{OrgID: sc.OrgID, InstitutionIDs: []int64{in.ID}, Accounts: accounts[in.ID]}
-		t, err := s.totals(ctx, isc, p, cur[in.ID])
-		if err != nil {
-			return nil, err
-		}
-		pt, err := s.totals(ctx, isc, p.Previous(), prev[in.ID])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, InstitutionFigures{InstitutionID: in.ID, Name: in.Name, Archived: in.ArchivedAt != nil, Totals: t, Previous: pt})
+		out = append(out, InstitutionFigures{InstitutionID: in.ID, Name: in.Name, Archived: in.ArchivedAt != nil,
+			Totals: figs.totals(isc, p, cells(cur, in.ID)), Previous: prevFigs.totals(isc, prevP, cells(prev, in.ID))})
 	}
 	return out, nil
 }

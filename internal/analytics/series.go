@@ -3,8 +3,6 @@ package analytics
 import (
 	"context"
 	"time"
-
-	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
 // Day is one Beijing day of a period, for the charts over time.
@@ -20,8 +18,9 @@ type Day struct {
 	Interactions int64 `json:"interactions"`
 }
 
-// daily builds the period's days from its rows and the accounts' follower readings.
-func (s *Service) daily(ctx context.Context, sc Scope, p Period, rows []store.AnalyticsRow) ([]Day, error) {
+// daily builds the period's days from the figures the database adds up per day of
+// publication (AnalyticsDays) and the accounts' follower readings.
+func (s *Service) daily(ctx context.Context, sc Scope, p Period) ([]Day, error) {
 	n := p.Days()
 	days := make([]Day, n)
 	index := make(map[string]int, n)
@@ -29,15 +28,16 @@ func (s *Service) daily(ctx context.Context, sc Scope, p Period, rows []store.An
 		d := p.From.AddDate(0, 0, i).Format(time.DateOnly)
 		days[i].Day, index[d] = d, i
 	}
-	for i := range rows {
-		r := &rows[i]
-		k, ok := index[r.PublishedAt.In(Beijing).Format(time.DateOnly)]
+	figures, err := s.DB.AnalyticsDays(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range figures {
+		k, ok := index[f.Day]
 		if !ok {
 			continue
 		}
-		days[k].Posts++
-		days[k].Views += val(r.Views)
-		days[k].Interactions += interactions(r)
+		days[k].Posts, days[k].Views, days[k].Interactions = f.Posts, f.Views, f.Interactions
 	}
 	if len(sc.Accounts) == 0 {
 		return days, nil

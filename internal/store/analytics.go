@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 	"time"
 
@@ -206,15 +207,6 @@ func (w *snapshotWriter) write(ctx context.Context, s *PublicationSnapshot, now 
 	return db.mapErr(err)
 }
 
-func writePublicationSnapshot(ctx context.Context, tx *Tx, s *PublicationSnapshot, now time.Time) error {
-	w, err := newSnapshotWriter(ctx, tx)
-	if err != nil {
-		return err
-	}
-	defer w.close()
-	return w.write(ctx, s, now)
-}
-
 // PublicationSnapshots lists a publication's readings, oldest first; not_found when
 // the publication is not the organization's.
 func (db *DB) PublicationSnapshots(ctx context.Context, orgID, publicationID int64) ([]*PublicationSnapshot, error) {
@@ -266,6 +258,31 @@ type AnalyticsRow struct {
 // AnalyticsRows lists the publications of the institutions (of the organization)
 // published in [from, to), with their newest figures.
 func (db *DB) AnalyticsRows(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) ([]AnalyticsRow, error) {
+	return db.analyticsRows(ctx, orgID, institutionIDs, from, to, "p.published_at, p.id", 0)
+}
+
+// interactionsSQL is a publication's interactions from its newest figures.
+const interactionsSQL = "(COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0))"
+
+// AnalyticsRanked lists the n publications of AnalyticsRows with the most
+// interactions (ties: the lowest id first), or with desc false the fewest (ties: the
+// highest id first): the top and bottom posts.
+func (db *DB) AnalyticsRanked(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, desc bool, n int) ([]AnalyticsRow, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	order := interactionsSQL + " DESC, p.id"
+	if !desc {
+		order = interactionsSQL + ", p.id DESC"
+	}
+	return db.analyticsRows(ctx, orgID, institutionIDs, from, to, order, n)
+}
+
+// analyticsFrom is the publications of AnalyticsRows: w must be made by analyticsWhere.
+const analyticsFrom = ` FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id
+		JOIN posts po ON po.id = p.post_id LEFT JOIN publication_figures f ON f.publication_id = p.id`
+
+func analyticsWhere(orgID int64, institutionIDs []int64, from, to time.Time) where {
 	w := where{}
 	w.add("i.org_id = ?", orgID)
 	w.in("a.institution_id", institutionIDs)
@@ -274,10 +291,16 @@ func (db *DB) AnalyticsRows(ctx context.Context, orgID int64, institutionIDs []i
 	// Written so that no index on the state is used: the planner would otherwise walk
 	// every published publication instead of the accounts' ranges of instants.
 	w.add("(CASE WHEN p.state = ? THEN 1 ELSE 0 END) = 1", string(passerelle.DeliveryPublished))
+	return w
+}
+
+func (db *DB) analyticsRows(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, order string, limit int) ([]AnalyticsRow, error) {
+	w := analyticsWhere(orgID, institutionIDs, from, to)
 	query := `SELECT p.id, p.post_id, a.institution_id, a.id, a.platform, p.format, po.theme, po.title, p.url, COALESCE(p.platform_post_id, ''), p.published_at,
-		f.views, COALESCE(f.views_lower_bound, ` + db.falseLit() + `), f.likes, f.comments, f.reposts
-		FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id
-		JOIN posts po ON po.id = p.post_id LEFT JOIN publication_figures f ON f.publication_id = p.id` + w.sql() + ` ORDER BY p.published_at, p.id`
+		f.views, COALESCE(f.views_lower_bound, ` + db.falseLit() + `), f.likes, f.comments, f.reposts` + analyticsFrom + w.sql() + ` ORDER BY ` + order
+	if limit > 0 {
+		query += " LIMIT " + strconv.Itoa(limit)
+	}
 	rows, err := db.r().query(ctx, query, w.args...)
 	if err != nil {
 		return nil, err
@@ -296,6 +319,137 @@ func (db *DB) AnalyticsRows(ctx context.Context, orgID int64, institutionIDs []i
 		out = append(out, r)
 	}
 	return out, db.mapErr(rows.Err())
+}
+
+// AnalyticsCell adds up the publications of AnalyticsRows that share a weekday and
+// an hour of publication in Beijing time, a platform, a format and a theme. Figures a
+// publication does not have count as zero; ViewedInteractions counts only the
+// publications whose views are known, and LowerBound says one of their views is "at
+// least". InteractionsSquared (a float: it can pass int64) lets a caller work out
+// the variance of the interactions per post.
+type AnalyticsCell struct {
+	InstitutionID       int64 // only from AnalyticsInstitutionTotals
+	Weekday             time.Weekday
+	Hour                int
+	Platform            passerelle.Platform
+	Format, Theme       string
+	Posts               int
+	Views               int64
+	LowerBound          bool
+	Likes               int64
+	Comments            int64
+	Reposts             int64
+	ViewedInteractions  int64
+	InteractionsSquared float64
+}
+
+// AnalyticsCells adds up the publications of AnalyticsRows in the database, so that a
+// period of an organization of a thousand institutions is read as a few thousand
+// cells instead of hundreds of thousands of rows. Beijing time is UTC+8 all year (China
+// has had no daylight saving time since 1991).
+func (db *DB) AnalyticsCells(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) ([]AnalyticsCell, error) {
+	return db.analyticsCells(ctx, orgID, institutionIDs, from, to, cellsGrouped)
+}
+
+// AnalyticsTotal is AnalyticsCells added up into one cell (whose weekday, hour,
+// platform, format and theme mean nothing): a previous period's totals, without
+// reading the posts.
+func (db *DB) AnalyticsTotal(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) (AnalyticsCell, error) {
+	cells, err := db.analyticsCells(ctx, orgID, institutionIDs, from, to, cellsTotal)
+	if err != nil || len(cells) != 1 {
+		return AnalyticsCell{}, err
+	}
+	return cells[0], nil
+}
+
+// AnalyticsInstitutionTotals is AnalyticsTotal per institution, in one grouped query:
+// the organization portfolio's figures of a period. An institution without a
+// publication in the period is absent.
+func (db *DB) AnalyticsInstitutionTotals(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) (map[int64]AnalyticsCell, error) {
+	cells, err := db.analyticsCells(ctx, orgID, institutionIDs, from, to, cellsByInstitution)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]AnalyticsCell, len(cells))
+	for _, c := range cells {
+		out[c.InstitutionID] = c
+	}
+	return out, nil
+}
+
+// How analyticsCells groups the publications.
+const (
+	cellsTotal = iota
+	cellsGrouped
+	cellsByInstitution
+)
+
+// sumSQL is the dialect's sum of an integer expression, zero over no row.
+func (db *DB) sumSQL(x string) string {
+	if db.dialect == Postgres {
+		return "COALESCE(SUM(" + x + "), 0)::BIGINT"
+	}
+	return "COALESCE(SUM(" + x + "), 0)"
+}
+
+func (db *DB) analyticsCells(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, mode int) ([]AnalyticsCell, error) {
+	w := analyticsWhere(orgID, institutionIDs, from, to)
+	wd, hour := "CAST(strftime('%w', p.published_at, '+8 hours') AS INTEGER)", "CAST(strftime('%H', p.published_at, '+8 hours') AS INTEGER)"
+	sum := db.sumSQL
+	square := "CAST(" + interactionsSQL + " AS REAL) * " + interactionsSQL
+	if db.dialect == Postgres {
+		wd, hour = "EXTRACT(DOW FROM p.published_at AT TIME ZONE 'Asia/Shanghai')::INT", "EXTRACT(HOUR FROM p.published_at AT TIME ZONE 'Asia/Shanghai')::INT"
+		square = interactionsSQL + "::FLOAT8 * " + interactionsSQL
+	}
+	keys, tables, group := `0, `+wd+`, `+hour+`, a.platform, p.format, po.theme`, analyticsFrom, ` GROUP BY 2, 3, 4, 5, 6 ORDER BY 2, 3, 4, 5, 6`
+	switch mode {
+	case cellsTotal:
+		keys, group = `0, 0, 0, '', '', ''`, ""
+		tables = strings.Replace(tables, "JOIN posts po ON po.id = p.post_id ", "", 1)
+	case cellsByInstitution:
+		keys, group = `a.institution_id, 0, 0, '', '', ''`, " GROUP BY a.institution_id ORDER BY a.institution_id"
+		tables = strings.Replace(tables, "JOIN posts po ON po.id = p.post_id ", "", 1)
+	}
+	query := `SELECT ` + keys + `, COUNT(*), ` + sum("f.views") + `,
+		COALESCE(MAX(CASE WHEN f.views IS NOT NULL AND f.views_lower_bound THEN 1 ELSE 0 END), 0), ` + sum("f.likes") + `, ` + sum("f.comments") + `, ` + sum("f.reposts") + `,
+		` + sum("CASE WHEN f.views IS NOT NULL THEN "+interactionsSQL+" ELSE 0 END") + `, COALESCE(SUM(` + square + `), 0)` +
+		tables + w.sql() + group
+	return queryAll(ctx, db, db.r(), query, w.args, func(sc interface{ Scan(...any) error }) (AnalyticsCell, error) {
+		var c AnalyticsCell
+		var wd, lower int
+		var platform string
+		err := sc.Scan(&c.InstitutionID, &wd, &c.Hour, &platform, &c.Format, &c.Theme, &c.Posts, &c.Views, &lower, &c.Likes, &c.Comments, &c.Reposts, &c.ViewedInteractions, &c.InteractionsSquared)
+		c.Weekday, c.Platform, c.LowerBound = time.Weekday(wd), passerelle.Platform(platform), lower == 1
+		return c, err
+	})
+}
+
+// AnalyticsDay is the publications of AnalyticsRows published on one Beijing day:
+// their number, and the sums of their views and interactions (likes, comments and
+// reposts), a figure a publication does not have counting as zero.
+type AnalyticsDay struct {
+	Day          string // YYYY-MM-DD
+	Posts        int
+	Views        int64
+	Interactions int64
+}
+
+// AnalyticsDays adds up the publications of AnalyticsRows per Beijing day of
+// publication (UTC+8, as AnalyticsCells), oldest day first; a day without a
+// publication is absent.
+func (db *DB) AnalyticsDays(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) ([]AnalyticsDay, error) {
+	w := analyticsWhere(orgID, institutionIDs, from, to)
+	day := "strftime('%Y-%m-%d', p.published_at, '+8 hours')"
+	if db.dialect == Postgres {
+		day = "to_char(p.published_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
+	}
+	tables := strings.Replace(analyticsFrom, "JOIN posts po ON po.id = p.post_id ", "", 1)
+	query := `SELECT ` + day + `, COUNT(*), ` + db.sumSQL("f.views") + `, ` + db.sumSQL(interactionsSQL) + tables + w.sql() + ` GROUP BY 1 ORDER BY 1`
+	return queryAll(ctx, db, db.r(), query, w.args, func(sc interface{ Scan(...any) error }) (AnalyticsDay, error) {
+		var d AnalyticsDay
+		err := sc.Scan(&d.Day, &d.Posts, &d.Views, &d.Interactions)
+		return d, err
+	})
 }
 
 func (db *DB) falseLit() string {
@@ -356,6 +510,33 @@ func (db *DB) FollowerMoves(ctx context.Context, accountIDs []int64, from, to st
 	var n int64
 	err = db.r().row(ctx, `SELECT COUNT(*), COALESCE(SUM(new_followers), 0), COALESCE(SUM(lost_followers), 0) FROM follower_days`+w.sql(), w.args...).Scan(&n, &newF, &lost)
 	return newF, lost, n > 0, db.mapErr(err)
+}
+
+// FollowerMove is an account's new and lost followers summed over days.
+type FollowerMove struct {
+	New, Lost int64
+}
+
+// FollowerMovesEach is FollowerMoves per account, in one grouped query: an account
+// without a known day is absent.
+func (db *DB) FollowerMovesEach(ctx context.Context, accountIDs []int64, from, to string) (map[int64]FollowerMove, error) {
+	w := where{}
+	w.in("account_id", accountIDs)
+	w.add("day >= ?", from)
+	w.add("day <= ?", to)
+	out := map[int64]FollowerMove{}
+	_, err := queryAll(ctx, db, db.r(), `SELECT account_id, `+db.sumSQL("new_followers")+`, `+db.sumSQL("lost_followers")+` FROM follower_days`+w.sql()+` GROUP BY account_id`, w.args,
+		func(sc interface{ Scan(...any) error }) (FollowerMove, error) {
+			var id int64
+			var m FollowerMove
+			err := sc.Scan(&id, &m.New, &m.Lost)
+			out[id] = m
+			return m, err
+		})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // TrackedPublication is a published publication as an importer or a collector sees it.
@@ -460,31 +641,38 @@ func (db *DB) BlockCollection(ctx context.Context, accountID int64, until time.T
 	})
 }
 
-// FollowersOver returns an account's follower readings for the period [from, to): the
-// latest at or before from (else the first within the period), and the latest before
-// to. ok reports whether each is known.
-func (db *DB) FollowersOver(ctx context.Context, accountID int64, from, to time.Time) (start, end int64, startOK, endOK bool, err error) {
-	get := func(query string, args ...any) (int64, bool, error) {
-		var n int64
-		err := db.r().row(ctx, query, args...).Scan(&n)
+// FollowerReadings are an account's follower readings for a period (see
+// FollowersOver); a nil field is unknown.
+type FollowerReadings struct {
+	Start, End *int64
+}
+
+// FollowersOver returns the accounts' follower readings for the period [from, to):
+// the latest at or before from (else the first within the period), and the latest
+// before to; in one statement, whatever the number of accounts.
+func (db *DB) FollowersOver(ctx context.Context, accountIDs []int64, from, to time.Time) (map[int64]FollowerReadings, error) {
+	out := make(map[int64]FollowerReadings, len(accountIDs))
+	const reading = `(SELECT s.followers FROM account_snapshots s WHERE s.account_id = a.id AND s.followers IS NOT NULL AND `
+	for len(accountIDs) > 0 {
+		n := min(len(accountIDs), 1000)
+		w := where{}
+		w.in("a.id", accountIDs[:n])
+		args := append([]any{from, from, to, to}, w.args...)
+		_, err := queryAll(ctx, db, db.r(), `SELECT a.id, COALESCE(`+reading+`s.taken_at <= ? ORDER BY s.taken_at DESC LIMIT 1),
+			`+reading+`s.taken_at > ? AND s.taken_at < ? ORDER BY s.taken_at LIMIT 1)), `+reading+`s.taken_at < ? ORDER BY s.taken_at DESC LIMIT 1)
+			FROM accounts a`+w.sql(), args, func(sc interface{ Scan(...any) error }) (FollowerReadings, error) {
+			var id int64
+			var r FollowerReadings
+			err := sc.Scan(&id, &r.Start, &r.End)
+			out[id] = r
+			return r, err
+		})
 		if err != nil {
-			if passerelle.ErrorCode(db.mapErr(err)) == passerelle.ENOTFOUND {
-				return 0, false, nil
-			}
-			return 0, false, db.mapErr(err)
+			return nil, err
 		}
-		return n, true, nil
+		accountIDs = accountIDs[n:]
 	}
-	if start, startOK, err = get(`SELECT followers FROM account_snapshots WHERE account_id = ? AND taken_at <= ? AND followers IS NOT NULL ORDER BY taken_at DESC LIMIT 1`, accountID, from); err != nil {
-		return
-	}
-	if !startOK {
-		if start, startOK, err = get(`SELECT followers FROM account_snapshots WHERE account_id = ? AND taken_at > ? AND taken_at < ? AND followers IS NOT NULL ORDER BY taken_at LIMIT 1`, accountID, from, to); err != nil {
-			return
-		}
-	}
-	end, endOK, err = get(`SELECT followers FROM account_snapshots WHERE account_id = ? AND taken_at < ? AND followers IS NOT NULL ORDER BY taken_at DESC LIMIT 1`, accountID, to)
-	return
+	return out, nil
 }
 
 // AccountOrg returns the organization of an account.
