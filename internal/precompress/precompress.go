@@ -34,11 +34,13 @@ type Body struct {
 	Gzip, Brotli []byte
 }
 
-// Brotli levels: static assets are compressed once per process at the highest
-// level; pages, compressed whenever their content changes (and on every publish), at
-// the highest level without the slow Zopfli-style search of levels 10 and 11.
+// Brotli levels: the highest without the slow Zopfli-style search of levels 10 and
+// 11, for pages (compressed whenever their content changes) and static assets alike.
+// An asset is compressed at its first request, which waits for it: ECharts' 1.1 MB
+// takes 0.14 s at level 9 (328 KB) against 3.3 s at level 11 (299 KB), measured on
+// this project's machine, and ten times longer under the race detector.
 const (
-	assetLevel = brotli.BestCompression
+	assetLevel = 9
 	pageLevel  = 9
 )
 
