@@ -245,15 +245,10 @@ func (h *handler) deskPlacementCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) deskRuleCreate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(r)
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	id, f, ok := h.postedForm(w, r)
+	if !ok {
 		return
 	}
-	f := newForm(r)
 	var keywords []string
 	for _, k := range strings.FieldsFunc(f.Get("keywords"), func(r rune) bool { return r == ',' || r == '，' || r == '\n' }) {
 		if k = strings.TrimSpace(k); k != "" {
@@ -360,15 +355,10 @@ func (h *handler) conversationPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) conversationReply(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(r)
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	id, f, ok := h.postedForm(w, r)
+	if !ok {
 		return
 	}
-	f := newForm(r)
 	if _, err := h.Desk.Reply(r.Context(), server.User(r.Context()), id, f.Get("text")); err != nil {
 		if !f.setError(err) {
 			h.fail(w, r, err)

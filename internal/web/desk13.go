@@ -89,15 +89,10 @@ func (p *deskPage) AssigneeName(id *int64) string {
 }
 
 func (h *handler) deskAnswerCreate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(r)
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	id, f, ok := h.postedForm(w, r)
+	if !ok {
 		return
 	}
-	f := newForm(r)
 	if _, err := h.Desk.CreateCannedAnswer(r.Context(), server.User(r.Context()), id, desk.CannedAnswerInput{Name: f.Get("name"), Text: f.Get("text")}); err != nil {
 		h.deskFormError(w, r, id, f, func(p *deskPage) { p.AnswerForm = f }, err)
 		return
@@ -192,15 +187,10 @@ func (h *handler) conversationToolsData(r *http.Request, p *conversationPage, dr
 
 // conversationManage sets the conversation's status and assignee (assignee=0: no one).
 func (h *handler) conversationManage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(r)
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	id, f, ok := h.postedForm(w, r)
+	if !ok {
 		return
 	}
-	f := newForm(r)
 	var ch desk.ConversationChange
 	if s := f.Get("status"); s != "" {
 		ch.Status = &s
@@ -222,15 +212,10 @@ func (h *handler) conversationManage(w http.ResponseWriter, r *http.Request) {
 
 // conversationTags replaces the follower's tags (comma-separated).
 func (h *handler) conversationTags(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(r)
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	id, f, ok := h.postedForm(w, r)
+	if !ok {
 		return
 	}
-	f := newForm(r)
 	tags := strings.FieldsFunc(f.Get("tags"), func(r rune) bool { return r == ',' || r == '，' || r == '\n' })
 	to := "/conversations/" + strconv.FormatInt(id, 10)
 	if _, err := h.Desk.SetFollowerTags(r.Context(), server.User(r.Context()), id, tags); err != nil {

@@ -158,15 +158,10 @@ func (h *handler) deskMenu(r *http.Request, p *deskPage) error {
 
 // deskMenuSave is "Save and push": validate, push with menu/create, store; Post/Redirect/Get.
 func (h *handler) deskMenuSave(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(r)
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	id, f, ok := h.postedForm(w, r)
+	if !ok {
 		return
 	}
-	f := newForm(r)
 	raw, err := json.Marshal(menuFromForm(f))
 	if err == nil {
 		_, err = h.Desk.PutMenu(r.Context(), server.User(r.Context()), id, raw)

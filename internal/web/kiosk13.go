@@ -62,15 +62,10 @@ func seconds(f *form, name string) int {
 
 func (h *handler) kioskSave(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := pathID(r)
-		if err == nil {
-			err = parseForm(r)
-		}
-		if err != nil {
-			h.fail(w, r, err)
+		id, f, ok := h.postedForm(w, r)
+		if !ok {
 			return
 		}
-		f := newForm(r)
 		k := passerelle.Kiosk{PaceSeconds: seconds(f, "pace_seconds"), IdleSeconds: seconds(f, "idle_seconds")}
 		if err := h.Visit.SetKiosk(r.Context(), server.User(r.Context()), kind, id, k); err != nil {
 			if kind == "e" {
@@ -112,15 +107,10 @@ func (h *handler) kioskQR(kind string) http.HandlerFunc {
 // exhibitionMove moves a room (or a work within its room) one place up or down.
 func (h *handler) exhibitionMove(work bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := pathID(r)
-		if err == nil {
-			err = parseForm(r)
-		}
-		if err != nil {
-			h.fail(w, r, err)
+		id, f, ok := h.postedForm(w, r)
+		if !ok {
 			return
 		}
-		f := newForm(r)
 		room, err := strconv.Atoi(f.Get("room"))
 		if err != nil {
 			room = -1

@@ -219,6 +219,20 @@ type form struct {
 	Message string // the error's message, shown above the form
 }
 
+// postedForm reads the path's {id} and the posted form of a page that changes one
+// object; on a bad id or form it answers (h.fail) and ok is false.
+func (h *handler) postedForm(w http.ResponseWriter, r *http.Request) (id int64, f *form, ok bool) {
+	id, err := pathID(r)
+	if err == nil {
+		err = parseForm(r)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return 0, nil, false
+	}
+	return id, newForm(r), true
+}
+
 func newForm(r *http.Request) *form { return &form{Values: r.PostForm, Errors: map[string]string{}} }
 
 // Get returns a submitted value.

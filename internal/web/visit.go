@@ -122,15 +122,10 @@ func (h *handler) visitIndexError(w http.ResponseWriter, r *http.Request, id int
 }
 
 func (h *handler) tourCreate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(r)
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	id, f, ok := h.postedForm(w, r)
+	if !ok {
 		return
 	}
-	f := newForm(r)
 	t := &passerelle.Tour{InstitutionID: id, TitleZH: f.Get("title_zh"), TitleFR: f.Get("title_fr"), TitleEN: f.Get("title_en")}
 	if _, err := h.Tenancy.Institution(r.Context(), server.User(r.Context()), id); err != nil {
 		h.fail(w, r, err)
@@ -144,15 +139,10 @@ func (h *handler) tourCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) exhibitionCreate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(r)
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	id, f, ok := h.postedForm(w, r)
+	if !ok {
 		return
 	}
-	f := newForm(r)
 	if _, err := h.Tenancy.Institution(r.Context(), server.User(r.Context()), id); err != nil {
 		h.fail(w, r, err)
 		return
@@ -295,15 +285,10 @@ func (h *handler) tourError(w http.ResponseWriter, r *http.Request, id int64, f 
 }
 
 func (h *handler) tourUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(r)
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	id, f, ok := h.postedForm(w, r)
+	if !ok {
 		return
 	}
-	f := newForm(r)
 	t := &passerelle.Tour{ID: id, TitleZH: f.Get("title_zh"), TitleFR: f.Get("title_fr"), TitleEN: f.Get("title_en"), IntroZH: f.Get("intro_zh"), IntroFR: f.Get("intro_fr"), IntroEN: f.Get("intro_en")}
 	if err := h.Visit.UpdateTour(r.Context(), server.User(r.Context()), t); err != nil {
 		h.tourError(w, r, id, f, func(p *tourPageData) { p.TourForm = f }, err)
@@ -371,15 +356,10 @@ func stopFromForm(f *form) (*passerelle.Stop, error) {
 }
 
 func (h *handler) stopCreate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(r)
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	id, f, ok := h.postedForm(w, r)
+	if !ok {
 		return
 	}
-	f := newForm(r)
 	s, err := stopFromForm(f)
 	if err == nil {
 		s.TourID = id
@@ -514,15 +494,10 @@ func (h *handler) stopEdit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) stopUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(r)
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	id, f, ok := h.postedForm(w, r)
+	if !ok {
 		return
 	}
-	f := newForm(r)
 	s, err := stopFromForm(f)
 	if err == nil {
 		s.ID = id

@@ -115,15 +115,10 @@ func formID(f *form, name string, fe passerelle.FieldErrors) int64 {
 // editExhibition loads an exhibition, lets change modify it and saves it; the form's
 // errors are shown with set on a refusal.
 func (h *handler) editExhibition(w http.ResponseWriter, r *http.Request, set func(*exhibitionPageData, *form), change func(*passerelle.Exhibition, *form) error, flashKey string) {
-	id, err := pathID(r)
-	if err == nil {
-		err = parseForm(r)
-	}
-	if err != nil {
-		h.fail(w, r, err)
+	id, f, ok := h.postedForm(w, r)
+	if !ok {
 		return
 	}
-	f := newForm(r)
 	u := server.User(r.Context())
 	e, err := h.Visit.Exhibition(r.Context(), u, id)
 	if err != nil {
