@@ -189,34 +189,18 @@ func (h *handler) deskData(r *http.Request, id int64) (*deskPage, error) {
 	return p, nil
 }
 
+// deskView is the desk page of an account, shown by deskPage and again by the forms
+// it holds when they are refused.
+var deskView = view{name: "desk", title: "desk.title", nav: "institutions"}
+
 func (h *handler) deskPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	p, err := h.deskData(r, id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.render(w, r, view{name: "desk", title: "desk.title", nav: "institutions"}, p)
+	showPage(h, w, r, deskView, h.deskData)
 }
 
 // deskFormError shows the desk page again with a form's errors (422), or the error
 // page for anything else.
 func (h *handler) deskFormError(w http.ResponseWriter, r *http.Request, id int64, f *form, set func(*deskPage), err error) {
-	if !f.setError(err) {
-		h.fail(w, r, err)
-		return
-	}
-	p, derr := h.deskData(r, id)
-	if derr != nil {
-		h.fail(w, r, derr)
-		return
-	}
-	set(p)
-	h.render(w, r, view{name: "desk", title: "desk.title", nav: "institutions", status: server.Status(err)}, p)
+	showFormErrors(h, w, r, deskView, h.deskData, id, f, set, err)
 }
 
 func (h *handler) deskPlacementCreate(w http.ResponseWriter, r *http.Request) {

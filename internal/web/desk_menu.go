@@ -197,7 +197,7 @@ func (h *handler) deskMenuReadBack(w http.ResponseWriter, r *http.Request) {
 	if m == nil {
 		p.Menu.ReadBack = "menu12.none_on_wechat"
 	}
-	h.render(w, r, view{name: "desk", title: "desk.title", nav: "institutions"}, p)
+	h.render(w, r, deskView, p)
 }
 
 // OpenSubs reports whether the sub-buttons of the button at prefix are shown unfolded:

@@ -277,8 +277,9 @@ func (h *handler) liveNew(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, view{name: "live_form", title: "live.new", nav: "partners"}, p)
 }
 
-// liveFromForm applies the submitted plan to e; parse errors go to f.
-func liveFromForm(f *form, e *passerelle.LiveEvent) {
+// liveFromForm applies the submitted plan to e; parse errors go to f, and are
+// reported as one invalid error.
+func liveFromForm(f *form, e *passerelle.LiveEvent) error {
 	e.Platform = passerelle.Platform(f.Get("platform"))
 	e.Title, e.TitleZH, e.Host = f.Get("title"), f.Get("title_zh"), f.Get("host")
 	e.ScriptZH, e.ScriptFR = f.Get("script_zh"), f.Get("script_fr")
@@ -318,6 +319,10 @@ func liveFromForm(f *form, e *passerelle.LiveEvent) {
 		}
 		e.PostIDs = append(e.PostIDs, n)
 	}
+	if len(f.Errors) > 0 {
+		return &passerelle.Error{Code: passerelle.EINVALID, Message: "Some fields are invalid.", Fields: f.Errors}
+	}
+	return nil
 }
 
 // liveSaveError shows the form again with err, or the error page when err is not
@@ -356,10 +361,8 @@ func (h *handler) liveCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e := &passerelle.LiveEvent{}
-	liveFromForm(f, e)
-	if len(f.Errors) > 0 {
-		f.Message = "Some fields are invalid."
-		h.render(w, r, view{name: "live_form", title: "live.new", nav: "partners", status: http.StatusUnprocessableEntity}, p)
+	if err := liveFromForm(f, e); err != nil {
+		h.liveSaveError(w, r, p, err)
 		return
 	}
 	if err := h.Partners.CreateLiveEvent(r.Context(), u, inst, e); err != nil {
@@ -431,11 +434,7 @@ func (h *handler) liveUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err = h.Partners.UpdateLiveEvent(r.Context(), u, id, func(e *passerelle.LiveEvent) error {
-		liveFromForm(f, e)
-		if len(f.Errors) > 0 {
-			return &passerelle.Error{Code: passerelle.EINVALID, Message: "Some fields are invalid.", Fields: f.Errors}
-		}
-		return nil
+		return liveFromForm(f, e)
 	}); err != nil {
 		h.liveSaveError(w, r, p, err)
 		return

@@ -76,6 +76,42 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, v view, data an
 	}
 }
 
+// showPage renders v for the object named by the path's {id}, its data read by load.
+func showPage[P any](h *handler, w http.ResponseWriter, r *http.Request, v view, load func(*http.Request, int64) (P, error)) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := load(r, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, v, p)
+}
+
+// showFormErrors renders v again after err refused the form f: the page of object id
+// as showPage reads it, with set putting f in its place (set may be nil), and err's
+// status (422, 409…). An error the form cannot show, or one reading the page, renders
+// the error page.
+func showFormErrors[P any](h *handler, w http.ResponseWriter, r *http.Request, v view, load func(*http.Request, int64) (P, error), id int64, f *form, set func(P), err error) {
+	if !f.setError(err) {
+		h.fail(w, r, err)
+		return
+	}
+	p, lerr := load(r, id)
+	if lerr != nil {
+		h.fail(w, r, lerr)
+		return
+	}
+	if set != nil {
+		set(p)
+	}
+	v.status = server.Status(err)
+	h.render(w, r, v, p)
+}
+
 // errorPage is the data of the error view.
 type errorPage struct {
 	Status  int

@@ -92,33 +92,21 @@ func (h *handler) visitIndexData(r *http.Request, id int64) (*visitIndexPage, er
 	return p, nil
 }
 
+// The pages of the visit, each shown by its page handler and again by its forms when
+// they are refused.
+var (
+	visitIndexView = view{name: "visit_index", title: "visit13.title", nav: "institutions"}
+	tourView       = view{name: "tour_edit", title: "visit13.tour", nav: "institutions"}
+	stopView       = view{name: "stop_form", title: "visit13.stop", nav: "institutions"}
+)
+
 func (h *handler) visitIndex(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	p, err := h.visitIndexData(r, id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.render(w, r, view{name: "visit_index", title: "visit13.title", nav: "institutions"}, p)
+	showPage(h, w, r, visitIndexView, h.visitIndexData)
 }
 
 // visitIndexError shows the list again with a form's errors.
 func (h *handler) visitIndexError(w http.ResponseWriter, r *http.Request, id int64, f *form, set func(*visitIndexPage), err error) {
-	if !f.setError(err) {
-		h.fail(w, r, err)
-		return
-	}
-	p, derr := h.visitIndexData(r, id)
-	if derr != nil {
-		h.fail(w, r, derr)
-		return
-	}
-	set(p)
-	h.render(w, r, view{name: "visit_index", title: "visit13.title", nav: "institutions", status: server.Status(err)}, p)
+	showFormErrors(h, w, r, visitIndexView, h.visitIndexData, id, f, set, err)
 }
 
 func (h *handler) tourCreate(w http.ResponseWriter, r *http.Request) {
@@ -257,31 +245,12 @@ func previewLang(lang string) string {
 }
 
 func (h *handler) tourPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	p, err := h.tourData(r, id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.render(w, r, view{name: "tour_edit", title: "visit13.tour", nav: "institutions"}, p)
+	showPage(h, w, r, tourView, h.tourData)
 }
 
+// tourError shows the tour page again with a form's errors.
 func (h *handler) tourError(w http.ResponseWriter, r *http.Request, id int64, f *form, set func(*tourPageData), err error) {
-	if !f.setError(err) {
-		h.fail(w, r, err)
-		return
-	}
-	p, derr := h.tourData(r, id)
-	if derr != nil {
-		h.fail(w, r, derr)
-		return
-	}
-	set(p)
-	h.render(w, r, view{name: "tour_edit", title: "visit13.tour", nav: "institutions", status: server.Status(err)}, p)
+	showFormErrors(h, w, r, tourView, h.tourData, id, f, set, err)
 }
 
 func (h *handler) tourUpdate(w http.ResponseWriter, r *http.Request) {
@@ -480,17 +449,7 @@ func (h *handler) stopFormData(r *http.Request, id int64, f *form) (*stopFormPag
 }
 
 func (h *handler) stopEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	p, err := h.stopFormData(r, id, nil)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.render(w, r, view{name: "stop_form", title: "visit13.stop", nav: "institutions"}, p)
+	showPage(h, w, r, stopView, func(r *http.Request, id int64) (*stopFormPage, error) { return h.stopFormData(r, id, nil) })
 }
 
 func (h *handler) stopUpdate(w http.ResponseWriter, r *http.Request) {
@@ -504,16 +463,7 @@ func (h *handler) stopUpdate(w http.ResponseWriter, r *http.Request) {
 		err = h.Visit.UpdateStop(r.Context(), server.User(r.Context()), s)
 	}
 	if err != nil {
-		if !f.setError(err) {
-			h.fail(w, r, err)
-			return
-		}
-		p, derr := h.stopFormData(r, id, f)
-		if derr != nil {
-			h.fail(w, r, derr)
-			return
-		}
-		h.render(w, r, view{name: "stop_form", title: "visit13.stop", nav: "institutions", status: server.Status(err)}, p)
+		showFormErrors(h, w, r, stopView, func(r *http.Request, id int64) (*stopFormPage, error) { return h.stopFormData(r, id, f) }, id, f, nil, err)
 		return
 	}
 	h.redirect(w, r, tourPath(s.TourID)+"#stops", "visit13.saved")

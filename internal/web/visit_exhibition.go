@@ -70,32 +70,17 @@ func (h *handler) exhibitionData(r *http.Request, id int64) (*exhibitionPageData
 	return p, nil
 }
 
+// exhibitionView is an exhibition's page, shown by exhibitionPage and again by its
+// forms when they are refused.
+var exhibitionView = view{name: "exhibition_edit", title: "visit13.exhibition", nav: "institutions"}
+
 func (h *handler) exhibitionPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	p, err := h.exhibitionData(r, id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.render(w, r, view{name: "exhibition_edit", title: "visit13.exhibition", nav: "institutions"}, p)
+	showPage(h, w, r, exhibitionView, h.exhibitionData)
 }
 
+// exhibitionError shows the exhibition page again with a form's errors.
 func (h *handler) exhibitionError(w http.ResponseWriter, r *http.Request, id int64, f *form, set func(*exhibitionPageData), err error) {
-	if !f.setError(err) {
-		h.fail(w, r, err)
-		return
-	}
-	p, derr := h.exhibitionData(r, id)
-	if derr != nil {
-		h.fail(w, r, derr)
-		return
-	}
-	set(p)
-	h.render(w, r, view{name: "exhibition_edit", title: "visit13.exhibition", nav: "institutions", status: server.Status(err)}, p)
+	showFormErrors(h, w, r, exhibitionView, h.exhibitionData, id, f, set, err)
 }
 
 // formID reads an optional id field; "" is 0, anything but a number is an error.
