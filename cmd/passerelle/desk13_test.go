@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/passerelle-oss/passerelle/internal/api/apitest"
-	"github.com/passerelle-oss/passerelle/internal/demo"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 )
 
@@ -25,18 +23,9 @@ import (
 // deleted on WeChat.
 func TestDeskInboxTools(t *testing.T) {
 	t.Parallel()
-	m := bootDemo(t)
+	d := bootDesk(t, "desk13")
+	m, owner, wx, c, appID, inst, acct := d.m, d.owner, d.wx, d.c, d.appID, d.inst, d.acct
 	ctx := context.Background()
-	owner, _, _ := m.DB.UserByEmail(ctx, demo.OwnerEmail)
-	wx := demoAccount(t, m, owner, "gh_orsay")
-	secret, _, err := m.Auth.CreateToken(ctx, owner.ID, "desk13", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := apitest.New(t).API(t, m.URL(), secret)
-	appID := sim.DemoWeChatAccount("").AppID
-	inst := fmt.Sprintf("/api/v1/institutions/%d", wx.InstitutionID)
-	acct := fmt.Sprintf("/api/v1/accounts/%d", wx.ID)
 
 	// A placement; two visitors follow through it, a third writes without a code.
 	c.Do("POST", inst+"/placements", map[string]any{"account_id": wx.ID, "name": "Hall", "key": "hall13"}).Want(t, http.StatusCreated)

@@ -10,11 +10,42 @@ import (
 	"testing"
 	"time"
 
+	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/api/apitest"
 	"github.com/passerelle-oss/passerelle/internal/demo"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
+
+// deskDemo is the service desk of the demo: its verified WeChat account in safe mode
+// (pushing to the server), and an API client with a token of the owner's.
+type deskDemo struct {
+	m     *Main
+	owner *passerelle.User
+	wx    *passerelle.Account
+	c     *apitest.API
+	appID string // the account's in the simulator
+	inst  string // the API path of the account's institution
+	acct  string // the API path of the account
+}
+
+// bootDesk boots the demo and creates the owner's API token named token.
+func bootDesk(t *testing.T, token string) *deskDemo {
+	t.Helper()
+	m := bootDemo(t)
+	ctx := context.Background()
+	owner, _, err := m.DB.UserByEmail(ctx, demo.OwnerEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wx := demoAccount(t, m, owner, "gh_orsay")
+	secret, _, err := m.Auth.CreateToken(ctx, owner.ID, token, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &deskDemo{m: m, owner: owner, wx: wx, c: apitest.New(t).API(t, m.URL(), secret), appID: sim.DemoWeChatAccount("").AppID,
+		inst: fmt.Sprintf("/api/v1/institutions/%d", wx.InstitutionID), acct: fmt.Sprintf("/api/v1/accounts/%d", wx.ID)}
+}
 
 // TestServiceDeskLoop drives the service desk through the API on the demo (its
 // verified WeChat account in safe mode, pushing to the server): a placement and its
@@ -25,18 +56,9 @@ import (
 // document.
 func TestServiceDeskLoop(t *testing.T) {
 	t.Parallel()
-	m := bootDemo(t)
+	d := bootDesk(t, "desk")
+	m, owner, wx, c, appID, inst, acct := d.m, d.owner, d.wx, d.c, d.appID, d.inst, d.acct
 	ctx := context.Background()
-	owner, _, _ := m.DB.UserByEmail(ctx, demo.OwnerEmail)
-	wx := demoAccount(t, m, owner, "gh_orsay")
-	secret, _, err := m.Auth.CreateToken(ctx, owner.ID, "desk", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := apitest.New(t).API(t, m.URL(), secret)
-	appID := sim.DemoWeChatAccount("").AppID
-	inst := fmt.Sprintf("/api/v1/institutions/%d", wx.InstitutionID)
-	acct := fmt.Sprintf("/api/v1/accounts/%d", wx.ID)
 
 	// A placement: its permanent code is created through the connector.
 	var p struct {
