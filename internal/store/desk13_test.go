@@ -18,15 +18,8 @@ func TestFollowersTagsAndErasure(t *testing.T) {
 	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		org := setupOrg(t, db)
-		inst := &passerelle.Institution{OrgID: org.ID, Name: "Musée", TimeZone: "Europe/Paris", Kind: "museum"}
-		if err := db.CreateInstitution(ctx, inst); err != nil {
-			t.Fatal(err)
-		}
-		acc := &passerelle.Account{InstitutionID: inst.ID, Platform: passerelle.WeChat, Kind: passerelle.AccountManaged, Handle: "musee"}
-		if err := db.CreateAccount(ctx, org.ID, acc); err != nil {
-			t.Fatal(err)
-		}
+		org, inst, accs := setupWeChat(t, db, "musee")
+		acc := accs[0]
 		if err := db.CreatePlacement(ctx, &store.Placement{InstitutionID: inst.ID, AccountID: acc.ID, Key: "hall", Name: "Hall", Scene: "hall", Attributed: true}); err != nil {
 			t.Fatal(err)
 		}
@@ -123,19 +116,7 @@ func TestCannedAnswers(t *testing.T) {
 	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		org := setupOrg(t, db)
-		inst := &passerelle.Institution{OrgID: org.ID, Name: "Musée", TimeZone: "Europe/Paris", Kind: "museum"}
-		if err := db.CreateInstitution(ctx, inst); err != nil {
-			t.Fatal(err)
-		}
-		var accs []*passerelle.Account
-		for _, h := range []string{"a", "b"} {
-			acc := &passerelle.Account{InstitutionID: inst.ID, Platform: passerelle.WeChat, Kind: passerelle.AccountManaged, Handle: h}
-			if err := db.CreateAccount(ctx, org.ID, acc); err != nil {
-				t.Fatal(err)
-			}
-			accs = append(accs, acc)
-		}
+		_, _, accs := setupWeChat(t, db, "a", "b")
 		a := &store.CannedAnswer{AccountID: accs[0].ID, Name: "Horaires", Text: "9:30–18:00"}
 		if err := db.CreateCannedAnswer(ctx, a); err != nil {
 			t.Fatal(err)

@@ -11,21 +11,35 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
 )
 
+// setupWeChat creates an organization with a museum and its managed WeChat accounts
+// of the given handles, for the service desk's tests.
+func setupWeChat(t *testing.T, db *store.DB, handles ...string) (*passerelle.Organization, *passerelle.Institution, []*passerelle.Account) {
+	t.Helper()
+	ctx := context.Background()
+	org := setupOrg(t, db)
+	inst := &passerelle.Institution{OrgID: org.ID, Name: "Musée", TimeZone: "Europe/Paris", Kind: "museum"}
+	if err := db.CreateInstitution(ctx, inst); err != nil {
+		t.Fatal(err)
+	}
+	var accs []*passerelle.Account
+	for _, h := range handles {
+		acc := &passerelle.Account{InstitutionID: inst.ID, Platform: passerelle.WeChat, Kind: passerelle.AccountManaged, Handle: h}
+		if err := db.CreateAccount(ctx, org.ID, acc); err != nil {
+			t.Fatal(err)
+		}
+		accs = append(accs, acc)
+	}
+	return org, inst, accs
+}
+
 // TestRetentionAndErasure: old raw pushes go once applied (the follower count stays);
 // one follower's pushes are erased on request, in the asking organization only.
 func TestRetentionAndErasure(t *testing.T) {
 	t.Parallel()
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		org := setupOrg(t, db)
-		inst := &passerelle.Institution{OrgID: org.ID, Name: "Musée", TimeZone: "Europe/Paris", Kind: "museum"}
-		if err := db.CreateInstitution(ctx, inst); err != nil {
-			t.Fatal(err)
-		}
-		acc := &passerelle.Account{InstitutionID: inst.ID, Platform: passerelle.WeChat, Kind: passerelle.AccountManaged, Handle: "musee"}
-		if err := db.CreateAccount(ctx, org.ID, acc); err != nil {
-			t.Fatal(err)
-		}
+		org, _, accs := setupWeChat(t, db, "musee")
+		acc := accs[0]
 		push := func(i int, openid string) {
 			t.Helper()
 			e := &store.WeChatEvent{AccountID: acc.ID, DedupKey: fmt.Sprintf("k%d", i), MsgType: "event", Event: "subscribe", FromUser: openid, SentAt: time.Now(), Payload: "<xml/>"}
