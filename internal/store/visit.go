@@ -21,6 +21,10 @@ func newPublicToken() string {
 
 const tourColumns = `t.id, t.institution_id, t.title_zh, t.title_fr, t.title_en, t.intro_zh, t.intro_fr, t.intro_en, t.public_token, t.published_at, t.created_at, t.updated_at`
 
+// tourOfOrg selects a tour by id (then organization id): not found for another
+// organization's.
+const tourOfOrg = `SELECT ` + tourColumns + ` FROM tours t JOIN institutions i ON i.id = t.institution_id WHERE t.id = ? AND i.org_id = ?`
+
 func scanTour(s interface{ Scan(...any) error }) (*passerelle.Tour, error) {
 	var t passerelle.Tour
 	var pub, created, updated nullTime
@@ -53,7 +57,7 @@ func (db *DB) CreateTour(ctx context.Context, orgID int64, t *passerelle.Tour) e
 
 // Tour returns a tour of the organization (not_found for another's).
 func (db *DB) Tour(ctx context.Context, orgID, id int64) (*passerelle.Tour, error) {
-	t, err := scanTour(db.r().row(ctx, `SELECT `+tourColumns+` FROM tours t JOIN institutions i ON i.id = t.institution_id WHERE t.id = ? AND i.org_id = ?`, id, orgID))
+	t, err := scanTour(db.r().row(ctx, tourOfOrg, id, orgID))
 	return t, db.mapErr(err)
 }
 
@@ -68,7 +72,7 @@ func (db *DB) PublishedTour(ctx context.Context, token string) (*passerelle.Tour
 func (db *DB) SetTourPublished(ctx context.Context, orgID, id int64, published bool) (*passerelle.Tour, error) {
 	var out *passerelle.Tour
 	err := db.inTx(ctx, func(tx *Tx) error {
-		t, err := scanTour(tx.q().row(ctx, `SELECT `+tourColumns+` FROM tours t JOIN institutions i ON i.id = t.institution_id WHERE t.id = ? AND i.org_id = ?`, id, orgID))
+		t, err := scanTour(tx.q().row(ctx, tourOfOrg, id, orgID))
 		if err != nil {
 			return db.mapErr(err)
 		}
@@ -93,6 +97,9 @@ func (db *DB) SetTourPublished(ctx context.Context, orgID, id int64, published b
 const stopColumns = `s.id, s.tour_id, s.number, s.title_zh, s.title_fr, s.title_en, s.transcript_zh, s.transcript_fr, s.transcript_en,
 	COALESCE(s.audio_media_id, 0), COALESCE(s.audio_fr_media_id, 0), COALESCE(s.audio_en_media_id, 0), COALESCE(s.image_media_id, 0), s.artwork, s.created_at`
 
+// stopOfOrg selects a stop by id (then organization id).
+const stopOfOrg = `SELECT ` + stopColumns + ` FROM tour_stops s JOIN tours t ON t.id = s.tour_id JOIN institutions i ON i.id = t.institution_id WHERE s.id = ? AND i.org_id = ?`
+
 func scanStop(s interface{ Scan(...any) error }) (*passerelle.Stop, error) {
 	var st passerelle.Stop
 	var created nullTime
@@ -112,7 +119,7 @@ func (db *DB) AddStop(ctx context.Context, orgID int64, s *passerelle.Stop) erro
 	}
 	now := db.nowUTC()
 	return db.inTx(ctx, func(tx *Tx) error {
-		t, err := scanTour(tx.q().row(ctx, `SELECT `+tourColumns+` FROM tours t JOIN institutions i ON i.id = t.institution_id WHERE t.id = ? AND i.org_id = ?`, s.TourID, orgID))
+		t, err := scanTour(tx.q().row(ctx, tourOfOrg, s.TourID, orgID))
 		if err != nil {
 			return db.mapErr(err)
 		}
@@ -220,6 +227,9 @@ func (db *DB) VisitMedia(ctx context.Context, institutionID int64, ids []int64) 
 
 const exhibitionColumns = `e.id, e.institution_id, e.title_zh, e.title_fr, e.title_en, e.digest_zh, COALESCE(e.cover_media_id, 0), e.rooms, e.public_token, e.published_at, e.created_at, e.updated_at`
 
+// exhibitionOfOrg selects an exhibition by id (then organization id).
+const exhibitionOfOrg = `SELECT ` + exhibitionColumns + ` FROM exhibitions e JOIN institutions i ON i.id = e.institution_id WHERE e.id = ? AND i.org_id = ?`
+
 func scanExhibition(s interface{ Scan(...any) error }) (*passerelle.Exhibition, error) {
 	var e passerelle.Exhibition
 	var rooms string
@@ -253,29 +263,8 @@ func (db *DB) CreateExhibition(ctx context.Context, orgID int64, e *passerelle.E
 		if err := checkInstitution(ctx, tx, orgID, e.InstitutionID); err != nil {
 			return err
 		}
-		check := func(id int64, prefix string) error {
-			if id == 0 {
-				return nil
-			}
-			var mime string
-			err := tx.q().row(ctx, `SELECT mime FROM media_assets WHERE id = ? AND institution_id = ? AND archived_at IS NULL`, id, e.InstitutionID).Scan(&mime)
-			if err = db.mapErr(err); err == passerelle.ErrNotFound || (err == nil && !strings.HasPrefix(mime, prefix)) {
-				return &passerelle.Error{Code: passerelle.EINVALID, Message: "Some fields are invalid.", Fields: map[string]string{"rooms": "A medium is not in this institution's library or is of the wrong kind."}}
-			}
+		if err := checkExhibitionMedia(ctx, tx, e); err != nil {
 			return err
-		}
-		if err := check(e.CoverMediaID, "image/"); err != nil {
-			return err
-		}
-		for _, r := range e.Rooms {
-			for _, w := range r.Works {
-				if err := check(w.ImageMediaID, "image/"); err != nil {
-					return err
-				}
-				if err := check(w.AudioMediaID, "audio/"); err != nil {
-					return err
-				}
-			}
 		}
 		token := newPublicToken()
 		id, err := tx.q().insert(ctx, `INSERT INTO exhibitions (institution_id, public_token, title_zh, title_fr, title_en, digest_zh, cover_media_id, rooms, created_at, updated_at)
@@ -290,7 +279,7 @@ func (db *DB) CreateExhibition(ctx context.Context, orgID int64, e *passerelle.E
 
 // Exhibition returns an exhibition of the organization.
 func (db *DB) Exhibition(ctx context.Context, orgID, id int64) (*passerelle.Exhibition, error) {
-	e, err := scanExhibition(db.r().row(ctx, `SELECT `+exhibitionColumns+` FROM exhibitions e JOIN institutions i ON i.id = e.institution_id WHERE e.id = ? AND i.org_id = ?`, id, orgID))
+	e, err := scanExhibition(db.r().row(ctx, exhibitionOfOrg, id, orgID))
 	return e, db.mapErr(err)
 }
 

@@ -22,14 +22,20 @@ func (db *DB) ToursOf(ctx context.Context, orgID, institutionID int64) ([]*TourS
 	return queryAll(ctx, db, db.r(), `SELECT `+tourColumns+`, (SELECT COUNT(*) FROM tour_stops s WHERE s.tour_id = t.id)
 		FROM tours t JOIN institutions i ON i.id = t.institution_id WHERE i.org_id = ? AND t.institution_id = ? ORDER BY t.id DESC`,
 		[]any{orgID, institutionID}, func(s interface{ Scan(...any) error }) (*TourSummary, error) {
-			var t passerelle.Tour
-			var pub, created, updated nullTime
 			var n int
-			err := s.Scan(&t.ID, &t.InstitutionID, &t.TitleZH, &t.TitleFR, &t.TitleEN, &t.IntroZH, &t.IntroFR, &t.IntroEN, &t.PublicToken, &pub, &created, &updated, &n)
-			t.PublishedAt, t.CreatedAt, t.UpdatedAt = pub.Ptr(), created.T, updated.T
-			return &TourSummary{Tour: &t, Stops: n}, err
+			t, err := scanTour(scanMore{s, []any{&n}})
+			return &TourSummary{Tour: t, Stops: n}, err
 		})
 }
+
+// scanMore scans a row of an entity's columns followed by more, read into extra, so
+// that the entity's scan function serves queries that add columns.
+type scanMore struct {
+	row   interface{ Scan(...any) error }
+	extra []any
+}
+
+func (s scanMore) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
 
 // UpdateTour saves a tour's titles and introductions.
 func (db *DB) UpdateTour(ctx context.Context, orgID int64, t *passerelle.Tour) error {
@@ -39,7 +45,7 @@ func (db *DB) UpdateTour(ctx context.Context, orgID int64, t *passerelle.Tour) e
 	}
 	now := db.nowUTC()
 	return db.inTx(ctx, func(tx *Tx) error {
-		old, err := scanTour(tx.q().row(ctx, `SELECT `+tourColumns+` FROM tours t JOIN institutions i ON i.id = t.institution_id WHERE t.id = ? AND i.org_id = ?`, t.ID, orgID))
+		old, err := scanTour(tx.q().row(ctx, tourOfOrg, t.ID, orgID))
 		if err != nil {
 			return db.mapErr(err)
 		}
@@ -56,7 +62,7 @@ func (db *DB) UpdateTour(ctx context.Context, orgID int64, t *passerelle.Tour) e
 func (db *DB) DeleteTour(ctx context.Context, orgID, id int64) (*passerelle.Tour, error) {
 	var out *passerelle.Tour
 	err := db.inTx(ctx, func(tx *Tx) error {
-		t, err := scanTour(tx.q().row(ctx, `SELECT `+tourColumns+` FROM tours t JOIN institutions i ON i.id = t.institution_id WHERE t.id = ? AND i.org_id = ?`, id, orgID))
+		t, err := scanTour(tx.q().row(ctx, tourOfOrg, id, orgID))
 		if err != nil {
 			return db.mapErr(err)
 		}
@@ -73,7 +79,7 @@ func (db *DB) DeleteTour(ctx context.Context, orgID, id int64) (*passerelle.Tour
 
 // Stop returns a stop of the organization with its tour.
 func (db *DB) Stop(ctx context.Context, orgID, id int64) (*passerelle.Stop, *passerelle.Tour, error) {
-	s, err := scanStop(db.r().row(ctx, `SELECT `+stopColumns+` FROM tour_stops s JOIN tours t ON t.id = s.tour_id JOIN institutions i ON i.id = t.institution_id WHERE s.id = ? AND i.org_id = ?`, id, orgID))
+	s, err := scanStop(db.r().row(ctx, stopOfOrg, id, orgID))
 	if err != nil {
 		return nil, nil, db.mapErr(err)
 	}
@@ -90,7 +96,7 @@ func (db *DB) UpdateStop(ctx context.Context, orgID int64, s *passerelle.Stop) e
 	}
 	now := db.nowUTC()
 	return db.inTx(ctx, func(tx *Tx) error {
-		old, err := scanStop(tx.q().row(ctx, `SELECT `+stopColumns+` FROM tour_stops s JOIN tours t ON t.id = s.tour_id JOIN institutions i ON i.id = t.institution_id WHERE s.id = ? AND i.org_id = ?`, s.ID, orgID))
+		old, err := scanStop(tx.q().row(ctx, stopOfOrg, s.ID, orgID))
 		if err != nil {
 			return db.mapErr(err)
 		}
@@ -128,7 +134,7 @@ func (db *DB) UpdateStop(ctx context.Context, orgID int64, s *passerelle.Stop) e
 func (db *DB) DeleteStop(ctx context.Context, orgID, id int64) (*passerelle.Stop, error) {
 	var out *passerelle.Stop
 	err := db.inTx(ctx, func(tx *Tx) error {
-		s, err := scanStop(tx.q().row(ctx, `SELECT `+stopColumns+` FROM tour_stops s JOIN tours t ON t.id = s.tour_id JOIN institutions i ON i.id = t.institution_id WHERE s.id = ? AND i.org_id = ?`, id, orgID))
+		s, err := scanStop(tx.q().row(ctx, stopOfOrg, id, orgID))
 		if err != nil {
 			return db.mapErr(err)
 		}
@@ -196,7 +202,7 @@ func (db *DB) UpdateExhibition(ctx context.Context, orgID int64, e *passerelle.E
 	}
 	now := db.nowUTC()
 	return db.inTx(ctx, func(tx *Tx) error {
-		old, err := scanExhibition(tx.q().row(ctx, `SELECT `+exhibitionColumns+` FROM exhibitions e JOIN institutions i ON i.id = e.institution_id WHERE e.id = ? AND i.org_id = ?`, e.ID, orgID))
+		old, err := scanExhibition(tx.q().row(ctx, exhibitionOfOrg, e.ID, orgID))
 		if err != nil {
 			return db.mapErr(err)
 		}
@@ -217,7 +223,7 @@ func (db *DB) UpdateExhibition(ctx context.Context, orgID int64, e *passerelle.E
 func (db *DB) DeleteExhibition(ctx context.Context, orgID, id int64) (*passerelle.Exhibition, error) {
 	var out *passerelle.Exhibition
 	err := db.inTx(ctx, func(tx *Tx) error {
-		e, err := scanExhibition(tx.q().row(ctx, `SELECT `+exhibitionColumns+` FROM exhibitions e JOIN institutions i ON i.id = e.institution_id WHERE e.id = ? AND i.org_id = ?`, id, orgID))
+		e, err := scanExhibition(tx.q().row(ctx, exhibitionOfOrg, id, orgID))
 		if err != nil {
 			return db.mapErr(err)
 		}
