@@ -8,11 +8,8 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
-	"net"
 	"net/mail"
-	"net/textproto"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,83 +18,11 @@ import (
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/analytics"
 	"github.com/passerelle-oss/passerelle/internal/notify"
+	"github.com/passerelle-oss/passerelle/internal/notify/notifytest"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
 	"github.com/passerelle-oss/passerelle/internal/web"
 )
-
-// smtpSink is a minimal SMTP server on loopback that keeps what it receives.
-type smtpSink struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	mail []sunkMail
-}
-
-type sunkMail struct {
-	to   string
-	data []byte
-}
-
-func startSMTPSink(t *testing.T) *smtpSink {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpSink{ln: ln}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	return s
-}
-
-func (s *smtpSink) serve(c net.Conn) {
-	defer c.Close()
-	tp := textproto.NewConn(c)
-	tp.PrintfLine("220 sink ready")
-	var to string
-	for {
-		line, err := tp.ReadLine()
-		if err != nil {
-			return
-		}
-		switch strings.ToUpper(strings.SplitN(line, " ", 2)[0]) {
-		case "EHLO", "HELO":
-			tp.PrintfLine("250 sink")
-		case "RCPT":
-			to = strings.Trim(strings.TrimPrefix(strings.SplitN(line, ":", 2)[1], " "), "<>")
-			tp.PrintfLine("250 ok")
-		case "DATA":
-			tp.PrintfLine("354 go on")
-			data, err := tp.ReadDotBytes()
-			if err != nil {
-				return
-			}
-			s.mu.Lock()
-			s.mail = append(s.mail, sunkMail{to, data})
-			s.mu.Unlock()
-			tp.PrintfLine("250 queued")
-		case "QUIT":
-			tp.PrintfLine("221 bye")
-			return
-		default:
-			tp.PrintfLine("250 ok")
-		}
-	}
-}
-
-func (s *smtpSink) received() []sunkMail {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]sunkMail(nil), s.mail...)
-}
 
 // parsedMail is a received report: its subject, HTML body and XLSX attachment.
 type parsedMail struct {
@@ -186,10 +111,10 @@ func TestMonthlyReportMail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sink := startSMTPSink(t)
+		sink := notifytest.StartSMTPSink(t)
 		now := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC) // 08:00 in Paris
 		worker := &analytics.MonthlyReportWorker{Service: w.svc, Labels: labels, Now: func() time.Time { return now },
-			Mailer: &notify.Mailer{Addr: sink.ln.Addr().String(), From: "passerelle@agence.example"}}
+			Mailer: &notify.Mailer{Addr: sink.Addr(), From: "passerelle@agence.example"}}
 
 		// The last day of November in Paris: nothing is due yet.
 		now = time.Date(2026, 11, 30, 22, 30, 0, 0, time.UTC)
@@ -200,13 +125,13 @@ func TestMonthlyReportMail(t *testing.T) {
 		if n, err := worker.Send(ctx); err != nil || n != 2 {
 			t.Fatalf("1 December: %d sent, %v", n, err)
 		}
-		got := sink.received()
+		got := sink.Received()
 		if len(got) != 2 {
 			t.Fatalf("%d mails", len(got))
 		}
 		byTo := map[string]parsedMail{}
 		for _, m := range got {
-			byTo[m.to] = parseMail(t, m.data)
+			byTo[m.To] = parseMail(t, m.Data)
 		}
 		fr, zh := byTo["relectrice@orsay.example"], byTo["shenhe@orsay.example"]
 		if fr.subject != "Passerelle — Musée orsay : rapport d'audience de 2026-11" || !strings.Contains(fr.text, "en tant que relecteur") {
@@ -256,14 +181,14 @@ func TestMonthlyReportMail(t *testing.T) {
 		if n, err := worker.Send(ctx); err == nil || n != 0 {
 			t.Fatalf("failing SMTP: %d sent, %v", n, err)
 		}
-		worker.Mailer = &notify.Mailer{Addr: sink.ln.Addr().String(), From: "passerelle@agence.example"}
+		worker.Mailer = &notify.Mailer{Addr: sink.Addr(), From: "passerelle@agence.example"}
 		if n, err := worker.Send(ctx); err != nil || n != 1 {
 			t.Fatalf("after the failure: %d sent, %v", n, err)
 		}
-		if n, _ := worker.Send(ctx); n != 0 || len(sink.received()) != 3 {
-			t.Fatalf("after the retry: %d sent, %d mails in all", n, len(sink.received()))
+		if n, _ := worker.Send(ctx); n != 0 || len(sink.Received()) != 3 {
+			t.Fatalf("after the retry: %d sent, %d mails in all", n, len(sink.Received()))
 		}
-		if en := parseMail(t, sink.received()[2].data); en.subject != "Passerelle — Musée orsay: audience report for 2026-11" {
+		if en := parseMail(t, sink.Received()[2].Data); en.subject != "Passerelle — Musée orsay: audience report for 2026-11" {
 			t.Errorf("English subject %q", en.subject)
 		}
 		// After the first week, a month whose report was never claimed is not sent late.

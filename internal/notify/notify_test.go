@@ -2,82 +2,15 @@ package notify_test
 
 import (
 	"context"
-	"net"
-	"net/textproto"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/notify"
+	"github.com/passerelle-oss/passerelle/internal/notify/notifytest"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
 )
-
-// sink is a minimal SMTP server on loopback that keeps what it receives.
-type sink struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	mail []string // "to|data"
-}
-
-func startSink(t *testing.T) *sink {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &sink{ln: ln}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	return s
-}
-
-func (s *sink) serve(c net.Conn) {
-	defer c.Close()
-	tp := textproto.NewConn(c)
-	tp.PrintfLine("220 sink ready")
-	var to string
-	for {
-		line, err := tp.ReadLine()
-		if err != nil {
-			return
-		}
-		cmd := strings.ToUpper(strings.SplitN(line, " ", 2)[0])
-		switch cmd {
-		case "EHLO", "HELO":
-			tp.PrintfLine("250 sink")
-		case "MAIL":
-			tp.PrintfLine("250 ok")
-		case "RCPT":
-			to = strings.Trim(strings.TrimPrefix(strings.SplitN(line, ":", 2)[1], " "), "<>")
-			tp.PrintfLine("250 ok")
-		case "DATA":
-			tp.PrintfLine("354 go on")
-			data, err := tp.ReadDotBytes()
-			if err != nil {
-				return
-			}
-			s.mu.Lock()
-			s.mail = append(s.mail, to+"|"+string(data))
-			s.mu.Unlock()
-			tp.PrintfLine("250 queued")
-		case "QUIT":
-			tp.PrintfLine("221 bye")
-			return
-		default:
-			tp.PrintfLine("250 ok")
-		}
-	}
-}
 
 func TestDigest(t *testing.T) {
 	t.Parallel()
@@ -114,8 +47,8 @@ func TestDigest(t *testing.T) {
 	if _, err := db.MoveDelivery(ctx, p.Publications[0].ID, []passerelle.DeliveryState{passerelle.DeliveryScheduled}, passerelle.DeliveryAwaitingManual, "", store.KindKitDue); err != nil {
 		t.Fatal(err)
 	}
-	s := startSink(t)
-	m, err := notify.ParseURL("smtp://" + s.ln.Addr().String() + "?from=passerelle@example.org")
+	s := notifytest.StartSMTPSink(t)
+	m, err := notify.ParseURL("smtp://" + s.Addr() + "?from=passerelle@example.org")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,18 +60,16 @@ func TestDigest(t *testing.T) {
 	if err := w.Send(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.mail) != 2 {
-		t.Fatalf("%d mails: %q", len(s.mail), s.mail)
+	mails := s.Received()
+	if len(mails) != 2 {
+		t.Fatalf("%d mails: %q", len(mails), mails)
 	}
-	for _, mail := range s.mail {
-		to, data, _ := strings.Cut(mail, "|")
-		if to == "viewer@example.org" {
+	for _, mail := range mails {
+		if mail.To == "viewer@example.org" {
 			t.Fatal("a viewer was notified")
 		}
-		if !strings.Contains(data, "/posts/") || !strings.Contains(data, "Subject: ") {
-			t.Fatalf("mail to %s:\n%s", to, data)
+		if data := string(mail.Data); !strings.Contains(data, "/posts/") || !strings.Contains(data, "Subject: ") {
+			t.Fatalf("mail to %s:\n%s", mail.To, data)
 		}
 	}
 	if notes, _ := db.Notifications(ctx, users["viewer@example.org"].ID, false, 10); len(notes) != 0 {
