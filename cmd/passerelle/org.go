@@ -16,23 +16,8 @@ import (
 // institutions, users and settings, and none sees another's.
 
 func runOrg(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(env.Stderr, "Usage: passerelle org create|list|setup-link [flags]\n\nRun `passerelle org SUBCOMMAND -h` for its flags.")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return errUsage
-	}
-	switch args[0] {
-	case "create":
-		return orgCreate(ctx, env, args[1:])
-	case "list":
-		return orgList(ctx, env, args[1:])
-	case "setup-link":
-		return orgSetupLink(ctx, env, args[1:])
-	}
-	fmt.Fprintf(env.Stderr, "passerelle org: unknown subcommand %q\n", args[0])
-	return errUsage
+	return subcommand(ctx, env, "org", "Usage: passerelle org create|list|setup-link [flags]\n\nRun `passerelle org SUBCOMMAND -h` for its flags.", args,
+		map[string]func(context.Context, *Env, []string) error{"create": orgCreate, "list": orgList, "setup-link": orgSetupLink})
 }
 
 // setupURL is the link a person opens to create an organization's first owner.

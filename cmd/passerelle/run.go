@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/jobs"
@@ -98,6 +99,23 @@ func flags(env *Env, name, synopsis string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// subcommand runs the subcommand of command that args[0] names in subs. Without one
+// it prints usage, and succeeds only for -h or --help; an unknown one is named.
+func subcommand(ctx context.Context, env *Env, command, usage string, args []string, subs map[string]func(context.Context, *Env, []string) error) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(env.Stderr, usage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return errUsage
+	}
+	if run, ok := subs[args[0]]; ok {
+		return run(ctx, env, args[1:])
+	}
+	fmt.Fprintf(env.Stderr, "passerelle %s: unknown subcommand %q\n", command, args[0])
+	return errUsage
 }
 
 // parse parses args, mapping a bad flag to errUsage.

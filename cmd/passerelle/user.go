@@ -19,27 +19,12 @@ import (
 )
 
 func runUser(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(env.Stderr, "Usage: passerelle user create|set-password|list|disable|enable [flags]\n\nRun `passerelle user SUBCOMMAND -h` for its flags.")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return errUsage
-	}
-	switch args[0] {
-	case "create":
-		return userCreate(ctx, env, args[1:])
-	case "set-password":
-		return userSetPassword(ctx, env, args[1:])
-	case "list":
-		return userList(ctx, env, args[1:])
-	case "disable":
-		return userDisable(ctx, env, args[1:], true)
-	case "enable":
-		return userDisable(ctx, env, args[1:], false)
-	}
-	fmt.Fprintf(env.Stderr, "passerelle user: unknown subcommand %q\n", args[0])
-	return errUsage
+	return subcommand(ctx, env, "user", "Usage: passerelle user create|set-password|list|disable|enable [flags]\n\nRun `passerelle user SUBCOMMAND -h` for its flags.", args,
+		map[string]func(context.Context, *Env, []string) error{
+			"create": userCreate, "set-password": userSetPassword, "list": userList,
+			"disable": func(ctx context.Context, env *Env, args []string) error { return userDisable(ctx, env, args, true) },
+			"enable":  func(ctx context.Context, env *Env, args []string) error { return userDisable(ctx, env, args, false) },
+		})
 }
 
 // readPassword reads a password: prompted twice without echo on a terminal, else the
