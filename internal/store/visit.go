@@ -245,16 +245,21 @@ func scanExhibition(s interface{ Scan(...any) error }) (*passerelle.Exhibition, 
 	return &e, nil
 }
 
-// CreateExhibition records a new, unpublished exhibition; every medium it names must
-// be the institution's (images for images, audio for audio).
-func (db *DB) CreateExhibition(ctx context.Context, orgID int64, e *passerelle.Exhibition) error {
+// validRooms validates e and returns its rooms as stored: JSON, [] for none.
+func validRooms(e *passerelle.Exhibition) ([]byte, error) {
 	if err := e.Validate(); err != nil {
-		return err
+		return nil, err
 	}
 	if e.Rooms == nil {
 		e.Rooms = []passerelle.Room{}
 	}
-	rooms, err := json.Marshal(e.Rooms)
+	return json.Marshal(e.Rooms)
+}
+
+// CreateExhibition records a new, unpublished exhibition; every medium it names must
+// be the institution's (images for images, audio for audio).
+func (db *DB) CreateExhibition(ctx context.Context, orgID int64, e *passerelle.Exhibition) error {
+	rooms, err := validRooms(e)
 	if err != nil {
 		return err
 	}

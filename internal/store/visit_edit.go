@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
 	"github.com/passerelle-oss/passerelle"
@@ -190,13 +189,7 @@ func checkExhibitionMedia(ctx context.Context, tx *Tx, e *passerelle.Exhibition)
 
 // UpdateExhibition saves an exhibition's titles, digest, cover and rooms.
 func (db *DB) UpdateExhibition(ctx context.Context, orgID int64, e *passerelle.Exhibition) error {
-	if err := e.Validate(); err != nil {
-		return err
-	}
-	if e.Rooms == nil {
-		e.Rooms = []passerelle.Room{}
-	}
-	rooms, err := json.Marshal(e.Rooms)
+	rooms, err := validRooms(e)
 	if err != nil {
 		return err
 	}
