@@ -20,20 +20,7 @@ import (
 // "next stop" leads to the next one; nothing is fetched from another origin and the
 // console stays clean.
 func TestBrowserTourOnAPhone(t *testing.T) {
-	path := ""
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		msg := "no Chromium found (apt-get install -y chromium)"
-		if os.Getenv("PASSERELLE_TEST_BROWSER") == "1" {
-			t.Fatal(msg + ", and PASSERELLE_TEST_BROWSER=1 requires the browser test")
-		}
-		t.Skip(msg + "; set PASSERELLE_TEST_BROWSER=1 to make this a failure")
-	}
+	path := chromiumPath(t)
 	b := setup(t, storetest.SQLite(t))
 	audio := id(t, b.want(b.do("POST", fmt.Sprintf("/api/v1/institutions/%d/media?filename=a.mp3", b.institution), b.token, media.SilentMP3(20*time.Second)), 201))
 	tour := id(t, b.want(b.do("POST", fmt.Sprintf("/api/v1/institutions/%d/tours", b.institution), b.token, []byte(`{"title_zh": "卢浮宫语音导览"}`)), 201))
@@ -43,29 +30,7 @@ func TestBrowserTourOnAPhone(t *testing.T) {
 	pub := b.want(b.do("POST", fmt.Sprintf("/api/v1/tours/%d/publish", tour), b.token, nil), 200).json(t)
 	qr := pub["url"].(string) + "/12" // what the stop's QR code holds
 
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"))
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
-	var mu sync.Mutex
-	var consoleErrs []string
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				mu.Lock()
-				consoleErrs = append(consoleErrs, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
+	ctx, consoleErrs := headless(t, path, chromedp.Flag("autoplay-policy", "no-user-gesture-required"))
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
 		chromedp.Navigate(qr), chromedp.WaitVisible(chromedp.CSS(`audio`))); err != nil {
 		t.Fatal(err)
@@ -104,9 +69,55 @@ func TestBrowserTourOnAPhone(t *testing.T) {
 		t.Errorf("fetched from other origins: %v (%v)", foreign, err)
 	}
 	time.Sleep(100 * time.Millisecond)
-	mu.Lock()
-	defer mu.Unlock()
-	for _, e := range consoleErrs {
+	for _, e := range consoleErrs() {
 		t.Errorf("browser console: %s", e)
+	}
+}
+
+// chromiumPath returns the Chromium to test with. Without one the test is skipped, or
+// fails when PASSERELLE_TEST_BROWSER=1.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	msg := "no Chromium found (apt-get install -y chromium)"
+	if os.Getenv("PASSERELLE_TEST_BROWSER") == "1" {
+		t.Fatal(msg + ", and PASSERELLE_TEST_BROWSER=1 requires the browser test")
+	}
+	t.Skip(msg + "; set PASSERELLE_TEST_BROWSER=1 to make this a failure")
+	return ""
+}
+
+// headless starts the Chromium at path, with opts besides the usual ones, for at most
+// 90 seconds of the test; consoleErrs returns the console's errors and exceptions so far.
+func headless(t *testing.T, path string, opts ...chromedp.ExecAllocatorOption) (ctx context.Context, consoleErrs func() []string) {
+	t.Helper()
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append([]chromedp.ExecAllocatorOption{chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-dev-shm-usage", true)}, opts...)...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	var mu sync.Mutex
+	var errs []string
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				mu.Lock()
+				errs = append(errs, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+	return ctx, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), errs...)
 	}
 }

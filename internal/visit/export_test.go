@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -63,41 +61,7 @@ func TestStaticExport(t *testing.T) {
 		t.Errorf("%d entries: the draft was exported?", len(entries))
 	}
 
-	path := ""
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		if os.Getenv("PASSERELLE_TEST_BROWSER") == "1" {
-			t.Fatal("no Chromium found, and PASSERELLE_TEST_BROWSER=1 requires the browser test")
-		}
-		t.Skip("no Chromium found; set PASSERELLE_TEST_BROWSER=1 to make this a failure")
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-dev-shm-usage", true))
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
-	var mu sync.Mutex
-	var consoleErrs []string
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				mu.Lock()
-				consoleErrs = append(consoleErrs, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
+	ctx, consoleErrs := headless(t, chromiumPath(t))
 	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+filepath.Join(dir, "tour-"+token, "index.html")), chromedp.WaitVisible(chromedp.CSS(`ol.stops`))); err != nil {
 		t.Fatal(err)
 	}
@@ -121,9 +85,7 @@ func TestStaticExport(t *testing.T) {
 	if !strings.Contains(h1, "第15站") {
 		t.Errorf("the stop page says %q", h1)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	for _, e := range consoleErrs {
+	for _, e := range consoleErrs() {
 		t.Errorf("console: %s", e)
 	}
 }
