@@ -77,3 +77,19 @@ func TestWalkDeskAndPartnersTranslated(t *testing.T) {
 	list := owner.get("/partners")
 	wantContains(t, list.Body, `<span class="tag">微博 · shanghaimuseum`, `<option value="wechat">微信</option>`)
 }
+
+// An owner looking for backups or an export in the settings finds what the server
+// does and the way to the organization's export and the audit log (they were only
+// reachable from the users page); an editor, who may use neither, sees no such panel.
+func TestWalkSettingsLeadToTheOrganizationsData(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, false)
+	seedNewsroom(t, a)
+	owner := a.signedIn("owner@example.org")
+	owner.header.Set("Accept-Language", "fr")
+	r := owner.get("/settings")
+	wantContains(t, r.Body, `id="org-data"`, "Les données de l’organisation", `href="/organization/export.zip"`, `href="/audit"`, "passerelle restore")
+	if e := a.signedIn("editor@example.org").get("/settings"); e.Status != http.StatusOK || strings.Contains(e.Body, `id="org-data"`) {
+		t.Errorf("editor's settings: %d, data panel shown %v", e.Status, strings.Contains(e.Body, `id="org-data"`))
+	}
+}
