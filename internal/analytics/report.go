@@ -248,7 +248,7 @@ func sheetName(s string, i int) string {
 }
 
 var reportTemplate = template.Must(template.New("report").Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Title}}</title>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.Title}}</title>
 <link rel="stylesheet" href="{{.CSS}}"></head>
 <body class="report">
 <header><h1>{{.Title}}</h1><p>{{.Period}}</p></header>
