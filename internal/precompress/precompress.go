@@ -32,7 +32,35 @@ type Body struct {
 	Identity []byte
 	// Gzip and Brotli are nil when compressing did not make the body smaller.
 	Gzip, Brotli []byte
+	// variants holds, per encoding (identity, gzip, brotli), the header values its
+	// answers carry, made once: serving a body allocates nothing of its own.
+	variants [3]variant
 }
+
+// variant is one encoding of a body with the header values of its answer. The
+// values are shared by every answer: nothing may change them in place (net/http and
+// Header.Set and Add never do; Add appends to a full slice, which copies it).
+type variant struct {
+	body                   []byte
+	etag, length, encoding []string
+}
+
+// prepare makes the header values of every encoding.
+func (b *Body) prepare() {
+	for i, v := range []struct {
+		body     []byte
+		suffix   string
+		encoding string
+	}{{b.Identity, "", Identity}, {b.Gzip, "-gz", Gzip}, {b.Brotli, "-br", Brotli}} {
+		b.variants[i] = variant{body: v.body, etag: one(`"` + b.Tag + v.suffix + `"`), length: one(strconv.Itoa(len(v.body)))}
+		if v.encoding != Identity {
+			b.variants[i].encoding = one(v.encoding)
+		}
+	}
+}
+
+// one is a header value as a slice that an append copies.
+func one(v string) []string { return []string{v}[:1:1] }
 
 // Brotli levels: the highest without the slow Zopfli-style search of levels 10 and
 // 11, for pages (compressed whenever their content changes) and static assets alike.
@@ -67,52 +95,73 @@ func compress(tag string, body []byte, level int) *Body {
 	if br.Len() < len(body) {
 		b.Brotli = br.Bytes()
 	}
+	b.prepare()
 	return b
 }
 
-// variant returns the bytes and entity tag of an encoding.
-func (b *Body) variant(enc string) ([]byte, string) {
+// variant returns an encoding's bytes and header values.
+func (b *Body) variant(enc string) *variant {
 	switch enc {
 	case Brotli:
-		return b.Brotli, `"` + b.Tag + `-br"`
+		return &b.variants[2]
 	case Gzip:
-		return b.Gzip, `"` + b.Tag + `-gz"`
+		return &b.variants[1]
 	}
-	return b.Identity, `"` + b.Tag + `"`
+	return &b.variants[0]
 }
+
+// varyEncoding is the Vary value of an answer that has none yet.
+var varyEncoding = one("Accept-Encoding")
 
 // Serve answers r with the body in the best encoding r accepts, with its entity tag,
 // "Vary: Accept-Encoding" and 304 Not Modified when If-None-Match names that tag.
-// The caller sets Content-Type and Cache-Control before.
+// The caller sets Content-Type and Cache-Control before. It allocates nothing of its
+// own: the header values were made with the body.
 func (b *Body) Serve(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
-	addVary(hd, "Accept-Encoding")
-	enc := Negotiate(r.Header.Get("Accept-Encoding"), b.Brotli != nil, b.Gzip != nil)
-	body, tag := b.variant(enc)
-	hd.Set("ETag", tag)
-	if NoneMatch(r.Header.Get("If-None-Match"), tag) {
+	if vary, ok := hd["Vary"]; !ok {
+		hd["Vary"] = varyEncoding
+	} else if !listHas(vary, "Accept-Encoding") {
+		hd.Add("Vary", "Accept-Encoding")
+	}
+	v := b.variant(Negotiate(headerValue(r.Header, "Accept-Encoding"), b.Brotli != nil, b.Gzip != nil))
+	hd["Etag"] = v.etag
+	if NoneMatch(headerValue(r.Header, "If-None-Match"), v.etag[0]) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	if enc != Identity {
-		hd.Set("Content-Encoding", enc)
+	if v.encoding != nil {
+		hd["Content-Encoding"] = v.encoding
 	}
-	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	hd["Content-Length"] = v.length
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		w.Write(body)
+		w.Write(v.body)
 	}
 }
 
-func addVary(hd http.Header, name string) {
-	for _, v := range hd.Values("Vary") {
-		for _, f := range strings.Split(v, ",") {
+// headerValue is Header.Get for a canonical name: the first value, without the
+// canonicalization of the name.
+func headerValue(h http.Header, name string) string {
+	if v := h[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// listHas reports whether a comma-separated header (in one value or several) names
+// name, case aside.
+func listHas(values []string, name string) bool {
+	for _, v := range values {
+		for v != "" {
+			var f string
+			f, v, _ = strings.Cut(v, ",")
 			if strings.EqualFold(strings.TrimSpace(f), name) {
-				return
+				return true
 			}
 		}
 	}
-	hd.Add("Vary", name)
+	return false
 }
 
 // NoneMatch reports whether an If-None-Match header names tag (weak comparison, as
@@ -121,9 +170,12 @@ func NoneMatch(header, tag string) bool {
 	if header == "" {
 		return false
 	}
-	for _, t := range strings.Split(header, ",") {
+	tag = strings.TrimPrefix(tag, "W/")
+	for header != "" {
+		var t string
+		t, header, _ = strings.Cut(header, ",")
 		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == strings.TrimPrefix(tag, "W/") {
+		if t == "*" || strings.TrimPrefix(t, "W/") == tag {
 			return true
 		}
 	}
@@ -139,14 +191,18 @@ func NoneMatch(header, tag string) bool {
 func Negotiate(header string, haveBrotli, haveGzip bool) string {
 	qBr, qGz, qID := -1.0, -1.0, -1.0
 	qStar := -1.0
-	for _, part := range strings.Split(header, ",") {
+	for header != "" {
+		var part string
+		part, header, _ = strings.Cut(header, ",")
 		name, params, _ := strings.Cut(part, ";")
-		name = strings.ToLower(strings.TrimSpace(name))
+		name = strings.TrimSpace(name)
 		if name == "" {
 			continue
 		}
 		q := 1.0
-		for _, p := range strings.Split(params, ";") {
+		for params != "" {
+			var p string
+			p, params, _ = strings.Cut(params, ";")
 			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
 			if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
 				continue
@@ -157,14 +213,15 @@ func Negotiate(header string, haveBrotli, haveGzip bool) string {
 			}
 			q = f
 		}
-		switch name {
-		case "br":
+		// Names compared case aside, without lowering a copy.
+		switch {
+		case strings.EqualFold(name, "br"):
 			qBr = q
-		case "gzip", "x-gzip":
+		case strings.EqualFold(name, "gzip"), strings.EqualFold(name, "x-gzip"):
 			qGz = q
-		case "identity":
+		case strings.EqualFold(name, "identity"):
 			qID = q
-		case "*":
+		case name == "*":
 			qStar = q
 		}
 	}

@@ -158,17 +158,34 @@ func (s *Server) observe(next http.Handler) http.Handler {
 // DefaultCSP allows only this origin: every script, style, font and image is embedded.
 const DefaultCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
 
+// securityHeaders go on every answer. Their values are made once and shared by every
+// answer (six allocations fewer per request): nothing changes them in place, since
+// Header.Set replaces a value and Add appends to a full slice, which copies it.
+var securityHeaders = []struct {
+	name  string
+	value []string
+}{
+	{"Content-Security-Policy", one(DefaultCSP)},
+	{"X-Content-Type-Options", one("nosniff")},
+	{"Referrer-Policy", one("same-origin")},
+	{"X-Frame-Options", one("SAMEORIGIN")},
+	{"Cross-Origin-Opener-Policy", one("same-origin")},
+	{"Permissions-Policy", one("camera=(), microphone=(), geolocation=()")},
+}
+
+var hsts = one("max-age=31536000")
+
+// one is a header value as a slice that an append copies.
+func one(v string) []string { return []string{v}[:1:1] }
+
 func (s *Server) headers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", DefaultCSP)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "SAMEORIGIN")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		for _, v := range securityHeaders {
+			h[v.name] = v.value
+		}
 		if s.IsSecure(r) {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
+			h["Strict-Transport-Security"] = hsts
 		}
 		next.ServeHTTP(w, r)
 	})

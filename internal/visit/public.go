@@ -96,17 +96,40 @@ func (s *Service) now() time.Time {
 // language takes ?lang= ("zh" for "zh-Hans"), else Accept-Language, else Chinese:
 // the visitors these pages are made for read Chinese.
 func (s *Service) language(r *http.Request) (lang string, explicit bool) {
-	if l := r.URL.Query().Get("lang"); l != "" {
-		for _, x := range []string{"fr", "en", "zh"} {
-			if l == x || strings.HasPrefix(l, x+"-") {
-				return i18n.Canonical(x), true
+	// Most visitors' addresses have no query: nothing to parse then.
+	if r.URL.RawQuery != "" {
+		if l := r.URL.Query().Get("lang"); l != "" {
+			for _, x := range []string{"fr", "en", "zh"} {
+				if l == x || strings.HasPrefix(l, x+"-") {
+					return i18n.Canonical(x), true
+				}
 			}
 		}
 	}
-	if l := s.catalog.Match(r.Header.Get("Accept-Language")); l != "" {
+	if l := s.acceptLanguage(r.Header.Get("Accept-Language")); l != "" {
 		return l, false
 	}
 	return "zh-Hans", false
+}
+
+// acceptLanguage is the catalog's match of an Accept-Language header, remembered: a
+// phone sends the same header with every request, and parsing and matching it costs
+// more than the rest of serving a cached page.
+func (s *Service) acceptLanguage(header string) string {
+	if header == "" {
+		return ""
+	}
+	if l, ok := s.languages.Load(header); ok {
+		return l.(string)
+	}
+	l := s.catalog.Match(header)
+	// A bound on what made-up headers can make it hold: past it, start over.
+	if s.languageCount.Add(1) > 1_000 {
+		s.languages.Clear()
+		s.languageCount.Store(0)
+	}
+	s.languages.Store(header, l)
+	return l
 }
 
 // pick returns the text in lang, else in English, French, then Chinese.
@@ -157,14 +180,17 @@ func (h *public) serve(w http.ResponseWriter, r *http.Request, render func(ctx c
 	lang, explicit := h.language(r)
 	q := ""
 	if explicit {
-		q = "?lang=" + url.QueryEscape(lang)
+		q = langQuery(lang)
 	}
-	key := r.URL.Path + "|" + lang + "|" + q
+	key := pageKey{path: r.URL.Path, lang: lang, q: q}
 	now := h.now()
-	p := h.pages.get(key, now)
-	if p == nil {
+	p, refresh := h.pages.lookup(key, now)
+	if refresh {
 		status, body, err := render(r.Context(), lang, q)
 		if err != nil {
+			if p != nil {
+				p.refreshing.Store(false)
+			}
 			h.srv.LogError(r, err)
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 			return
@@ -172,22 +198,64 @@ func (h *public) serve(w http.ResponseWriter, r *http.Request, render func(ctx c
 		p = h.pages.newPage(status, body, now)
 		h.pages.put(key, p)
 	}
+	// Header values made once (see pageHeaders), set without allocating.
 	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Content-Language", lang)
-	if !explicit {
-		hd.Set("Vary", "Accept-Language, Accept-Encoding")
+	hd["Content-Type"] = pageHeaders.contentType
+	if v := pageHeaders.languages[lang]; v != nil {
+		hd["Content-Language"] = v
 	} else {
-		hd.Set("Vary", "Accept-Encoding")
+		hd.Set("Content-Language", lang)
+	}
+	if !explicit {
+		hd["Vary"] = pageHeaders.varyLanguage
+	} else {
+		hd["Vary"] = pageHeaders.vary
 	}
 	if p.status != http.StatusOK {
-		hd.Set("Cache-Control", "no-store")
+		hd["Cache-Control"] = pageHeaders.noStore
 		w.WriteHeader(p.status)
 		w.Write(p.body.Identity)
 		return
 	}
-	hd.Set("Cache-Control", "public, max-age=60")
+	hd["Cache-Control"] = pageHeaders.cache
 	p.body.Serve(w, r)
+}
+
+// pageHeaders are the header values of the public pages, shared by every answer:
+// nothing changes them in place (Header.Set replaces a value, Add appends to a full
+// slice, which copies it).
+var pageHeaders = struct {
+	contentType, varyLanguage, vary, noStore, cache []string
+	languages                                       map[string][]string
+}{
+	contentType:  headerValue("text/html; charset=utf-8"),
+	varyLanguage: headerValue("Accept-Language, Accept-Encoding"),
+	vary:         headerValue("Accept-Encoding"),
+	noStore:      headerValue("no-store"),
+	cache:        headerValue("public, max-age=60"),
+	languages:    map[string][]string{},
+}
+
+func init() {
+	for _, l := range languages {
+		pageHeaders.languages[l] = headerValue(l)
+	}
+}
+
+// headerValue is a header value as a slice that an append copies.
+func headerValue(v string) []string { return []string{v}[:1:1] }
+
+// langQuery is the explicit language query of lang, made once per language.
+func langQuery(lang string) string {
+	switch lang {
+	case "zh-Hans":
+		return "?lang=zh-Hans"
+	case "fr":
+		return "?lang=fr"
+	case "en":
+		return "?lang=en"
+	}
+	return "?lang=" + url.QueryEscape(lang)
 }
 
 // execute renders a template with the common frame.
@@ -266,9 +334,9 @@ func (s *Service) prerenderTour(ctx context.Context, token string) {
 	h := &public{Service: s, views: v}
 	now := s.now()
 	for _, lang := range languages {
-		q := "?lang=" + lang
+		q := langQuery(lang)
 		if status, body, err := h.renderTour(ctx, token, lang, q); err == nil {
-			s.pages.put(tourPrefix+token+"|"+lang+"|"+q, s.pages.newPage(status, body, now))
+			s.pages.put(pageKey{path: tourPrefix + token, lang: lang, q: q}, s.pages.newPage(status, body, now))
 		}
 	}
 }
@@ -637,8 +705,9 @@ func (s *Service) publishedMedia(ctx context.Context, key, kind string) (*store.
 		return nil, passerelle.ErrNotFound
 	}
 	now := s.now()
-	ck := "media|" + kind + key
-	if p := s.pages.get(ck, now); p != nil {
+	ck := pageKey{path: key, lang: kind, q: "media"}
+	p, refresh := s.pages.lookup(ck, now)
+	if !refresh {
 		if p.status != http.StatusOK {
 			return nil, passerelle.ErrNotFound
 		}
@@ -650,6 +719,9 @@ func (s *Service) publishedMedia(ctx context.Context, key, kind string) (*store.
 		s.pages.put(ck, &page{status: http.StatusNotFound, expires: now.Add(cacheTTL)})
 		return nil, passerelle.ErrNotFound
 	case err != nil:
+		if p != nil {
+			p.refreshing.Store(false)
+		}
 		return nil, err
 	}
 	s.pages.put(ck, &page{status: http.StatusOK, media: m, expires: now.Add(cacheTTL)})

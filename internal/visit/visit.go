@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
@@ -42,6 +43,11 @@ type Service struct {
 	counter   *counter
 
 	kiosks kioskCache
+
+	// languages remembers the language matched to an Accept-Language header
+	// (string → string), languageCount how many it holds.
+	languages     sync.Map
+	languageCount atomic.Int64
 }
 
 // New returns a service ready to serve.

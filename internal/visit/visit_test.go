@@ -36,6 +36,8 @@ type bundle struct {
 	org          int64
 	token        string
 	foreignToken string
+	// handler is the served stack, for benchmarks that call it without a socket.
+	handler http.Handler
 }
 
 func setup(t testing.TB, db *store.DB) *bundle {
@@ -56,6 +58,7 @@ func setup(t testing.TB, db *store.DB) *bundle {
 	}
 	api.RegisterVisit(srv, b.svc)
 	handler = srv.Handler()
+	b.handler = handler
 
 	for i, name := range []string{"Agence", "Autre agence"} {
 		org, err := db.CreateOrganization(ctx, name)
@@ -89,7 +92,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {
@@ -134,7 +137,7 @@ func (b *bundle) want(r response, status int) response {
 	return r
 }
 
-func id(t *testing.T, r response) int64 {
+func id(t testing.TB, r response) int64 {
 	t.Helper()
 	v, ok := r.json(t)["id"].(float64)
 	if !ok || v <= 0 {

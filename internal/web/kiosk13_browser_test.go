@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/passerelle-oss/passerelle"
@@ -113,26 +111,7 @@ func TestBrowserKiosk(t *testing.T) {
 	}
 
 	// Offline, then reload.
-	err = chromedp.Do(b, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		if _, err := cdp.Call(ctx, t, network.Enable, network.EnableParams{}); err != nil {
-			return err
-		}
-		yes := true
-		if _, err := cdp.Call(ctx, t, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-			EmulateOfflineServiceWorker: &yes,
-			MatchedNetworkConditions:    []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}},
-		}); err != nil {
-			return err
-		}
-		_, err := cdp.Call(ctx, t, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: true, DownloadThroughput: -1, UploadThroughput: -1})
-		return err
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := waitJS(b, `navigator.onLine === false`); err != nil {
-		t.Fatalf("not offline: %v", err)
-	}
+	goOffline(t, b)
 	err = chromedp.Do(b,
 		chromedp.Navigate(kioskURL),
 		chromedp.WaitVisible(chromedp.CSS(`.slide.active`)),
