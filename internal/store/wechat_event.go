@@ -208,7 +208,14 @@ func (db *DB) drainOnce(ctx context.Context, limit int, fn func(tx *Tx, e *WeCha
 	n := 0
 	var bad *badEvent
 	err := db.inTx(ctx, func(tx *Tx) error {
-		events, err := queryAll(ctx, db, tx.q(), `SELECT `+eventColumns+` FROM wechat_events WHERE processed_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?`, []any{limit}, scanEvent)
+		// Two drains may overlap (a job enqueued in a later second while one runs). On
+		// PostgreSQL each locks the events it takes and skips those another holds, so
+		// that no event is applied twice; SQLite's one writer already serializes them.
+		query := `SELECT ` + eventColumns + ` FROM wechat_events WHERE processed_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?`
+		if db.dialect == Postgres {
+			query += ` FOR UPDATE SKIP LOCKED`
+		}
+		events, err := queryAll(ctx, db, tx.q(), query, []any{limit}, scanEvent)
 		if err != nil {
 			return err
 		}
