@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
@@ -207,11 +208,20 @@ func (db *DB) drainOnce(ctx context.Context, limit int, fn func(tx *Tx, e *WeCha
 	n := 0
 	var bad *badEvent
 	err := db.inTx(ctx, func(tx *Tx) error {
-		events, err := queryAll(ctx, db, tx.q(), `SELECT `+eventColumns+` FROM wechat_events WHERE processed_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?`, []any{limit}, scanEvent)
+		// Two drains may overlap (a job enqueued in a later second while one runs). On
+		// PostgreSQL each locks the events it takes and skips those another holds, so
+		// that no event is applied twice; SQLite's one writer already serializes them.
+		query := `SELECT ` + eventColumns + ` FROM wechat_events WHERE processed_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?`
+		if db.dialect == Postgres {
+			query += ` FOR UPDATE SKIP LOCKED`
+		}
+		events, err := queryAll(ctx, db, tx.q(), query, []any{limit}, scanEvent)
 		if err != nil {
 			return err
 		}
-		now := db.nowUTC()
+		if len(events) == 0 {
+			return nil
+		}
 		for _, e := range events {
 			if e.unreadable != "" {
 				bad = &badEvent{e.ID, e.unreadable}
@@ -224,9 +234,22 @@ func (db *DB) drainOnce(ctx context.Context, limit int, fn func(tx *Tx, e *WeCha
 				}
 				return err
 			}
-			if _, err := tx.q().exec(ctx, `UPDATE wechat_events SET processed_at = ? WHERE id = ?`, now, e.ID); err != nil {
-				return err
-			}
+		}
+		// One statement marks the batch processed: the events applied above, by id (an
+		// id range could take in an event committed meanwhile and never applied). The
+		// list is padded to a power of two by repeating the last id, so that a few
+		// statement texts, prepared once, serve every batch size.
+		size := 1
+		for size < len(events) {
+			size *= 2
+		}
+		args := make([]any, 0, 1+size)
+		args = append(args, db.nowUTC())
+		for i := range size {
+			args = append(args, events[min(i, len(events)-1)].ID)
+		}
+		if _, err := tx.q().exec(ctx, `UPDATE wechat_events SET processed_at = ? WHERE id IN (?`+strings.Repeat(", ?", size-1)+`)`, args...); err != nil {
+			return err
 		}
 		n = len(events)
 		return nil

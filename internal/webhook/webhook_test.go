@@ -416,3 +416,63 @@ func TestDrainSetsAsideWhatItCannotProcess(t *testing.T) {
 		}
 	})
 }
+
+// The drain marks processed exactly the events it applied, in one statement per batch
+// whatever the batch's size: a batch of limit leaves the later events pending, and an
+// event stored between two drains is applied by the next one, once.
+func TestDrainMarksEachBatchOnce(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		b := setup(t, db, true)
+		now := time.Now().UTC()
+		store1 := func(from, to int) {
+			var pushes []store.Push
+			for i := from; i < to; i++ {
+				key := fmt.Sprintf("e%03d", i)
+				pushes = append(pushes, store.Push{AccountID: b.account.ID, SigKey: key, BodyHash: key, Event: &store.WeChatEvent{
+					DedupKey: key, MsgType: "event", Event: "CLICK", FromUser: "o", SentAt: now, Payload: "<xml/>"}})
+			}
+			if _, err := db.StorePushes(ctx, pushes, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		applied := map[string]int{}
+		drain := func(limit int) int {
+			n, err := db.DrainWeChatEvents(ctx, limit, func(tx *store.Tx, e *store.WeChatEvent) error {
+				applied[e.DedupKey]++
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		pending := func() int {
+			events, err := db.WeChatEvents(ctx, store.EventFilter{AccountID: b.account.ID, State: store.EventPending})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(events)
+		}
+		store1(0, 11)
+		// 5 (padded to 8), 5, then the last one (a list of one).
+		for _, want := range []int{5, 5, 1, 0} {
+			if n := drain(5); n != want {
+				t.Fatalf("drained %d, want %d", n, want)
+			}
+		}
+		store1(11, 14)
+		if n := drain(100); n != 3 || pending() != 0 {
+			t.Fatalf("drained %d, %d pending", n, pending())
+		}
+		if len(applied) != 14 {
+			t.Fatalf("applied %d events, want 14", len(applied))
+		}
+		for k, n := range applied {
+			if n != 1 {
+				t.Errorf("%s applied %d times", k, n)
+			}
+		}
+	})
+}

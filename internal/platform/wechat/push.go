@@ -125,9 +125,18 @@ type envelopeXML struct {
 
 // ParseEnvelope reads the safe-mode body <xml><ToUserName/><Encrypt/></xml>.
 func ParseEnvelope(body []byte) (Envelope, error) {
+	return parseEnvelope(body, true)
+}
+
+// parseEnvelope reads the envelope with the flat reader when fast and body is flat,
+// else with encoding/xml.
+func parseEnvelope(body []byte, fast bool) (Envelope, error) {
 	var e envelopeXML
-	if err := decodeXML(body, &e); err != nil {
-		return Envelope{}, err
+	if len(body) > MaxPushBody || !fast || !e.parseFlat(body) {
+		e = envelopeXML{}
+		if err := decodeXML(body, &e); err != nil {
+			return Envelope{}, err
+		}
 	}
 	if e.Encrypt == "" {
 		return Envelope{}, malformed("the safe-mode envelope has no Encrypt field")
@@ -226,12 +235,21 @@ const (
 // ParseMessage reads a decrypted or plaintext push. Identifiers stay text; numbers are
 // parsed strictly; a DOCTYPE or any other directive is refused.
 func ParseMessage(body []byte) (*Message, error) {
+	return parseMessage(body, true)
+}
+
+// parseMessage reads a push with the flat reader when fast and body is flat (see
+// flatxml.go), else with encoding/xml; the result is the same.
+func parseMessage(body []byte, fast bool) (*Message, error) {
 	if len(body) > MaxPushBody {
 		return nil, errTooLarge()
 	}
 	var x messageXML
-	if err := decodeXML(body, &x); err != nil {
-		return nil, err
+	if !fast || !x.parseFlat(body) {
+		x = messageXML{}
+		if err := decodeXML(body, &x); err != nil {
+			return nil, err
+		}
 	}
 	m := &Message{
 		ToUserName:   x.ToUserName,
