@@ -222,6 +222,36 @@ type Relay struct {
 	ExpiresAt  time.Time  `json:"expires_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
+	// FiguresSource is where the newest reading of the figures came from ("api",
+	// "manual" or "import"; empty when none) and FiguresAt its instant; CollectedAt is
+	// the newest reading collected from the platform, and MissedAt the last time the
+	// platform did not return the post (deleted, private, or beyond the app's access).
+	FiguresSource string     `json:"figures_source"`
+	FiguresAt     *time.Time `json:"figures_at"`
+	CollectedAt   *time.Time `json:"collected_at"`
+	MissedAt      *time.Time `json:"missed_at"`
+	// StatusID is the numeric Weibo id of a relayed Weibo post (empty otherwise), and
+	// URLAt when its address was recorded: collection slots count from it.
+	StatusID string     `json:"-"`
+	URLAt    *time.Time `json:"-"`
+	// Readings are the readings Take applied since the relay was loaded, for the store
+	// to keep as snapshots.
+	Readings []RelayReading `json:"-"`
+}
+
+// Sources of a relay's figures.
+const (
+	FiguresAPI    = "api"
+	FiguresManual = "manual"
+	FiguresImport = "import"
+)
+
+// RelayReading is one reading of a relay's figures.
+type RelayReading struct {
+	Source   string
+	At       time.Time
+	StatusID string
+	RelayFigures
 }
 
 // RelayFigures are what a relay's post did.
@@ -276,6 +306,44 @@ func (r *Relay) Apply(f RelayFigures) {
 			*m.dst = &v
 		}
 	}
+}
+
+// Empty reports whether no figure is given.
+func (f RelayFigures) Empty() bool {
+	return f.Views == nil && f.Reposts == nil && f.Likes == nil && f.Comments == nil
+}
+
+// Take applies a reading of the relay's figures (typed, imported or collected) and
+// records it in Readings. Every reading is kept; the relay's figures, which the
+// campaign's totals sum once per relay, follow this precedence:
+//
+//   - per figure, the newest reading that carries it wins: a reading at or after
+//     FiguresAt replaces the figures it carries, even downwards (a count read later is
+//     the better count: reposts are deleted too), and leaves the others as they are;
+//   - so views, which Weibo's API does not give, stay as typed or imported;
+//   - an older reading (a late job, last week's export imported today) only fills
+//     figures still unknown;
+//   - a post the platform does not return (MissedAt) keeps its earlier figures.
+func (r *Relay) Take(rd RelayReading) {
+	if rd.Empty() {
+		return
+	}
+	newer := r.FiguresAt == nil || !rd.At.Before(*r.FiguresAt)
+	f := rd.RelayFigures
+	for _, m := range []struct{ src, dst **int64 }{{&f.Views, &r.Views}, {&f.Reposts, &r.Reposts}, {&f.Likes, &r.Likes}, {&f.Comments, &r.Comments}} {
+		if *m.src != nil && (newer || *m.dst == nil) {
+			v := **m.src
+			*m.dst = &v
+		}
+	}
+	at := rd.At
+	if newer {
+		r.FiguresSource, r.FiguresAt = rd.Source, &at
+	}
+	if rd.Source == FiguresAPI && (r.CollectedAt == nil || at.After(*r.CollectedAt)) {
+		r.CollectedAt = &at
+	}
+	r.Readings = append(r.Readings, rd)
 }
 
 // CampaignTotals sum a campaign's relays.

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -26,7 +25,9 @@ import (
 //
 // A periodic plan job finds what is due and enqueues one job per account: Weibo
 // counts (statuses/count, up to 100 posts per call) whenever a publication reaches
-// one of its slots (+1 h … +24 h, then daily to day 10), Weibo followers once a Beijing
+// one of its slots (+1 h … +24 h, then daily to day 10) — and so does a partner's
+// relayed Weibo post, counted from when its address was recorded and read through the
+// Weibo account of its campaign's institution, in the same calls and budget — Weibo followers once a Beijing
 // day (users/show), and for WeChat one job per account and Beijing day, run from 08:00
 // the next morning and snoozed until the datacube has the day: followers
 // (getusercumulate, getusersummary) and the articles' cumulated figures
@@ -224,6 +225,33 @@ func (c *Collector) Plan(ctx context.Context) (int, error) {
 			return n, err
 		}
 	}
+	// Partners' relayed Weibo posts, through their campaign institution's account.
+	relays, err := c.DB.RelayCandidates(ctx, 0, now.Add(-61*24*time.Hour))
+	if err != nil {
+		return n, err
+	}
+	for _, r := range relays {
+		if queued[r.AccountID] {
+			continue
+		}
+		s, err := settingsOf(r.OrgID)
+		if err != nil {
+			return n, err
+		}
+		if len(dueSlots(weiboSlots(s), r.LastSlot, r.URLAt, now)) == 0 {
+			continue
+		}
+		if stop, err := stopped(r.AccountID); err != nil || stop {
+			if err != nil {
+				return n, err
+			}
+			continue
+		}
+		queued[r.AccountID] = true
+		if err := insert(WeiboCountsArgs{AccountID: r.AccountID}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: waiting}}); err != nil {
+			return n, err
+		}
+	}
 
 	today := now.In(Beijing).Format(time.DateOnly)
 	accounts, err := c.DB.CollectionAccounts(ctx, passerelle.Weibo)
@@ -274,56 +302,7 @@ func beijingMidnight(t time.Time) time.Time {
 // weiboPostID is the numeric id statuses/count takes: the publication's id, or the
 // one its base62 mid (weibo.com/UID/MID addresses) stands for.
 func weiboPostID(p store.CollectionCandidate) string {
-	id := strings.TrimSpace(p.PlatformPostID)
-	if id == "" {
-		return ""
-	}
-	if isDigits(id) {
-		return strings.TrimLeft(id, "0")
-	}
-	return midToID(id)
-}
-
-func isDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != "" && len(s) <= 20
-}
-
-const base62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-// midToID converts a Weibo base62 mid to its numeric id: from the right, every group
-// of four characters is a base-62 number written as seven decimal digits.
-func midToID(mid string) string {
-	if len(mid) < 1 || len(mid) > 16 {
-		return ""
-	}
-	var parts []string
-	for end := len(mid); end > 0; end -= 4 {
-		start := max(0, end-4)
-		var n int64
-		for _, r := range mid[start:end] {
-			i := strings.IndexRune(base62, r)
-			if i < 0 {
-				return ""
-			}
-			n = n*62 + int64(i)
-		}
-		if start > 0 {
-			parts = append(parts, fmt.Sprintf("%07d", n))
-		} else {
-			parts = append(parts, strconv.FormatInt(n, 10))
-		}
-	}
-	slices.Reverse(parts)
-	id := strings.TrimLeft(strings.Join(parts, ""), "0")
-	if !isDigits(id) {
-		return ""
-	}
-	return id
+	return weibo.StatusID(p.PlatformPostID)
 }
 
 // failure turns a failed call into what the job does: a rate limit blocks the
@@ -406,24 +385,39 @@ func nextHour(t time.Time) time.Time { return t.UTC().Truncate(time.Hour).Add(ti
 type WeiboResult struct {
 	Calls    int
 	Readings int
+	// RelayReadings counts the partners' relayed posts' readings.
+	RelayReadings int
 }
 
-// CollectWeiboCounts collects the due counts of an account's publications, up to
-// weibo.MaxBatch posts per statuses/count call, within the account's hourly budget.
+// CollectWeiboCounts collects the due counts of an account's publications, and of the
+// partners' relayed Weibo posts of its institution's campaigns, up to weibo.MaxBatch
+// posts per statuses/count call, within the account's hourly budget.
 func (c *Collector) CollectWeiboCounts(ctx context.Context, accountID int64) (WeiboResult, error) {
 	var res WeiboResult
 	now := c.now()
-	cands, err := c.DB.CollectionCandidates(ctx, passerelle.Weibo, accountID, now.Add(-61*24*time.Hour))
-	if err != nil || len(cands) == 0 {
+	since := now.Add(-61 * 24 * time.Hour)
+	cands, err := c.DB.CollectionCandidates(ctx, passerelle.Weibo, accountID, since)
+	if err != nil {
 		return res, err
 	}
-	s, err := c.DB.CollectionSettings(ctx, cands[0].OrgID)
+	relays, err := c.DB.RelayCandidates(ctx, accountID, since)
+	if err != nil || len(cands)+len(relays) == 0 {
+		return res, err
+	}
+	var org int64
+	if len(cands) > 0 {
+		org = cands[0].OrgID
+	} else {
+		org = relays[0].OrgID
+	}
+	s, err := c.DB.CollectionSettings(ctx, org)
 	if err != nil {
 		return res, err
 	}
 	slots := weiboSlots(s)
 	type due struct {
 		cand  store.CollectionCandidate
+		relay *store.RelayCandidate
 		slots []int
 	}
 	byID := map[string][]due{}
@@ -437,7 +431,18 @@ func (c *Collector) CollectWeiboCounts(ctx context.Context, accountID int64) (We
 		if _, ok := byID[id]; !ok {
 			ids = append(ids, id)
 		}
-		byID[id] = append(byID[id], due{p, d})
+		byID[id] = append(byID[id], due{cand: p, slots: d})
+	}
+	for i := range relays {
+		r := &relays[i]
+		d := dueSlots(slots, r.LastSlot, r.URLAt, now)
+		if len(d) == 0 {
+			continue
+		}
+		if _, ok := byID[r.StatusID]; !ok {
+			ids = append(ids, r.StatusID)
+		}
+		byID[r.StatusID] = append(byID[r.StatusID], due{relay: r, slots: d})
 	}
 	if len(ids) == 0 {
 		return res, nil
@@ -478,21 +483,32 @@ func (c *Collector) CollectWeiboCounts(ctx context.Context, accountID int64) (We
 			found[sc.ID] = sc
 		}
 		var readings []store.CollectedReading
+		var relayed []store.CollectedRelayReading
 		for _, id := range batch {
+			sc, ok := found[id]
 			for _, d := range byID[id] {
+				if d.relay != nil {
+					r := store.CollectedRelayReading{RelayID: d.relay.RelayID, StatusID: id, Slots: d.slots, At: at}
+					if ok {
+						r.Counts = &passerelle.RelayFigures{Likes: ptr(sc.Attitudes), Comments: ptr(sc.Comments), Reposts: ptr(sc.Reposts)}
+					}
+					relayed = append(relayed, r)
+					continue
+				}
 				r := store.CollectedReading{PublicationID: d.cand.PublicationID, Slots: d.slots}
-				if sc, ok := found[id]; ok {
+				if ok {
 					r.Snapshot = &store.PublicationSnapshot{TakenAt: at, Source: store.PubSourceAPI,
 						Likes: ptr(sc.Attitudes), Comments: ptr(sc.Comments), Reposts: ptr(sc.Reposts)}
 				}
 				readings = append(readings, r)
 			}
 		}
-		n, err := c.DB.RecordCollection(ctx, readings)
+		n, nr, err := c.DB.RecordCollections(ctx, readings, relayed)
 		if err != nil {
 			return res, err
 		}
 		res.Readings += n
+		res.RelayReadings += nr
 		ids = ids[len(batch):]
 	}
 	return res, nil

@@ -288,6 +288,7 @@ func seedEveryKind(t *testing.T, db *store.DB, orgID int64) {
 	must(db.SetCollectionSettings(ctx, orgID, store.CollectionSettings{Hours: []int{1, 3}, WeiboDays: 10, WeChatDays: 7, WeiboReadsPerHour: 150, WeChatCallsPerDay: 500}))
 	for _, q := range []string{
 		`INSERT INTO collection_slots (publication_id, slot, taken_at) VALUES (` + itoa(publication) + `, 1, ` + stamp + `)`,
+		`INSERT INTO relay_collection_slots (relay_id, status_id, slot, taken_at) SELECT id, '3501756485200075', 60, ` + stamp + ` FROM campaign_relays ORDER BY id LIMIT 1`,
 		`INSERT INTO report_mails (institution_id, month, user_id, sent_at) VALUES (` + itoa(institution) + `, '2026-11', ` + itoa(user) + `, ` + stamp + `)`,
 		`INSERT INTO visit_plays (stop_id, day, starts, completes) SELECT id, '` + day + `', 3, 1 FROM tour_stops WHERE tour_id = ` + itoa(tour.ID),
 		`INSERT INTO visit_views (exhibition_id, day, views, completes) VALUES (` + itoa(exhibition.ID) + `, '` + day + `', 5, 2)`,

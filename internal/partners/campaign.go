@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/passerelle-oss/passerelle"
+	"github.com/passerelle-oss/passerelle/internal/platform/weibo"
 	"github.com/passerelle-oss/passerelle/internal/publish"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
@@ -224,8 +225,46 @@ func (in RelayInput) apply(r *passerelle.Relay, pt *passerelle.Partner, now time
 	if r.Status != passerelle.RelayRelayed && (in.Views != nil || in.Reposts != nil || in.Likes != nil || in.Comments != nil) {
 		return invalid("views", "Figures belong to a relayed post: set the status to relayed with its URL.")
 	}
-	r.Apply(fig)
+	// A Weibo post's figures are collected from its numeric id, on a schedule that
+	// counts from when its address was recorded.
+	if sid := relayStatusID(r.URL); sid != r.StatusID {
+		r.StatusID = sid
+		r.URLAt = nil
+		if sid != "" {
+			r.URLAt = &now
+		}
+	}
+	r.Take(passerelle.RelayReading{Source: passerelle.FiguresManual, At: now, StatusID: r.StatusID, RelayFigures: fig})
 	return nil
+}
+
+// relayStatusID is the numeric id of the Weibo post at a relay's (normalised)
+// address, or empty for another platform's.
+func relayStatusID(u string) string {
+	if u == "" {
+		return ""
+	}
+	id, err := WeiboStatusID(u)
+	if err != nil {
+		return ""
+	}
+	return id
+}
+
+// WeiboStatusID is the numeric id (what statuses/count takes) of the Weibo post at
+// raw: https://weibo.com/UID/BID (BID the base62 mid), weibo.com/detail/MID,
+// m.weibo.cn/status/MID or BID, m.weibo.cn/detail/MID, with or without a query
+// string or fragment. Anything else is invalid (422).
+func WeiboStatusID(raw string) (string, error) {
+	_, id, err := publish.PostURL(passerelle.Weibo, raw, "")
+	if err != nil {
+		return "", err
+	}
+	sid := weibo.StatusID(id)
+	if sid == "" {
+		return "", invalid("url", "Not the address of a Weibo post.")
+	}
+	return sid, nil
 }
 
 // RelayURL checks that raw is the address of a post on one of the partner's
@@ -234,6 +273,9 @@ func RelayURL(pt *passerelle.Partner, raw string) (string, error) {
 	var first error
 	for _, a := range pt.Accounts {
 		u, _, err := publish.PostURL(a.Platform, raw, "")
+		if err == nil && a.Platform == passerelle.Weibo {
+			_, err = WeiboStatusID(u)
+		}
 		if err == nil {
 			return u, nil
 		}

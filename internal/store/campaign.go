@@ -60,13 +60,16 @@ func scanCampaign(s interface{ Scan(...any) error }) (*passerelle.Campaign, erro
 	return &c, err
 }
 
-const relayColumns = `r.id, r.partner_id, COALESCE(NULLIF(p.name_zh, ''), p.name), r.status, r.url, r.views, r.reposts, r.likes, r.comments, r.invited_at, r.reminded_at, r.reminders, r.answered_at, r.expires_at, r.revoked_at, r.updated_at`
+const relayColumns = `r.id, r.partner_id, COALESCE(NULLIF(p.name_zh, ''), p.name), r.status, r.url, r.views, r.reposts, r.likes, r.comments, r.invited_at, r.reminded_at, r.reminders, r.answered_at, r.expires_at, r.revoked_at, r.updated_at,
+	r.status_id, r.url_at, r.figures_source, r.figures_at, r.collected_at, r.missed_at`
 
 func scanRelay(s interface{ Scan(...any) error }) (passerelle.Relay, error) {
 	var r passerelle.Relay
-	var invited, reminded, answered, expires, revoked, updated nullTime
-	err := s.Scan(&r.ID, &r.PartnerID, &r.PartnerName, &r.Status, &r.URL, &r.Views, &r.Reposts, &r.Likes, &r.Comments, &invited, &reminded, &r.Reminders, &answered, &expires, &revoked, &updated)
+	var invited, reminded, answered, expires, revoked, updated, urlAt, figuresAt, collected, missed nullTime
+	err := s.Scan(&r.ID, &r.PartnerID, &r.PartnerName, &r.Status, &r.URL, &r.Views, &r.Reposts, &r.Likes, &r.Comments, &invited, &reminded, &r.Reminders, &answered, &expires, &revoked, &updated,
+		&r.StatusID, &urlAt, &r.FiguresSource, &figuresAt, &collected, &missed)
 	r.InvitedAt, r.RemindedAt, r.AnsweredAt, r.ExpiresAt, r.RevokedAt, r.UpdatedAt = invited.T, reminded.Ptr(), answered.Ptr(), expires.T, revoked.Ptr(), updated.T
+	r.URLAt, r.FiguresAt, r.CollectedAt, r.MissedAt = urlAt.Ptr(), figuresAt.Ptr(), collected.Ptr(), missed.Ptr()
 	return r, err
 }
 
@@ -173,8 +176,7 @@ func (db *DB) UpdateRelay(ctx context.Context, orgID, campaignID, partnerID int6
 		if err := fn(c, r); err != nil {
 			return err
 		}
-		if _, err := tx.q().exec(ctx, `UPDATE campaign_relays SET status = ?, url = ?, views = ?, reposts = ?, likes = ?, comments = ?, answered_at = ?, updated_at = ? WHERE id = ?`,
-			r.Status, r.URL, r.Views, r.Reposts, r.Likes, r.Comments, r.AnsweredAt, db.nowUTC(), r.ID); err != nil {
+		if err := saveRelay(ctx, tx, r, db.nowUTC()); err != nil {
 			return err
 		}
 		c.Total()
@@ -377,4 +379,24 @@ func (db *DB) SaveCampaignTemplate(ctx context.Context, t *passerelle.CampaignTe
 // DeleteCampaignTemplate deletes a saved message.
 func (db *DB) DeleteCampaignTemplate(ctx context.Context, orgID, id int64) error {
 	return db.writeOne(ctx, `DELETE FROM campaign_templates WHERE id = ? AND org_id = ?`, id, orgID)
+}
+
+// saveRelay writes a relay's status, URL and figures, and keeps the readings Take
+// applied as snapshots (a reading of the same relay, instant and source is kept once).
+func saveRelay(ctx context.Context, tx *Tx, r *passerelle.Relay, now time.Time) error {
+	if _, err := tx.q().exec(ctx, `UPDATE campaign_relays SET status = ?, url = ?, views = ?, reposts = ?, likes = ?, comments = ?, answered_at = ?, updated_at = ?,
+		status_id = ?, url_at = ?, figures_source = ?, figures_at = ?, collected_at = ?, missed_at = ? WHERE id = ?`,
+		r.Status, r.URL, r.Views, r.Reposts, r.Likes, r.Comments, r.AnsweredAt, now,
+		r.StatusID, r.URLAt, r.FiguresSource, r.FiguresAt, r.CollectedAt, r.MissedAt, r.ID); err != nil {
+		return err
+	}
+	for _, rd := range r.Readings {
+		if _, err := tx.q().exec(ctx, `INSERT INTO relay_snapshots (relay_id, taken_at, source, status_id, views, reposts, likes, comments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (relay_id, taken_at, source) DO NOTHING`,
+			r.ID, rd.At.UTC().Truncate(time.Microsecond), rd.Source, rd.StatusID, rd.Views, rd.Reposts, rd.Likes, rd.Comments); err != nil {
+			return err
+		}
+	}
+	r.Readings = nil
+	return nil
 }

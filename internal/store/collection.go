@@ -159,6 +159,14 @@ type CollectedReading struct {
 // reading: collection is idempotent per publication and slot. It returns how many
 // readings were written.
 func (db *DB) RecordCollection(ctx context.Context, readings []CollectedReading) (int, error) {
+	n, _, err := db.RecordCollections(ctx, readings, nil)
+	return n, err
+}
+
+// RecordCollections writes publications' readings (as RecordCollection) and relays'
+// (as RecordRelayReadings) in one transaction: one batch of a counts call is written
+// all or nothing. It returns how many readings of each were written.
+func (db *DB) RecordCollections(ctx context.Context, readings []CollectedReading, relays []CollectedRelayReading) (int, int, error) {
 	now := db.nowUTC()
 	for _, r := range readings {
 		if r.Snapshot == nil {
@@ -167,12 +175,23 @@ func (db *DB) RecordCollection(ctx context.Context, readings []CollectedReading)
 		r.Snapshot.PublicationID = r.PublicationID
 		r.Snapshot.TakenAt = r.Snapshot.TakenAt.UTC().Truncate(time.Microsecond)
 		if err := r.Snapshot.Validate(now); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
-	written := 0
+	for _, r := range relays {
+		if r.Counts != nil {
+			if err := r.Counts.Validate(); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+	written, relayed := 0, 0
 	err := db.inTx(ctx, func(tx *Tx) error {
-		written = 0
+		written, relayed = 0, 0
+		var err error
+		if relayed, err = recordRelayReadings(ctx, db, tx, relays, now); err != nil {
+			return err
+		}
 		w, err := newSnapshotWriter(ctx, tx)
 		if err != nil {
 			return err
@@ -204,7 +223,7 @@ func (db *DB) RecordCollection(ctx context.Context, readings []CollectedReading)
 		}
 		return nil
 	})
-	return written, err
+	return written, relayed, err
 }
 
 // CollectionAccount is a managed account whose figures are collected.

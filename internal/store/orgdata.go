@@ -29,6 +29,7 @@ const (
 	orgAccounts     = `t.account_id IN (SELECT a.id FROM accounts a JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)`
 	orgPosts        = `t.post_id IN (SELECT p.id FROM posts p JOIN institutions i ON i.id = p.institution_id WHERE i.org_id = ?)`
 	orgPublications = `t.publication_id IN (SELECT b.id FROM publications b JOIN posts p ON p.id = b.post_id JOIN institutions i ON i.id = p.institution_id WHERE i.org_id = ?)`
+	orgRelays       = `t.relay_id IN (SELECT r.id FROM campaign_relays r JOIN campaigns c ON c.id = r.campaign_id WHERE c.org_id = ?)`
 )
 
 // OrgTables are the tables of an organization's export, parents before children
@@ -84,6 +85,10 @@ var OrgTables = []OrgTable{
 	{Name: "partner_followers", Where: `t.partner_account_id IN (SELECT pa.id FROM partner_accounts pa JOIN partners p ON p.id = pa.partner_id WHERE p.org_id = ?)`, Order: `1, 2`},
 	{Name: "campaigns", Where: `t.org_id = ?`},
 	{Name: "campaign_relays", Where: `t.campaign_id IN (SELECT id FROM campaigns WHERE org_id = ?)`},
+	// Relay figures (0073): every reading kept with its source, and which collection
+	// slots each relayed post already had, so that nothing is read twice after a move.
+	{Name: "relay_snapshots", Where: orgRelays, Order: `1, 2, 3`},
+	{Name: "relay_collection_slots", Where: orgRelays, Order: `1, 2, 3`},
 	{Name: "campaign_templates", Where: `t.org_id = ?`},
 	{Name: "live_events", Where: orgInstitutions},
 	{Name: "account_members", Where: orgAccounts, Order: `1, 2`},

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
@@ -159,6 +160,8 @@ type campaignPage struct {
 	// Reminded is the relay just given a new link by a reminder, shown once.
 	Reminded *passerelle.Relay
 	Errors   map[string]string
+	// Now is the instant the figures' ages are told from (time.Now when zero).
+	Now time.Time
 }
 
 func (h *handler) campaignCreate(w http.ResponseWriter, r *http.Request) {

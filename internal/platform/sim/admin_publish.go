@@ -2,8 +2,10 @@ package sim
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/passerelle-oss/passerelle/internal/platform/wechat"
 )
@@ -41,6 +43,26 @@ func (s *Simulator) routePublishAdmin() {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]int{"expired": n})
+	})
+	s.mux.HandleFunc("POST /_sim/weibo/partner-statuses", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			ScreenName string `json:"screen_name"`
+			Text       string `json:"text"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		uid, err := s.AddWeiboAccount(req.ScreenName)
+		if err != nil {
+			adminError(w, err)
+			return
+		}
+		id, err := s.AddWeiboStatus(uid, req.Text)
+		if err != nil {
+			adminError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, map[string]string{"uid": uid, "id": id, "url": "https://weibo.com/" + uid + "/" + id})
 	})
 	s.mux.HandleFunc("GET /_sim/weibo/statuses", func(w http.ResponseWriter, r *http.Request) {
 		uid := r.URL.Query().Get("uid")
@@ -416,4 +438,32 @@ func (s *Simulator) ConsoleMassSend(appID, title string) (WeChatMassSend, error)
 	rec := WeChatMassSend{MsgID: strconv.FormatInt(msgID, 10), MsgDataID: strconv.FormatInt(msgDataID, 10), Titles: []string{title}, URLs: []string{arts[0].url}, SentAt: now}
 	acct.massLog = append(acct.massLog, rec)
 	return rec, nil
+}
+
+// AddWeiboAccount returns the uid of the Weibo account named screenName, creating
+// it (a partner's account, which never authorises the app).
+func (s *Simulator) AddWeiboAccount(screenName string) (string, error) {
+	if screenName == "" || utf8.RuneCountInString(screenName) > 30 {
+		return "", errorf("screen_name must have 1 to 30 characters")
+	}
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.weiboUser(screenName, now).uid, nil
+}
+
+// DeleteWeiboStatus deletes a post, as its author would: statuses/count no longer
+// returns it.
+func (s *Simulator) DeleteWeiboStatus(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.weibo.statuses[id]
+	if st == nil {
+		return errorf("unknown status")
+	}
+	delete(s.weibo.statuses, id)
+	if u := s.weibo.users[st.uid]; u != nil {
+		u.statuses = slices.DeleteFunc(u.statuses, func(x *weiboStatus) bool { return x == st })
+	}
+	return nil
 }

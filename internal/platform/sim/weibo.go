@@ -42,6 +42,12 @@ type WeiboApp struct {
 	// MinShareIntervalSeconds is the shortest gap between two shares of a user (error
 	// 20016, "posting too often"); 10 when zero, none when negative.
 	MinShareIntervalSeconds int `json:"min_share_interval_seconds,omitempty"`
+	// CountsAnyAccount lets statuses/count return other accounts' public posts (a
+	// partner's relay of a museum's post). The open API's documentation restricts the
+	// call to the authorising account's posts (PLATFORMS.md) while an app of a higher
+	// level, or the commercial statuses/count/biz, reads any: configurable, like the
+	// real app's level. Without it, other accounts' posts are silently absent.
+	CountsAnyAccount bool `json:"counts_any_account,omitempty"`
 }
 
 func (a *WeiboApp) normalize() error {
@@ -671,8 +677,12 @@ func (s *Simulator) weiboCount(w http.ResponseWriter, r *http.Request) {
 	now := s.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, ok := s.weiboRead(w, r, now)
+	_, u, app, ok := s.weiboAuth(w, r, now)
 	if !ok {
+		return
+	}
+	if s.overLimit(u, "read", app.ReadsPerHour, now) {
+		writeWeiboError(w, r, 10023, "User requests out of rate limit!")
 		return
 	}
 	ids, ok := idList(w, r, "ids")
@@ -682,10 +692,14 @@ func (s *Simulator) weiboCount(w http.ResponseWriter, r *http.Request) {
 	out := make([]map[string]any, 0, len(ids))
 	for _, id := range ids {
 		st := s.weibo.statuses[id]
-		if st == nil || st.uid != u.uid {
+		if st == nil || (st.uid != u.uid && !app.CountsAnyAccount) {
 			continue // unknown, deleted or someone else's: silently absent
 		}
-		c, rp, a := s.statusCounts(st, u, now)
+		author := s.weibo.users[st.uid]
+		if author == nil {
+			continue
+		}
+		c, rp, a := s.statusCounts(st, author, now)
 		out = append(out, map[string]any{"id": json.Number(st.id), "comments": c, "reposts": rp, "attitudes": a})
 	}
 	writeJSON(w, http.StatusOK, out)
