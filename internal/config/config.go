@@ -48,8 +48,8 @@ type Config struct {
 	AuditRetention time.Duration
 	// PushRetention is how long raw WeChat pushes are kept.
 	PushRetention time.Duration
-	// ConversationRetention is how long followers' messages in the WeChat inbox are
-	// kept.
+	// ConversationRetention is how long a conversation of the WeChat inbox (followers'
+	// messages and the replies) is kept after its last activity.
 	ConversationRetention time.Duration
 	// TrustProxy makes the server believe X-Forwarded-For/-Proto from a reverse proxy:
 	// the client is the address the proxy appended (the rightmost).
@@ -131,7 +131,7 @@ var Vars = []Var{
 	{"backup-dir", "PASSERELLE_BACKUP_DIR", "", "where scheduled backups go: a directory, or s3://BUCKET/PREFIX (with the s3-* settings); empty: DATA/backups"},
 	{"audit-retention", "PASSERELLE_AUDIT_RETENTION", "17520h", "how long audit entries are kept (at least 720h)"},
 	{"push-retention", "PASSERELLE_PUSH_RETENTION", "2160h", "how long raw WeChat pushes are kept"},
-	{"conversation-retention", "PASSERELLE_CONVERSATION_RETENTION", "2160h", "how long followers' messages in the WeChat inbox are kept"},
+	{"conversation-retention", "PASSERELLE_CONVERSATION_RETENTION", "8760h", "how long a WeChat inbox conversation (followers' messages) is kept after its last activity"},
 }
 
 // Flags registers the settings named in names (all when names is empty) on fs, with

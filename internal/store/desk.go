@@ -481,20 +481,22 @@ func (db *DB) UpdateConversation(ctx context.Context, id int64, status string, a
 	})
 }
 
-// PurgeConversations deletes followers' messages older than keep, the conversations
-// left without a message, and code origins older than 30 days (no longer needed to
+// PurgeConversations deletes the conversations whose last activity (a follower's
+// message or a staff reply) is older than keep, with their messages, and code origins older than 30 days (no longer needed to
 // attribute an unfollow) unless the follower is still in the inbox, and the tags of
 // followers no longer in it. It returns how many messages were deleted.
 func (db *DB) PurgeConversations(ctx context.Context, keep time.Duration) (int64, error) {
 	var n int64
 	now := db.nowUTC()
 	err := db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.q().exec(ctx, `DELETE FROM conversation_messages WHERE sent_at < ?`, now.Add(-keep))
+		// A conversation goes whole once its last activity is older than keep: an
+		// active one keeps its earlier messages (the thread stays readable).
+		res, err := tx.q().exec(ctx, `DELETE FROM conversation_messages WHERE conversation_id IN (SELECT id FROM conversations WHERE last_message_at < ?)`, now.Add(-keep))
 		if err != nil {
 			return err
 		}
 		n, _ = res.RowsAffected()
-		if _, err := tx.q().exec(ctx, `DELETE FROM conversations WHERE last_message_at < ? AND NOT EXISTS (SELECT 1 FROM conversation_messages m WHERE m.conversation_id = conversations.id)`, now.Add(-keep)); err != nil {
+		if _, err := tx.q().exec(ctx, `DELETE FROM conversations WHERE last_message_at < ?`, now.Add(-keep)); err != nil {
 			return err
 		}
 		// A follower still in the inbox keeps their origin (the desk's list of

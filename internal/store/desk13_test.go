@@ -81,6 +81,27 @@ func TestFollowersTagsAndErasure(t *testing.T) {
 		if fs, _ := db.Followers(ctx, store.FollowerFilter{AccountID: acc.ID, Tag: "ambassador"}); len(fs) != 1 || fs[0].PlacementKey == nil {
 			t.Fatalf("after retention: %+v", fs)
 		}
+		// A conversation goes whole after a year without activity, not message by
+		// message: oActive's 400-day-old message stays while they still write.
+		must(db.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.RecordInbound(ctx, acc.ID, "oActive", "text", "去年", now.Add(-400*24*time.Hour)); err != nil {
+				return err
+			}
+			return tx.RecordInbound(ctx, acc.ID, "oActive", "text", "今天", now)
+		}))
+		must(db.InTx(ctx, func(tx *store.Tx) error {
+			return tx.RecordInbound(ctx, acc.ID, "oGone", "text", "很久以前", now.Add(-400*24*time.Hour))
+		}))
+		deleted, err := db.PurgeConversations(ctx, 365*24*time.Hour)
+		must(err)
+		var active, gone int
+		must(db.SQL().QueryRowContext(ctx, `SELECT
+			(SELECT COUNT(*) FROM conversation_messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.openid = 'oActive'),
+			(SELECT COUNT(*) FROM conversations WHERE openid = 'oGone')`).Scan(&active, &gone))
+		if deleted != 1 || active != 2 || gone != 0 {
+			t.Fatalf("a year's retention deleted %d messages; oActive keeps %d of 2, oGone %d conversations", deleted, active, gone)
+		}
+
 		// Their messages expire: the conversation, the origin and the tags go.
 		if _, err := db.PurgeConversations(ctx, -time.Hour); err != nil {
 			t.Fatal(err)
