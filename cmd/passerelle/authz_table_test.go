@@ -112,6 +112,10 @@ var authzTable = []authzRow{
 	row("PATCH /api/v1/campaign-templates/{id}", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"message_zh": "新文案 {link}"}`),
 	row("DELETE /api/v1/campaign-templates/{id}", own, 401, 204, 204, 204, 403, 403, 403),
 	row("DELETE /api/v1/campaign-templates/{id}", foreign, 401, 404, 404, 404, 404, 404, 404),
+	// The partner is a co-author of the draft post: recording their publication waits
+	// for approval (409) for those who may record it.
+	row("PUT /api/v1/posts/{id}/coauthors/{partner_id}/publication", own, 401, 409, 409, 409, 403, 403, 403).with(`{"url": "https://weibo.com/1234567890/XuBingAbCd"}`),
+	row("PUT /api/v1/posts/{id}/coauthors/{partner_id}/publication", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"url": "https://weibo.com/1234567890/XuBingAbCd"}`),
 	row("DELETE /api/v1/campaigns/{id}/relays/{partner_id}/link", own, 401, 204, 204, 204, 403, 403, 403),
 	row("DELETE /api/v1/campaigns/{id}/relays/{partner_id}/link", foreign, 401, 404, 404, 404, 404, 404, 404),
 	// The partner link: whoever holds it, signed in or not; a changed token is 404.
@@ -315,6 +319,10 @@ var authzTable = []authzRow{
 	row("GET /api/v1/guest/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/guest/{guest}x"),
 	row("POST /api/v1/guest/{token}/decision", own, 200, 200, 200, 200, 200, 200, 200).at("/api/v1/guest/{guest}/decision").with(`{"to": "approved", "name": "Claire"}`),
 	row("POST /api/v1/guest/{token}/decision", foreign, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/guest/{guest}x/decision").with(`{"to": "approved", "name": "Claire"}`),
+	// A museum's guest link records no co-author's publication (403); a co-author's
+	// link is followed in internal/api's TestCoAuthoredPost.
+	row("PUT /api/v1/guest/{token}/publication", own, 403, 403, 403, 403, 403, 403, 403).at("/api/v1/guest/{guest}/publication").with(`{"url": "https://weibo.com/1234567890/XuBingAbCd"}`),
+	row("PUT /api/v1/guest/{token}/publication", foreign, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/guest/{guest}x/publication").with(`{"url": "https://weibo.com/1234567890/XuBingAbCd"}`),
 	row("POST /api/v1/guest/{token}/comments", own, 201, 201, 201, 201, 201, 201, 201).at("/api/v1/guest/{guest}/comments").with(`{"body": "Très bien", "name": "Claire"}`),
 	row("POST /api/v1/guest/{token}/comments", foreign, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/guest/{guest}x/comments").with(`{"body": "Très bien", "name": "Claire"}`),
 	row("GET /api/v1/guest/{token}/media/{media}/{spec}", own, 200, 200, 200, 200, 200, 200, 200).at("/api/v1/guest/{guest}/media/{media}/ui_thumb"),

@@ -54,7 +54,7 @@ func RegisterEditorial(srv *server.Server, svc *editorial.Service) *Editorial {
 	srv.HandleFunc("POST /api/v1/guest/{token}/comments", server.Public, e.guestComment)
 	srv.HandleFunc("GET /api/v1/guest/{token}/media/{media}/{spec}", server.Public, e.guestMedia)
 	srv.HandleFunc("PUT /api/v1/guest/{token}/publication", server.Public, e.guestPublication)
-	srv.HandleFunc("PUT /api/v1/posts/{id}/coauthors/{partner}/publication", server.API, e.coAuthorPublication)
+	srv.HandleFunc("PUT /api/v1/posts/{id}/coauthors/{partner_id}/publication", server.API, e.coAuthorPublication)
 
 	srv.HandleFunc("GET /api/v1/glossary", server.API, e.listGlossary)
 	srv.HandleFunc("POST /api/v1/glossary", server.API, e.createTerm)
@@ -643,7 +643,7 @@ func (e *Editorial) coAuthorPublication(w http.ResponseWriter, r *http.Request) 
 		e.fail(w, r, err)
 		return
 	}
-	partner, err := strconv.ParseInt(r.PathValue("partner"), 10, 64)
+	partner, err := strconv.ParseInt(r.PathValue("partner_id"), 10, 64)
 	if err != nil || partner <= 0 {
 		e.fail(w, r, passerelle.ErrNotFound)
 		return
