@@ -253,3 +253,12 @@ func (s *Service) GuestRecordPublication(ctx context.Context, token string, in C
 	}
 	return c, err
 }
+
+// OwnViews adds up the known views of the institution's own publications of a post
+// the user may read, to set beside its co-authors' (lower: one is "at least").
+func (s *Service) OwnViews(ctx context.Context, u *passerelle.User, postID int64) (views int64, lower bool, err error) {
+	if _, err := s.readable(ctx, u, postID); err != nil {
+		return 0, false, err
+	}
+	return s.db.PostOwnViews(ctx, postID)
+}

@@ -162,3 +162,12 @@ func (db *DB) CoAuthoredPosts(ctx context.Context, orgID int64, institutionIDs [
 	}
 	return out, err
 }
+
+// PostOwnViews adds up the known views of a post's own publications; lower says one
+// of them is "at least".
+func (db *DB) PostOwnViews(ctx context.Context, postID int64) (views int64, lower bool, err error) {
+	var lb int
+	err = db.r().row(ctx, `SELECT COALESCE(SUM(f.views), 0), COALESCE(MAX(CASE WHEN f.views_lower_bound THEN 1 ELSE 0 END), 0)
+		FROM publications b JOIN publication_figures f ON f.publication_id = b.id WHERE b.post_id = ?`, postID).Scan(&views, &lb)
+	return views, lb == 1, db.mapErr(err)
+}
