@@ -580,6 +580,10 @@ var authzTable = []authzRow{
 	// Post/Redirect/Get: the new link is shown once after the redirect.
 	row("POST /posts/{id}/guest-links", own, 303, 303, 303, 303, 303, 303, 403).with(`label=Mme+Martin&days=3`),
 	row("POST /posts/{id}/guest-links", foreign, 303, 404, 404, 404, 404, 404, 404).with(`label=Mme+Martin&days=3`),
+	// The partner is a co-author of the draft: recording their post is refused with a
+	// message (303 back to the post) for those who may record it.
+	row("POST /posts/{id}/coauthors/{partner_id}/publication", own, 303, 303, 303, 303, 403, 403, 403).with(`url=https://weibo.com/1234567890/XuBingAbCd`),
+	row("POST /posts/{id}/coauthors/{partner_id}/publication", foreign, 303, 404, 404, 404, 404, 404, 404).with(`url=https://weibo.com/1234567890/XuBingAbCd`),
 	row("POST /posts/{id}/guest-links/{link}/revoke", own, 303, 303, 303, 303, 303, 303, 403),
 	row("POST /posts/{id}/guest-links/{link}/revoke", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /posts/{id}/transition", own, 303, 303, 303, 303, 303, 403, 403).with(`to=review`),
@@ -678,6 +682,9 @@ var authzTable = []authzRow{
 	row("GET /review/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x"),
 	row("POST /review/{token}/comments", own, 303, 303, 303, 303, 303, 303, 303).at("/review/{guest}/comments"),
 	row("POST /review/{token}/comments", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x/comments"),
+	// A museum's link records no co-author's post.
+	row("POST /review/{token}/publication", own, 403, 403, 403, 403, 403, 403, 403).at("/review/{guest}/publication").with(`url=https://weibo.com/1234567890/XuBingAbCd`),
+	row("POST /review/{token}/publication", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x/publication").with(`url=https://weibo.com/1234567890/XuBingAbCd`),
 	row("POST /review/{token}/decision", own, 303, 303, 303, 303, 303, 303, 303).at("/review/{guest}/decision"),
 	row("POST /review/{token}/decision", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x/decision"),
 	row("GET /review/{token}/article", own, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}/article"),

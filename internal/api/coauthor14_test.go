@@ -176,6 +176,16 @@ func TestCoAuthoredPost(t *testing.T) {
 			t.Fatalf("through the link %+v", c)
 		}
 
+		// The reports' side by side: own views (none read yet) and the co-author's.
+		rows, err := b.db.CoAuthoredPosts(ctx, b.org, []int64{inst.ID}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 10)
+		if err != nil || len(rows) != 1 || rows[0].PostID != post.ID || rows[0].CoAuthors != 1 || rows[0].Recorded != 1 ||
+			rows[0].PartnerViews != 150000 || rows[0].PartnerLikes != 4200 || rows[0].OwnViews != 0 || rows[0].PartnerLowerBound {
+			t.Fatalf("co-authored posts in the period: %+v %v", rows, err)
+		}
+		if rows, err := b.db.CoAuthoredPosts(ctx, b.foreign, []int64{inst.ID}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 10); err != nil || len(rows) != 0 {
+			t.Fatalf("another organization sees %+v %v", rows, err)
+		}
+
 		// Forged, revoked and expired co-author links: 404 with a plain message.
 		e = guest.Do("GET", "/api/v1/guest/"+link.Token[:len(link.Token)-2]+"AA", nil).Want(t, 404).Err(t)
 		if !strings.Contains(e.Error.Message, "not valid") {
