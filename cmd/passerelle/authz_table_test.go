@@ -112,6 +112,10 @@ var authzTable = []authzRow{
 	row("PATCH /api/v1/campaign-templates/{id}", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"message_zh": "新文案 {link}"}`),
 	row("DELETE /api/v1/campaign-templates/{id}", own, 401, 204, 204, 204, 403, 403, 403),
 	row("DELETE /api/v1/campaign-templates/{id}", foreign, 401, 404, 404, 404, 404, 404, 404),
+	// The partner is a co-author of the draft post: recording their publication waits
+	// for approval (409) for those who may record it.
+	row("PUT /api/v1/posts/{id}/coauthors/{partner_id}/publication", own, 401, 409, 409, 409, 403, 403, 403).with(`{"url": "https://weibo.com/1234567890/XuBingAbCd"}`),
+	row("PUT /api/v1/posts/{id}/coauthors/{partner_id}/publication", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"url": "https://weibo.com/1234567890/XuBingAbCd"}`),
 	row("DELETE /api/v1/campaigns/{id}/relays/{partner_id}/link", own, 401, 204, 204, 204, 403, 403, 403),
 	row("DELETE /api/v1/campaigns/{id}/relays/{partner_id}/link", foreign, 401, 404, 404, 404, 404, 404, 404),
 	// The partner link: whoever holds it, signed in or not; a changed token is 404.
@@ -315,6 +319,10 @@ var authzTable = []authzRow{
 	row("GET /api/v1/guest/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/guest/{guest}x"),
 	row("POST /api/v1/guest/{token}/decision", own, 200, 200, 200, 200, 200, 200, 200).at("/api/v1/guest/{guest}/decision").with(`{"to": "approved", "name": "Claire"}`),
 	row("POST /api/v1/guest/{token}/decision", foreign, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/guest/{guest}x/decision").with(`{"to": "approved", "name": "Claire"}`),
+	// A museum's guest link records no co-author's publication (403); a co-author's
+	// link is followed in internal/api's TestCoAuthoredPost.
+	row("PUT /api/v1/guest/{token}/publication", own, 403, 403, 403, 403, 403, 403, 403).at("/api/v1/guest/{guest}/publication").with(`{"url": "https://weibo.com/1234567890/XuBingAbCd"}`),
+	row("PUT /api/v1/guest/{token}/publication", foreign, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/guest/{guest}x/publication").with(`{"url": "https://weibo.com/1234567890/XuBingAbCd"}`),
 	row("POST /api/v1/guest/{token}/comments", own, 201, 201, 201, 201, 201, 201, 201).at("/api/v1/guest/{guest}/comments").with(`{"body": "Très bien", "name": "Claire"}`),
 	row("POST /api/v1/guest/{token}/comments", foreign, 404, 404, 404, 404, 404, 404, 404).at("/api/v1/guest/{guest}x/comments").with(`{"body": "Très bien", "name": "Claire"}`),
 	row("GET /api/v1/guest/{token}/media/{media}/{spec}", own, 200, 200, 200, 200, 200, 200, 200).at("/api/v1/guest/{guest}/media/{media}/ui_thumb"),
@@ -572,6 +580,10 @@ var authzTable = []authzRow{
 	// Post/Redirect/Get: the new link is shown once after the redirect.
 	row("POST /posts/{id}/guest-links", own, 303, 303, 303, 303, 303, 303, 403).with(`label=Mme+Martin&days=3`),
 	row("POST /posts/{id}/guest-links", foreign, 303, 404, 404, 404, 404, 404, 404).with(`label=Mme+Martin&days=3`),
+	// The partner is a co-author of the draft: recording their post is refused with a
+	// message (303 back to the post) for those who may record it.
+	row("POST /posts/{id}/coauthors/{partner_id}/publication", own, 303, 303, 303, 303, 403, 403, 403).with(`url=https://weibo.com/1234567890/XuBingAbCd`),
+	row("POST /posts/{id}/coauthors/{partner_id}/publication", foreign, 303, 404, 404, 404, 404, 404, 404).with(`url=https://weibo.com/1234567890/XuBingAbCd`),
 	row("POST /posts/{id}/guest-links/{link}/revoke", own, 303, 303, 303, 303, 303, 303, 403),
 	row("POST /posts/{id}/guest-links/{link}/revoke", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /posts/{id}/transition", own, 303, 303, 303, 303, 303, 403, 403).with(`to=review`),
@@ -670,6 +682,9 @@ var authzTable = []authzRow{
 	row("GET /review/{token}", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x"),
 	row("POST /review/{token}/comments", own, 303, 303, 303, 303, 303, 303, 303).at("/review/{guest}/comments"),
 	row("POST /review/{token}/comments", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x/comments"),
+	// A museum's link records no co-author's post.
+	row("POST /review/{token}/publication", own, 403, 403, 403, 403, 403, 403, 403).at("/review/{guest}/publication").with(`url=https://weibo.com/1234567890/XuBingAbCd`),
+	row("POST /review/{token}/publication", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x/publication").with(`url=https://weibo.com/1234567890/XuBingAbCd`),
 	row("POST /review/{token}/decision", own, 303, 303, 303, 303, 303, 303, 303).at("/review/{guest}/decision"),
 	row("POST /review/{token}/decision", foreign, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}x/decision"),
 	row("GET /review/{token}/article", own, 404, 404, 404, 404, 404, 404, 404).at("/review/{guest}/article"),

@@ -354,6 +354,9 @@ func (f *authzFixture) partnerObjects(t *testing.T, owner *passerelle.User, inst
 		t.Fatal(err)
 	}
 	post, _ := strconv.ParseInt(ids["post"], 10, 64)
+	if err := f.m.DB.SetPostCoAuthors(ctx, owner.OrgID, post, []int64{p.ID}); err != nil {
+		t.Fatal(err)
+	}
 	c, err := f.m.Partners.CreateCampaign(ctx, owner, partners.CampaignInput{PostID: post, PartnerIDs: []int64{p.ID}})
 	if err != nil {
 		t.Fatal(err)

@@ -111,6 +111,9 @@ func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, er
 	if sum.Live, sum.LiveTotals, err = s.live(ctx, sc, p); err != nil {
 		return nil, err
 	}
+	if sum.CoAuthored, err = s.DB.CoAuthoredPosts(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, maxLive); err != nil {
+		return nil, err
+	}
 	if sum.Daily, err = s.daily(ctx, sc, p); err != nil {
 		return nil, err
 	}

@@ -98,6 +98,10 @@ type Summary struct {
 	// (internal/analytics/live.go).
 	Live       []LiveVisit `json:"live"`
 	LiveTotals LiveTotals  `json:"live_totals"`
+	// CoAuthored are the co-created posts first published in the period, each with
+	// the institution's own views and its co-authors' (reported side by side, not
+	// added to the posts' totals).
+	CoAuthored []store.CoAuthoredPost `json:"coauthored"`
 	// Daily is every day of the period: followers, and the posts published that day
 	// with their figures (internal/analytics/series.go).
 	Daily []Day `json:"daily"`

@@ -94,3 +94,25 @@ func (r *Report) liveSection() *section {
 	sec.Rows = append(sec.Rows, []string{t("analytics.live.total"), "", "", itoa(lt.PeakViewers), itoa(lt.TotalViewers), itoa(lt.Likes), itoa(lt.Comments), itoa(lt.NewFollowers)})
 	return sec
 }
+
+// coAuthoredSection is the report's table of co-created posts, own reach beside the
+// co-authors'; nil when the period has none.
+func (r *Report) coAuthoredSection() *section {
+	s := r.Summary
+	if len(s.CoAuthored) == 0 {
+		return nil
+	}
+	t := r.t
+	sec := &section{Name: t("analytics.coauthored.title"), Header: []string{t("analytics.coauthored.post"), t("analytics.published_at"), t("analytics.coauthored.coauthors"),
+		t("analytics.coauthored.own_views"), t("analytics.coauthored.partner_views"), t("analytics.reposts"), t("analytics.likes")}}
+	var own, partner int64
+	var ownLB, partnerLB bool
+	for _, c := range s.CoAuthored {
+		sec.Rows = append(sec.Rows, []string{c.Title, c.PublishedAt.In(Beijing).Format("2006-01-02 15:04"), itoa(int64(c.CoAuthors)),
+			FormatCount(c.OwnViews, c.OwnLowerBound), FormatCount(c.PartnerViews, c.PartnerLowerBound), itoa(c.PartnerReposts), itoa(c.PartnerLikes)})
+		own, partner = own+c.OwnViews, partner+c.PartnerViews
+		ownLB, partnerLB = ownLB || c.OwnLowerBound, partnerLB || c.PartnerLowerBound
+	}
+	sec.Rows = append(sec.Rows, []string{t("analytics.coauthored.total"), "", "", FormatCount(own, ownLB), FormatCount(partner, partnerLB), "", ""})
+	return sec
+}

@@ -116,6 +116,9 @@ func (r *Report) sections() []section {
 	if live := r.liveSection(); live != nil {
 		out = append(out, *live)
 	}
+	if co := r.coAuthoredSection(); co != nil {
+		out = append(out, *co)
+	}
 	fs := section{Name: t("analytics.findings"), Header: []string{t("analytics.finding")}}
 	for _, f := range s.Findings {
 		fs.Rows = append(fs.Rows, []string{r.Finding(f)})

@@ -53,6 +53,8 @@ func RegisterEditorial(srv *server.Server, svc *editorial.Service) *Editorial {
 	srv.HandleFunc("POST /api/v1/guest/{token}/decision", server.Public, e.guestDecision)
 	srv.HandleFunc("POST /api/v1/guest/{token}/comments", server.Public, e.guestComment)
 	srv.HandleFunc("GET /api/v1/guest/{token}/media/{media}/{spec}", server.Public, e.guestMedia)
+	srv.HandleFunc("PUT /api/v1/guest/{token}/publication", server.Public, e.guestPublication)
+	srv.HandleFunc("PUT /api/v1/posts/{id}/coauthors/{partner_id}/publication", server.API, e.coAuthorPublication)
 
 	srv.HandleFunc("GET /api/v1/glossary", server.API, e.listGlossary)
 	srv.HandleFunc("POST /api/v1/glossary", server.API, e.createTerm)
@@ -114,6 +116,14 @@ type postBody struct {
 	Removed  []editorial.Removal `json:"removed"`
 	// Featured are the member institutions a post on a network account features.
 	Featured []int64 `json:"featured_institution_ids"`
+	coAuthorsBody
+}
+
+// coAuthorsBody is what a post's body says of its co-authors: their partner ids and
+// each one's approval and publication.
+type coAuthorsBody struct {
+	CoAuthorIDs []int64                `json:"coauthor_partner_ids"`
+	CoAuthors   []*passerelle.CoAuthor `json:"coauthors"`
 }
 
 func queryInt(r *http.Request, name string) (int64, error) {
@@ -169,12 +179,20 @@ func (e *Editorial) createPost(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, err)
 		return
 	}
+	if err := e.checkCoAuthors(r, &in, nil); err != nil {
+		e.fail(w, r, err)
+		return
+	}
 	s, err := e.svc.CreatePost(r.Context(), withLocale(r), &in)
 	if err != nil {
 		e.fail(w, r, err)
 		return
 	}
 	featured, err := e.setFeatured(r, s.Post, &in)
+	var co coAuthorsBody
+	if err == nil {
+		co, err = e.setCoAuthors(r, s.Post, &in)
+	}
 	if err != nil {
 		// Nothing of a refused request stays: the post just made goes.
 		e.svc.DeletePost(r.Context(), server.User(r.Context()), s.Post.ID)
@@ -182,7 +200,7 @@ func (e *Editorial) createPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/posts/"+itoa(s.Post.ID))
-	server.WriteJSON(w, http.StatusCreated, postBody{s.Post, s.Findings, s.Removed, featured})
+	server.WriteJSON(w, http.StatusCreated, postBody{s.Post, s.Findings, s.Removed, featured, co})
 }
 
 // checkFeatured checks a post's featured institutions against the network accounts
@@ -221,13 +239,50 @@ func (e *Editorial) setFeatured(r *http.Request, p *passerelle.Post, in *editori
 	return e.partners.Featured(r.Context(), u, p.ID)
 }
 
+// checkCoAuthors checks the co-authors a post is to name (editorial.CheckCoAuthors).
+func (e *Editorial) checkCoAuthors(r *http.Request, in *editorial.PostInput, stored *passerelle.Post) error {
+	if in.CoAuthorPartnerIDs == nil {
+		return nil
+	}
+	return e.svc.CheckCoAuthors(r.Context(), server.User(r.Context()), *in.CoAuthorPartnerIDs, stored)
+}
+
+// setCoAuthors records the co-authors given, and returns the post's.
+func (e *Editorial) setCoAuthors(r *http.Request, p *passerelle.Post, in *editorial.PostInput) (coAuthorsBody, error) {
+	u := server.User(r.Context())
+	if in.CoAuthorPartnerIDs != nil {
+		if err := e.svc.SetCoAuthors(r.Context(), u, p.ID, *in.CoAuthorPartnerIDs); err != nil {
+			return coAuthorsBody{}, err
+		}
+	}
+	return e.coAuthors(r, p.ID)
+}
+
+func (e *Editorial) coAuthors(r *http.Request, postID int64) (coAuthorsBody, error) {
+	cs, err := e.svc.CoAuthors(r.Context(), server.User(r.Context()), postID)
+	if err != nil {
+		return coAuthorsBody{}, err
+	}
+	b := coAuthorsBody{CoAuthorIDs: make([]int64, len(cs)), CoAuthors: cs}
+	for i, c := range cs {
+		b.CoAuthorIDs[i] = c.PartnerID
+	}
+	return b, nil
+}
+
 func (e *Editorial) getPost(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
 		var p *passerelle.Post
 		if p, err = e.svc.Post(r.Context(), server.User(r.Context()), id); err == nil {
-			server.WriteJSON(w, http.StatusOK, p)
-			return
+			var co coAuthorsBody
+			if co, err = e.coAuthors(r, p.ID); err == nil {
+				server.WriteJSON(w, http.StatusOK, struct {
+					*passerelle.Post
+					coAuthorsBody
+				}{p, co})
+				return
+			}
 		}
 	}
 	e.fail(w, r, err)
@@ -254,6 +309,10 @@ func (e *Editorial) updatePost(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, err)
 		return
 	}
+	if err := e.checkCoAuthors(r, &in, stored); err != nil {
+		e.fail(w, r, err)
+		return
+	}
 	s, err := e.svc.UpdatePost(r.Context(), withLocale(r), id, &in)
 	if err != nil {
 		e.fail(w, r, err)
@@ -264,7 +323,12 @@ func (e *Editorial) updatePost(w http.ResponseWriter, r *http.Request) {
 		e.fail(w, r, err)
 		return
 	}
-	server.WriteJSON(w, http.StatusOK, postBody{s.Post, s.Findings, s.Removed, featured})
+	co, err := e.setCoAuthors(r, s.Post, &in)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	server.WriteJSON(w, http.StatusOK, postBody{s.Post, s.Findings, s.Removed, featured, co})
 }
 
 func (e *Editorial) deletePost(w http.ResponseWriter, r *http.Request) {
@@ -385,6 +449,8 @@ func (e *Editorial) addComment(w http.ResponseWriter, r *http.Request) {
 type guestLinkInput struct {
 	Label    string `json:"label"`
 	TTLHours *int   `json:"ttl_hours"`
+	// PartnerID binds the link to a co-author of the post.
+	PartnerID int64 `json:"partner_id"`
 }
 
 func (e *Editorial) createGuestLink(w http.ResponseWriter, r *http.Request) {
@@ -410,7 +476,13 @@ func (e *Editorial) createGuestLink(w http.ResponseWriter, r *http.Request) {
 		}
 		ttl = time.Duration(*in.TTLHours) * time.Hour
 	}
-	g, token, err := e.svc.CreateGuestLink(r.Context(), server.User(r.Context()), id, in.Label, ttl)
+	var g *store.GuestLink
+	var token string
+	if in.PartnerID != 0 {
+		g, token, err = e.svc.CreateCoAuthorLink(r.Context(), server.User(r.Context()), id, in.PartnerID, in.Label, ttl)
+	} else {
+		g, token, err = e.svc.CreateGuestLink(r.Context(), server.User(r.Context()), id, in.Label, ttl)
+	}
 	if err != nil {
 		e.fail(w, r, err)
 		return
@@ -546,4 +618,67 @@ func (e *Editorial) guestMedia(w http.ResponseWriter, r *http.Request) {
 	}
 	defer rc.Close()
 	serveBytes(w, rend.MIME, rend.Bytes, rc)
+}
+
+// coAuthorPublicationInput is a co-author's publication of a joint post: its
+// address and its figures.
+type coAuthorPublicationInput struct {
+	URL             *string `json:"url"`
+	Views           *int64  `json:"views"`
+	ViewsLowerBound bool    `json:"views_lower_bound"`
+	Reposts         *int64  `json:"reposts"`
+	Likes           *int64  `json:"likes"`
+	Comments        *int64  `json:"comments"`
+}
+
+func (in coAuthorPublicationInput) publication() editorial.CoAuthorPublication {
+	return editorial.CoAuthorPublication{URL: in.URL, CoAuthorFigures: passerelle.CoAuthorFigures{Views: in.Views, ViewsLowerBound: in.ViewsLowerBound,
+		Reposts: in.Reposts, Likes: in.Likes, Comments: in.Comments}}
+}
+
+// coAuthorPublication records, for an editor, a co-author's publication of the post.
+func (e *Editorial) coAuthorPublication(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	partner, err := strconv.ParseInt(r.PathValue("partner_id"), 10, 64)
+	if err != nil || partner <= 0 {
+		e.fail(w, r, passerelle.ErrNotFound)
+		return
+	}
+	// An invisible post answers 404 before the body is judged.
+	if _, err := e.svc.Post(r.Context(), server.User(r.Context()), id); err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	var in coAuthorPublicationInput
+	if err := decode(r, &in); err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	c, err := e.svc.RecordCoAuthorPublication(r.Context(), server.User(r.Context()), id, partner, in.publication())
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	server.WriteJSON(w, http.StatusOK, c)
+}
+
+// guestPublication records, through a co-author's review link, the co-author's
+// publication of the post once it is out.
+func (e *Editorial) guestPublication(w http.ResponseWriter, r *http.Request) {
+	var in coAuthorPublicationInput
+	if err := decode(r, &in); err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	c, err := e.svc.GuestRecordPublication(r.Context(), r.PathValue("token"), in.publication())
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	server.WriteJSON(w, http.StatusOK, c)
 }

@@ -61,5 +61,37 @@ func Partners(ctx context.Context, db *store.DB, svc *partners.Service, orgID in
 	if err := svc.CreateLiveEvent(ctx, owner, post.InstitutionID, live); err != nil {
 		return fmt.Errorf("demo live visit: %w", err)
 	}
+	return coAuthored(ctx, db, svc, owner, orgID, now)
+}
+
+// coAuthored makes the demo's latest published post a co-created one (an artist's
+// favourites): the artist co-authored and approved it, and published it on their
+// own Weibo account, with its figures.
+func coAuthored(ctx context.Context, db *store.DB, svc *partners.Service, owner *passerelle.User, orgID int64, now time.Time) error {
+	published, err := db.Posts(ctx, store.PostFilter{OrgID: orgID, Statuses: []passerelle.Status{passerelle.StatusPublished}, Limit: 1})
+	if err != nil || len(published) == 0 {
+		return err
+	}
+	post := published[0]
+	n := func(v int64) *int64 { return &v }
+	artist := &passerelle.Partner{Name: "Xu Bing", NameZH: "徐冰", Kind: passerelle.PartnerArtist, Consent: passerelle.ConsentGranted,
+		Topics: []string{"art contemporain", "calligraphie"}, Accounts: []passerelle.PartnerAccount{{Platform: passerelle.Weibo, Handle: "徐冰", Followers: n(880_000)}}}
+	if err := svc.CreatePartner(ctx, owner, artist); err != nil {
+		return fmt.Errorf("demo artist: %w", err)
+	}
+	// Seeded as it would stand after the fact: the post is already out.
+	if err := db.SetPostCoAuthors(ctx, orgID, post.ID, []int64{artist.ID}); err != nil {
+		return fmt.Errorf("demo co-author: %w", err)
+	}
+	decided := now.Add(-72 * time.Hour).UTC()
+	recorded := now.Add(-24 * time.Hour).UTC()
+	if _, err := db.UpdatePostCoAuthor(ctx, orgID, post.ID, artist.ID, func(c *passerelle.CoAuthor) error {
+		c.Decision, c.DecidedVersion, c.DecidedBy, c.DecidedAt = passerelle.CoAuthorApproved, post.Version, "徐冰 (guest link)", &decided
+		c.URL, c.Platform, c.RecordedAt, c.FiguresAt = "https://weibo.com/8800000001/DemoXuBing", passerelle.Weibo, &recorded, &recorded
+		c.Views, c.Reposts, c.Likes, c.Comments = n(240_000), n(1_860), n(9_400), n(610)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("demo co-author's publication: %w", err)
+	}
 	return nil
 }

@@ -35,6 +35,8 @@ var (
 	errBadLink     = passerelle.Errorf(passerelle.ENOTFOUND, "This review link is not valid.")
 	errExpiredLink = passerelle.Errorf(passerelle.EFORBIDDEN, "This review link has expired; ask for a new one.")
 	errRevokedLink = passerelle.Errorf(passerelle.EFORBIDDEN, "This review link was revoked; ask for a new one.")
+	// errCoAuthorLinkGone answers a co-author's link that expired or was revoked.
+	errCoAuthorLinkGone = passerelle.Errorf(passerelle.ENOTFOUND, "This review link is not valid any more: it may have expired or been withdrawn. Ask the team that sent it for a new one.")
 	// errCommentOnlyLink: the link's creator may not approve, so neither may its guest.
 	errCommentOnlyLink = passerelle.Errorf(passerelle.EFORBIDDEN, "This review link lets you comment only: ask for a link from someone who may approve.")
 )
@@ -44,6 +46,31 @@ var (
 // while its creator may do so (a reviewer, an admin, an owner): a writer's link lets
 // the guest comment, so that nobody approves their own post through a link.
 func (s *Service) CreateGuestLink(ctx context.Context, u *passerelle.User, postID int64, label string, ttl time.Duration) (*store.GuestLink, string, error) {
+	return s.createGuestLink(ctx, u, postID, label, ttl, 0)
+}
+
+// CreateCoAuthorLink makes a review link bound to a co-author of the post: through
+// it the partner approves the post or asks for changes as that co-author (whoever
+// made the link), and records their own publication of the post once it is out.
+// An empty label is the partner's name.
+func (s *Service) CreateCoAuthorLink(ctx context.Context, u *passerelle.User, postID, partnerID int64, label string, ttl time.Duration) (*store.GuestLink, string, error) {
+	if partnerID <= 0 {
+		return nil, "", errNotCoAuthor
+	}
+	org, err := s.db.PartnerOrg(ctx, partnerID)
+	if passerelle.ErrorCode(err) == passerelle.ENOTFOUND {
+		return nil, "", errNotCoAuthor
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if org != u.OrgID {
+		return nil, "", passerelle.ErrNotFound
+	}
+	return s.createGuestLink(ctx, u, postID, label, ttl, partnerID)
+}
+
+func (s *Service) createGuestLink(ctx context.Context, u *passerelle.User, postID int64, label string, ttl time.Duration, partnerID int64) (*store.GuestLink, string, error) {
 	p, err := s.post(ctx, u, postID)
 	if err != nil {
 		return nil, "", err
@@ -63,17 +90,30 @@ func (s *Service) CreateGuestLink(ctx context.Context, u *passerelle.User, postI
 	if utf8.RuneCountInString(label) > 200 || !utf8.ValidString(label) {
 		return nil, "", invalidParam("label", "At most 200 characters.")
 	}
+	if partnerID != 0 {
+		cs, err := s.db.PostCoAuthors(ctx, postID)
+		if err != nil {
+			return nil, "", err
+		}
+		i := slices.IndexFunc(cs, func(c *passerelle.CoAuthor) bool { return c.PartnerID == partnerID })
+		if i < 0 {
+			return nil, "", errNotCoAuthor
+		}
+		if label == "" {
+			label = cs[i].Display()
+		}
+	}
 	key, err := s.db.SigningKey(ctx, guestKeyName)
 	if err != nil {
 		return nil, "", err
 	}
 	nonce := make([]byte, guestNonceSize)
 	rand.Read(nonce)
-	g := &store.GuestLink{PostID: postID, Label: label, CreatedBy: u.ID, ExpiresAt: s.now().UTC().Add(ttl).Truncate(time.Second)}
+	g := &store.GuestLink{PostID: postID, Label: label, CreatedBy: u.ID, ExpiresAt: s.now().UTC().Add(ttl).Truncate(time.Second), PartnerID: partnerID}
 	if err := s.db.CreateGuestLink(ctx, g, nonceHash(nonce)); err != nil {
 		return nil, "", err
 	}
-	g.Approves = u.Can(p.InstitutionID, passerelle.PermReview)
+	g.Approves = partnerID != 0 || u.Can(p.InstitutionID, passerelle.PermReview)
 	return g, signGuestToken(key, g.ID, g.ExpiresAt, nonce), nil
 }
 
@@ -122,10 +162,15 @@ func (s *Service) guest(ctx context.Context, token string) (*store.GuestLink, er
 		return nil, errBadLink
 	}
 	now := s.now()
+	gone := g.RevokedAt != nil || !now.Before(expires) || !now.Before(g.ExpiresAt)
+	if gone && g.PartnerID != 0 {
+		// A partner outside the museum is told as little as with a forged link.
+		return nil, errCoAuthorLinkGone
+	}
 	if g.RevokedAt != nil {
 		return nil, errRevokedLink
 	}
-	if !now.Before(expires) || !now.Before(g.ExpiresAt) {
+	if gone {
 		return nil, errExpiredLink
 	}
 	return g, nil
@@ -153,6 +198,13 @@ func (s *Service) GuestLinks(ctx context.Context, u *passerelle.User, postID int
 // may, now, approve posts of the institution. A creator since disabled, removed or
 // demoted leaves the link with comments only.
 func (s *Service) linkCreator(ctx context.Context, orgID, institutionID int64, g *store.GuestLink) (*passerelle.User, error) {
+	c, err := s.creatorOf(ctx, orgID, institutionID, g)
+	// A co-author approves as the co-author, not with the museum's power.
+	g.Approves = g.Approves || g.PartnerID != 0
+	return c, err
+}
+
+func (s *Service) creatorOf(ctx context.Context, orgID, institutionID int64, g *store.GuestLink) (*passerelle.User, error) {
 	g.Approves = false
 	if g.CreatedBy == 0 {
 		return nil, nil
@@ -196,6 +248,10 @@ type GuestView struct {
 	CanDecide bool `json:"can_decide"`
 	// Decisions are the review decisions taken so far, oldest first.
 	Decisions []*passerelle.Transition `json:"-"`
+	// CoAuthor is the co-author the link is bound to (nil for a museum's link);
+	// CanRecord says they may record their own publication of the post (it is out).
+	CoAuthor  *passerelle.CoAuthor `json:"coauthor,omitempty"`
+	CanRecord bool                 `json:"can_record"`
 }
 
 // Preview is one publication as the phone will show it.
@@ -277,8 +333,23 @@ func (s *Service) OpenGuest(ctx context.Context, token string) (*GuestView, erro
 		return nil, err
 	}
 	p.Notes = "" // internal notes stay inside the agency
-	return &GuestView{Link: g, Institution: inst, Post: p, Previews: Previews(p), Comments: comments, Accounts: accs,
-		CanDecide: g.Approves && p.Status == passerelle.StatusReview, Decisions: decisions(trs)}, nil
+	v := &GuestView{Link: g, Institution: inst, Post: p, Previews: Previews(p), Comments: comments, Accounts: accs,
+		CanDecide: g.Approves && p.Status == passerelle.StatusReview, Decisions: decisions(trs)}
+	if g.PartnerID != 0 {
+		cs, err := s.coAuthors(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		i := slices.IndexFunc(cs, func(c *passerelle.CoAuthor) bool { return c.PartnerID == g.PartnerID })
+		if i < 0 {
+			// The partner was removed from the co-authors since the link was made.
+			return nil, errBadLink
+		}
+		v.CoAuthor = cs[i]
+		v.CanDecide = (p.Status == passerelle.StatusReview || p.Status == passerelle.StatusApproved) && !v.CoAuthor.Approved
+		v.CanRecord = p.Status == passerelle.StatusPublished
+	}
+	return v, nil
 }
 
 // GuestDecision approves (to "approved") or rejects (to "draft", with a comment) the
@@ -303,6 +374,9 @@ func (s *Service) GuestDecision(ctx context.Context, token string, to passerelle
 	creator, err := s.linkCreator(ctx, orgID, p.InstitutionID, g)
 	if err != nil {
 		return nil, err
+	}
+	if g.PartnerID != 0 {
+		return s.coAuthorDecision(ctx, g, orgID, p, to, comment, name)
 	}
 	if !g.Approves {
 		return nil, errCommentOnlyLink

@@ -37,6 +37,9 @@ type PostInput struct {
 	// account features. The editorial service ignores it: internal/partners checks and
 	// records it (the API's post handlers call both).
 	FeaturedInstitutionIDs *[]int64 `json:"featured_institution_ids"`
+	// CoAuthorPartnerIDs names the partners co-authoring the post; checked and
+	// recorded by CheckCoAuthors and SetCoAuthors (the handlers call them).
+	CoAuthorPartnerIDs *[]int64 `json:"coauthor_partner_ids"`
 }
 
 // PublicationInput is one publication of a PostInput.
@@ -443,6 +446,9 @@ func (s *Service) move(ctx context.Context, orgID, id int64, actor passerelle.Ac
 			if err := s.readOnly(ctx, orgID, b.AccountID); err != nil {
 				return nil, err
 			}
+		}
+		if err := s.coAuthorsApproved(ctx, cur); err != nil {
+			return nil, err
 		}
 	}
 	return s.db.UpdatePost(ctx, orgID, id, actor, func(p *passerelle.Post) (store.PostWrite, error) {

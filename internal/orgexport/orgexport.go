@@ -53,7 +53,7 @@ var Kinds = []struct {
 	{"desk.json", []string{"placements", "placement_daily", "reply_rules", "account_menus", "canned_answers"}},
 	{"conversations.json", []string{"conversations", "conversation_messages", "follower_origins", "follower_tags"}},
 	{"visit.json", []string{"tours", "tour_stops", "exhibitions", "visit_plays", "visit_views"}},
-	{"partners.json", []string{"partners", "partner_accounts", "partner_followers", "campaigns", "campaign_relays", "relay_snapshots", "relay_collection_slots", "live_events", "campaign_templates"}},
+	{"partners.json", []string{"partners", "partner_accounts", "partner_followers", "campaigns", "campaign_relays", "relay_snapshots", "relay_collection_slots", "live_events", "campaign_templates", "post_coauthors"}},
 }
 
 // Manifest describes an export.

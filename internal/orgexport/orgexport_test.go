@@ -300,6 +300,9 @@ func seedEveryKind(t *testing.T, db *store.DB, orgID int64) {
 	}
 	must(db.SetAccountMembers(ctx, orgID, account, []int64{institution, other}))
 	must(db.SetPostFeatured(ctx, orgID, post, []int64{other}))
+	var partner int64
+	one(`SELECT MIN(id) FROM partners WHERE org_id = `+itoa(orgID), &partner)
+	must(db.SetPostCoAuthors(ctx, orgID, post, []int64{partner}))
 	must(db.PublishBarometer(ctx, orgID, "demo"))
 	var n int
 	one(`SELECT COUNT(*) FROM notifications`, &n)

@@ -270,6 +270,14 @@ func WeiboStatusID(raw string) (string, error) {
 // RelayURL checks that raw is the address of a post on one of the partner's
 // platforms and returns it normalised.
 func RelayURL(pt *passerelle.Partner, raw string) (string, error) {
+	u, _, err := PartnerPostURL(pt, raw)
+	return u, err
+}
+
+// PartnerPostURL checks that raw is the address of a post on one of the partner's
+// platforms and returns it normalised, with that platform (a relay's post, a
+// co-author's publication of a joint post).
+func PartnerPostURL(pt *passerelle.Partner, raw string) (string, passerelle.Platform, error) {
 	var first error
 	for _, a := range pt.Accounts {
 		u, _, err := publish.PostURL(a.Platform, raw, "")
@@ -277,16 +285,16 @@ func RelayURL(pt *passerelle.Partner, raw string) (string, error) {
 			_, err = WeiboStatusID(u)
 		}
 		if err == nil {
-			return u, nil
+			return u, a.Platform, nil
 		}
 		if first == nil {
 			first = err
 		}
 	}
 	if first == nil {
-		return "", invalid("url", "This partner has no account on a platform: add one to the directory first.")
+		return "", "", invalid("url", "This partner has no account on a platform: add one to the directory first.")
 	}
-	return "", invalid("url", "Not the address of a post on one of the partner's platforms.")
+	return "", "", invalid("url", "Not the address of a post on one of the partner's platforms.")
 }
 
 // UpdateRelay changes a partner's relay in a campaign (the team records a status,

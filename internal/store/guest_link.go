@@ -18,6 +18,9 @@ type GuestLink struct {
 	ExpiresAt  time.Time  `json:"expires_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
+	// PartnerID binds the link to a co-author of the post: its guest approves or asks
+	// for changes as that co-author, and records the co-author's publication.
+	PartnerID int64 `json:"partner_id,omitempty"`
 	// Approves tells whether the link carries approval power: its creator may approve
 	// posts of the institution (filled by the editorial service, not stored).
 	Approves  bool `json:"approves"`
@@ -27,12 +30,12 @@ type GuestLink struct {
 // NonceHash is the stored hash of the link's nonce.
 func (g *GuestLink) NonceHash() string { return g.nonceHash }
 
-const guestLinkColumns = `id, post_id, label, COALESCE(created_by, 0), created_at, expires_at, revoked_at, last_used_at, nonce_hash`
+const guestLinkColumns = `id, post_id, label, COALESCE(created_by, 0), created_at, expires_at, revoked_at, last_used_at, nonce_hash, COALESCE(partner_id, 0)`
 
 func scanGuestLink(s interface{ Scan(...any) error }) (*GuestLink, error) {
 	var g GuestLink
 	var created, expires, revoked, used nullTime
-	if err := s.Scan(&g.ID, &g.PostID, &g.Label, &g.CreatedBy, &created, &expires, &revoked, &used, &g.nonceHash); err != nil {
+	if err := s.Scan(&g.ID, &g.PostID, &g.Label, &g.CreatedBy, &created, &expires, &revoked, &used, &g.nonceHash, &g.PartnerID); err != nil {
 		return nil, err
 	}
 	g.CreatedAt, g.ExpiresAt, g.RevokedAt, g.LastUsedAt = created.T, expires.T, revoked.Ptr(), used.Ptr()
@@ -42,8 +45,8 @@ func scanGuestLink(s interface{ Scan(...any) error }) (*GuestLink, error) {
 // CreateGuestLink stores a link for a post.
 func (db *DB) CreateGuestLink(ctx context.Context, g *GuestLink, nonceHash string) error {
 	now := db.nowUTC()
-	id, err := q{db: db, run: db.write}.insert(ctx, `INSERT INTO guest_links (post_id, nonce_hash, label, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		g.PostID, nonceHash, g.Label, nullID(g.CreatedBy), now, g.ExpiresAt)
+	id, err := q{db: db, run: db.write}.insert(ctx, `INSERT INTO guest_links (post_id, nonce_hash, label, created_by, created_at, expires_at, partner_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		g.PostID, nonceHash, g.Label, nullID(g.CreatedBy), now, g.ExpiresAt, nullID(g.PartnerID))
 	if err != nil {
 		return err
 	}

@@ -107,6 +107,8 @@ var OrgTables = []OrgTable{
 	// Service desk's canned answers and staff tags on followers (0041).
 	{Name: "canned_answers", Where: orgAccounts},
 	{Name: "follower_tags", Where: orgAccounts, Order: `1, 2, 3`},
+	// Co-created posts (0072): each co-author's approval and own publication.
+	{Name: "post_coauthors", Where: orgPosts, Order: `1, 2`},
 }
 
 // NotExported names the tables an organization's export leaves out, with the reason.

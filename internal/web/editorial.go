@@ -44,6 +44,7 @@ func (h *handler) editorialRoutes() {
 	s.HandleFunc("POST /institutions/{id}/posts/check", in, h.newPostCheck, server.BodyLimit(postBodyLimit))
 	s.HandleFunc("POST /posts/{id}/guest-links", in, h.guestLinkCreate)
 	s.HandleFunc("POST /posts/{id}/guest-links/{link}/revoke", in, h.guestLinkRevoke)
+	s.HandleFunc("POST /posts/{id}/coauthors/{partner_id}/publication", in, h.coAuthorRecord)
 	s.HandleFunc("POST /publications/{id}/schedule", in, h.publicationSchedule)
 	s.HandleFunc("POST /themes", in, h.themesSave)
 
@@ -73,6 +74,7 @@ func (h *handler) editorialRoutes() {
 	s.HandleFunc("POST /review/{token}/comments", pub, h.reviewComment)
 	s.HandleFunc("GET /review/{token}/article", pub, h.reviewArticle)
 	s.HandleFunc("GET /review/{token}/media/{media}/{spec}", pub, h.reviewMedia)
+	s.HandleFunc("POST /review/{token}/publication", pub, h.reviewPublication)
 }
 
 // localUser is the signed-in user with the page's language, so that the service's

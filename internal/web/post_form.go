@@ -79,6 +79,9 @@ type postPage struct {
 	// Featured are the member institutions a post on a network account can feature
 	// (network_post.go); nil when none.
 	Featured *featuredPanel
+	// CoAuthors are the partners the post may name as co-authors and those it names
+	// (coauthor14.go); nil when the directory is empty.
+	CoAuthors *coAuthorPanel
 }
 
 // commentNode is a comment with its answers, or a review decision (Decision set)
@@ -368,6 +371,9 @@ func (h *handler) fill(r *http.Request, p *postPage, instID int64) error {
 	if err := h.fillFeatured(r, p); err != nil {
 		return err
 	}
+	if err := h.fillCoAuthors(r, p); err != nil {
+		return err
+	}
 	if p.Post != nil {
 		if err := h.fillPost(ctx, r, p); err != nil {
 			return err
@@ -533,6 +539,7 @@ func (h *handler) postCreate(w http.ResponseWriter, r *http.Request) {
 	p.Form = newForm(r)
 	in, order, fe := postInput(r.PostForm, p.Accounts)
 	featuredInput(r.PostForm, in, fe)
+	coAuthorInput(r.PostForm, in, fe)
 	if err := fe.Err(); err != nil {
 		p.Form.setError(err)
 		h.renderPost(w, r, p, http.StatusUnprocessableEntity)
@@ -543,12 +550,20 @@ func (h *handler) postCreate(w http.ResponseWriter, r *http.Request) {
 		h.postFormError(w, r, p, order, err)
 		return
 	}
+	if err := h.checkCoAuthors(r, in, nil); err != nil {
+		h.postFormError(w, r, p, order, err)
+		return
+	}
 	saved, err := h.Editorial.CreatePost(r.Context(), h.localUser(r), in)
 	if err != nil {
 		h.postFormError(w, r, p, order, err)
 		return
 	}
-	if err := h.setFeatured(r, saved.Post.ID, in); err != nil {
+	err = h.setFeatured(r, saved.Post.ID, in)
+	if err == nil {
+		err = h.setCoAuthors(r, saved.Post.ID, in)
+	}
+	if err != nil {
 		// Nothing of a refused request stays: the post just made goes.
 		h.Editorial.DeletePost(r.Context(), u, saved.Post.ID)
 		h.fail(w, r, err)
@@ -644,6 +659,7 @@ func (h *handler) postEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Form = &form{Values: postValues(post), Errors: map[string]string{}}
 	featuredValues(p)
+	coAuthorValues(p)
 	h.renderPost(w, r, p, http.StatusOK)
 }
 
@@ -665,6 +681,7 @@ func (h *handler) postUpdate(w http.ResponseWriter, r *http.Request) {
 	p.Form = newForm(r)
 	in, order, fe := postInput(r.PostForm, p.Accounts)
 	featuredInput(r.PostForm, in, fe)
+	coAuthorInput(r.PostForm, in, fe)
 	if err := fe.Err(); err != nil {
 		p.Form.setError(err)
 		h.renderPost(w, r, p, http.StatusUnprocessableEntity)
@@ -674,12 +691,20 @@ func (h *handler) postUpdate(w http.ResponseWriter, r *http.Request) {
 		h.postFormError(w, r, p, order, err)
 		return
 	}
+	if err := h.checkCoAuthors(r, in, post); err != nil {
+		h.postFormError(w, r, p, order, err)
+		return
+	}
 	saved, err := h.Editorial.UpdatePost(r.Context(), h.localUser(r), post.ID, in)
 	if err != nil {
 		h.postFormError(w, r, p, order, err)
 		return
 	}
 	if err := h.setFeatured(r, saved.Post.ID, in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.setCoAuthors(r, saved.Post.ID, in); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -208,7 +208,19 @@ func (h *handler) guestLinkCreate(w http.ResponseWriter, r *http.Request) {
 		h.redirectError(w, r, postPath(post.ID)+"#review-links", &passerelle.Error{Code: passerelle.EINVALID, Message: "Choose from 1 to 90 days."})
 		return
 	}
-	_, token, err := h.Editorial.CreateGuestLink(r.Context(), server.User(r.Context()), post.ID, r.PostForm.Get("label"), time.Duration(days)*24*time.Hour)
+	ttl := time.Duration(days) * 24 * time.Hour
+	var token string
+	if v := strings.TrimSpace(r.PostForm.Get("partner_id")); v != "" {
+		// A link bound to a co-author (coauthor14.go).
+		partner, perr := strconv.ParseInt(v, 10, 64)
+		if perr != nil || partner <= 0 {
+			h.redirectError(w, r, postPath(post.ID)+"#review-links", &passerelle.Error{Code: passerelle.EINVALID, Message: "This partner is not a co-author of the post."})
+			return
+		}
+		_, token, err = h.Editorial.CreateCoAuthorLink(r.Context(), server.User(r.Context()), post.ID, partner, r.PostForm.Get("label"), ttl)
+	} else {
+		_, token, err = h.Editorial.CreateGuestLink(r.Context(), server.User(r.Context()), post.ID, r.PostForm.Get("label"), ttl)
+	}
 	if err != nil {
 		h.redirectError(w, r, postPath(post.ID)+"#review-links", err)
 		return

@@ -69,6 +69,10 @@ func (h *handler) reviewDecision(w http.ResponseWriter, r *http.Request) {
 	}
 	key := "flash.review_rejected"
 	switch {
+	case r.PostForm.Get("coauthor") != "" && to == passerelle.StatusApproved:
+		key = "coauthor14.flash_approved"
+	case r.PostForm.Get("coauthor") != "":
+		key = "coauthor14.flash_changes"
 	case p.Status == passerelle.StatusApproved:
 		key = "flash.review_approved"
 	case to == passerelle.StatusApproved:
