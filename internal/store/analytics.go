@@ -352,21 +352,21 @@ func (db *DB) AnalyticsCells(ctx context.Context, orgID int64, institutionIDs []
 }
 
 // AnalyticsTotal is AnalyticsCells added up into one cell (whose weekday, hour,
-// platform, format and theme mean nothing): a previous period's totals, without
-// reading the posts.
+// platform, format and theme mean nothing, and InteractionsSquared is 0): a previous
+// period's totals, read from the daily and monthly sums (analyticsSums).
 func (db *DB) AnalyticsTotal(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) (AnalyticsCell, error) {
-	cells, err := db.analyticsCells(ctx, orgID, institutionIDs, from, to, cellsTotal)
+	cells, err := db.analyticsSums(ctx, orgID, institutionIDs, from, to, cellsTotal)
 	if err != nil || len(cells) != 1 {
 		return AnalyticsCell{}, err
 	}
 	return cells[0], nil
 }
 
-// AnalyticsInstitutionTotals is AnalyticsTotal per institution, in one grouped query:
-// the organization portfolio's figures of a period. An institution without a
+// AnalyticsInstitutionTotals is AnalyticsTotal per institution, in one grouped query
+// of the daily and monthly sums: the organization portfolio's figures of a period. An institution without a
 // publication in the period is absent.
 func (db *DB) AnalyticsInstitutionTotals(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) (map[int64]AnalyticsCell, error) {
-	cells, err := db.analyticsCells(ctx, orgID, institutionIDs, from, to, cellsByInstitution)
+	cells, err := db.analyticsSums(ctx, orgID, institutionIDs, from, to, cellsByInstitution)
 	if err != nil {
 		return nil, err
 	}
@@ -424,6 +424,87 @@ func (db *DB) analyticsCells(ctx context.Context, orgID int64, institutionIDs []
 	})
 }
 
+// beijing is the zone of the analytics' days (UTC+8, no daylight saving since 1991).
+var beijing = time.FixedZone("CST", 8*3600)
+
+// beijingDays is [from, to) as Beijing days (YYYY-MM-DD, to excluded), when both are
+// Beijing midnights.
+func beijingDays(from, to time.Time) (string, string, bool) {
+	f, t := from.In(beijing), to.In(beijing)
+	midnight := func(x time.Time) bool {
+		return x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0
+	}
+	if !midnight(f) || !midnight(t) || t.Before(f) {
+		return "", "", false
+	}
+	return f.Format(time.DateOnly), t.Format(time.DateOnly), true
+}
+
+// analyticsSums is analyticsCells in the modes cellsTotal and cellsByInstitution
+// (InteractionsSquared left at 0), read from the sums the triggers of migration 0052
+// keep: the period's whole calendar months from analytics_months, its other days from
+// analytics_days. Bounds that are not Beijing midnights are added up from the
+// publications.
+func (db *DB) analyticsSums(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, mode int) ([]AnalyticsCell, error) {
+	fromDay, toDay, ok := beijingDays(from, to)
+	if !ok {
+		cells, err := db.analyticsCells(ctx, orgID, institutionIDs, from, to, mode)
+		for i := range cells {
+			cells[i].InteractionsSquared = 0 // as from the sums, whatever the bounds
+		}
+		return cells, err
+	}
+	// Whole months: from the first 1st at or after from, to the 1st of to's month.
+	f := from.In(beijing)
+	monthFrom := time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, beijing)
+	if monthFrom.Before(f) {
+		monthFrom = monthFrom.AddDate(0, 1, 0)
+	}
+	t := to.In(beijing)
+	monthTo := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, beijing)
+	scope := func(w *where) {
+		w.add("i.org_id = ?", orgID)
+		w.in("a.institution_id", institutionIDs)
+	}
+	const cols = `a.institution_id, s.posts, s.views, s.lower_bounds, s.likes, s.comments, s.reposts, s.viewed_interactions`
+	const tables = ` s JOIN accounts a ON a.id = s.account_id JOIN institutions i ON i.id = a.institution_id`
+	var parts []string
+	var args []any
+	if monthFrom.Before(monthTo) {
+		days := where{}
+		scope(&days)
+		days.add("((s.day >= ? AND s.day < ?) OR (s.day >= ? AND s.day < ?))", fromDay, monthFrom.Format(time.DateOnly), monthTo.Format(time.DateOnly), toDay)
+		months := where{}
+		scope(&months)
+		months.add("s.month >= ?", monthFrom.Format("2006-01"))
+		months.add("s.month < ?", monthTo.Format("2006-01"))
+		parts = append(parts, `SELECT `+cols+` FROM analytics_days`+tables+days.sql(), `SELECT `+cols+` FROM analytics_months`+tables+months.sql())
+		args = append(append(args, days.args...), months.args...)
+	} else {
+		days := where{}
+		scope(&days)
+		days.add("s.day >= ?", fromDay)
+		days.add("s.day < ?", toDay)
+		parts = append(parts, `SELECT `+cols+` FROM analytics_days`+tables+days.sql())
+		args = days.args
+	}
+	keys, group := `0`, ``
+	if mode == cellsByInstitution {
+		keys, group = `x.institution_id`, ` GROUP BY x.institution_id ORDER BY x.institution_id`
+	}
+	sum := db.sumSQL
+	query := `SELECT ` + keys + `, ` + sum("x.posts") + `, ` + sum("x.views") + `, COALESCE(MAX(CASE WHEN x.lower_bounds > 0 THEN 1 ELSE 0 END), 0), ` +
+		sum("x.likes") + `, ` + sum("x.comments") + `, ` + sum("x.reposts") + `, ` + sum("x.viewed_interactions") +
+		` FROM (` + strings.Join(parts, " UNION ALL ") + `) x` + group
+	return queryAll(ctx, db, db.r(), query, args, func(sc interface{ Scan(...any) error }) (AnalyticsCell, error) {
+		var c AnalyticsCell
+		var lower int
+		err := sc.Scan(&c.InstitutionID, &c.Posts, &c.Views, &lower, &c.Likes, &c.Comments, &c.Reposts, &c.ViewedInteractions)
+		c.LowerBound = lower == 1
+		return c, err
+	})
+}
+
 // AnalyticsDay is the publications of AnalyticsRows published on one Beijing day:
 // their number, and the sums of their views and interactions (likes, comments and
 // reposts), a figure a publication does not have counting as zero.
@@ -438,6 +519,27 @@ type AnalyticsDay struct {
 // publication (UTC+8, as AnalyticsCells), oldest day first; a day without a
 // publication is absent.
 func (db *DB) AnalyticsDays(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) ([]AnalyticsDay, error) {
+	fromDay, toDay, ok := beijingDays(from, to)
+	if !ok {
+		return db.analyticsDaysRaw(ctx, orgID, institutionIDs, from, to)
+	}
+	w := where{}
+	w.add("i.org_id = ?", orgID)
+	w.in("a.institution_id", institutionIDs)
+	w.add("d.day >= ?", fromDay)
+	w.add("d.day < ?", toDay)
+	query := `SELECT d.day, ` + db.sumSQL("d.posts") + `, ` + db.sumSQL("d.views") + `, ` + db.sumSQL("d.likes + d.comments + d.reposts") +
+		` FROM analytics_days d JOIN accounts a ON a.id = d.account_id JOIN institutions i ON i.id = a.institution_id` + w.sql() + ` GROUP BY 1 ORDER BY 1`
+	return queryAll(ctx, db, db.r(), query, w.args, func(sc interface{ Scan(...any) error }) (AnalyticsDay, error) {
+		var d AnalyticsDay
+		err := sc.Scan(&d.Day, &d.Posts, &d.Views, &d.Interactions)
+		return d, err
+	})
+}
+
+// analyticsDaysRaw is AnalyticsDays from the publications themselves: for bounds that
+// are not Beijing midnights, and the reference of the tests.
+func (db *DB) analyticsDaysRaw(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) ([]AnalyticsDay, error) {
 	w := analyticsWhere(orgID, institutionIDs, from, to)
 	day := "strftime('%Y-%m-%d', p.published_at, '+8 hours')"
 	if db.dialect == Postgres {
