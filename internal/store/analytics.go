@@ -468,25 +468,28 @@ func (db *DB) analyticsSums(ctx context.Context, orgID int64, institutionIDs []i
 	}
 	const cols = `a.institution_id, s.posts, s.views, s.lower_bounds, s.likes, s.comments, s.reposts, s.viewed_interactions`
 	const tables = ` s JOIN accounts a ON a.id = s.account_id JOIN institutions i ON i.id = a.institution_id`
+	// One range per branch, each read along its primary key (account, day or month):
+	// an OR of two ranges would have PostgreSQL scan every day of every account.
 	var parts []string
 	var args []any
+	branch := func(table, column, from, to string) {
+		w := where{}
+		scope(&w)
+		w.add("s."+column+" >= ?", from)
+		w.add("s."+column+" < ?", to)
+		parts = append(parts, `SELECT `+cols+` FROM `+table+tables+w.sql())
+		args = append(args, w.args...)
+	}
 	if monthFrom.Before(monthTo) {
-		days := where{}
-		scope(&days)
-		days.add("((s.day >= ? AND s.day < ?) OR (s.day >= ? AND s.day < ?))", fromDay, monthFrom.Format(time.DateOnly), monthTo.Format(time.DateOnly), toDay)
-		months := where{}
-		scope(&months)
-		months.add("s.month >= ?", monthFrom.Format("2006-01"))
-		months.add("s.month < ?", monthTo.Format("2006-01"))
-		parts = append(parts, `SELECT `+cols+` FROM analytics_days`+tables+days.sql(), `SELECT `+cols+` FROM analytics_months`+tables+months.sql())
-		args = append(append(args, days.args...), months.args...)
+		if from, to := fromDay, monthFrom.Format(time.DateOnly); from < to {
+			branch("analytics_days", "day", from, to)
+		}
+		branch("analytics_months", "month", monthFrom.Format("2006-01"), monthTo.Format("2006-01"))
+		if from, to := monthTo.Format(time.DateOnly), toDay; from < to {
+			branch("analytics_days", "day", from, to)
+		}
 	} else {
-		days := where{}
-		scope(&days)
-		days.add("s.day >= ?", fromDay)
-		days.add("s.day < ?", toDay)
-		parts = append(parts, `SELECT `+cols+` FROM analytics_days`+tables+days.sql())
-		args = days.args
+		branch("analytics_days", "day", fromDay, toDay)
 	}
 	keys, group := `0`, ``
 	if mode == cellsByInstitution {

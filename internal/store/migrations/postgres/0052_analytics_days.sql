@@ -57,6 +57,10 @@ INSERT INTO analytics_months (account_id, month, posts, views, lower_bounds, lik
 SELECT account_id, substr(day, 1, 7), SUM(posts), SUM(views), SUM(lower_bounds), SUM(likes), SUM(comments), SUM(reposts), SUM(viewed_interactions)
 FROM analytics_days GROUP BY 1, 2;
 
+-- The planner's statistics of the new tables, before the first period is read.
+ANALYZE analytics_days;
+ANALYZE analytics_months;
+
 -- analytics_days_add adds a publication's contribution (sgn 1) or takes it out
 -- (sgn -1): with_post counts the publication itself, and the figures given (NULL
 -- figures: none) are added.
