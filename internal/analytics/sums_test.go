@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -239,5 +240,41 @@ func compareSums(t *testing.T, ctx context.Context, db *store.DB, orgID int64, i
 	}
 	if !slices.Equal(gotDays, want) {
 		t.Errorf("%s: days differ from the publications':\n got %+v\nwant %+v", what, gotDays, want)
+	}
+	// The top and bottom posts (the index walk of migration 0054, or the period ranked)
+	// against the publications ranked here: most interactions first, ties by the lowest
+	// id; fewest first, ties by the highest id.
+	ranked := slices.Clone(rows)
+	slices.SortFunc(ranked, func(a, b store.AnalyticsRow) int {
+		if x, y := interactions(&a), interactions(&b); x != y {
+			return cmp.Compare(y, x)
+		}
+		return cmp.Compare(a.PublicationID, b.PublicationID)
+	})
+	ids := func(rs []store.AnalyticsRow) []int64 {
+		out := []int64{}
+		for _, r := range rs {
+			out = append(out, r.PublicationID)
+		}
+		return out
+	}
+	for _, n := range []int{1, 5, 12} {
+		top, err := db.AnalyticsRanked(ctx, orgID, instIDs, p.From, p.To, true, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantTop := ranked[:min(n, len(ranked))]
+		if !slices.Equal(ids(top), ids(wantTop)) || !slices.EqualFunc(top, wantTop, func(a, b store.AnalyticsRow) bool { return interactions(&a) == interactions(&b) }) {
+			t.Errorf("%s: top %d %v, publications %v", what, n, ids(top), ids(wantTop))
+		}
+		bottom, err := db.AnalyticsRanked(ctx, orgID, instIDs, p.From, p.To, false, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantBottom := slices.Clone(ranked[max(0, len(ranked)-n):])
+		slices.Reverse(wantBottom)
+		if !slices.Equal(ids(bottom), ids(wantBottom)) {
+			t.Errorf("%s: bottom %d %v, publications %v", what, n, ids(bottom), ids(wantBottom))
+		}
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -275,7 +276,62 @@ func (db *DB) AnalyticsRanked(ctx context.Context, orgID int64, institutionIDs [
 	if !desc {
 		order = interactionsSQL + ", p.id DESC"
 	}
+	if rows, ok, err := db.rankedWalk(ctx, orgID, institutionIDs, from, to, desc, n); err != nil || ok {
+		return rows, err
+	}
 	return db.analyticsRows(ctx, orgID, institutionIDs, from, to, order, n)
+}
+
+// rankWalk is how many entries of the index publication_figures_interactions
+// rankedWalk reads.
+const rankWalk = 2000
+
+// rankedWalk is AnalyticsRanked from the first rankWalk publications of the whole
+// database in the ranking's order (the index of migration 0054), when at least n of
+// them are in the scope and the period: every publication it did not read ranks
+// after those, so the result is exact. A publication without figures has 0
+// interactions and is not in the index: the bottom posts take those from the period
+// itself. It says false when it cannot answer (a small scope or a short period),
+// and AnalyticsRanked then ranks the period's publications.
+func (db *DB) rankedWalk(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, desc bool, n int) ([]AnalyticsRow, bool, error) {
+	const x = "(COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(reposts, 0))"
+	walk, order := x+" DESC, publication_id", interactionsSQL+" DESC, p.id"
+	if !desc {
+		walk, order = x+", publication_id DESC", interactionsSQL+", p.id DESC"
+	}
+	tables := strings.Replace(analyticsFrom, " FROM publications p ",
+		" FROM (SELECT publication_id FROM publication_figures ORDER BY "+walk+" LIMIT "+strconv.Itoa(rankWalk)+") c JOIN publications p ON p.id = c.publication_id ", 1)
+	rows, err := db.analyticsRowsFrom(ctx, tables, analyticsWhere(orgID, institutionIDs, from, to), order, n)
+	if err != nil || len(rows) < n {
+		return nil, false, err
+	}
+	if desc {
+		return rows, true, nil
+	}
+	w := analyticsWhere(orgID, institutionIDs, from, to)
+	w.add("f.publication_id IS NULL")
+	none, err := db.analyticsRowsFrom(ctx, analyticsFrom, w, "p.id DESC", n)
+	if err != nil {
+		return nil, false, err
+	}
+	rows = append(rows, none...)
+	interactions := func(r AnalyticsRow) int64 {
+		var sum int64
+		for _, v := range []*int64{r.Likes, r.Comments, r.Reposts} {
+			if v != nil {
+				sum += *v
+			}
+		}
+		return sum
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := interactions(rows[i]), interactions(rows[j])
+		if a != b {
+			return a < b
+		}
+		return rows[i].PublicationID > rows[j].PublicationID
+	})
+	return rows[:n], true, nil
 }
 
 // analyticsFrom is the publications of AnalyticsRows: w must be made by analyticsWhere.
@@ -295,9 +351,14 @@ func analyticsWhere(orgID int64, institutionIDs []int64, from, to time.Time) whe
 }
 
 func (db *DB) analyticsRows(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, order string, limit int) ([]AnalyticsRow, error) {
-	w := analyticsWhere(orgID, institutionIDs, from, to)
+	return db.analyticsRowsFrom(ctx, analyticsFrom, analyticsWhere(orgID, institutionIDs, from, to), order, limit)
+}
+
+// analyticsRowsFrom is analyticsRows from tables (analyticsFrom, or a variant with the
+// same aliases) and w.
+func (db *DB) analyticsRowsFrom(ctx context.Context, tables string, w where, order string, limit int) ([]AnalyticsRow, error) {
 	query := `SELECT p.id, p.post_id, a.institution_id, a.id, a.platform, p.format, po.theme, po.title, p.url, COALESCE(p.platform_post_id, ''), p.published_at,
-		f.views, COALESCE(f.views_lower_bound, ` + db.falseLit() + `), f.likes, f.comments, f.reposts` + analyticsFrom + w.sql() + ` ORDER BY ` + order
+		f.views, COALESCE(f.views_lower_bound, ` + db.falseLit() + `), f.likes, f.comments, f.reposts` + tables + w.sql() + ` ORDER BY ` + order
 	if limit > 0 {
 		query += " LIMIT " + strconv.Itoa(limit)
 	}
