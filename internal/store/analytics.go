@@ -299,16 +299,20 @@ func (db *DB) rankedWalk(ctx context.Context, orgID int64, institutionIDs []int6
 	if !desc {
 		walk, order = x+", publication_id DESC", interactionsSQL+", p.id DESC"
 	}
+	// CROSS JOIN: SQLite reads the walk first (else it reads the period and looks
+	// each publication up in the walk); the cost stays bounded by rankWalk lookups.
 	tables := strings.Replace(analyticsFrom, " FROM publications p ",
-		" FROM (SELECT publication_id FROM publication_figures ORDER BY "+walk+" LIMIT "+strconv.Itoa(rankWalk)+") c JOIN publications p ON p.id = c.publication_id ", 1)
-	rows, err := db.analyticsRowsFrom(ctx, tables, analyticsWhere(orgID, institutionIDs, from, to), order, n)
+		" FROM (SELECT publication_id FROM publication_figures ORDER BY "+walk+" LIMIT "+strconv.Itoa(rankWalk)+") c CROSS JOIN publications p ", 1)
+	w := analyticsWhere(orgID, institutionIDs, from, to)
+	w.add("p.id = c.publication_id")
+	rows, err := db.analyticsRowsFrom(ctx, tables, w, order, n)
 	if err != nil || len(rows) < n {
 		return nil, false, err
 	}
 	if desc {
 		return rows, true, nil
 	}
-	w := analyticsWhere(orgID, institutionIDs, from, to)
+	w = analyticsWhere(orgID, institutionIDs, from, to)
 	w.add("f.publication_id IS NULL")
 	none, err := db.analyticsRowsFrom(ctx, analyticsFrom, w, "p.id DESC", n)
 	if err != nil {
