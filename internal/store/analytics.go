@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -275,7 +276,73 @@ func (db *DB) AnalyticsRanked(ctx context.Context, orgID int64, institutionIDs [
 	if !desc {
 		order = interactionsSQL + ", p.id DESC"
 	}
+	if rows, ok, err := db.rankedWalk(ctx, orgID, institutionIDs, from, to, desc, n); err != nil || ok {
+		return rows, err
+	}
 	return db.analyticsRows(ctx, orgID, institutionIDs, from, to, order, n)
+}
+
+// rankWalk is how many entries of the index publication_figures_interactions
+// rankedWalk reads.
+const rankWalk = 2000
+
+// rankedWalk is AnalyticsRanked from the first rankWalk publications of the whole
+// database in the ranking's order (the index of migration 0054), when at least n of
+// them are in the scope and the period: every publication it did not read ranks
+// after those, so the result is exact. A publication without figures has 0
+// interactions and is not in the index: the bottom posts take those from the period
+// itself. It says false when it cannot answer (a small scope or a short period),
+// and AnalyticsRanked then ranks the period's publications.
+func (db *DB) rankedWalk(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, desc bool, n int) ([]AnalyticsRow, bool, error) {
+	const x = "(COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(reposts, 0))"
+	walk, order := x+" DESC, publication_id", interactionsSQL+" DESC, p.id"
+	if !desc {
+		walk, order = x+", publication_id DESC", interactionsSQL+", p.id DESC"
+	}
+	// The walk is read first, then its publications by their keys: the cost stays
+	// bounded by rankWalk lookups whatever the scope. Each engine is told so its own
+	// way (seen with EXPLAIN on the scale datasets): SQLite by a CROSS JOIN (else it
+	// reads the period and looks each publication up in the walk), PostgreSQL by an
+	// array (else it joins the walk to the whole period).
+	candidates := "SELECT publication_id FROM publication_figures ORDER BY " + walk + " LIMIT " + strconv.Itoa(rankWalk)
+	tables, w := analyticsFrom, analyticsWhere(orgID, institutionIDs, from, to)
+	if db.dialect == Postgres {
+		w.add("p.id = ANY(ARRAY(" + candidates + "))")
+	} else {
+		tables = strings.Replace(analyticsFrom, " FROM publications p ", " FROM ("+candidates+") c CROSS JOIN publications p ", 1)
+		w.add("p.id = c.publication_id")
+	}
+	rows, err := db.analyticsRowsFrom(ctx, tables, w, order, n)
+	if err != nil || len(rows) < n {
+		return nil, false, err
+	}
+	if desc {
+		return rows, true, nil
+	}
+	w = analyticsWhere(orgID, institutionIDs, from, to)
+	w.add("f.publication_id IS NULL")
+	none, err := db.analyticsRowsFrom(ctx, analyticsFrom, w, "p.id DESC", n)
+	if err != nil {
+		return nil, false, err
+	}
+	rows = append(rows, none...)
+	interactions := func(r AnalyticsRow) int64 {
+		var sum int64
+		for _, v := range []*int64{r.Likes, r.Comments, r.Reposts} {
+			if v != nil {
+				sum += *v
+			}
+		}
+		return sum
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := interactions(rows[i]), interactions(rows[j])
+		if a != b {
+			return a < b
+		}
+		return rows[i].PublicationID > rows[j].PublicationID
+	})
+	return rows[:n], true, nil
 }
 
 // analyticsFrom is the publications of AnalyticsRows: w must be made by analyticsWhere.
@@ -295,9 +362,14 @@ func analyticsWhere(orgID int64, institutionIDs []int64, from, to time.Time) whe
 }
 
 func (db *DB) analyticsRows(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, order string, limit int) ([]AnalyticsRow, error) {
-	w := analyticsWhere(orgID, institutionIDs, from, to)
+	return db.analyticsRowsFrom(ctx, analyticsFrom, analyticsWhere(orgID, institutionIDs, from, to), order, limit)
+}
+
+// analyticsRowsFrom is analyticsRows from tables (analyticsFrom, or a variant with the
+// same aliases) and w.
+func (db *DB) analyticsRowsFrom(ctx context.Context, tables string, w where, order string, limit int) ([]AnalyticsRow, error) {
 	query := `SELECT p.id, p.post_id, a.institution_id, a.id, a.platform, p.format, po.theme, po.title, p.url, COALESCE(p.platform_post_id, ''), p.published_at,
-		f.views, COALESCE(f.views_lower_bound, ` + db.falseLit() + `), f.likes, f.comments, f.reposts` + analyticsFrom + w.sql() + ` ORDER BY ` + order
+		f.views, COALESCE(f.views_lower_bound, ` + db.falseLit() + `), f.likes, f.comments, f.reposts` + tables + w.sql() + ` ORDER BY ` + order
 	if limit > 0 {
 		query += " LIMIT " + strconv.Itoa(limit)
 	}
@@ -352,21 +424,21 @@ func (db *DB) AnalyticsCells(ctx context.Context, orgID int64, institutionIDs []
 }
 
 // AnalyticsTotal is AnalyticsCells added up into one cell (whose weekday, hour,
-// platform, format and theme mean nothing): a previous period's totals, without
-// reading the posts.
+// platform, format and theme mean nothing, and InteractionsSquared is 0): a previous
+// period's totals, read from the daily and monthly sums (analyticsSums).
 func (db *DB) AnalyticsTotal(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) (AnalyticsCell, error) {
-	cells, err := db.analyticsCells(ctx, orgID, institutionIDs, from, to, cellsTotal)
+	cells, err := db.analyticsSums(ctx, orgID, institutionIDs, from, to, cellsTotal)
 	if err != nil || len(cells) != 1 {
 		return AnalyticsCell{}, err
 	}
 	return cells[0], nil
 }
 
-// AnalyticsInstitutionTotals is AnalyticsTotal per institution, in one grouped query:
-// the organization portfolio's figures of a period. An institution without a
+// AnalyticsInstitutionTotals is AnalyticsTotal per institution, in one grouped query
+// of the daily and monthly sums: the organization portfolio's figures of a period. An institution without a
 // publication in the period is absent.
 func (db *DB) AnalyticsInstitutionTotals(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) (map[int64]AnalyticsCell, error) {
-	cells, err := db.analyticsCells(ctx, orgID, institutionIDs, from, to, cellsByInstitution)
+	cells, err := db.analyticsSums(ctx, orgID, institutionIDs, from, to, cellsByInstitution)
 	if err != nil {
 		return nil, err
 	}
@@ -424,6 +496,90 @@ func (db *DB) analyticsCells(ctx context.Context, orgID int64, institutionIDs []
 	})
 }
 
+// beijing is the zone of the analytics' days (UTC+8, no daylight saving since 1991).
+var beijing = time.FixedZone("CST", 8*3600)
+
+// beijingDays is [from, to) as Beijing days (YYYY-MM-DD, to excluded), when both are
+// Beijing midnights.
+func beijingDays(from, to time.Time) (string, string, bool) {
+	f, t := from.In(beijing), to.In(beijing)
+	midnight := func(x time.Time) bool {
+		return x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0
+	}
+	if !midnight(f) || !midnight(t) || t.Before(f) {
+		return "", "", false
+	}
+	return f.Format(time.DateOnly), t.Format(time.DateOnly), true
+}
+
+// analyticsSums is analyticsCells in the modes cellsTotal and cellsByInstitution
+// (InteractionsSquared left at 0), read from the sums the triggers of migration 0052
+// keep: the period's whole calendar months from analytics_months, its other days from
+// analytics_days. Bounds that are not Beijing midnights are added up from the
+// publications.
+func (db *DB) analyticsSums(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, mode int) ([]AnalyticsCell, error) {
+	fromDay, toDay, ok := beijingDays(from, to)
+	if !ok {
+		cells, err := db.analyticsCells(ctx, orgID, institutionIDs, from, to, mode)
+		for i := range cells {
+			cells[i].InteractionsSquared = 0 // as from the sums, whatever the bounds
+		}
+		return cells, err
+	}
+	// Whole months: from the first 1st at or after from, to the 1st of to's month.
+	f := from.In(beijing)
+	monthFrom := time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, beijing)
+	if monthFrom.Before(f) {
+		monthFrom = monthFrom.AddDate(0, 1, 0)
+	}
+	t := to.In(beijing)
+	monthTo := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, beijing)
+	scope := func(w *where) {
+		w.add("i.org_id = ?", orgID)
+		w.in("a.institution_id", institutionIDs)
+	}
+	const cols = `a.institution_id, s.posts, s.views, s.lower_bounds, s.likes, s.comments, s.reposts, s.viewed_interactions`
+	const tables = ` s JOIN accounts a ON a.id = s.account_id JOIN institutions i ON i.id = a.institution_id`
+	// One range per branch, each read along its primary key (account, day or month):
+	// an OR of two ranges would have PostgreSQL scan every day of every account.
+	var parts []string
+	var args []any
+	branch := func(table, column, from, to string) {
+		w := where{}
+		scope(&w)
+		w.add("s."+column+" >= ?", from)
+		w.add("s."+column+" < ?", to)
+		parts = append(parts, `SELECT `+cols+` FROM `+table+tables+w.sql())
+		args = append(args, w.args...)
+	}
+	if monthFrom.Before(monthTo) {
+		if from, to := fromDay, monthFrom.Format(time.DateOnly); from < to {
+			branch("analytics_days", "day", from, to)
+		}
+		branch("analytics_months", "month", monthFrom.Format("2006-01"), monthTo.Format("2006-01"))
+		if from, to := monthTo.Format(time.DateOnly), toDay; from < to {
+			branch("analytics_days", "day", from, to)
+		}
+	} else {
+		branch("analytics_days", "day", fromDay, toDay)
+	}
+	keys, group := `0`, ``
+	if mode == cellsByInstitution {
+		keys, group = `x.institution_id`, ` GROUP BY x.institution_id ORDER BY x.institution_id`
+	}
+	sum := db.sumSQL
+	query := `SELECT ` + keys + `, ` + sum("x.posts") + `, ` + sum("x.views") + `, COALESCE(MAX(CASE WHEN x.lower_bounds > 0 THEN 1 ELSE 0 END), 0), ` +
+		sum("x.likes") + `, ` + sum("x.comments") + `, ` + sum("x.reposts") + `, ` + sum("x.viewed_interactions") +
+		` FROM (` + strings.Join(parts, " UNION ALL ") + `) x` + group
+	return queryAll(ctx, db, db.r(), query, args, func(sc interface{ Scan(...any) error }) (AnalyticsCell, error) {
+		var c AnalyticsCell
+		var lower int
+		err := sc.Scan(&c.InstitutionID, &c.Posts, &c.Views, &lower, &c.Likes, &c.Comments, &c.Reposts, &c.ViewedInteractions)
+		c.LowerBound = lower == 1
+		return c, err
+	})
+}
+
 // AnalyticsDay is the publications of AnalyticsRows published on one Beijing day:
 // their number, and the sums of their views and interactions (likes, comments and
 // reposts), a figure a publication does not have counting as zero.
@@ -438,6 +594,27 @@ type AnalyticsDay struct {
 // publication (UTC+8, as AnalyticsCells), oldest day first; a day without a
 // publication is absent.
 func (db *DB) AnalyticsDays(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) ([]AnalyticsDay, error) {
+	fromDay, toDay, ok := beijingDays(from, to)
+	if !ok {
+		return db.analyticsDaysRaw(ctx, orgID, institutionIDs, from, to)
+	}
+	w := where{}
+	w.add("i.org_id = ?", orgID)
+	w.in("a.institution_id", institutionIDs)
+	w.add("d.day >= ?", fromDay)
+	w.add("d.day < ?", toDay)
+	query := `SELECT d.day, ` + db.sumSQL("d.posts") + `, ` + db.sumSQL("d.views") + `, ` + db.sumSQL("d.likes + d.comments + d.reposts") +
+		` FROM analytics_days d JOIN accounts a ON a.id = d.account_id JOIN institutions i ON i.id = a.institution_id` + w.sql() + ` GROUP BY 1 ORDER BY 1`
+	return queryAll(ctx, db, db.r(), query, w.args, func(sc interface{ Scan(...any) error }) (AnalyticsDay, error) {
+		var d AnalyticsDay
+		err := sc.Scan(&d.Day, &d.Posts, &d.Views, &d.Interactions)
+		return d, err
+	})
+}
+
+// analyticsDaysRaw is AnalyticsDays from the publications themselves: for bounds that
+// are not Beijing midnights, and the reference of the tests.
+func (db *DB) analyticsDaysRaw(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) ([]AnalyticsDay, error) {
 	w := analyticsWhere(orgID, institutionIDs, from, to)
 	day := "strftime('%Y-%m-%d', p.published_at, '+8 hours')"
 	if db.dialect == Postgres {

@@ -129,6 +129,8 @@ var NotExported = map[string]string{
 	"media_rendition_claims": "locks held while a rendition is being made",
 	"collection_budgets":     "the installation's hourly platform-call budget per account, rebuilt within the hour",
 	"metric_uploads":         "figure files uploaded for a preview, one person's and kept 24 hours; what was imported is in the figures",
+	"analytics_days":         "sums of the publications' figures per account and day, kept by triggers (0052): rebuilt as the publications and their figures are imported",
+	"analytics_months":       "analytics_days per month, kept by triggers (0052): rebuilt with them",
 }
 
 // Row is one exported row, column → value (numbers, strings, booleans, null; instants
