@@ -96,7 +96,7 @@ func TestBrowserAnalytics(t *testing.T) {
 		t.Errorf("charts not drawn with data at 1366 px: %v (%s)", err, diag)
 	}
 	notice, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS(`#collection-notices`)))
-	if !strings.Contains(notice, "authorisation has expired") || !strings.Contains(notice, "WeChat") {
+	if !strings.Contains(notice, "the account is not authorised") || !strings.Contains(notice, "WeChat") {
 		t.Errorf("the analytics page does not say the WeChat account's collection stopped: %q", notice)
 	}
 	format, _ := chromedp.Run(b, chromedp.Evaluate[string](`document.querySelector("#chart-format table").textContent`))
@@ -208,7 +208,7 @@ func TestBrowserAnalytics(t *testing.T) {
 	}
 	stopped, _ := chromedp.Run(b, chromedp.Text(chromedp.CSS(`#collection-stopped-`+itoa(n.wechat.ID))))
 	// An editor cannot reconnect the account, so no link is offered (managers get one).
-	if !strings.Contains(stopped, "authorisation has expired") || strings.Contains(stopped, "Connect it again") {
+	if !strings.Contains(stopped, "the account is not authorised") || strings.Contains(stopped, "Connect it again") {
 		t.Errorf("institution page, WeChat account: %q", stopped)
 	}
 }

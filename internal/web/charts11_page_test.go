@@ -148,7 +148,7 @@ func TestCollectionStoppedNotices(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := owner.get(inst)
-	wantContains(t, r.Body, `id="collection-stopped-`+itoa(n.wechat.ID)+`"`, "authorisation has expired", `<a href="/accounts/`+itoa(n.wechat.ID)+`/connection">Connect it again</a>`,
+	wantContains(t, r.Body, `id="collection-stopped-`+itoa(n.wechat.ID)+`"`, "the account is not authorised", `<a href="/accounts/`+itoa(n.wechat.ID)+`/connection">Connect it again</a>`,
 		`id="collection-stopped-`+itoa(n.weibo.ID)+`"`, "limited or refused the collection of figures; it resumes on "+until.In(mustZone(t, zoneOr(n.inst.TimeZone))).Format("2 Jan 2006, 15:04"))
 	for _, p := range []string{inst + "/analytics", "/analytics"} {
 		wantContains(t, owner.get(p).Body, `id="collection-notices"`, "WeChat — 奥赛博物馆: the collection of figures has stopped", "Weibo — 奥赛博物馆: the platform limited", "10023 user requests out of rate limit")
@@ -156,12 +156,12 @@ func TestCollectionStoppedNotices(t *testing.T) {
 	wantContains(t, owner.get("/accounts/"+itoa(n.wechat.ID)+"/connection").Body, `id="collection-stopped"`, "Connect the account again below")
 	// A viewer reads the notice without the link.
 	v := a.signedIn("viewer@example.org").get(inst)
-	if !strings.Contains(v.Body, "authorisation has expired") || strings.Contains(v.Body, "Connect it again") {
-		t.Errorf("viewer's institution page: notice %v, link %v", strings.Contains(v.Body, "authorisation has expired"), strings.Contains(v.Body, "Connect it again"))
+	if !strings.Contains(v.Body, "the account is not authorised") || strings.Contains(v.Body, "Connect it again") {
+		t.Errorf("viewer's institution page: notice %v, link %v", strings.Contains(v.Body, "the account is not authorised"), strings.Contains(v.Body, "Connect it again"))
 	}
 	// French and Chinese say it too.
 	owner.header.Set("Accept-Language", "zh-Hans")
-	wantContains(t, owner.get(inst+"/analytics").Body, "账号授权已过期或被撤销")
+	wantContains(t, owner.get(inst+"/analytics").Body, "账号未获授权")
 
 	// Reconnected and unblocked, but the hour's budget of Weibo reads is used.
 	if _, err := a.DB.ResumeCollection(ctx, n.wechat.ID); err != nil {
@@ -180,7 +180,7 @@ func TestCollectionStoppedNotices(t *testing.T) {
 	owner.header.Set("Accept-Language", "en")
 	r = owner.get(inst + "/analytics")
 	wantContains(t, r.Body, "Weibo — 奥赛博物馆: the "+itoa(int64(cs.WeiboReadsPerHour))+" calls allowed this hour are used")
-	if strings.Contains(r.Body, "authorisation has expired") {
+	if strings.Contains(r.Body, "the account is not authorised") {
 		t.Error("the WeChat notice outlived the reconnection")
 	}
 }
