@@ -556,6 +556,10 @@ func (f *authzFixture) request(t *testing.T, r authzRow, access server.Access, c
 // with authzTable. A route without a row fails the test: add its rows to
 // authz_table_test.go (the failure prints what the server answered, to review).
 func TestAuthorizationMatrix(t *testing.T) {
+	// Parallel: its cells are one request at a time (a core's work), so it runs next
+	// to the other parallel tests instead of before all of them; under -race it is the
+	// package's longest test.
+	t.Parallel()
 	m := boot(t)
 	routes := m.Server.Routes()
 	v := apitest.New(t)
