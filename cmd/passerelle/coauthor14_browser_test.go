@@ -78,13 +78,7 @@ func TestBrowserCoAuthoredPost(t *testing.T) {
 	}
 	step := func(ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			loc, _ := chromedp.Run(ctx, chromedp.Location())
-			main, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
-			t.Fatalf("%s: %v\n%s\n%s", what, err, loc, main)
-		}
+		browserStep(t, ctx, what, actions...)
 	}
 
 	step(ctx, "name the co-author",

@@ -89,6 +89,19 @@ func headless(t *testing.T, timeout time.Duration) (context.Context, *consoleErr
 // settled waits until the page and its frames have loaded and two animation frames
 // have passed, so that the layout no longer moves under the pointer: a click computed
 // before a late frame's resize lands on whatever moved there.
+// browserStep runs one step of a browser test within two minutes, and on failure
+// says where the page was and what it showed.
+func browserStep(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		main, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+		t.Fatalf("%s: %v\n%s\n%s", what, err, loc, main)
+	}
+}
+
 func settled() chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.Poll[chromedp.Void](`document.readyState === "complete" && Array.from(document.querySelectorAll("iframe")).every(function (f) { return !f.contentDocument || f.contentDocument.readyState === "complete"; })`),
