@@ -3,6 +3,7 @@ package precompress
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -200,5 +201,35 @@ func TestServeAllocatesNothing(t *testing.T) {
 		if got := w.hd.Values("Vary"); len(got) != 2 || got[1] != "Accept-Encoding" {
 			t.Errorf("Vary %q", got)
 		}
+	}
+}
+
+// TestWindowFitsTheBody: the brotli window chosen for a body reaches back over all of
+// it (at the sizes around each step), and every such body decodes to itself and is no
+// larger, within 1 %, than with the default 4 MB window.
+func TestWindowFitsTheBody(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, 1<<10 - 16, 1<<10 - 15, 1<<16 - 16, 1<<16 - 15, 300_000, 1 << 22, 1<<24 + 5} {
+		w := window(n)
+		if w < 10 || w > 24 || (w < 24 && 1<<w-16 < n) || (w > 10 && 1<<(w-1)-16 >= n) {
+			t.Errorf("window(%d) = %d", n, w)
+		}
+	}
+	var page strings.Builder
+	for i := 0; page.Len() < 60_000; i++ {
+		fmt.Fprintf(&page, `<li class="stop"><a href="/v/t/abc/%d">第%d站 莫奈的睡莲 Les Nymphéas</a><span>%d:%02d</span></li>`+"\n", i, i, i%7, i*13%60)
+	}
+	body := []byte(page.String())
+	b := New(body)
+	got, err := io.ReadAll(brotli.NewReader(bytes.NewReader(b.Brotli)))
+	if err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("brotli round trip: %v, %d bytes of %d", err, len(got), len(body))
+	}
+	var def bytes.Buffer
+	bw := brotli.NewWriterLevel(&def, pageLevel)
+	bw.Write(body)
+	bw.Close()
+	if len(b.Brotli) > def.Len()*101/100 {
+		t.Errorf("%d bytes with the body's window, %d with the default one", len(b.Brotli), def.Len())
 	}
 }
