@@ -105,7 +105,7 @@ func compress(tag string, body []byte, level int) *Body {
 // small-window hashers, whose tables are kilobytes where the default's are megabytes
 // (cleared for every page; this was most of publishing a tour's CPU time).
 func window(n int) int {
-	w := 10 // brotli's smallest
+	w := 10                     // brotli's smallest
 	for w < 24 && 1<<w-16 < n { // a window of w bits reaches back 2^w − 16 bytes
 		w++
 	}
