@@ -129,6 +129,10 @@ type authzFixture struct {
 	static  string // the path of a static file the pages link to
 	warned  map[string]bool
 	foreign map[string]string
+	// reads holds the objects GET and HEAD requests share; memberOf, per caller, the
+	// institution on which they hold their role.
+	reads    map[readKey]map[string]string
+	memberOf []int64
 	// editorial creates the editorial objects, over the same database and media
 	// directory as the server's.
 	editorial *editorial.Service
@@ -137,7 +141,7 @@ type authzFixture struct {
 
 func newAuthzFixture(t *testing.T, m *Main) *authzFixture {
 	ctx := t.Context()
-	f := &authzFixture{m: m, warned: map[string]bool{}, editorial: editorial.New(editorial.Options{DB: m.DB, DataDir: m.Config.DataDir})}
+	f := &authzFixture{m: m, warned: map[string]bool{}, reads: map[readKey]map[string]string{}, memberOf: make([]int64, len(callers)), editorial: editorial.New(editorial.Options{DB: m.DB, DataDir: m.Config.DataDir})}
 	org, err := m.DB.CreateOrganization(ctx, "Agence")
 	if err != nil {
 		t.Fatal(err)
@@ -169,6 +173,7 @@ func newAuthzFixture(t *testing.T, m *Main) *authzFixture {
 	}
 	f.foreign = ids(map[string]int64{"institution": inst, "account": acc, "user": fu.ID, "token": tok.ID})
 	f.editorialObjects(t, fu, inst, false, f.foreign)
+	f.visitObjects(t, fu, inst, f.foreign)
 	f.partnerObjects(t, fu, inst, f.foreign)
 	f.deskObjects(t, inst, acc, f.foreign)
 
@@ -217,23 +222,12 @@ func ids(m map[string]int64) map[string]string {
 	return out
 }
 
-// editorialKinds are the placeholders of editorial objects.
-var editorialKinds = []string{"post", "publication", "media", "term", "lexicon", "link", "guest", "tour", "exhibition", "tourpage", "touraudio", "exhibitionpage", "stop", "tourkiosk", "exhibitionkiosk"}
-
-// needsEditorial reports whether a row names an editorial object.
-func needsEditorial(r authzRow, segments []string) bool {
-	for i, s := range segments {
-		if m := wildcard.FindStringSubmatch(s); m != nil && slices.Contains(editorialKinds, kindOf(segments, i, m[1])) {
-			return true
-		}
-	}
-	for _, k := range editorialKinds {
-		if strings.Contains(r.path+r.body, "{"+k+"}") {
-			return true
-		}
-	}
-	return false
-}
+// editorialKinds are the placeholders of editorial objects, visitKinds those of the
+// visitor pages' objects.
+var (
+	editorialKinds = []string{"post", "publication", "media", "term", "lexicon", "link", "guest"}
+	visitKinds     = []string{"tour", "exhibition", "tourpage", "touraudio", "exhibitionpage", "stop", "tourkiosk", "exhibitionkiosk"}
+)
 
 // editorialObjects creates, as owner, a post of the institution with a Weibo
 // publication and a medium, a glossary term of the institution, a vocabulary entry and
@@ -278,8 +272,16 @@ func (f *authzFixture) editorialObjects(t *testing.T, owner *passerelle.User, in
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A tour with a stop and its audio, and an exhibition, both published: the public
-	// pages' rows read them.
+	maps.Copy(ids, map[string]string{"post": fmt.Sprint(saved.Post.ID), "publication": fmt.Sprint(saved.Post.Publications[0].ID), "media": fmt.Sprint(m.ID),
+		"term": fmt.Sprint(term.ID), "lexicon": fmt.Sprint(entry.ID), "link": fmt.Sprint(link.ID), "guest": token})
+}
+
+// visitObjects creates, as owner, a tour of the institution with a stop and its audio,
+// and an exhibition, both published (the public pages' rows read them), and adds their
+// ids, pages' paths and kiosks' addresses to ids.
+func (f *authzFixture) visitObjects(t *testing.T, owner *passerelle.User, inst int64, ids map[string]string) {
+	t.Helper()
+	ctx := t.Context()
 	tour := &passerelle.Tour{InstitutionID: inst, TitleZH: "导览"}
 	if err := f.m.Visit.CreateTour(ctx, owner, tour); err != nil {
 		t.Fatal(err)
@@ -316,8 +318,6 @@ func (f *authzFixture) editorialObjects(t *testing.T, owner *passerelle.User, in
 	ids["exhibitionkiosk"] = "/v/k/e/" + strings.TrimPrefix(pathOf(exURL), "/v/e/") + "/"
 	maps.Copy(ids, map[string]string{"tour": fmt.Sprint(tour.ID), "exhibition": fmt.Sprint(ex.ID), "stop": fmt.Sprint(stop.ID),
 		"tourpage": pathOf(tourURL), "exhibitionpage": pathOf(exURL), "touraudio": "/v/audio/" + audio.StorageKey + ".mp3"})
-	maps.Copy(ids, map[string]string{"post": fmt.Sprint(saved.Post.ID), "publication": fmt.Sprint(saved.Post.Publications[0].ID), "media": fmt.Sprint(m.ID),
-		"term": fmt.Sprint(term.ID), "lexicon": fmt.Sprint(entry.ID), "link": fmt.Sprint(link.ID), "guest": token})
 }
 
 // partnerKinds are the placeholders of partnership objects.
@@ -409,24 +409,78 @@ func (f *authzFixture) deskObjects(t *testing.T, inst, acc int64, ids map[string
 	maps.Copy(ids, map[string]string{"placement": fmt.Sprint(p.ID), "conversation": fmt.Sprint(cs[0].ID), "rule": fmt.Sprint(rule.ID), "answer": fmt.Sprint(answer.ID)})
 }
 
-// objects creates fresh objects for one request of caller i about row r, gives the
-// caller its role on the institution, and returns the ids the target names.
+// objects returns the ids of the objects one request of caller i about row r names,
+// and gives the caller its role on their institution. A request that may change
+// something gets fresh objects; a GET or HEAD shares, per caller, those of the earlier
+// reads that needed the same kinds of objects (making objects was most of the
+// matrix's time).
 func (f *authzFixture) objects(t *testing.T, i int, r authzRow) map[string]string {
-	ctx := t.Context()
 	if r.target == foreign {
 		return f.foreign
 	}
+	method, pattern, _ := strings.Cut(r.route, " ")
+	segments := strings.Split(pattern, "/")
+	need := needs{editorial: needsKinds(r, segments, editorialKinds), visit: needsKinds(r, segments, visitKinds),
+		partner: needsKinds(r, segments, partnerKinds), desk: needsDesk(pattern), review: strings.HasSuffix(pattern, "/decision")}
+	read := method == http.MethodGet || method == http.MethodHead
+	key := readKey{caller: i, needs: need}
+	ids := f.reads[key]
+	if !read || ids == nil {
+		ids = f.fresh(t, i, need)
+		if read {
+			f.reads[key] = ids
+		}
+	}
+	ids = maps.Clone(ids)
+	caller := f.users[i]
+	if caller == nil {
+		return ids
+	}
+	if r.target == self {
+		ids["user"] = fmt.Sprint(caller.ID)
+	}
+	if inst, _ := strconv.ParseInt(ids["institution"], 10, 64); !caller.Owner && f.memberOf[i] != inst {
+		if _, err := f.m.DB.UpdateUser(t.Context(), f.org, caller.ID, func(u *passerelle.User) error {
+			u.Memberships = []passerelle.Membership{{InstitutionID: inst, Role: callers[i].role}}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		f.memberOf[i] = inst
+	}
+	if !read {
+		f.memberOf[i] = 0 // the request may change the caller's roles: set them again next time
+	}
+	return ids
+}
+
+// needs says which kinds of objects a row names beyond an institution, its account, a
+// member and a token; review: the post waits for a guest's decision.
+type needs struct{ editorial, visit, partner, desk, review bool }
+
+// readKey names the objects reads share: per caller and kinds of objects.
+type readKey struct {
+	caller int
+	needs
+}
+
+// fresh creates an institution of the organization with an account, a member user and
+// the objects need names, and a token of caller i (the foreign one for anonymous).
+func (f *authzFixture) fresh(t *testing.T, i int, need needs) map[string]string {
 	inst := f.institution(t, f.org)
 	ids := ids(map[string]int64{"institution": inst, "account": f.account(t, f.org, inst)})
 	member := f.user(t, f.org, false, passerelle.Membership{InstitutionID: inst, Role: passerelle.RoleViewer})
 	ids["user"] = fmt.Sprint(member.ID)
-	if _, pattern, _ := strings.Cut(r.route, " "); needsEditorial(r, strings.Split(pattern, "/")) {
-		f.editorialObjects(t, f.users[1], inst, strings.HasSuffix(r.route, "/decision"), ids)
+	if need.editorial {
+		f.editorialObjects(t, f.users[1], inst, need.review, ids)
 	}
-	if _, pattern, _ := strings.Cut(r.route, " "); needsKinds(r, strings.Split(pattern, "/"), partnerKinds) {
+	if need.visit {
+		f.visitObjects(t, f.users[1], inst, ids)
+	}
+	if need.partner {
 		f.partnerObjects(t, f.users[1], inst, ids)
 	}
-	if _, pattern, _ := strings.Cut(r.route, " "); needsDesk(pattern) {
+	if need.desk {
 		acc, _ := strconv.ParseInt(ids["account"], 10, 64)
 		f.deskObjects(t, inst, acc, ids)
 	}
@@ -435,18 +489,7 @@ func (f *authzFixture) objects(t *testing.T, i int, r authzRow) map[string]strin
 		ids["token"] = f.foreign["token"]
 		return ids
 	}
-	if r.target == self {
-		ids["user"] = fmt.Sprint(caller.ID)
-	}
-	if !caller.Owner {
-		if _, err := f.m.DB.UpdateUser(ctx, f.org, caller.ID, func(u *passerelle.User) error {
-			u.Memberships = []passerelle.Membership{{InstitutionID: inst, Role: callers[i].role}}
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_, tok, err := f.m.Auth.CreateToken(ctx, caller.ID, "target", nil)
+	_, tok, err := f.m.Auth.CreateToken(t.Context(), caller.ID, "target", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
