@@ -169,7 +169,9 @@ func TestUnscheduleCancelsDelivery(t *testing.T) {
 	edit := editorial.New(editorial.Options{DB: m.DB, DataDir: m.Config.DataDir})
 	p := approvedPost(t, edit, owner, wx, editorial.PublicationInput{Mode: passerelle.ModeAssisted, WeChat: &editorial.ArticleInput{Title: "睡莲", BodyHTML: "<p>睡莲</p>", CoverMediaID: demoImage(t, m, owner, wx)}}, "睡莲")
 	b := p.Publications[0]
-	due := time.Now().Add(2 * time.Second)
+	// Due far enough ahead for the two transitions to happen before it, even under
+	// -race on a busy machine; then wait past it.
+	due := time.Now().Add(10 * time.Second)
 	if _, err := edit.Schedule(ctx, owner, b.ID, &due); err != nil {
 		t.Fatal(err)
 	}
@@ -179,8 +181,11 @@ func TestUnscheduleCancelsDelivery(t *testing.T) {
 	if _, err := edit.Transition(ctx, owner, p.ID, passerelle.StatusApproved, ""); err != nil {
 		t.Fatal(err)
 	}
+	if time.Now().After(due) {
+		t.Fatalf("unscheduled %v after the due time: the test's setup is too slow for it", time.Since(due))
+	}
 	waitState(t, m, b.ID, passerelle.DeliveryPending, time.Second)
-	time.Sleep(4 * time.Second)
+	time.Sleep(time.Until(due) + 4*time.Second)
 	if d2, _ := m.DB.Delivery(ctx, b.ID); d2.Publication.State != passerelle.DeliveryPending || d2.Publication.Attempts != 0 {
 		t.Fatalf("after unscheduling: %s, %d attempts", d2.Publication.State, d2.Publication.Attempts)
 	}
