@@ -393,6 +393,28 @@ func (s *Service) CreateUser(ctx context.Context, u *passerelle.User, password s
 	return nil
 }
 
+// CreateSharedPasswordUsers creates users who all sign in with one published
+// password, the demo team's, hashing it once: each hash costs argon2id's 64 MiB and
+// tens of milliseconds, most of the demo's start. They share the hash's salt, which
+// protects nothing here since the password is public; create real users with
+// CreateUser.
+func (s *Service) CreateSharedPasswordUsers(ctx context.Context, users []*passerelle.User, password string) error {
+	if err := passerelle.ValidatePassword(password); err != nil {
+		return err
+	}
+	h, err := s.hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if err := s.DB.CreateUser(ctx, u, h); err != nil {
+			return err
+		}
+		s.DB.Audit(ctx, store.AuditEntry{OrgID: u.OrgID, Action: store.AuditUserCreate, Object: "user", ObjectID: store.ID(u.ID), Detail: describeUser(u)})
+	}
+	return nil
+}
+
 // describeUser is an audit detail: email, owner, memberships (no secrets).
 func describeUser(u *passerelle.User) string {
 	var b strings.Builder

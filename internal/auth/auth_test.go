@@ -167,3 +167,32 @@ func TestLoginNoLockOutFromElsewhere(t *testing.T) {
 		t.Errorf("the message does not say the account is not locked: %q", auth.ErrThrottled.Message)
 	}
 }
+
+// TestSharedPasswordUsers: users created with one shared password (the demo team) each
+// sign in with it, and a password too short creates nobody.
+func TestSharedPasswordUsers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	s := auth.New(db, nil)
+	s.Params = cheap
+	org, _ := db.CreateOrganization(ctx, "o")
+	team := []*passerelle.User{{OrgID: org.ID, Email: "a@example.org", Owner: true}, {OrgID: org.ID, Email: "b@example.org", Memberships: []passerelle.Membership{}}}
+	if err := s.CreateSharedPasswordUsers(ctx, team, "short"); passerelle.ErrorCode(err) != passerelle.EINVALID {
+		t.Fatalf("short password: %v", err)
+	}
+	if users, _ := db.Users(ctx, org.ID); len(users) != 0 {
+		t.Fatalf("%d users created with a refused password", len(users))
+	}
+	if err := s.CreateSharedPasswordUsers(ctx, team, "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range team {
+		if _, _, got, err := s.Login(ctx, u.Email, "correct horse battery", "192.0.2.1", "ua"); err != nil || got.ID != u.ID {
+			t.Errorf("%s: %v", u.Email, err)
+		}
+		if _, _, _, err := s.Login(ctx, u.Email, "correct horse batterz", "192.0.2.2", "ua"); passerelle.ErrorCode(err) != passerelle.EUNAUTHENTICATED {
+			t.Errorf("%s with a wrong password: %v", u.Email, err)
+		}
+	}
+}

@@ -128,14 +128,16 @@ func Seed(ctx context.Context, db *store.DB, a *auth.Service) (Result, error) {
 			}
 		}
 	}
-	for _, m := range Team {
+	team := make([]*passerelle.User, len(Team))
+	for n, m := range Team {
 		u := &passerelle.User{OrgID: org.ID, Email: m.Email, Name: m.Name, Owner: m.Role == passerelle.RoleOwner, Memberships: []passerelle.Membership{}}
 		for _, i := range m.On {
 			u.Memberships = append(u.Memberships, passerelle.Membership{InstitutionID: ids[i], Role: m.Role})
 		}
-		if err := a.CreateUser(ctx, u, Password); err != nil {
-			return Result{}, err
-		}
+		team[n] = u
+	}
+	if err := a.CreateSharedPasswordUsers(ctx, team, Password); err != nil {
+		return Result{}, err
 	}
 	// Public Weibo figures of 2016 (and the Louvre's of 2020) for the barometer, with
 	// the published 2016Q3 edition.
