@@ -404,6 +404,13 @@ func (m *Main) Close() error {
 		err = errors.Join(err, m.Jobs.Stop(ctx))
 		cancel()
 	}
+	if m.Visit != nil {
+		// Its renditions under way finish, and the visitors' counts still in memory are
+		// written.
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+		err = errors.Join(err, m.Visit.Close(ctx))
+		cancel()
+	}
 	if m.DB != nil {
 		err = errors.Join(err, m.DB.Close())
 	}

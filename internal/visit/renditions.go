@@ -129,7 +129,7 @@ func (s *Service) webSet(ctx context.Context, m *store.MediaAsset) *webSet {
 	ws.inflight[m.ID] = true
 	ws.mu.Unlock()
 	if start {
-		go s.renderWebSet(m)
+		s.background.Go(func() { s.renderWebSet(m) })
 	}
 	return nil
 }

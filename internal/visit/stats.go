@@ -146,11 +146,11 @@ func (s *Service) add(kind string, id int64, start bool) {
 		// A new day: what is pending belongs to the previous one.
 		prev, stops, exhibitions := c.day, c.stops, c.exhibitions
 		c.stops, c.exhibitions, c.day = map[int64]store.PlayCount{}, map[int64]store.PlayCount{}, ""
-		go func() {
+		s.background.Go(func() {
 			if err := s.DB.AddVisitCounts(context.Background(), prev, stops, exhibitions); err != nil {
 				s.Logger.Error("visit: counts not recorded", "err", err)
 			}
-		}()
+		})
 	}
 	m := c.stops
 	if kind == "e" {
@@ -180,7 +180,7 @@ func (s *Service) maybeFlush() {
 	}
 	c.mu.Unlock()
 	if due {
-		go s.Flush(context.Background())
+		s.background.Go(func() { s.Flush(context.Background()) })
 	}
 }
 

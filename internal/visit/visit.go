@@ -42,6 +42,10 @@ type Service struct {
 	countOnce sync.Once
 	counter   *counter
 
+	// background counts the work started for a request that outlives it (renditions
+	// being made, counts being written); Close waits for it.
+	background sync.WaitGroup
+
 	kiosks kioskCache
 
 	// languages remembers the language matched to an Accept-Language header
@@ -56,6 +60,14 @@ func New(db *store.DB, st media.Store, baseURL string, logger *slog.Logger) *Ser
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{DB: db, Media: st, BaseURL: strings.TrimRight(baseURL, "/"), Logger: logger, catalog: i18n.Shared(), pages: newCache(), files: newFiles(), web: newWebSets()}
+}
+
+// Close waits for the work started in the background (image renditions being made,
+// counts being written), then writes the counts still in memory. Call it once the
+// server no longer answers requests, before closing the database.
+func (s *Service) Close(ctx context.Context) error {
+	s.background.Wait()
+	return s.Flush(ctx)
 }
 
 // Public paths. Tokens are random; ids never appear.
