@@ -26,6 +26,21 @@ type GenerateOptions struct {
 	Workers int
 	// Progress is told after each institution.
 	Progress func(done, total int)
+	// Into, when set, are existing institutions to write a history for, instead of
+	// creating Institutions new ones (the demo's museums).
+	Into []GenerateTarget
+	// Titles, when set, are the posts' titles, picked at random, instead of numbered
+	// ones.
+	Titles []string
+}
+
+// GenerateTarget is an existing institution and its two accounts.
+type GenerateTarget struct {
+	Institution   *passerelle.Institution
+	Weibo, WeChat *passerelle.Account
+	// Followers is the Weibo audience at the start of the history (WeChat: 40 % of
+	// it); zero draws one.
+	Followers float64
 }
 
 // GenerateResult counts what was written.
@@ -88,11 +103,22 @@ func Generate(ctx context.Context, db *store.DB, o GenerateOptions) (GenerateRes
 	days := int(o.Years * 365)
 	start := time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, Beijing).AddDate(0, 0, -days)
 	type museum struct {
-		inst   *passerelle.Institution
-		wb, wx *passerelle.Account
+		inst      *passerelle.Institution
+		wb, wx    *passerelle.Account
+		followers float64
 	}
-	museums := make([]museum, o.Institutions)
+	var museums []museum
+	for _, t := range o.Into {
+		museums = append(museums, museum{t.Institution, t.Weibo, t.WeChat, t.Followers})
+	}
+	if len(o.Into) == 0 {
+		museums = make([]museum, o.Institutions)
+	}
+	o.Institutions = len(museums)
 	for n := range museums {
+		if len(o.Into) > 0 {
+			break
+		}
 		inst := &passerelle.Institution{OrgID: o.OrgID, Name: fmt.Sprintf("Musée %d", n+1)}
 		if err := db.CreateInstitution(ctx, inst); err != nil {
 			return res, err
@@ -104,7 +130,7 @@ func Generate(ctx context.Context, db *store.DB, o GenerateOptions) (GenerateRes
 				return res, err
 			}
 		}
-		museums[n] = museum{inst, wb, wx}
+		museums[n] = museum{inst, wb, wx, 0}
 	}
 	// Each institution's history depends only on the seed and its rank, so workers
 	// write the same data in any order.
@@ -127,7 +153,7 @@ func Generate(ctx context.Context, db *store.DB, o GenerateOptions) (GenerateRes
 				}
 				mu.Unlock()
 				m := museums[n]
-				got, err := generateInstitution(ctx, db, o, n, m.inst, m.wb, m.wx, start, end, days)
+				got, err := generateInstitution(ctx, db, o, n, m.inst, m.wb, m.wx, m.followers, start, end, days)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
@@ -149,13 +175,16 @@ func Generate(ctx context.Context, db *store.DB, o GenerateOptions) (GenerateRes
 }
 
 // generateInstitution writes the n-th institution's history.
-func generateInstitution(ctx context.Context, db *store.DB, o GenerateOptions, n int, inst *passerelle.Institution, wb, wx *passerelle.Account, start, end time.Time, days int) (GenerateResult, error) {
+func generateInstitution(ctx context.Context, db *store.DB, o GenerateOptions, n int, inst *passerelle.Institution, wb, wx *passerelle.Account, followers float64, start, end time.Time, days int) (GenerateResult, error) {
 	var res GenerateResult
 	r := rand.New(rand.NewPCG(o.Seed, uint64(n)))
 	themes := passerelle.DefaultThemes
 	local := 0
 	err := func() error {
 		size := math.Exp(8 + 2.5*r.Float64()) // 3,000 to 36,000 followers to start
+		if followers > 0 {
+			size = followers
+		}
 		wbFollowers, wxFollowers := size, size*0.4
 		var batch store.AudienceLoad
 		flush := func() error {
@@ -191,7 +220,7 @@ func generateInstitution(ctx context.Context, db *store.DB, o GenerateOptions, n
 				if t := at.Add(11 * 24 * time.Hour); t.Before(end) {
 					snaps = append(snaps, &store.PublicationSnapshot{TakenAt: t, Source: store.PubSourceImport, Views: ptr(int64(reach * 40))})
 				}
-				batch.Posts = append(batch.Posts, store.AudiencePost{InstitutionID: inst.ID, Title: "微博 " + id, Theme: themes[r.IntN(len(themes))], PublishedAt: at,
+				batch.Posts = append(batch.Posts, store.AudiencePost{InstitutionID: inst.ID, Title: o.title(r, "微博 "+id), Theme: themes[r.IntN(len(themes))], PublishedAt: at,
 					Publications: []store.AudiencePublication{{AccountID: wb.ID, Format: f.format, PlatformPostID: id, URL: "https://m.weibo.cn/status/" + id, Snapshots: snaps}}})
 				res.Publications++
 				local++
@@ -219,7 +248,7 @@ func generateInstitution(ctx context.Context, db *store.DB, o GenerateOptions, n
 						snaps = append(snaps, &store.PublicationSnapshot{TakenAt: t, Source: store.PubSourceAPI, Views: ptr(views), LowerBound: lower,
 							Likes: ptr(int64(reads * 0.02 * g)), Comments: ptr(int64(reads * 0.004 * g)), Reposts: ptr(int64(reads * 0.01 * g))})
 					}
-					batch.Posts = append(batch.Posts, store.AudiencePost{InstitutionID: inst.ID, Title: "文章 " + id, Theme: themes[r.IntN(len(themes))], PublishedAt: at,
+					batch.Posts = append(batch.Posts, store.AudiencePost{InstitutionID: inst.ID, Title: o.title(r, "文章 "+id), Theme: themes[r.IntN(len(themes))], PublishedAt: at,
 						Publications: []store.AudiencePublication{{AccountID: wx.ID, Format: passerelle.FormatArticle, PlatformPostID: id, URL: "https://mp.weixin.qq.com/s/" + id, Snapshots: snaps}}})
 					res.Publications++
 					local++
@@ -249,6 +278,15 @@ func generateInstitution(ctx context.Context, db *store.DB, o GenerateOptions, n
 		return nil
 	}()
 	return res, err
+}
+
+// title is one of o.Titles when there are some, numbered otherwise (drawing nothing
+// then, so that a seed writes the same dataset as before titles existed).
+func (o GenerateOptions) title(r *rand.Rand, numbered string) string {
+	if len(o.Titles) == 0 {
+		return numbered
+	}
+	return o.Titles[r.IntN(len(o.Titles))]
 }
 
 func pick(r *rand.Rand) struct {
