@@ -24,16 +24,37 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/api/apitest"
 	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
+	"github.com/passerelle-oss/passerelle/internal/jobs"
 	"github.com/passerelle-oss/passerelle/internal/media"
 	"github.com/passerelle-oss/passerelle/internal/partners"
 	"github.com/passerelle-oss/passerelle/internal/server"
 	"github.com/passerelle-oss/passerelle/internal/store"
+	"github.com/passerelle-oss/passerelle/internal/store/storetest"
 )
 
 // boot starts a Main on 127.0.0.1:0 over a SQLite file in a temporary directory.
 func boot(t testing.TB) *Main {
 	t.Helper()
-	return bootOn(t, t.TempDir())
+	return bootOn(t, migratedDir(t))
+}
+
+// migratedDir returns a temporary data directory holding a migrated SQLite database
+// (the store's and the job queue's tables): a copy of one migrated once, since under
+// -race migrating costs seconds per start. TestDemo starts on an empty directory, which
+// keeps Main's own migration path tested.
+func migratedDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	err := storetest.CopyMigrated(dir, "store+jobs", func(db *store.DB, ctx context.Context) error {
+		if err := db.Migrate(ctx); err != nil {
+			return err
+		}
+		return jobs.Migrate(ctx, db, nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // bootOn starts Main on 127.0.0.1:0 over the data directory dir.

@@ -74,7 +74,7 @@ func openDemo(t *testing.T) *Main {
 	t.Helper()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	build := config.Flags(fs, func(string) string { return "" })
-	if err := fs.Parse([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--demo", "--log-level", "error"}); err != nil {
+	if err := fs.Parse([]string{"--addr", "127.0.0.1:0", "--data", migratedDir(t), "--demo", "--log-level", "error"}); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := build()

@@ -30,7 +30,7 @@ func bootDemoTuned(t *testing.T, tune func(*Main), extra ...string) *Main {
 	t.Helper()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	build := config.Flags(fs, func(string) string { return "" })
-	args := append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--demo", "--log-level", "error", "--publish-lead", "1s", "--publish-settle", "3s"}, extra...)
+	args := append([]string{"--addr", "127.0.0.1:0", "--data", migratedDir(t), "--demo", "--log-level", "error", "--publish-lead", "1s", "--publish-settle", "3s"}, extra...)
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}

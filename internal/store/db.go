@@ -110,6 +110,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	return db, nil
 }
 
+// SQLiteFile is the SQLite database's file name in the data directory.
+const SQLiteFile = "passerelle.db"
+
 func (db *DB) openSQLite(dir string) error {
 	if dir == "" {
 		return errors.New("store: no data directory")
@@ -117,7 +120,7 @@ func (db *DB) openSQLite(dir string) error {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("store: create data directory: %w", err)
 	}
-	path := filepath.Join(dir, "passerelle.db")
+	path := filepath.Join(dir, SQLiteFile)
 	q := url.Values{}
 	for _, p := range []string{
 		"journal_mode(WAL)",

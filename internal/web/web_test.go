@@ -56,9 +56,18 @@ const (
 // cheap argon2 parameters: the tests sign in many times.
 var testParams = auth.Params{Time: 1, Memory: 8 * 1024, Threads: 1}
 
+// migrateWithJobs migrates the store and the job queue's tables (the template of every
+// app's database).
+func migrateWithJobs(db *store.DB, ctx context.Context) error {
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	return jobs.Migrate(ctx, db, nil)
+}
+
 func newApp(t *testing.T, demo bool) *app {
 	t.Helper()
-	db := storetest.SQLite(t)
+	db := storetest.SQLiteWith(t, "store+jobs", migrateWithJobs)
 	a := auth.New(db, nil)
 	a.Params = testParams
 	if a.Logger == nil {
