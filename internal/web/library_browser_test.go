@@ -55,6 +55,16 @@ func TestBrowserLibraryBulkUpload(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.flash-ok`)),
 		chromedp.SendKeys(chromedp.CSS(`#media-q`), "danse"),
 		chromedp.Click(chromedp.CSS(`form.media-search button`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The search is a new page: wait for it, not for the tags the page before already
+	// showed (clicking in that page as it went made the step below fail now and then).
+	if err := waitJSWithin(b, `new URLSearchParams(location.search).get("q") === "danse" && document.readyState === "complete"`, 30*time.Second); err != nil {
+		t.Fatalf("the search page: %v", err)
+	}
+	err = chromedp.Do(b,
 		chromedp.WaitVisible(chromedp.CSS(`#media-`+id+` .tags`)),
 		chromedp.Click(chromedp.CSS(`#media-`+id+` details.renditions summary`)),
 	)
