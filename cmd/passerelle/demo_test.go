@@ -22,6 +22,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/demo"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
+	"github.com/passerelle-oss/passerelle/internal/platform/wechat"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
@@ -150,6 +151,64 @@ func TestDemo(t *testing.T) {
 		if a.Handle == "gh_orsay" {
 			wx = a.ID
 		}
+	}
+	// Its service desk is not empty: placements with a week of follows, keyword
+	// replies that answer, canned answers, and conversations in each state.
+	var orsay int64
+	for _, a := range accounts {
+		if a.ID == wx {
+			orsay = a.InstitutionID
+		}
+	}
+	placements, err := m.Desk.Placements(ctx, owner, orsay)
+	if err != nil || len(placements) != 3 {
+		t.Fatalf("demo placements: %d %v", len(placements), err)
+	}
+	beijing := time.FixedZone("CST", 8*3600)
+	stats, err := m.Desk.Stats(ctx, owner, orsay, time.Now().In(beijing).AddDate(0, 0, -7).Format(time.DateOnly), time.Now().In(beijing).Format(time.DateOnly))
+	if err != nil || len(stats) != 3 {
+		t.Fatalf("demo placement figures: %d %v", len(stats), err)
+	}
+	for _, s := range stats {
+		if s.NewFollows == 0 || s.ReturningScans == 0 {
+			t.Errorf("placement %v: %d follows, %d scans in a week", *s.Key, s.NewFollows, s.ReturningScans)
+		}
+	}
+	if rules, err := m.Desk.Rules(ctx, owner, wx); err != nil || len(rules) != 5 {
+		t.Fatalf("demo keyword replies: %d %v", len(rules), err)
+	}
+	if reply := m.Desk.PassiveReply(ctx, wx, &wechat.Message{MsgType: wechat.MsgTypeText, Content: "请问门票多少钱？"}); !strings.Contains(reply, "16 欧元") {
+		t.Errorf("demo keyword reply to 门票: %q", reply)
+	}
+	if answers, err := m.Desk.CannedAnswers(ctx, owner, wx); err != nil || len(answers) != 3 {
+		t.Fatalf("demo canned answers: %d %v", len(answers), err)
+	}
+	if menu, err := m.Desk.GetMenu(ctx, owner, wx); err != nil || !strings.Contains(string(menu.Menu), "参观信息") {
+		t.Fatalf("demo menu: %v", err)
+	}
+	convs, err := m.Desk.Conversations(ctx, owner, wx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]int{}
+	for _, c := range convs {
+		k := c.Status
+		if c.Status == store.ConversationOpen && c.WindowRemainingS > 0 {
+			k += " within 48 h"
+			// The simulated WeChat knows the follower: the answer goes out.
+			if _, err := m.Desk.Reply(ctx, owner, c.ID, "您好！每周四博物馆开放至 21:45。"); err != nil {
+				t.Errorf("answer within the window: %v", err)
+			}
+		}
+		if c.Status == store.ConversationOpen && c.WindowRemainingS == 0 {
+			if _, err := m.Desk.Reply(ctx, owner, c.ID, "您好！"); passerelle.ErrorCode(err) != passerelle.ECONFLICT {
+				t.Errorf("answer past the window: %v", err)
+			}
+		}
+		states[k]++
+	}
+	if states["open within 48 h"] != 2 || states["open"] != 1 || states["answered"] != 1 || states["closed"] != 1 {
+		t.Errorf("demo conversations: %v", states)
 	}
 	res, err := m.Connect.Test(ctx, owner, wx, "en")
 	if err != nil || !res.OK || !res.CanPublish {
