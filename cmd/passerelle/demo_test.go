@@ -58,15 +58,49 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The editorial week (three posts) and four months of published history.
+	// The editorial week (five posts, two on the network account) and four months of
+	// published history.
 	history := 0
 	for _, p := range posts {
 		if slices.Contains(demo.HistoryTitles, p.Title) {
 			history++
 		}
 	}
-	if len(posts)-history != 3 || history < 300 {
+	if len(posts)-history != 5 || history < 300 {
 		t.Fatalf("demo posts: %d of the week, %d of the history", len(posts)-history, history)
+	}
+	// The Paris Museum Pass's Weibo account speaks for three member institutions; its
+	// scheduled post features the Louvre, and Orsay's reviewer reviews the post that
+	// features Orsay.
+	var network int64
+	for _, a := range accounts0(t, m, owner.OrgID) {
+		if a.Handle == "parismuseumpass" {
+			network = a.ID
+		}
+	}
+	if members, err := m.Partners.Members(ctx, owner, network); err != nil || len(members) != 3 {
+		t.Fatalf("network members: %v %v", members, err)
+	}
+	rep, err := m.Partners.Network(ctx, owner, network, time.Now(), time.Now().AddDate(0, 0, 7))
+	if err != nil || rep.Posts != 1 {
+		t.Fatalf("network report: %+v %v", rep, err)
+	}
+	for _, mb := range rep.Members {
+		if want := map[bool]int{true: 1, false: 0}[mb.Name == "Musée du Louvre"]; mb.Posts != want {
+			t.Errorf("network member %s: %d posts this week, want %d", mb.Name, mb.Posts, want)
+		}
+	}
+	reviewer, _, _ := m.DB.UserByEmail(ctx, "reviewer@orsay.example")
+	reviews, err := editorial.New(editorial.Options{DB: m.DB, DataDir: cfg.DataDir}).Posts(ctx, reviewer, editorial.PostQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, p := range reviews {
+		titles = append(titles, p.Title)
+	}
+	if !slices.Contains(titles, "Du Penseur aux Nymphéas avec le pass") || slices.Contains(titles, "Le Louvre avec le Paris Museum Pass") {
+		t.Errorf("Orsay's reviewer sees %q", titles)
 	}
 	eds, err := m.DB.Editions(ctx, store.EditionFilter{OrgID: owner.OrgID})
 	if err != nil || len(eds) == 0 {

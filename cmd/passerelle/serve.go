@@ -303,6 +303,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		if err := demo.Partners(ctx, db, m.Partners, m.demo.OrgID, time.Now()); err != nil {
 			return fmt.Errorf("demo partners: %w", err)
 		}
+		if err := demo.Network(ctx, db, edit, m.Partners, m.demo.OrgID, time.Now()); err != nil {
+			return fmt.Errorf("demo network account: %w", err)
+		}
 		if err := demo.Desk(ctx, db, m.Desk, m.Sim, m.demo.OrgID, time.Now()); err != nil {
 			return fmt.Errorf("demo service desk: %w", err)
 		}
