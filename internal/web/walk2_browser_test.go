@@ -31,7 +31,7 @@ const navProbe = `(function(){
 // phoneProbe measures the page's width and the tables' boxes that scroll sideways.
 const phoneProbe = `(function(){
   var out = {width: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth, scrollers: []};
-  document.querySelectorAll("#live-events, #portfolio-table").forEach(function(t){
+  document.querySelectorAll("#live-events, #portfolio-table, #network-shares").forEach(function(t){
     var box = t.closest(".table-wrap") || t;
     if (box.scrollWidth > box.clientWidth + 1) { out.scrollers.push(t.id + " (" + box.scrollWidth + " in " + box.clientWidth + " px)"); }
     if (t.getBoundingClientRect().right > out.width + 1) { out.scrollers.push(t.id + " sticks out"); }
@@ -41,9 +41,10 @@ const phoneProbe = `(function(){
 
 // TestBrowserNavFitsAndPhoneTables: at 1280 and 1366 px an owner sees every item of
 // the main navigation whole in the three languages (French labels are the longest)
-// and reaches the last one by a click; on a 390 px phone the live-visit list and the
-// organization's portfolio fold into cards: neither the page nor their tables scroll
-// sideways.
+// and reaches the last one by a click; on a 390 px phone the live-visit list, the
+// organization's portfolio and a network account's shares fold into cards, and the
+// home page's accounts shorten their long names: neither the pages nor their tables
+// scroll sideways.
 func TestBrowserNavFitsAndPhoneTables(t *testing.T) {
 	a := newApp(t, true)
 	ids := seedMuseums(t, a)
@@ -61,6 +62,17 @@ func TestBrowserNavFitsAndPhoneTables(t *testing.T) {
 		if err := ps.CreateLiveEvent(bg, owner, ids[0], e); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// A network account with a member, and a watched account with a long name on the
+	// home page's institution card.
+	zadkine := a.institution(owner, "Musée Zadkine")
+	if _, err := ps.SetMembers(bg, owner, ids[1], []int64{ids[0], zadkine.ID}); err != nil {
+		t.Fatal(err)
+	}
+	followers := int64(31_100)
+	if err := a.DB.CreateAccount(bg, owner.OrgID, &passerelle.Account{InstitutionID: ids[0], Platform: passerelle.Weibo, Kind: passerelle.AccountWatched,
+		Handle: "metmuseum", DisplayName: "Metropolitan Museum of Art", Followers: &followers}); err != nil {
+		t.Fatal(err)
 	}
 	ctx := browser(t, 300*time.Second)
 	if err := chromedp.Do(ctx, signIn(a, "demo@passerelle.example", "passerelle-demo")...); err != nil {
@@ -96,8 +108,8 @@ func TestBrowserNavFitsAndPhoneTables(t *testing.T) {
 				t.Fatalf("settings by the navigation at %d px in %s: %v", w, lang, err)
 			}
 		}
-		for _, path := range []string{"/live-events", "/analytics"} {
-			if err := chromedp.Do(ctx, viewport(390, 844, true), chromedp.Navigate(a.URL+path), chromedp.WaitVisible(chromedp.CSS(`#live-events, #portfolio-table`))); err != nil {
+		for _, path := range []string{"/live-events", "/analytics", "/accounts/" + itoa(ids[1]) + "/network", "/"} {
+			if err := chromedp.Do(ctx, viewport(390, 844, true), chromedp.Navigate(a.URL+path), chromedp.WaitVisible(chromedp.CSS(`#live-events, #portfolio-table, #network-shares, .stats`))); err != nil {
 				t.Fatalf("%s: %v", path, err)
 			}
 			s, err := chromedp.Run(ctx, chromedp.Evaluate[string](phoneProbe))
@@ -114,11 +126,13 @@ func TestBrowserNavFitsAndPhoneTables(t *testing.T) {
 			if l.Scroll > l.Width || len(l.Scrollers) > 0 {
 				t.Errorf("%s at 390 px in %s: page %d px in %d, %s", path, lang, l.Scroll, l.Width, strings.Join(l.Scrollers, ", "))
 			}
-		}
-		// Each card names its figures.
-		label, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("#portfolio-table td[data-label]"), "::before").content`))
-		if err != nil || label == "" || label == "none" {
-			t.Errorf("portfolio card without its column names in %s: %q %v", lang, label, err)
+			// Each card names its figures.
+			if path == "/analytics" {
+				label, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("#portfolio-table td[data-label]"), "::before").content`))
+				if err != nil || label == "" || label == "none" {
+					t.Errorf("portfolio card without its column names in %s: %q %v", lang, label, err)
+				}
+			}
 		}
 	}
 }
