@@ -22,6 +22,7 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/demo"
 	"github.com/passerelle-oss/passerelle/internal/editorial"
 	"github.com/passerelle-oss/passerelle/internal/platform/sim"
+	"github.com/passerelle-oss/passerelle/internal/platform/wechat"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
@@ -57,15 +58,49 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The editorial week (three posts) and four months of published history.
+	// The editorial week (five posts, two on the network account) and four months of
+	// published history.
 	history := 0
 	for _, p := range posts {
 		if slices.Contains(demo.HistoryTitles, p.Title) {
 			history++
 		}
 	}
-	if len(posts)-history != 3 || history < 300 {
+	if len(posts)-history != 5 || history < 300 {
 		t.Fatalf("demo posts: %d of the week, %d of the history", len(posts)-history, history)
+	}
+	// The Paris Museum Pass's Weibo account speaks for three member institutions; its
+	// scheduled post features the Louvre, and Orsay's reviewer reviews the post that
+	// features Orsay.
+	var network int64
+	for _, a := range accounts0(t, m, owner.OrgID) {
+		if a.Handle == "parismuseumpass" {
+			network = a.ID
+		}
+	}
+	if members, err := m.Partners.Members(ctx, owner, network); err != nil || len(members) != 3 {
+		t.Fatalf("network members: %v %v", members, err)
+	}
+	rep, err := m.Partners.Network(ctx, owner, network, time.Now(), time.Now().AddDate(0, 0, 7))
+	if err != nil || rep.Posts != 1 {
+		t.Fatalf("network report: %+v %v", rep, err)
+	}
+	for _, mb := range rep.Members {
+		if want := map[bool]int{true: 1, false: 0}[mb.Name == "Musée du Louvre"]; mb.Posts != want {
+			t.Errorf("network member %s: %d posts this week, want %d", mb.Name, mb.Posts, want)
+		}
+	}
+	reviewer, _, _ := m.DB.UserByEmail(ctx, "reviewer@orsay.example")
+	reviews, err := editorial.New(editorial.Options{DB: m.DB, DataDir: cfg.DataDir}).Posts(ctx, reviewer, editorial.PostQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, p := range reviews {
+		titles = append(titles, p.Title)
+	}
+	if !slices.Contains(titles, "Du Penseur aux Nymphéas avec le pass") || slices.Contains(titles, "Le Louvre avec le Paris Museum Pass") {
+		t.Errorf("Orsay's reviewer sees %q", titles)
 	}
 	eds, err := m.DB.Editions(ctx, store.EditionFilter{OrgID: owner.OrgID})
 	if err != nil || len(eds) == 0 {
@@ -150,6 +185,64 @@ func TestDemo(t *testing.T) {
 		if a.Handle == "gh_orsay" {
 			wx = a.ID
 		}
+	}
+	// Its service desk is not empty: placements with a week of follows, keyword
+	// replies that answer, canned answers, and conversations in each state.
+	var orsay int64
+	for _, a := range accounts {
+		if a.ID == wx {
+			orsay = a.InstitutionID
+		}
+	}
+	placements, err := m.Desk.Placements(ctx, owner, orsay)
+	if err != nil || len(placements) != 3 {
+		t.Fatalf("demo placements: %d %v", len(placements), err)
+	}
+	beijing := time.FixedZone("CST", 8*3600)
+	stats, err := m.Desk.Stats(ctx, owner, orsay, time.Now().In(beijing).AddDate(0, 0, -7).Format(time.DateOnly), time.Now().In(beijing).Format(time.DateOnly))
+	if err != nil || len(stats) != 3 {
+		t.Fatalf("demo placement figures: %d %v", len(stats), err)
+	}
+	for _, s := range stats {
+		if s.NewFollows == 0 || s.ReturningScans == 0 {
+			t.Errorf("placement %v: %d follows, %d scans in a week", *s.Key, s.NewFollows, s.ReturningScans)
+		}
+	}
+	if rules, err := m.Desk.Rules(ctx, owner, wx); err != nil || len(rules) != 5 {
+		t.Fatalf("demo keyword replies: %d %v", len(rules), err)
+	}
+	if reply := m.Desk.PassiveReply(ctx, wx, &wechat.Message{MsgType: wechat.MsgTypeText, Content: "请问门票多少钱？"}); !strings.Contains(reply, "16 欧元") {
+		t.Errorf("demo keyword reply to 门票: %q", reply)
+	}
+	if answers, err := m.Desk.CannedAnswers(ctx, owner, wx); err != nil || len(answers) != 3 {
+		t.Fatalf("demo canned answers: %d %v", len(answers), err)
+	}
+	if menu, err := m.Desk.GetMenu(ctx, owner, wx); err != nil || !strings.Contains(string(menu.Menu), "参观信息") {
+		t.Fatalf("demo menu: %v", err)
+	}
+	convs, err := m.Desk.Conversations(ctx, owner, wx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]int{}
+	for _, c := range convs {
+		k := c.Status
+		if c.Status == store.ConversationOpen && c.WindowRemainingS > 0 {
+			k += " within 48 h"
+			// The simulated WeChat knows the follower: the answer goes out.
+			if _, err := m.Desk.Reply(ctx, owner, c.ID, "您好！每周四博物馆开放至 21:45。"); err != nil {
+				t.Errorf("answer within the window: %v", err)
+			}
+		}
+		if c.Status == store.ConversationOpen && c.WindowRemainingS == 0 {
+			if _, err := m.Desk.Reply(ctx, owner, c.ID, "您好！"); passerelle.ErrorCode(err) != passerelle.ECONFLICT {
+				t.Errorf("answer past the window: %v", err)
+			}
+		}
+		states[k]++
+	}
+	if states["open within 48 h"] != 2 || states["open"] != 1 || states["answered"] != 1 || states["closed"] != 1 {
+		t.Errorf("demo conversations: %v", states)
 	}
 	res, err := m.Connect.Test(ctx, owner, wx, "en")
 	if err != nil || !res.OK || !res.CanPublish {

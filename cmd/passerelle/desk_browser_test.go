@@ -24,7 +24,8 @@ func TestBrowserServiceDesk(t *testing.T) {
 	t.Parallel()
 	// Eight minutes: the desk's tools (desk13) added as many steps again.
 	ctx, console := headless(t, 8*time.Minute)
-	m := bootDemo(t)
+	// The loop builds the desk from nothing (the demo seeds one otherwise).
+	m := bootDemoTuned(t, func(m *Main) { m.EmptyDemoDesk = true })
 	bg := context.Background()
 	owner, _, _ := m.DB.UserByEmail(bg, demo.OwnerEmail)
 	wx := demoAccount(t, m, owner, "gh_orsay")

@@ -67,6 +67,9 @@ type Main struct {
 	Desk *desk.Service
 	// ReconcileEvery is how often the publishing reconciler sweeps (15 s; tests lower it).
 	ReconcileEvery time.Duration
+	// EmptyDemoDesk leaves the demo's service desk empty (no placements, replies,
+	// menu or conversations): the tests that build a desk from nothing set it.
+	EmptyDemoDesk bool
 	// PlatformTimeout bounds each platform call (the clients' 15 s default when zero;
 	// fault-injection tests lower it).
 	PlatformTimeout time.Duration
@@ -302,6 +305,14 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if m.demo.Seeded {
 		if err := demo.Partners(ctx, db, m.Partners, m.demo.OrgID, time.Now()); err != nil {
 			return fmt.Errorf("demo partners: %w", err)
+		}
+		if err := demo.Network(ctx, db, edit, m.Partners, m.demo.OrgID, time.Now()); err != nil {
+			return fmt.Errorf("demo network account: %w", err)
+		}
+		if !m.EmptyDemoDesk {
+			if err := demo.Desk(ctx, db, m.Desk, m.Sim, m.demo.OrgID, time.Now()); err != nil {
+				return fmt.Errorf("demo service desk: %w", err)
+			}
 		}
 		if err := demo.History(ctx, db, m.demo.OrgID, time.Now()); err != nil {
 			return fmt.Errorf("demo history: %w", err)

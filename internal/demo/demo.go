@@ -53,7 +53,15 @@ var institutions = []institution{
 		account{"museerodin", "罗丹博物馆", "https://weibo.com/museerodin", 0, ""}, account{"gh_rodin", "罗丹博物馆", "", 0, ""}},
 	{passerelle.Institution{Name: "Château de Fontainebleau", NameFR: "Château de Fontainebleau", NameEN: "Palace of Fontainebleau", NameZH: "枫丹白露宫", City: "Fontainebleau", Country: "FR", Website: "https://www.chateaudefontainebleau.fr", Kind: "monument"},
 		account{"fontainebleau", "枫丹白露宫", "https://weibo.com/fontainebleau", 0, ""}, account{"gh_fontainebleau", "枫丹白露宫", "", 0, ""}},
+	// A network: the pass that opens the demo's institutions (and some fifty other
+	// museums and monuments of Paris) speaks for its members on one Weibo account
+	// (see Network).
+	{passerelle.Institution{Name: "Paris Museum Pass", NameFR: "Paris Museum Pass", NameEN: "Paris Museum Pass", NameZH: "巴黎博物馆通票", City: "Paris", Country: "FR", Kind: "other"},
+		account{"parismuseumpass", "巴黎博物馆通票", "", 0, ""}, account{}},
 }
+
+// networkIndex is the network institution's index in the demo list.
+const networkIndex = 6
 
 // barometerNamesZH are the established Chinese names of the barometer file's other
 // institutions.
@@ -77,9 +85,9 @@ type User struct {
 // Team is the demo organization's users, all with the demo password.
 var Team = []User{
 	{OwnerEmail, "Camille Martin", passerelle.RoleOwner, nil},
-	{"admin@passerelle.example", "Nadia Haddad", passerelle.RoleAdmin, []int{0, 1, 2, 3, 4, 5}},
-	{"editor@passerelle.example", "Léa Dubois", passerelle.RoleEditor, []int{0, 1, 2, 3, 4, 5}},
-	{"translator@passerelle.example", "王芳 Wang Fang", passerelle.RoleTranslator, []int{0, 1, 2, 3, 4, 5}},
+	{"admin@passerelle.example", "Nadia Haddad", passerelle.RoleAdmin, []int{0, 1, 2, 3, 4, 5, 6}},
+	{"editor@passerelle.example", "Léa Dubois", passerelle.RoleEditor, []int{0, 1, 2, 3, 4, 5, 6}},
+	{"translator@passerelle.example", "王芳 Wang Fang", passerelle.RoleTranslator, []int{0, 1, 2, 3, 4, 5, 6}},
 	{"reviewer@orsay.example", "Julien Moreau (Orsay)", passerelle.RoleReviewer, []int{1}},
 	{"viewer@passerelle.example", "Hugo Bernard", passerelle.RoleViewer, []int{0}},
 }
@@ -112,6 +120,9 @@ func Seed(ctx context.Context, db *store.DB, a *auth.Service) (Result, error) {
 		}
 		ids[i] = inst.ID
 		for platform, acc := range map[passerelle.Platform]account{passerelle.Weibo: in.weibo, passerelle.WeChat: in.wechat} {
+			if acc.handle == "" {
+				continue
+			}
 			a := &passerelle.Account{InstitutionID: inst.ID, Platform: platform, Kind: passerelle.AccountManaged, Handle: acc.handle, DisplayName: acc.name, ProfileURL: acc.url}
 			if acc.followers > 0 {
 				n := acc.followers

@@ -82,7 +82,14 @@ func (h *handler) orgAnalyticsPage(w http.ResponseWriter, r *http.Request) {
 	p.Header = []string{l.T("charts11.institution"), l.T("analytics.followers.end"), l.T("analytics.followers.net"), l.T("charts11.posts_cadence"),
 		l.T("analytics.views"), l.T("analytics.interactions"), l.T("analytics.engagement_rate")}
 	for _, in := range s.Institutions {
-		p.Portfolio = append(p.Portfolio, portfolioRow{ID: in.InstitutionID, Name: in.Name, Archived: in.Archived, Cells: portfolioCells(l, in)})
+		cells := portfolioCells(l, in)
+		// Each cell names its column: a phone shows the rows as cards (table-stack).
+		for i := range cells {
+			if i+1 < len(p.Header) {
+				cells[i].Label = p.Header[i+1]
+			}
+		}
+		p.Portfolio = append(p.Portfolio, portfolioRow{ID: in.InstitutionID, Name: in.Name, Archived: in.Archived, Cells: cells})
 	}
 	u := server.User(r.Context())
 	accounts, err := h.Tenancy.AllAccounts(r.Context(), u)

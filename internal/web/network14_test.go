@@ -129,7 +129,7 @@ func TestNetworkPostFeatured(t *testing.T) {
 	r = c.get("/accounts/" + itoa(network.ID) + "/network")
 	for _, m := range []int64{cognacq.ID, balzac.ID} {
 		row := regexp.MustCompile(`(?s)<tr data-member="` + itoa(m) + `">.*?</tr>`).FindString(r.Body)
-		if !strings.Contains(row, `<td class="member-views">410,000</td>`) {
+		if !strings.Contains(row, `<td class="member-views" data-label="Views">410,000</td>`) {
 			t.Errorf("member %d row: %q", m, row)
 		}
 	}

@@ -213,3 +213,25 @@ func DemoWeChatAccount(callbackURL string) WeChatAccount {
 		CallbackURL:    callbackURL, Verified: true,
 	}
 }
+
+// Follower makes openID a follower of the account whose last interaction was at
+// at, as if they had followed and written before the simulation began (the demo's
+// seeded inbox): message/custom/send accepts them within 48 hours of at.
+func (s *Simulator) Follower(appID, openID string, at time.Time) error {
+	if openID == "" || len(openID) > 64 {
+		return errorf("openid is required (at most 64 characters)")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acct := s.wechat.accounts[appID]
+	if acct == nil {
+		return errorf("unknown appid")
+	}
+	if _, ok := acct.interacted[openID]; !ok {
+		acct.followers = append(acct.followers, openID)
+	}
+	if at.After(acct.interacted[openID]) {
+		acct.interacted[openID] = at
+	}
+	return nil
+}

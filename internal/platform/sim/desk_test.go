@@ -93,3 +93,39 @@ func TestMenuAndCustomMessages(t *testing.T) {
 		t.Fatalf("accepted %+v", got)
 	}
 }
+
+// TestFollowerBeforeTheSimulation: a follower the demo seeds is known to WeChat from
+// their last interaction: message/custom/send accepts them within 48 hours of it,
+// not after, and a bad call changes nothing.
+func TestFollowerBeforeTheSimulation(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	acct := DemoWeChatAccount("http://127.0.0.1:1/callback")
+	if err := b.sim.AddWeChatAccount(acct); err != nil {
+		t.Fatal(err)
+	}
+	now := b.sim.Now()
+	if err := b.sim.Follower("wxunknown", "oRecent", now); err == nil {
+		t.Fatal("a follower of an unknown account")
+	}
+	if err := b.sim.Follower(acct.AppID, "", now); err == nil {
+		t.Fatal("a follower without an openid")
+	}
+	if err := b.sim.Follower(acct.AppID, "oRecent", now.Add(-3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// An older interaction does not move the window back.
+	if err := b.sim.Follower(acct.AppID, "oRecent", now.Add(-100*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.sim.Follower(acct.AppID, "oOld", now.Add(-72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	tok := b.wxToken(t, acct.AppID, acct.Secret)
+	for openID, want := range map[string]int{"oRecent": 0, "oOld": wechat.CodeReplyWindow, "oStranger": 40003} {
+		send := map[string]any{"touser": openID, "msgtype": "text", "text": map[string]string{"content": "您好"}}
+		if code := b.wxErr(t, "/cgi-bin/message/custom/send", tok, send); code != want {
+			t.Errorf("%s: %d, want %d", openID, code, want)
+		}
+	}
+}
