@@ -256,10 +256,10 @@ type RelayReading struct {
 
 // RelayFigures are what a relay's post did.
 type RelayFigures struct {
-	Views    *int64
-	Reposts  *int64
-	Likes    *int64
-	Comments *int64
+	Views    *int64 `json:"views"`
+	Reposts  *int64 `json:"reposts"`
+	Likes    *int64 `json:"likes"`
+	Comments *int64 `json:"comments"`
 }
 
 // Validate refuses negative and absurd figures.

@@ -102,6 +102,8 @@ var authzTable = []authzRow{
 	row("PATCH /api/v1/campaigns/{id}", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"own_views": 1000}`),
 	row("PATCH /api/v1/campaigns/{id}/relays/{partner_id}", own, 401, 200, 200, 200, 403, 403, 403).with(`{"status": "accepted"}`),
 	row("PATCH /api/v1/campaigns/{id}/relays/{partner_id}", foreign, 401, 404, 404, 404, 404, 404, 404).with(`{"status": "accepted"}`),
+	row("POST /api/v1/campaigns/{id}/relay-figures", own, 401, 422, 422, 422, 403, 403, 403).with(`partner,views`),
+	row("POST /api/v1/campaigns/{id}/relay-figures", foreign, 401, 404, 404, 404, 404, 404, 404).with(`partner,views`),
 	row("POST /api/v1/campaigns/{id}/relays/{partner_id}/reminder", own, 401, 200, 200, 200, 403, 403, 403),
 	row("POST /api/v1/campaigns/{id}/relays/{partner_id}/reminder", foreign, 401, 404, 404, 404, 404, 404, 404),
 	row("GET /api/v1/campaign-templates", none, 401, 200, 200, 200, 200, 200, 200),
