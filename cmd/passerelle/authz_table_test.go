@@ -647,6 +647,8 @@ var authzTable = []authzRow{
 	row("GET /campaigns/{id}", own, 303, 200, 200, 200, 200, 200, 200),
 	row("GET /campaigns/{id}", foreign, 303, 404, 404, 404, 404, 404, 404),
 	row("POST /campaigns/{id}/remind-after", own, 303, 303, 303, 303, 403, 403, 403).with("remind_after_days=5"),
+	row("POST /campaigns/{id}/relay-figures", own, 303, 422, 422, 422, 403, 403, 403).with("action=preview"),
+	row("POST /campaigns/{id}/relay-figures", foreign, 303, 404, 404, 404, 404, 404, 404).with("action=preview"),
 	row("POST /campaigns/{id}/remind-after", foreign, 303, 404, 404, 404, 404, 404, 404).with("remind_after_days=5"),
 	row("POST /campaigns/{id}/relays/{partner_id}/remind", own, 303, 200, 200, 200, 403, 403, 403),
 	row("POST /campaigns/{id}/relays/{partner_id}/remind", foreign, 303, 404, 404, 404, 404, 404, 404),
