@@ -50,9 +50,8 @@ type RelayFiguresRow struct {
 	URL     string    `json:"url,omitempty"`
 	PostID  string    `json:"post_id,omitempty"`
 	At      time.Time `json:"at,omitzero"`
+	// RelayFigures: ViewsLowerBound says the views were given as "10万+" (at least).
 	passerelle.RelayFigures
-	// ViewsLowerBound: the views were given as "10万+" (at least).
-	ViewsLowerBound bool `json:"views_lower_bound,omitempty"`
 	// Error is what is wrong with the row (empty when it can be imported).
 	Error string `json:"error,omitempty"`
 }
@@ -120,8 +119,8 @@ func relayColumns(rec []string) map[int]string {
 
 func relayRow(rec []string, cols map[int]string, line int) RelayFiguresRow {
 	cells, reasons := analytics.ParseCells(rec, cols)
-	r := RelayFiguresRow{Line: line, URL: cells.URL, PostID: cells.ID, At: cells.At, ViewsLowerBound: cells.LowerBound,
-		RelayFigures: passerelle.RelayFigures{Views: cells.Views, Reposts: cells.Reposts, Likes: cells.Likes, Comments: cells.Comments}}
+	r := RelayFiguresRow{Line: line, URL: cells.URL, PostID: cells.ID, At: cells.At,
+		RelayFigures: passerelle.RelayFigures{Views: cells.Views, Reposts: cells.Reposts, Likes: cells.Likes, Comments: cells.Comments, ViewsLowerBound: cells.LowerBound && cells.Views != nil}}
 	for i, c := range cols {
 		if c == colPartner && i < len(rec) {
 			r.Partner = strings.TrimPrefix(strings.TrimSpace(strings.ToValidUTF8(rec[i], "\uFFFD")), "@")
@@ -328,5 +327,5 @@ func partnerNamed(pt *passerelle.Partner, name string) bool {
 
 func sameFigures(a, b passerelle.RelayFigures) bool {
 	eq := func(x, y *int64) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
-	return eq(a.Views, b.Views) && eq(a.Reposts, b.Reposts) && eq(a.Likes, b.Likes) && eq(a.Comments, b.Comments)
+	return eq(a.Views, b.Views) && eq(a.Reposts, b.Reposts) && eq(a.Likes, b.Likes) && eq(a.Comments, b.Comments) && a.ViewsLowerBound == b.ViewsLowerBound
 }

@@ -103,7 +103,7 @@ func TestRelayFiguresImport(t *testing.T) {
 		if figures(sh) != "12000 340 2100 85" || sh.FiguresSource != passerelle.FiguresImport || !sh.FiguresAt.Equal(b.clock.now()) {
 			t.Fatalf("shanghai %s %+v", figures(sh), sh)
 		}
-		if sz.Status != passerelle.RelayRelayed || sz.URL != "https://mp.weixin.qq.com/s/AbCdEfGhIjKlMnOp" || figures(sz) != "100000 - 1203 56" {
+		if sz.Status != passerelle.RelayRelayed || sz.URL != "https://mp.weixin.qq.com/s/AbCdEfGhIjKlMnOp" || figures(sz) != "100000 - 1203 56" || !sz.ViewsLowerBound || sh.ViewsLowerBound {
 			t.Fatalf("suzhou %s %+v", figures(sz), sz)
 		}
 		after := snapshots()
@@ -133,7 +133,7 @@ func TestRelayFiguresImport(t *testing.T) {
 		if res, err = b.svc.ImportRelayFigures(ctx, b.owner, c.ID, readFile(t, "relay_figures.xlsx"), false); err != nil || res.Encoding != "xlsx" || res.Imported != 2 {
 			t.Fatalf("XLSX import %+v %v", res, err)
 		}
-		if sh, sz = relays(); figures(sh) != "18000 520 2600 120" || figures(sz) != "100000 - 1500 70" {
+		if sh, sz = relays(); figures(sh) != "18000 520 2600 120" || figures(sz) != "100000 - 1500 70" || !sz.ViewsLowerBound {
 			t.Fatalf("after XLSX %s / %s", figures(sh), figures(sz))
 		}
 
