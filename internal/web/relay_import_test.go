@@ -13,11 +13,10 @@ import (
 	"github.com/passerelle-oss/passerelle/internal/partners"
 )
 
-// TestRelayFiguresImportPage: an owner uploads the partners' figures on the campaign
-// page, sees each row matched to its relay (or its problem, in their language), then
-// imports them; the campaign page then says the figures were imported and when.
-func TestRelayFiguresImportPage(t *testing.T) {
-	t.Parallel()
+// relayImportCampaign is a campaign of an organization whose owner is
+// owner@example.org: Shanghai Museum (Weibo) relayed, Suzhou Museum (WeChat) invited.
+func relayImportCampaign(t *testing.T) (*app, *partners.Service, int64) {
+	t.Helper()
 	a, ps := newPartnersApp(t)
 	ctx := context.Background()
 	owner := a.org("Agence", "owner@example.org", "correct-horse-battery")
@@ -50,9 +49,23 @@ func TestRelayFiguresImportPage(t *testing.T) {
 	if _, err := ps.UpdateRelay(ctx, owner, camp.ID, ids[0], partners.RelayInput{Status: &relayed, URL: str("https://weibo.com/1234567890/Nabis1234")}); err != nil {
 		t.Fatal(err)
 	}
+	return a, ps, camp.ID
+}
+
+// TestRelayFiguresImportPage: an owner uploads the partners' figures on the campaign
+// page, sees each row matched to its relay (or its problem, in their language), then
+// imports them; the campaign page then says the figures were imported and when.
+func TestRelayFiguresImportPage(t *testing.T) {
+	t.Parallel()
+	a, ps, campID := relayImportCampaign(t)
+	ctx := context.Background()
+	owner, _, err := a.DB.UserByEmail(ctx, "owner@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cl := a.client()
 	cl.login("owner@example.org", "correct-horse-battery")
-	campaign := "/campaigns/" + itoa(camp.ID)
+	campaign := "/campaigns/" + itoa(campID)
 	if page := cl.get(campaign); page.Status != 200 || !regexp.MustCompile(`action="`+campaign+`/relay-figures"`).MatchString(page.Body) {
 		t.Fatalf("the campaign page offers no import: %d", page.Status)
 	}
@@ -74,7 +87,7 @@ func TestRelayFiguresImportPage(t *testing.T) {
 		t.Fatalf("preview: %d %s", preview.Status, preview.Body)
 	}
 	wantContains(t, preview.Body, "2 rows are ready to import.", "12,000", "100,000+", "recorded as relayed", "Import 2 rows")
-	if c, _ := ps.Campaign(ctx, owner, camp.ID); c.Relays[0].Views != nil {
+	if c, _ := ps.Campaign(ctx, owner, campID); c.Relays[0].Views != nil {
 		t.Fatal("the preview wrote figures")
 	}
 	m := regexp.MustCompile(`name="file64" value="([^"]+)"`).FindStringSubmatch(preview.Body)
@@ -85,7 +98,7 @@ func TestRelayFiguresImportPage(t *testing.T) {
 	if done.Status != 303 {
 		t.Fatalf("import: %d %s", done.Status, done.Body)
 	}
-	c, _ := ps.Campaign(ctx, owner, camp.ID)
+	c, _ := ps.Campaign(ctx, owner, campID)
 	if c.Totals.PartnerViews != 112_000 || c.Relays[1].Status != passerelle.RelayRelayed || c.Relays[0].FiguresSource != passerelle.FiguresImport {
 		t.Fatalf("after import %+v", c.Totals)
 	}
