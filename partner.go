@@ -208,6 +208,8 @@ type Relay struct {
 	Reposts     *int64      `json:"reposts"`
 	Likes       *int64      `json:"likes"`
 	Comments    *int64      `json:"comments"`
+	// ViewsLowerBound: Views is "at least" (an imported 10万+).
+	ViewsLowerBound bool `json:"views_lower_bound"`
 	// Link is the partner's signed link and Invitation the message to send with it
 	// (the campaign's message for this partner); both are given only when the link is
 	// made.
@@ -256,10 +258,12 @@ type RelayReading struct {
 
 // RelayFigures are what a relay's post did.
 type RelayFigures struct {
-	Views    *int64
-	Reposts  *int64
-	Likes    *int64
-	Comments *int64
+	Views    *int64 `json:"views"`
+	Reposts  *int64 `json:"reposts"`
+	Likes    *int64 `json:"likes"`
+	Comments *int64 `json:"comments"`
+	// ViewsLowerBound: the views are "at least" (10万+).
+	ViewsLowerBound bool `json:"views_lower_bound,omitempty"`
 }
 
 // Validate refuses negative and absurd figures.
@@ -330,6 +334,9 @@ func (r *Relay) Take(rd RelayReading) {
 	}
 	newer := r.FiguresAt == nil || !rd.At.Before(*r.FiguresAt)
 	f := rd.RelayFigures
+	if f.Views != nil && (newer || r.Views == nil) {
+		r.ViewsLowerBound = f.ViewsLowerBound
+	}
 	for _, m := range []struct{ src, dst **int64 }{{&f.Views, &r.Views}, {&f.Reposts, &r.Reposts}, {&f.Likes, &r.Likes}, {&f.Comments, &r.Comments}} {
 		if *m.src != nil && (newer || *m.dst == nil) {
 			v := **m.src

@@ -32,6 +32,7 @@ func startDemo(ctx context.Context, m *Main) error {
 	m.simServer = &http.Server{Handler: m.Sim, ReadHeaderTimeout: 10 * time.Second}
 	go m.simServer.Serve(ln)
 	simURL := "http://" + ln.Addr().String()
+	m.demoWeibo = apps
 	m.Config.WeiboAPI, m.Config.WeChatAPI = simURL, simURL
 
 	state := "Demo data loaded"

@@ -57,6 +57,8 @@ type Main struct {
 	Sim       *sim.Simulator
 	simServer *http.Server
 	demo      demo.Result
+	// demoWeibo is the demo's simulated Weibo app, when the demo runs.
+	demoWeibo []sim.WeiboApp
 	Connect   *connect.Service
 	Webhook   *webhook.Handler
 	Publish   *publish.Service
@@ -316,6 +318,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		}
 		if err := demo.History(ctx, db, m.demo.OrgID, time.Now()); err != nil {
 			return fmt.Errorf("demo history: %w", err)
+		}
+	}
+	if m.Sim != nil && len(m.demoWeibo) > 0 {
+		if err := demo.RelayedOnWeibo(ctx, db, m.Sim, m.demoWeibo[0], m.demo.OrgID); err != nil {
+			return fmt.Errorf("demo relay: %w", err)
 		}
 	}
 	api.RegisterDesk(m.Server, m.Desk)

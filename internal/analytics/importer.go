@@ -119,24 +119,11 @@ func Parse(data []byte) (*Parsed, error) {
 	if len(data) > MaxImportBytes {
 		return nil, &ImportError{Reason: "The file is too large (64 MB at most)."}
 	}
-	var records [][]string
-	p := &Parsed{}
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		p.Encoding = "xlsx"
-		var err error
-		if records, err = readXLSX(data); err != nil {
-			return nil, err
-		}
-	} else {
-		text, enc, err := decodeText(data)
-		if err != nil {
-			return nil, err
-		}
-		p.Encoding = enc
-		if records, err = readCSV(text); err != nil {
-			return nil, err
-		}
+	records, enc, err := ReadTable(data)
+	if err != nil {
+		return nil, err
 	}
+	p := &Parsed{Encoding: enc}
 	header, cols := -1, map[int]string(nil)
 	for i := 0; i < len(records) && i < headerSearch; i++ {
 		if c := mapHeader(records[i]); c != nil {
@@ -168,6 +155,31 @@ func Parse(data []byte) (*Parsed, error) {
 		return nil, &ImportError{Reason: "The file has a header but no rows."}
 	}
 	return p, nil
+}
+
+// ReadTable reads a CSV (UTF-8, UTF-16 with a BOM, GBK/GB18030; comma, semicolon or
+// tab) or the first sheet of an XLSX file as rows of cells, with the file's encoding
+// ("xlsx" for a spreadsheet): the reading shared by the importers of figures. The
+// error is an *ImportError whose Reason is safe to show.
+func ReadTable(data []byte) (records [][]string, encoding string, err error) {
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		records, err = readXLSX(data)
+		return records, "xlsx", err
+	}
+	text, enc, err := decodeText(data)
+	if err != nil {
+		return nil, "", err
+	}
+	records, err = readCSV(text)
+	return records, enc, err
+}
+
+// Column is the figure column a header names ("views", "reposts", "likes",
+// "comments"), or the post's ("url", "id") or date's ("at"), in English or as the
+// Weibo data centre and the WeChat back office name them (阅读数, 转发数…); "" for
+// another header.
+func Column(header string) string {
+	return aliases[strings.ToLower(strings.TrimSpace(strings.Trim(header, "\ufeff\"")))]
 }
 
 func blank(rec []string) bool {
@@ -280,8 +292,7 @@ func mapHeader(rec []string) map[int]string {
 	cols := map[int]string{}
 	seen := map[string]bool{}
 	for i, h := range rec {
-		k := strings.ToLower(strings.TrimSpace(strings.Trim(h, "\ufeff\"")))
-		if c, ok := aliases[k]; ok && !seen[c] {
+		if c := Column(h); c != "" && !seen[c] {
 			cols[i], seen[c] = c, true
 		}
 	}
@@ -318,9 +329,22 @@ func ParseDay(s string) (time.Time, bool) {
 }
 
 func parseRow(rec []string, cols map[int]string) (ImportRow, string) {
+	r, reasons := ParseCells(rec, cols)
+	if r.ID == "" && r.URL == "" {
+		reasons = append(reasons, "no post id or URL")
+	}
+	if r.Views == nil && r.Likes == nil && r.Comments == nil && r.Reposts == nil && len(reasons) == 0 {
+		reasons = append(reasons, "no figure")
+	}
+	return r, strings.Join(reasons, "; ")
+}
+
+// ParseCells reads the cells of a row in the columns cols maps to Column's names (the
+// post's id and URL, the date, the figures; other columns are left to the caller) and
+// returns what is wrong with them, in the words the analytics import pages translate.
+func ParseCells(rec []string, cols map[int]string) (ImportRow, []string) {
 	var r ImportRow
 	var reasons []string
-	given := 0
 	for i, c := range cols {
 		if i >= len(rec) {
 			continue
@@ -341,7 +365,7 @@ func parseRow(rec []string, cols map[int]string) (ImportRow, string) {
 				continue
 			}
 			r.At = t
-		default:
+		case colViews, colLikes, colComments, colReposts:
 			n, lower, ok, err := ParseCount(v)
 			if err != nil {
 				reasons = append(reasons, fmt.Sprintf("%s %q: %v", c, clip(v), err))
@@ -350,7 +374,6 @@ func parseRow(rec []string, cols map[int]string) (ImportRow, string) {
 			if !ok {
 				continue
 			}
-			given++
 			switch c {
 			case colViews:
 				r.Views, r.LowerBound = &n, lower
@@ -366,13 +389,7 @@ func parseRow(rec []string, cols map[int]string) (ImportRow, string) {
 			}
 		}
 	}
-	if r.ID == "" && r.URL == "" {
-		reasons = append(reasons, "no post id or URL")
-	}
-	if given == 0 && len(reasons) == 0 {
-		reasons = append(reasons, "no figure")
-	}
-	return r, strings.Join(reasons, "; ")
+	return r, reasons
 }
 
 func clip(s string) string {

@@ -47,22 +47,12 @@ func (e *Editorial) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	body, name := io.Reader(r.Body), r.URL.Query().Get("filename")
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-		mr, err := r.MultipartReader()
+		part, err := filePart(r)
 		if err != nil {
-			e.fail(w, r, badRequest("The multipart body cannot be read."))
+			e.fail(w, r, err)
 			return
 		}
-		for {
-			part, err := mr.NextPart()
-			if err != nil {
-				e.fail(w, r, paramErr(map[string]string{"file": "Send the file in a part named file."}))
-				return
-			}
-			if part.FormName() == "file" {
-				body, name = part, part.FileName()
-				break
-			}
-		}
+		body, name = part, part.FileName()
 	}
 	m, created, err := e.svc.Upload(r.Context(), u, id, name, body)
 	if err != nil {

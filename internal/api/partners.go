@@ -1,6 +1,9 @@
 package api
 
 import (
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"time"
@@ -39,6 +42,7 @@ func RegisterPartners(srv *server.Server, svc *partners.Service, ed *Editorial) 
 	srv.HandleFunc("GET /api/v1/campaigns/{id}", server.API, p.getCampaign)
 	srv.HandleFunc("PATCH /api/v1/campaigns/{id}", server.API, p.updateCampaign)
 	srv.HandleFunc("PATCH /api/v1/campaigns/{id}/relays/{partner_id}", server.API, p.updateRelay)
+	srv.HandleFunc("POST /api/v1/campaigns/{id}/relay-figures", server.API, p.importRelayFigures, server.BodyLimit(partners.MaxRelayImportBytes+64<<10))
 	srv.HandleFunc("POST /api/v1/campaigns/{id}/relays/{partner_id}/reminder", server.API, p.remind)
 	srv.HandleFunc("DELETE /api/v1/campaigns/{id}/relays/{partner_id}/link", server.API, p.revoke)
 	srv.HandleFunc("GET /api/v1/campaign-templates", server.API, p.listTemplates)
@@ -365,6 +369,69 @@ func (p *Partners) updateRelay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	server.WriteJSON(w, http.StatusOK, c)
+}
+
+// importRelayFigures reads a file of the partners' figures for a campaign (the body,
+// or the part named file of a multipart form): with dry_run=1 it only says what each
+// row would do; a bad row writes nothing and answers 422 naming every bad line.
+func (p *Partners) importRelayFigures(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	body := io.Reader(r.Body)
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		if body, err = filePart(r); err != nil {
+			p.fail(w, r, err)
+			return
+		}
+	}
+	data, err := io.ReadAll(io.LimitReader(body, partners.MaxRelayImportBytes+1))
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	if len(data) == 0 {
+		p.fail(w, r, paramErr(map[string]string{"file": "Send a CSV or XLSX file of the relays' figures."}))
+		return
+	}
+	dry := r.URL.Query().Get("dry_run")
+	res, err := p.svc.ImportRelayFigures(r.Context(), server.User(r.Context()), id, data, dry == "1" || dry == "true")
+	if err == nil && res.Errors > 0 {
+		err = passerelle.Errorf(passerelle.EINVALID, "Some rows are invalid; nothing was imported.")
+	}
+	if err != nil {
+		if res != nil && res.Errors > 0 {
+			fields := map[string]string{}
+			for _, row := range res.Rows {
+				if row.Error != "" {
+					fields["line "+strconv.Itoa(row.Line)] = row.Error
+				}
+			}
+			err = &passerelle.Error{Code: passerelle.EINVALID, Message: passerelle.ErrorMessage(err), Fields: fields}
+		}
+		p.fail(w, r, err)
+		return
+	}
+	server.WriteJSON(w, http.StatusOK, res)
+}
+
+// filePart is the part named file of a multipart body.
+func filePart(r *http.Request) (*multipart.Part, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, badRequest("The multipart body cannot be read.")
+	}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			return nil, paramErr(map[string]string{"file": "Send the file in a part named file."})
+		}
+		if part.FormName() == "file" {
+			return part, nil
+		}
+	}
 }
 
 func (p *Partners) remind(w http.ResponseWriter, r *http.Request) {

@@ -205,6 +205,8 @@ func Simulated(ctx context.Context, db *store.DB, orgID int64, baseURL string) (
 			app := sim.DemoWeiboApp(host)
 			app.RedirectURI = baseURL + "/oauth/weibo/callback"
 			app.ScreenName = a.DisplayName
+			// The demo's app has the level that reads partners' relays (RelayedOnWeibo).
+			app.CountsAnyAccount = true
 			apps = append(apps, app)
 			if !a.HasCredentials {
 				if err := db.SetCredentials(ctx, orgID, a.ID, map[string]string{"app_key": app.ClientID, "app_secret": app.ClientSecret, "safe_domain": host}); err != nil {

@@ -61,13 +61,13 @@ func scanCampaign(s interface{ Scan(...any) error }) (*passerelle.Campaign, erro
 }
 
 const relayColumns = `r.id, r.partner_id, COALESCE(NULLIF(p.name_zh, ''), p.name), r.status, r.url, r.views, r.reposts, r.likes, r.comments, r.invited_at, r.reminded_at, r.reminders, r.answered_at, r.expires_at, r.revoked_at, r.updated_at,
-	r.status_id, r.url_at, r.figures_source, r.figures_at, r.collected_at, r.missed_at`
+	r.status_id, r.url_at, r.figures_source, r.figures_at, r.collected_at, r.missed_at, r.views_lower_bound`
 
 func scanRelay(s interface{ Scan(...any) error }) (passerelle.Relay, error) {
 	var r passerelle.Relay
 	var invited, reminded, answered, expires, revoked, updated, urlAt, figuresAt, collected, missed nullTime
 	err := s.Scan(&r.ID, &r.PartnerID, &r.PartnerName, &r.Status, &r.URL, &r.Views, &r.Reposts, &r.Likes, &r.Comments, &invited, &reminded, &r.Reminders, &answered, &expires, &revoked, &updated,
-		&r.StatusID, &urlAt, &r.FiguresSource, &figuresAt, &collected, &missed)
+		&r.StatusID, &urlAt, &r.FiguresSource, &figuresAt, &collected, &missed, &r.ViewsLowerBound)
 	r.InvitedAt, r.RemindedAt, r.AnsweredAt, r.ExpiresAt, r.RevokedAt, r.UpdatedAt = invited.T, reminded.Ptr(), answered.Ptr(), expires.T, revoked.Ptr(), updated.T
 	r.URLAt, r.FiguresAt, r.CollectedAt, r.MissedAt = urlAt.Ptr(), figuresAt.Ptr(), collected.Ptr(), missed.Ptr()
 	return r, err
@@ -385,15 +385,15 @@ func (db *DB) DeleteCampaignTemplate(ctx context.Context, orgID, id int64) error
 // applied as snapshots (a reading of the same relay, instant and source is kept once).
 func saveRelay(ctx context.Context, tx *Tx, r *passerelle.Relay, now time.Time) error {
 	if _, err := tx.q().exec(ctx, `UPDATE campaign_relays SET status = ?, url = ?, views = ?, reposts = ?, likes = ?, comments = ?, answered_at = ?, updated_at = ?,
-		status_id = ?, url_at = ?, figures_source = ?, figures_at = ?, collected_at = ?, missed_at = ? WHERE id = ?`,
+		status_id = ?, url_at = ?, figures_source = ?, figures_at = ?, collected_at = ?, missed_at = ?, views_lower_bound = ? WHERE id = ?`,
 		r.Status, r.URL, r.Views, r.Reposts, r.Likes, r.Comments, r.AnsweredAt, now,
-		r.StatusID, r.URLAt, r.FiguresSource, r.FiguresAt, r.CollectedAt, r.MissedAt, r.ID); err != nil {
+		r.StatusID, r.URLAt, r.FiguresSource, r.FiguresAt, r.CollectedAt, r.MissedAt, r.ViewsLowerBound && r.Views != nil, r.ID); err != nil {
 		return err
 	}
 	for _, rd := range r.Readings {
-		if _, err := tx.q().exec(ctx, `INSERT INTO relay_snapshots (relay_id, taken_at, source, status_id, views, reposts, likes, comments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		if _, err := tx.q().exec(ctx, `INSERT INTO relay_snapshots (relay_id, taken_at, source, status_id, views, reposts, likes, comments, views_lower_bound) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (relay_id, taken_at, source) DO NOTHING`,
-			r.ID, rd.At.UTC().Truncate(time.Microsecond), rd.Source, rd.StatusID, rd.Views, rd.Reposts, rd.Likes, rd.Comments); err != nil {
+			r.ID, rd.At.UTC().Truncate(time.Microsecond), rd.Source, rd.StatusID, rd.Views, rd.Reposts, rd.Likes, rd.Comments, rd.ViewsLowerBound && rd.Views != nil); err != nil {
 			return err
 		}
 	}

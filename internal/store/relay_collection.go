@@ -115,14 +115,64 @@ func recordRelayReadings(ctx context.Context, db *DB, tx *Tx, relays []Collected
 
 // RelaySnapshots returns every reading of a relay of the organization, oldest first.
 func (db *DB) RelaySnapshots(ctx context.Context, orgID, relayID int64) ([]passerelle.RelayReading, error) {
-	return queryAll(ctx, db, db.r(), `SELECT s.taken_at, s.source, s.status_id, s.views, s.reposts, s.likes, s.comments FROM relay_snapshots s
+	return queryAll(ctx, db, db.r(), `SELECT s.taken_at, s.source, s.status_id, s.views, s.reposts, s.likes, s.comments, s.views_lower_bound FROM relay_snapshots s
 		JOIN campaign_relays r ON r.id = s.relay_id JOIN campaigns c ON c.id = r.campaign_id
 		WHERE s.relay_id = ? AND c.org_id = ? ORDER BY s.taken_at, s.source`, []any{relayID, orgID},
 		func(sc interface{ Scan(...any) error }) (passerelle.RelayReading, error) {
 			var rd passerelle.RelayReading
 			var at nullTime
-			err := sc.Scan(&at, &rd.Source, &rd.StatusID, &rd.Views, &rd.Reposts, &rd.Likes, &rd.Comments)
+			err := sc.Scan(&at, &rd.Source, &rd.StatusID, &rd.Views, &rd.Reposts, &rd.Likes, &rd.Comments, &rd.ViewsLowerBound)
 			rd.At = at.T
 			return rd, err
 		})
+}
+
+// ImportRelays applies fn to a campaign of the organization, in one transaction with
+// the readings already imported for its relays (by relay id, oldest first), and saves
+// the relays fn gave readings to (their status, URL, figures and the readings as
+// snapshots); the others are left untouched. fn's error writes nothing.
+func (db *DB) ImportRelays(ctx context.Context, orgID, campaignID int64, fn func(c *passerelle.Campaign, imported map[int64][]passerelle.RelayReading) error) (*passerelle.Campaign, error) {
+	var out *passerelle.Campaign
+	err := db.inTx(ctx, func(tx *Tx) error {
+		c, err := db.loadCampaign(ctx, tx.q(), orgID, campaignID)
+		if err != nil {
+			return err
+		}
+		type reading struct {
+			relay int64
+			rd    passerelle.RelayReading
+		}
+		rows, err := queryAll(ctx, db, tx.q(), `SELECT s.relay_id, s.taken_at, s.source, s.status_id, s.views, s.reposts, s.likes, s.comments, s.views_lower_bound FROM relay_snapshots s
+			JOIN campaign_relays r ON r.id = s.relay_id WHERE r.campaign_id = ? AND s.source = ? ORDER BY s.taken_at`, []any{campaignID, passerelle.FiguresImport},
+			func(sc interface{ Scan(...any) error }) (reading, error) {
+				var x reading
+				var at nullTime
+				err := sc.Scan(&x.relay, &at, &x.rd.Source, &x.rd.StatusID, &x.rd.Views, &x.rd.Reposts, &x.rd.Likes, &x.rd.Comments, &x.rd.ViewsLowerBound)
+				x.rd.At = at.T
+				return x, err
+			})
+		if err != nil {
+			return err
+		}
+		imported := map[int64][]passerelle.RelayReading{}
+		for _, x := range rows {
+			imported[x.relay] = append(imported[x.relay], x.rd)
+		}
+		if err := fn(c, imported); err != nil {
+			return err
+		}
+		now := db.nowUTC()
+		for i := range c.Relays {
+			if len(c.Relays[i].Readings) == 0 {
+				continue
+			}
+			if err := saveRelay(ctx, tx, &c.Relays[i], now); err != nil {
+				return err
+			}
+		}
+		c.Total()
+		out = c
+		return nil
+	})
+	return out, err
 }

@@ -162,6 +162,8 @@ type campaignPage struct {
 	Errors   map[string]string
 	// Now is the instant the figures' ages are told from (time.Now when zero).
 	Now time.Time
+	// CanImport: the user may import the relays' figures (relay_import.go).
+	CanImport bool
 }
 
 func (h *handler) campaignCreate(w http.ResponseWriter, r *http.Request) {
@@ -225,7 +227,7 @@ func (h *handler) campaignShow(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, view{name: "campaign", title: "campaign.title", nav: "partners"}, &campaignPage{Campaign: c})
+	h.render(w, r, view{name: "campaign", title: "campaign.title", nav: "partners"}, &campaignPage{Campaign: c, CanImport: server.User(r.Context()).Can(c.InstitutionID, passerelle.PermSchedule)})
 }
 
 type relayPage struct {

@@ -12,8 +12,9 @@ type relayFigures struct {
 	// Source is the message id of the newest reading's source ("" when none).
 	Source string
 	// Collected is the age of the newest collected reading, Missed of the last time
-	// Weibo did not return the post (when after it); nil when there is none.
-	Collected, Missed *age
+	// Weibo did not return the post (when after it), Imported of the newest reading
+	// when it was imported; nil when there is none.
+	Collected, Missed, Imported *age
 	// Weibo: collected from the platform; WeChat: figures only typed or imported.
 	Weibo, WeChat bool
 }
@@ -47,6 +48,9 @@ func (p *campaignPage) Figures(r passerelle.Relay) relayFigures {
 	}
 	if r.FiguresSource != "" {
 		f.Source = "relay14.source." + r.FiguresSource
+	}
+	if r.FiguresSource == passerelle.FiguresImport && r.FiguresAt != nil {
+		f.Imported = ageOf(now.Sub(*r.FiguresAt))
 	}
 	if r.CollectedAt != nil {
 		f.Collected = ageOf(now.Sub(*r.CollectedAt))

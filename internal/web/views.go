@@ -34,7 +34,7 @@ var viewNames = []string{
 	"analytics_import",
 	"analytics_org",
 	"visit_index", "tour_edit", "stop_form", "tour_labels", "exhibition_edit",
-	"schedule_import",
+	"schedule_import", "relay_import",
 	"member_review",
 }
 

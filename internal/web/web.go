@@ -139,6 +139,7 @@ func (h *handler) routes() {
 	s.HandleFunc("POST /institutions/{id}/approval", in, h.institutionApproval)
 	s.HandleFunc("POST /institutions/{id}/quiet-hours", in, h.institutionQuietHours)
 	h.registerScheduleImport(s, in)
+	h.registerRelayImport(s, in)
 
 	s.HandleFunc("GET /institutions/{id}/accounts/new", in, h.accountNew)
 	s.HandleFunc("POST /institutions/{id}/accounts", in, h.accountCreate)

@@ -349,7 +349,12 @@ func (s *Simulator) ExpireWeChatTokens(appID string) (int, error) {
 // Weibo app: analytics tests and benchmarks need many posts to count. It returns the
 // post's id.
 func (s *Simulator) AddWeiboStatus(uid, text string) (string, error) {
-	now := s.Now()
+	return s.AddWeiboStatusAt(uid, text, s.Now())
+}
+
+// AddWeiboStatusAt is AddWeiboStatus for a post published at created (in the past: its
+// counts have grown since, as the simulator's counts grow with a post's age).
+func (s *Simulator) AddWeiboStatusAt(uid, text string, created time.Time) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u := s.weibo.users[uid]
@@ -358,7 +363,7 @@ func (s *Simulator) AddWeiboStatus(uid, text string) (string, error) {
 	}
 	seq := s.nextID()
 	num := 9_100_000_000_000_000 + seq*1000 + uint64(s.rng.IntN(1000))
-	st := &weiboStatus{num: num, id: strconv.FormatUint(num, 10), uid: u.uid, text: text, created: now}
+	st := &weiboStatus{num: num, id: strconv.FormatUint(num, 10), uid: u.uid, text: text, created: created}
 	u.statuses = append(u.statuses, st)
 	s.weibo.statuses[st.id] = st
 	return st.id, nil
