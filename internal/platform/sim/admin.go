@@ -179,10 +179,17 @@ func (s *Simulator) Scan(req ScanRequest) (ScanResult, error) {
 		s.schedulePush(acct, now, id, eventXML(acct, id, now, "subscribe",
 			"<EventKey>"+cdata("qrscene_"+code.scene)+"</EventKey><Ticket>"+cdata(ticket)+"</Ticket>"))
 	}
+	// Returning visitors are distinct followers (from a random one on): two pushes of
+	// one follower's event in the same second are one retried push to a receiver that
+	// deduplicates as WeChat advises (FromUserName and CreateTime), as Passerelle does.
+	known, first := len(acct.followers), 0
+	if known > 0 {
+		first = s.rng.IntN(known)
+	}
 	for i := range req.ReturningVisitors {
 		var id string
-		if len(acct.followers) > 0 {
-			id = acct.followers[(i+s.rng.IntN(len(acct.followers)))%len(acct.followers)]
+		if i < known {
+			id = acct.followers[(first+i)%known]
 		} else {
 			// A follower from before the simulation: already counted in the audience.
 			id = "o" + s.randString(27, openIDChars)
