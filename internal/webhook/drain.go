@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/passerelle-oss/passerelle/internal/platform/wechat"
 	"github.com/passerelle-oss/passerelle/internal/store"
@@ -64,13 +65,22 @@ func (w *DrainWorker) Work(ctx context.Context, job *river.Job[DrainArgs]) error
 	if total > 0 && w.Logger != nil {
 		w.Logger.DebugContext(ctx, "wechat events processed", slog.Int("count", total))
 	}
-	if total > 0 {
-		// A push committed while this run finished found this job running in its
-		// second and enqueued none (unique per second): look once more shortly, so
-		// that it waits a second rather than the periodic drain's minute.
+	// A push committed while this run finished found this job running in its second
+	// and enqueued none (drain jobs are unique per second): look once more shortly, so
+	// that it waits a second rather than the periodic drain's minute. A run that found
+	// events looks again; so does a first run that found none (the periodic drain, or
+	// one whose events another took), once: a recheck keeps its first second's unique
+	// key, so a push arriving during it enqueues its own drain.
+	if total > 0 || !isRecheck(job.JobRow) {
 		return river.JobSnooze(drainRecheck)
 	}
 	return nil
+}
+
+// isRecheck reports whether a drain run is a snoozed job's recheck: scheduled after it
+// was created, as a snooze moves it.
+func isRecheck(j *rivertype.JobRow) bool {
+	return j.ScheduledAt.Sub(j.CreatedAt) >= drainRecheck/2
 }
 
 // drainRecheck is how soon a drain that found events looks again.
