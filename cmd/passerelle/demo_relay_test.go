@@ -17,7 +17,8 @@ import (
 // TestDemoRelayCollected: the demo's relayed Weibo post is a post of the simulator,
 // read by the collection that runs at start through the campaign institution's Weibo
 // account (the demo's app reads other accounts' posts): its reposts, comments and likes
-// are collected from Weibo, its typed views stay; the start does not wait for it.
+// are collected from Weibo, its typed views stay. (That the start does not wait for it
+// is by construction: demo.RelayedOnWeibo only prepares; bench/startup times starts.)
 func TestDemoRelayCollected(t *testing.T) {
 	t.Parallel()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
@@ -31,14 +32,10 @@ func TestDemoRelayCollected(t *testing.T) {
 	}
 	m := &Main{Config: cfg, Out: &bytes.Buffer{}}
 	ctx := context.Background()
-	start := time.Now()
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	if d := time.Since(start); d > 30*time.Second {
-		t.Fatalf("the demo took %v to start", d)
-	}
 	owner, _, err := m.DB.UserByEmail(ctx, demo.OwnerEmail)
 	if err != nil {
 		t.Fatal(err)

@@ -692,6 +692,7 @@ func TestForeignIsNotFound(t *testing.T) {
 			"PATCH /api/v1/campaigns/{id}/relays/{partner_id}":         map[string]any{"status": "accepted"},
 			"POST /api/v1/campaigns/{id}/relays/{partner_id}/reminder": nil,
 			"DELETE /api/v1/campaigns/{id}/relays/{partner_id}/link":   nil,
+			"POST /api/v1/campaigns/{id}/relay-figures":                "partner,views\n微博艺术,1\n",
 			"GET /api/v1/campaign-templates/{id}":                      nil,
 			"PATCH /api/v1/campaign-templates/{id}":                    map[string]any{"name": "偷"},
 			"DELETE /api/v1/campaign-templates/{id}":                   nil,
