@@ -3,7 +3,7 @@
 // (against the same load without a backup, run alternately in the same process), and
 // how long the restore takes.
 //
-//	go run ./bench/backup [-db-mb 256] [-media-mb 1024] [-reps 3] [-clients 4]
+//	go run ./bench/backup [-db-mb 256] [-media-mb 1024] [-reps 3] [-clients 4] [-rps 0] [-rate-mb 0]
 package main
 
 import (
@@ -41,14 +41,15 @@ func main() {
 	reps := flag.Int("reps", 3, "backup/baseline pairs")
 	clients := flag.Int("clients", 4, "concurrent API clients")
 	rate := flag.Int64("rate-mb", 0, "backup pace, MB/s (0: unpaced)")
+	rps := flag.Int("rps", 0, "API requests per second, spread over the clients and timed from their scheduled start (0: each client sends its next request as soon as the last returns)")
 	dir := flag.String("workdir", "", "work directory (default: a temporary one, removed)")
 	flag.Parse()
-	if err := run(*dbMB, *mediaMB, *reps, *clients, *dir, *rate<<20); err != nil {
+	if err := run(*dbMB, *mediaMB, *reps, *clients, *rps, *dir, *rate<<20); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(dbMB, mediaMB, reps, clients int, dir string, rate int64) error {
+func run(dbMB, mediaMB, reps, clients, rps int, dir string, rate int64) error {
 	ctx := context.Background()
 	if dir == "" {
 		d, err := os.MkdirTemp("", "backup-bench")
@@ -115,7 +116,7 @@ func run(dbMB, mediaMB, reps, clients int, dir string, rate int64) error {
 		archive := filepath.Join(dir, fmt.Sprintf("b%d.tar", rep))
 		// During a backup.
 		stop := make(chan struct{})
-		lat := load(ts.URL, token, clients, stop)
+		lat := load(ts.URL, token, clients, rps, stop)
 		t0 := time.Now()
 		if _, err := backup.WriteFile(ctx, archive, backup.Options{DB: db, DataDir: data, BytesPerSecond: rate}); err != nil {
 			return err
@@ -125,7 +126,7 @@ func run(dbMB, mediaMB, reps, clients int, dir string, rate int64) error {
 		during := lat()
 		// The same load, as long, without a backup.
 		stop = make(chan struct{})
-		lat = load(ts.URL, token, clients, stop)
+		lat = load(ts.URL, token, clients, rps, stop)
 		time.Sleep(took)
 		close(stop)
 		base := lat()
@@ -210,18 +211,38 @@ func fillMedia(ctx context.Context, db *store.DB, orgID, instID int64, data stri
 }
 
 // load runs clients that GET /api/v1/institutions until stop; the returned function
-// waits for them and returns the latencies.
-func load(base, token string, clients int, stop chan struct{}) func() []time.Duration {
+// waits for them and returns the latencies. With rps > 0 the clients send rps requests
+// a second between them, each timed from its scheduled instant, so that a request
+// delayed by the one before counts its wait (an open load, as visitors' and editors'
+// requests arrive); with rps = 0 each sends its next request when the last returns (a
+// closed load that keeps both cores busy).
+func load(base, token string, clients, rps int, stop chan struct{}) func() []time.Duration {
 	var mu sync.Mutex
 	var all []time.Duration
 	var wg sync.WaitGroup
 	var failures atomic.Int64
-	for range clients {
+	start := time.Now()
+	for c := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
-			for {
+			var every time.Duration
+			if rps > 0 {
+				every = time.Duration(clients) * time.Second / time.Duration(rps)
+			}
+			for k := 0; ; k++ {
+				t0 := time.Now()
+				if every > 0 {
+					// The k-th request of client c is due at start + (k + c/clients) × every.
+					t0 = start.Add(time.Duration(k)*every + time.Duration(c)*every/time.Duration(clients))
+					if d := time.Until(t0); d > 0 {
+						select {
+						case <-stop:
+						case <-time.After(d):
+						}
+					}
+				}
 				select {
 				case <-stop:
 					mu.Lock()
@@ -232,7 +253,6 @@ func load(base, token string, clients int, stop chan struct{}) func() []time.Dur
 				}
 				req, _ := http.NewRequest("GET", base+"/api/v1/institutions", nil)
 				req.Header.Set("Authorization", "Bearer "+token)
-				t0 := time.Now()
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
 					failures.Add(1)
