@@ -238,7 +238,23 @@ func TestServiceDeskLoop(t *testing.T) {
 	c.Do("PATCH", cp, map[string]any{"status": "closed", "assignee_id": owner.ID}).Want(t, http.StatusOK)
 	c.Do("PATCH", cp, map[string]any{"status": "lost"}).Want(t, http.StatusUnprocessableEntity)
 
-	// 49 hours later: the window is closed, the reply refused, nothing sent.
+	// 49 hours later: the window is closed, the reply refused, nothing sent. The
+	// follower's pushes are all applied first: one applied after the clock is moved
+	// (the menu click, drained late under -race) would open the window again.
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		var pending int
+		if err := m.DB.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM wechat_events WHERE processed_at IS NULL AND failed_at IS NULL`).Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d pushes still to apply", pending)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if _, err := m.DB.SQL().ExecContext(ctx, `UPDATE conversations SET interacted_at = ? WHERE id = ?`,
 		time.Now().UTC().Add(-49*time.Hour).Format("2006-01-02T15:04:05.000000Z"), cv.ID); err != nil {
 		t.Fatal(err)
