@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/base64"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -47,20 +46,9 @@ func (h *handler) relayImport(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if err := r.ParseMultipartForm(partners.MaxRelayImportBytes * 2); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			h.fail(w, r, err)
-			return
-		}
-		h.fail(w, r, errBadForm)
+	if err := parseUploadForm(r, partners.MaxRelayImportBytes*2); err != nil {
+		h.fail(w, r, err)
 		return
-	}
-	if r.PostForm == nil {
-		if err := parseForm(r); err != nil {
-			h.fail(w, r, err)
-			return
-		}
 	}
 	p := &relayImportPage{Campaign: c}
 	commit := r.PostForm.Get("action") == "import"

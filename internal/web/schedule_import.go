@@ -70,20 +70,9 @@ func (h *handler) scheduleImport(w http.ResponseWriter, r *http.Request) {
 	}
 	u := server.User(r.Context())
 	var data []byte
-	if err := r.ParseMultipartForm(editorial.MaxScheduleImportBytes * 2); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			h.fail(w, r, err)
-			return
-		}
-		h.fail(w, r, errBadForm)
+	if err := parseUploadForm(r, editorial.MaxScheduleImportBytes*2); err != nil {
+		h.fail(w, r, err)
 		return
-	}
-	if r.PostForm == nil {
-		if err := parseForm(r); err != nil {
-			h.fail(w, r, err)
-			return
-		}
 	}
 	create := r.PostForm.Get("action") == "create"
 	if create {
@@ -131,4 +120,20 @@ func (h *handler) scheduleImport(w http.ResponseWriter, r *http.Request) {
 		v.status = http.StatusUnprocessableEntity
 	}
 	h.render(w, r, v, p)
+}
+
+// parseUploadForm reads a form that may carry a file (multipart, up to max bytes in
+// memory) or not: a body over the server's limit gives its own error, another unreadable
+// one errBadForm.
+func parseUploadForm(r *http.Request, max int64) error {
+	if err := r.ParseMultipartForm(max); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			return err
+		}
+		return errBadForm
+	}
+	if r.PostForm == nil {
+		return parseForm(r)
+	}
+	return nil
 }
