@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/passerelle-oss/passerelle"
-	"github.com/passerelle-oss/passerelle/internal/config"
 	"github.com/passerelle-oss/passerelle/internal/demo"
 	"github.com/passerelle-oss/passerelle/internal/partners"
 )
@@ -21,21 +18,8 @@ import (
 // is by construction: demo.RelayedOnWeibo only prepares; bench/startup times starts.)
 func TestDemoRelayCollected(t *testing.T) {
 	t.Parallel()
-	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	build := config.Flags(fs, func(string) string { return "" })
-	if err := fs.Parse([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--demo", "--log-level", "error"}); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &Main{Config: cfg, Out: &bytes.Buffer{}}
+	m := bootDemo(t)
 	ctx := context.Background()
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
 	owner, _, err := m.DB.UserByEmail(ctx, demo.OwnerEmail)
 	if err != nil {
 		t.Fatal(err)
