@@ -38,6 +38,10 @@ type Scope struct {
 	OrgID          int64
 	InstitutionIDs []int64
 	Accounts       []*passerelle.Account
+	// WholeOrg says that InstitutionIDs are all the organization's institutions:
+	// the breakdown and the days are then read from the organization's sums
+	// (AnalyticsOrgBreakdown, AnalyticsOrgDays).
+	WholeOrg bool
 }
 
 // InstitutionScope is an institution the user may see, with its accounts.
@@ -68,7 +72,7 @@ func (s *Service) organizationScope(ctx context.Context, u *passerelle.User) (Sc
 	if err != nil {
 		return Scope{}, nil, err
 	}
-	sc := Scope{OrgID: u.OrgID, Accounts: accounts}
+	sc := Scope{OrgID: u.OrgID, Accounts: accounts, WholeOrg: u.VisibleInstitutions() == nil}
 	for _, i := range insts {
 		sc.InstitutionIDs = append(sc.InstitutionIDs, i.ID)
 	}
@@ -76,16 +80,16 @@ func (s *Service) organizationScope(ctx context.Context, u *passerelle.User) (Sc
 }
 
 // Summary computes the scope's analytics over p, with the previous period's totals.
-// The database adds up the period's publications (AnalyticsCells, AnalyticsDays) and
+// The database adds up the period's publications (breakdown, AnalyticsDays) and
 // ranks the top and bottom posts; only those are read one by one.
 func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, error) {
-	cells, err := s.DB.AnalyticsCells(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
+	b, err := s.breakdown(ctx, sc, p)
 	if err != nil {
 		return nil, err
 	}
 	posts := 0
-	for i := range cells {
-		posts += cells[i].Posts
+	for i := range b.Platforms {
+		posts += b.Platforms[i].Posts
 	}
 	top, err := s.DB.AnalyticsRanked(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, true, topN)
 	if err != nil {
@@ -95,11 +99,11 @@ func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, er
 	if err != nil {
 		return nil, err
 	}
-	cur, err := s.totals(ctx, sc, p, cells)
+	cur, err := s.totals(ctx, sc, p, b.Platforms)
 	if err != nil {
 		return nil, err
 	}
-	sum := compute(cells, top, bottom, cur)
+	sum := compute(b, top, bottom, cur)
 	prev := p.Previous()
 	prevTotal, err := s.DB.AnalyticsTotal(ctx, sc.OrgID, sc.InstitutionIDs, prev.From, prev.To)
 	if err != nil {
@@ -118,6 +122,19 @@ func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, er
 		return nil, err
 	}
 	return &sum, nil
+}
+
+// breakdown is the scope's publications of p added up along each dimension: from the
+// organization's daily sums for a whole organization over whole days, else from the
+// publications (AnalyticsCells).
+func (s *Service) breakdown(ctx context.Context, sc Scope, p Period) (store.AnalyticsBreakdown, error) {
+	if sc.WholeOrg {
+		if b, ok, err := s.DB.AnalyticsOrgBreakdown(ctx, sc.OrgID, p.From, p.To); err != nil || ok {
+			return b, err
+		}
+	}
+	cells, err := s.DB.AnalyticsCells(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
+	return store.Breakdown(cells), err
 }
 
 // totals adds the followers and the cadence target to the cells' totals.

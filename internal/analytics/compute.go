@@ -158,17 +158,17 @@ func round4(x float64) float64 { return math.Round(x*10000) / 10000 }
 // weekdayIndex is a Beijing weekday's place in the week, Monday first.
 func weekdayIndex(d time.Weekday) int { return (int(d) + 6) % 7 }
 
-// compute builds the summary of a period from its cells and its top and bottom
+// compute builds the summary of a period from its breakdown and its top and bottom
 // publications, around the totals.
-func compute(cells []store.AnalyticsCell, top, bottom []store.AnalyticsRow, t Totals) Summary {
+func compute(b store.AnalyticsBreakdown, top, bottom []store.AnalyticsRow, t Totals) Summary {
 	s := Summary{Totals: t}
-	s.ByFormat = groupBy(cells, func(c *store.AnalyticsCell) string { return c.Format })
-	s.ByTheme = groupBy(cells, func(c *store.AnalyticsCell) string { return c.Theme })
-	s.ByPlatform = groupBy(cells, func(c *store.AnalyticsCell) string { return string(c.Platform) })
+	s.ByFormat = groupBy(b.Formats, func(c *store.AnalyticsCell) string { return c.Format })
+	s.ByTheme = groupBy(b.Themes, func(c *store.AnalyticsCell) string { return c.Theme })
+	s.ByPlatform = groupBy(b.Platforms, func(c *store.AnalyticsCell) string { return string(c.Platform) })
 	s.ByWeekday = make([]Group, 7)
 	heat := map[[2]int]*Cell{}
-	for i := range cells {
-		c := &cells[i]
+	for i := range b.Hours {
+		c := &b.Hours[i]
 		wd := weekdayIndex(c.Weekday)
 		g := &s.ByWeekday[wd]
 		g.Posts += c.Posts
@@ -204,7 +204,7 @@ func compute(cells []store.AnalyticsCell, top, bottom []store.AnalyticsRow, t To
 	for i := range bottom {
 		s.BottomPosts = append(s.BottomPosts, figures(&bottom[i]))
 	}
-	s.Findings = findings(cells)
+	s.Findings = findings(b)
 	return s
 }
 
@@ -303,25 +303,27 @@ func (a sample) variance() float64 {
 // findings compares the mean interactions per post across formats, themes and
 // weekdays: the best value against the worst (formats, themes) or against all other
 // days (weekdays), stating it only when the guard passes.
-func findings(cells []store.AnalyticsCell) []Finding {
+func findings(b store.AnalyticsBreakdown) []Finding {
 	out := []Finding{}
 	posts := 0
-	for i := range cells {
-		posts += cells[i].Posts
+	for i := range b.Platforms {
+		posts += b.Platforms[i].Posts
 	}
 	if posts < minPosts {
 		return append(out, Finding{Kind: FindingThin, N: posts,
 			Text: fmt.Sprintf("Too few posts to conclude anything (n = %d; at least %d are needed).", posts, minPosts)})
 	}
 	dims := []struct {
-		name string
-		key  func(*store.AnalyticsCell) string
+		name  string
+		cells []store.AnalyticsCell
+		key   func(*store.AnalyticsCell) string
 	}{
-		{"format", func(c *store.AnalyticsCell) string { return c.Format }},
-		{"theme", func(c *store.AnalyticsCell) string { return c.Theme }},
-		{"weekday", func(c *store.AnalyticsCell) string { return c.Weekday.String() }},
+		{"format", b.Formats, func(c *store.AnalyticsCell) string { return c.Format }},
+		{"theme", b.Themes, func(c *store.AnalyticsCell) string { return c.Theme }},
+		{"weekday", b.Hours, func(c *store.AnalyticsCell) string { return c.Weekday.String() }},
 	}
 	for _, d := range dims {
+		cells := d.cells
 		samples := map[string]*sample{}
 		for i := range cells {
 			c := &cells[i]

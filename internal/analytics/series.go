@@ -3,6 +3,8 @@ package analytics
 import (
 	"context"
 	"time"
+
+	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
 // Day is one Beijing day of a period, for the charts over time.
@@ -19,7 +21,7 @@ type Day struct {
 }
 
 // daily builds the period's days from the figures the database adds up per day of
-// publication (AnalyticsDays) and the accounts' follower readings.
+// publication (AnalyticsOrgDays for a whole organization, else AnalyticsDays) and the accounts' follower readings.
 func (s *Service) daily(ctx context.Context, sc Scope, p Period) ([]Day, error) {
 	n := p.Days()
 	days := make([]Day, n)
@@ -28,7 +30,15 @@ func (s *Service) daily(ctx context.Context, sc Scope, p Period) ([]Day, error) 
 		d := p.From.AddDate(0, 0, i).Format(time.DateOnly)
 		days[i].Day, index[d] = d, i
 	}
-	figures, err := s.DB.AnalyticsDays(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
+	var figures []store.AnalyticsDay
+	var ok bool
+	var err error
+	if sc.WholeOrg {
+		figures, ok, err = s.DB.AnalyticsOrgDays(ctx, sc.OrgID, p.From, p.To)
+	}
+	if !ok && err == nil {
+		figures, err = s.DB.AnalyticsDays(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
+	}
 	if err != nil {
 		return nil, err
 	}

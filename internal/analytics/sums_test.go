@@ -110,7 +110,7 @@ func TestSumsFollowEveryWrite(t *testing.T) {
 		const writes = 240
 		for step := 1; step <= writes; step++ {
 			id := pubs[rng.IntN(len(pubs))]
-			switch op := rng.IntN(11); op {
+			switch op := rng.IntN(14); op {
 			case 0, 1, 2: // a new reading, from any source
 				src := []string{store.PubSourceAPI, store.PubSourceImport, store.PubSourceManual}[rng.IntN(3)]
 				s := &store.PublicationSnapshot{PublicationID: id, TakenAt: end.Add(time.Duration(step) * time.Minute), Source: src,
@@ -153,6 +153,12 @@ func TestSumsFollowEveryWrite(t *testing.T) {
 				post := posts[id]
 				exec(`DELETE FROM posts WHERE id = ?`, post)
 				pubs = slices.DeleteFunc(pubs, func(x int64) bool { return posts[x] == post })
+			case 11: // a post's theme changed
+				exec(`UPDATE posts SET theme = ? WHERE id = ?`, []string{"collection", "history", "exhibition", "behind-the-scenes"}[rng.IntN(4)], posts[id])
+			case 12: // a publication's format changed
+				exec(`UPDATE publications SET format = ? WHERE id = ?`, []string{"photo", "video", "article", "repost"}[rng.IntN(4)], id)
+			case 13: // an account moved to another institution of the organization
+				exec(`UPDATE accounts SET institution_id = ? WHERE id = ?`, instIDs[rng.IntN(len(instIDs))], accountIDs[rng.IntN(len(accountIDs))])
 			}
 			if step%40 == 0 {
 				check(step)
@@ -163,7 +169,8 @@ func TestSumsFollowEveryWrite(t *testing.T) {
 		check(writes + 1)
 		var left int
 		if err := db.SQL().QueryRowContext(ctx, rebind(`SELECT (SELECT COUNT(*) FROM analytics_days d JOIN accounts a ON a.id = d.account_id JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)
-			+ (SELECT COUNT(*) FROM analytics_months m JOIN accounts a ON a.id = m.account_id JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)`), org.ID, org.ID).Scan(&left); err != nil {
+			+ (SELECT COUNT(*) FROM analytics_months m JOIN accounts a ON a.id = m.account_id JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)
+			+ (SELECT COUNT(*) FROM analytics_org_days WHERE org_id = ?)`), org.ID, org.ID, org.ID).Scan(&left); err != nil {
 			t.Fatal(err)
 		}
 		if left != 0 {
@@ -240,6 +247,43 @@ func compareSums(t *testing.T, ctx context.Context, db *store.DB, orgID int64, i
 	}
 	if !slices.Equal(gotDays, want) {
 		t.Errorf("%s: days differ from the publications':\n got %+v\nwant %+v", what, gotDays, want)
+	}
+	// The organization's sums (instIDs are all its institutions): the days, and each
+	// dimension's breakdown against the publications' cells added up in Go.
+	orgDays, ok, err := db.AnalyticsOrgDays(ctx, orgID, p.From, p.To)
+	if err != nil {
+		t.Fatal(err)
+	}
+	midnight := func(t time.Time) bool { return t.Equal(beijingMidnight(t)) }
+	if whole := midnight(p.From) && midnight(p.To); ok != whole {
+		t.Errorf("%s: organization days answered %v", what, ok)
+	}
+	if ok && !slices.Equal(orgDays, want) {
+		t.Errorf("%s: organization days differ from the publications':\n got %+v\nwant %+v", what, orgDays, want)
+	}
+	cells, err := db.AnalyticsCells(ctx, orgID, instIDs, p.From, p.To)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgB, ok, err := db.AnalyticsOrgBreakdown(ctx, orgID, p.From, p.To)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok {
+		wantB := store.Breakdown(cells)
+		byKey := func(a, b store.AnalyticsCell) int {
+			return cmp.Or(cmp.Compare(a.Weekday, b.Weekday), cmp.Compare(a.Hour, b.Hour), cmp.Compare(a.Platform, b.Platform), cmp.Compare(a.Format, b.Format), cmp.Compare(a.Theme, b.Theme))
+		}
+		for _, l := range []struct {
+			name      string
+			got, want []store.AnalyticsCell
+		}{{"formats", orgB.Formats, wantB.Formats}, {"themes", orgB.Themes, wantB.Themes}, {"platforms", orgB.Platforms, wantB.Platforms}, {"hours", orgB.Hours, wantB.Hours}} {
+			slices.SortFunc(l.got, byKey)
+			slices.SortFunc(l.want, byKey)
+			if !slices.Equal(l.got, l.want) {
+				t.Errorf("%s: organization %s differ from the publications':\n got %+v\nwant %+v", what, l.name, l.got, l.want)
+			}
+		}
 	}
 	// The top and bottom posts (the index walk of migration 0054, or the period ranked)
 	// against the publications ranked here: most interactions first, ties by the lowest
