@@ -22,7 +22,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -40,12 +42,32 @@ func main() {
 	orgN := flag.Int("org-n", 10, "measured runs per organization-wide query (the portfolio and its report)")
 	orgID := flag.Int64("org", 0, "the organization (default: the newest)")
 	seed := flag.Uint64("seed", 1, "the random seed of the institutions and periods drawn")
+	only := flag.String("only", "", "measure only the queries whose name matches this regular expression")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured runs to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "analytics:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "analytics:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	match, err := regexp.Compile(*only)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "analytics: -only:", err)
+		os.Exit(2)
+	}
 	if *data == "" && *dbURL == "" || *n < 1 || *orgN < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*data, *dbURL, *n, *orgN, *orgID, *seed); err != nil {
+	if err := run(*data, *dbURL, *n, *orgN, *orgID, *seed, match); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "analytics:", err)
 		os.Exit(1)
 	}
@@ -56,7 +78,7 @@ var targets = map[store.Dialect]time.Duration{store.SQLite: 300 * time.Milliseco
 
 const xlsxTarget = 2 * time.Second
 
-func run(data, dbURL string, n, orgN int, orgID int64, seed uint64) error {
+func run(data, dbURL string, n, orgN int, orgID int64, seed uint64, only *regexp.Regexp) error {
 	ctx := context.Background()
 	keys, err := secret.NewKeyring(map[int][]byte{1: secret.NewKey()})
 	if err != nil {
@@ -190,6 +212,9 @@ func run(data, dbURL string, n, orgN int, orgID int64, seed uint64) error {
 	fmt.Printf("%-36s %9s %9s %9s %9s  %s\n", "query", "p50 ms", "p95 ms", "max ms", "target", "")
 	failed := 0
 	for _, c := range cases {
+		if !only.MatchString(c.name) {
+			continue
+		}
 		for range 2 {
 			if err := c.fn(); err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)

@@ -64,9 +64,17 @@ func (s *Service) OrganizationScope(ctx context.Context, u *passerelle.User) (Sc
 }
 
 func (s *Service) organizationScope(ctx context.Context, u *passerelle.User) (Scope, []*passerelle.Institution, error) {
-	accounts, err := s.Tenancy.AllAccounts(ctx, u)
+	// Archived accounts included, as in an institution's scope: their followers and
+	// posts belong to the periods in which they were active.
+	all, err := s.DB.Accounts(ctx, store.AccountFilter{OrgID: u.OrgID, IncludeArchived: true})
 	if err != nil {
 		return Scope{}, nil, err
+	}
+	var accounts []*passerelle.Account
+	for _, a := range all {
+		if u.Can(a.InstitutionID, passerelle.PermView) {
+			accounts = append(accounts, a)
+		}
 	}
 	insts, err := s.Tenancy.Institutions(ctx, u, true, tenancy.Page{})
 	if err != nil {
@@ -83,9 +91,16 @@ func (s *Service) organizationScope(ctx context.Context, u *passerelle.User) (Sc
 // The database adds up the period's publications (breakdown, AnalyticsDays) and
 // ranks the top and bottom posts; only those are read one by one.
 func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, error) {
+	sum, _, _, err := s.summary(ctx, sc, p)
+	return sum, err
+}
+
+// summary is Summary with the accounts' figures of the period and of the previous one,
+// which a portfolio reuses.
+func (s *Service) summary(ctx context.Context, sc Scope, p Period) (sum *Summary, figs, prevFigs accountFigures, err error) {
 	b, err := s.breakdown(ctx, sc, p)
 	if err != nil {
-		return nil, err
+		return nil, figs, prevFigs, err
 	}
 	posts := 0
 	for i := range b.Platforms {
@@ -93,35 +108,36 @@ func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, er
 	}
 	top, err := s.DB.AnalyticsRanked(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, true, topN)
 	if err != nil {
-		return nil, err
+		return nil, figs, prevFigs, err
 	}
 	bottom, err := s.DB.AnalyticsRanked(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, false, min(topN, posts-len(top)))
 	if err != nil {
-		return nil, err
+		return nil, figs, prevFigs, err
 	}
-	cur, err := s.totals(ctx, sc, p, b.Platforms)
-	if err != nil {
-		return nil, err
+	if figs, err = s.accountFigures(ctx, sc.Accounts, p); err != nil {
+		return nil, figs, prevFigs, err
 	}
-	sum := compute(b, top, bottom, cur)
+	out := compute(b, top, bottom, figs.totals(sc, p, b.Platforms))
+	sum = &out
 	prev := p.Previous()
 	prevTotal, err := s.DB.AnalyticsTotal(ctx, sc.OrgID, sc.InstitutionIDs, prev.From, prev.To)
 	if err != nil {
-		return nil, err
+		return nil, figs, prevFigs, err
 	}
-	if sum.Previous, err = s.totals(ctx, sc, prev, []store.AnalyticsCell{prevTotal}); err != nil {
-		return nil, err
+	if prevFigs, err = s.accountFigures(ctx, sc.Accounts, prev); err != nil {
+		return nil, figs, prevFigs, err
 	}
+	sum.Previous = prevFigs.totals(sc, prev, []store.AnalyticsCell{prevTotal})
 	if sum.Live, sum.LiveTotals, err = s.live(ctx, sc, p); err != nil {
-		return nil, err
+		return nil, figs, prevFigs, err
 	}
 	if sum.CoAuthored, err = s.DB.CoAuthoredPosts(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, maxLive); err != nil {
-		return nil, err
+		return nil, figs, prevFigs, err
 	}
 	if sum.Daily, err = s.daily(ctx, sc, p); err != nil {
-		return nil, err
+		return nil, figs, prevFigs, err
 	}
-	return &sum, nil
+	return sum, figs, prevFigs, nil
 }
 
 // breakdown is the scope's publications of p added up along each dimension: from the
@@ -135,15 +151,6 @@ func (s *Service) breakdown(ctx context.Context, sc Scope, p Period) (store.Anal
 	}
 	cells, err := s.DB.AnalyticsCells(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
 	return store.Breakdown(cells), err
-}
-
-// totals adds the followers and the cadence target to the cells' totals.
-func (s *Service) totals(ctx context.Context, sc Scope, p Period, cells []store.AnalyticsCell) (Totals, error) {
-	d, err := s.accountFigures(ctx, sc.Accounts, p)
-	if err != nil {
-		return Totals{}, err
-	}
-	return d.totals(sc, p, cells), nil
 }
 
 // accountFigures are the per-account figures totals needs over a period, read for
@@ -230,11 +237,11 @@ func (s *Service) OrganizationSummary(ctx context.Context, u *passerelle.User, p
 	if err != nil {
 		return nil, err
 	}
-	sum, err := s.Summary(ctx, sc, p)
+	sum, figs, prevFigs, err := s.summary(ctx, sc, p)
 	if err != nil {
 		return nil, err
 	}
-	if sum.Institutions, err = s.portfolio(ctx, sc, insts, p); err != nil {
+	if sum.Institutions, err = s.portfolio(ctx, sc, insts, p, figs, prevFigs); err != nil {
 		return nil, err
 	}
 	return sum, nil

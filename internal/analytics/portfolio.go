@@ -20,8 +20,9 @@ type InstitutionFigures struct {
 
 // portfolio is each institution's totals over p and over the period before; the
 // database adds up each period's publications per institution in one query
-// (AnalyticsInstitutionTotals).
-func (s *Service) portfolio(ctx context.Context, sc Scope, insts []*passerelle.Institution, p Period) ([]InstitutionFigures, error) {
+// (AnalyticsInstitutionTotals), and figs and prevFigs are every account's follower and
+// cadence figures of the two periods (the organization summary's).
+func (s *Service) portfolio(ctx context.Context, sc Scope, insts []*passerelle.Institution, p Period, figs, prevFigs accountFigures) ([]InstitutionFigures, error) {
 	cur, err := s.DB.AnalyticsInstitutionTotals(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
 	if err != nil {
 		return nil, err
@@ -36,15 +37,6 @@ func (s *Service) portfolio(ctx context.Context, sc Scope, insts []*passerelle.I
 			return []store.AnalyticsCell{c}
 		}
 		return nil
-	}
-	// Every account's follower and cadence figures, once per period.
-	figs, err := s.accountFigures(ctx, sc.Accounts, p)
-	if err != nil {
-		return nil, err
-	}
-	prevFigs, err := s.accountFigures(ctx, sc.Accounts, prevP)
-	if err != nil {
-		return nil, err
 	}
 	accounts := map[int64][]*passerelle.Account{}
 	for _, a := range sc.Accounts {

@@ -52,6 +52,27 @@ func (s *Service) daily(ctx context.Context, sc Scope, p Period) ([]Day, error) 
 	if len(sc.Accounts) == 0 {
 		return days, nil
 	}
+	if sc.WholeOrg {
+		if before, changes, ok, err := s.DB.OrgFollowerDays(ctx, sc.OrgID, p.From, p.To); err != nil || ok {
+			if err != nil {
+				return nil, err
+			}
+			// The organization's changes per day (migration 0076), added up from the
+			// first reading.
+			total, readers := before.Followers, before.Readers
+			next := 0
+			for i := range days {
+				for ; next < len(changes) && changes[next].Day <= days[i].Day; next++ {
+					total += changes[next].Followers
+					readers += changes[next].Readers
+				}
+				if readers > 0 {
+					days[i].Followers = ptr(total)
+				}
+			}
+			return days, nil
+		}
+	}
 	// Each account's value carries forward from its reading before the period (if
 	// any) through its readings in the period.
 	ids := make([]int64, 0, len(sc.Accounts))

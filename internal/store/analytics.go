@@ -291,7 +291,7 @@ const rankWalk = 2000
 // them are in the scope and the period: every publication it did not read ranks
 // after those, so the result is exact. A publication without figures has 0
 // interactions and is not in the index: the bottom posts take those from the period
-// itself. It says false when it cannot answer (a small scope or a short period),
+// itself (only on the days that have any, unreadDays). It says false when it cannot answer (a small scope or a short period),
 // and AnalyticsRanked then ranks the period's publications.
 func (db *DB) rankedWalk(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, desc bool, n int) ([]AnalyticsRow, bool, error) {
 	const x = "(COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(reposts, 0))"
@@ -319,11 +319,17 @@ func (db *DB) rankedWalk(ctx context.Context, orgID int64, institutionIDs []int6
 	if desc {
 		return rows, true, nil
 	}
-	w = analyticsWhere(orgID, institutionIDs, from, to)
-	w.add("f.publication_id IS NULL")
-	none, err := db.analyticsRowsFrom(ctx, analyticsFrom, w, "p.id DESC", n)
+	unreadFrom, unreadTo, err := db.unreadDays(ctx, orgID, from, to)
 	if err != nil {
 		return nil, false, err
+	}
+	var none []AnalyticsRow
+	if unreadFrom.Before(unreadTo) {
+		w = analyticsWhere(orgID, institutionIDs, unreadFrom, unreadTo)
+		w.add("f.publication_id IS NULL")
+		if none, err = db.analyticsRowsFrom(ctx, analyticsFrom, w, "p.id DESC", n); err != nil {
+			return nil, false, err
+		}
 	}
 	rows = append(rows, none...)
 	interactions := func(r AnalyticsRow) int64 {
@@ -343,6 +349,38 @@ func (db *DB) rankedWalk(ctx context.Context, orgID int64, institutionIDs []int6
 		return rows[i].PublicationID > rows[j].PublicationID
 	})
 	return rows[:n], true, nil
+}
+
+// unreadDays narrows [from, to) to the Beijing days on which the organization has
+// published publications without figures (the unread column of migration 0075): an
+// empty range when it has none. Bounds that are not Beijing midnights are returned as
+// they are.
+func (db *DB) unreadDays(ctx context.Context, orgID int64, from, to time.Time) (time.Time, time.Time, error) {
+	fromDay, toDay, ok := beijingDays(from, to)
+	if !ok {
+		return from, to, nil
+	}
+	var first, last sql.NullString
+	err := db.r().row(ctx, `SELECT MIN(day), MAX(day) FROM analytics_org_days WHERE org_id = ? AND dim = 'platform' AND day >= ? AND day < ? AND unread > 0`,
+		orgID, fromDay, toDay).Scan(&first, &last)
+	if err != nil {
+		return from, to, db.mapErr(err)
+	}
+	if !first.Valid {
+		return from, from, nil
+	}
+	f, errF := time.ParseInLocation(time.DateOnly, first.String, beijing)
+	l, errL := time.ParseInLocation(time.DateOnly, last.String, beijing)
+	if errF != nil || errL != nil {
+		return from, to, nil
+	}
+	if f.After(from) {
+		from = f
+	}
+	if l = l.AddDate(0, 0, 1); l.Before(to) {
+		to = l
+	}
+	return from, to, nil
 }
 
 // analyticsFrom is the publications of AnalyticsRows: w must be made by analyticsWhere.
@@ -640,7 +678,7 @@ func (db *DB) falseLit() string {
 // when there is none.
 func (db *DB) FollowersAt(ctx context.Context, accountID int64, at time.Time) (int64, bool, error) {
 	var n int64
-	err := db.r().row(ctx, `SELECT followers FROM account_snapshots WHERE account_id = ? AND taken_at <= ? AND followers IS NOT NULL ORDER BY taken_at DESC LIMIT 1`, accountID, at).Scan(&n)
+	err := db.r().row(ctx, `SELECT followers FROM account_snapshots WHERE account_id = ? AND taken_at <= ? AND followers IS NOT NULL ORDER BY taken_at DESC, id DESC LIMIT 1`, accountID, at).Scan(&n)
 	if err != nil {
 		if passerelle.ErrorCode(db.mapErr(err)) == passerelle.ENOTFOUND {
 			return 0, false, nil
@@ -695,14 +733,43 @@ type FollowerMove struct {
 }
 
 // FollowerMovesEach is FollowerMoves per account, in one grouped query: an account
-// without a known day is absent.
+// without a known day is absent. The whole calendar months of [from, to] are read
+// from follower_months (migration 0076), the other days from follower_days.
 func (db *DB) FollowerMovesEach(ctx context.Context, accountIDs []int64, from, to string) (map[int64]FollowerMove, error) {
-	w := where{}
-	w.in("account_id", accountIDs)
-	w.add("day >= ?", from)
-	w.add("day <= ?", to)
+	var parts []string
+	var args []any
+	branch := func(table, column, from, to string) {
+		w := where{}
+		w.in("account_id", accountIDs)
+		w.add(column+" >= ?", from)
+		w.add(column+" < ?", to)
+		parts = append(parts, `SELECT account_id, new_followers, lost_followers FROM `+table+w.sql())
+		args = append(args, w.args...)
+	}
+	f, errF := time.Parse(time.DateOnly, from)
+	t, errT := time.Parse(time.DateOnly, to)
+	if errF != nil || errT != nil {
+		return nil, passerelle.Errorf(passerelle.EINVALID, "Days must be written YYYY-MM-DD.")
+	}
+	end := t.AddDate(0, 0, 1) // to is included
+	monthFrom := time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if monthFrom.Before(f) {
+		monthFrom = monthFrom.AddDate(0, 1, 0)
+	}
+	monthTo := time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if monthFrom.Before(monthTo) {
+		if f.Before(monthFrom) {
+			branch("follower_days", "day", from, monthFrom.Format(time.DateOnly))
+		}
+		branch("follower_months", "month", monthFrom.Format("2006-01"), monthTo.Format("2006-01"))
+		if monthTo.Before(end) {
+			branch("follower_days", "day", monthTo.Format(time.DateOnly), end.Format(time.DateOnly))
+		}
+	} else {
+		branch("follower_days", "day", from, end.Format(time.DateOnly))
+	}
 	out := map[int64]FollowerMove{}
-	_, err := queryAll(ctx, db, db.r(), `SELECT account_id, `+db.sumSQL("new_followers")+`, `+db.sumSQL("lost_followers")+` FROM follower_days`+w.sql()+` GROUP BY account_id`, w.args,
+	_, err := queryAll(ctx, db, db.r(), `SELECT account_id, `+db.sumSQL("new_followers")+`, `+db.sumSQL("lost_followers")+` FROM (`+strings.Join(parts, " UNION ALL ")+`) x GROUP BY account_id`, args,
 		func(sc interface{ Scan(...any) error }) (FollowerMove, error) {
 			var id int64
 			var m FollowerMove
@@ -835,8 +902,8 @@ func (db *DB) FollowersOver(ctx context.Context, accountIDs []int64, from, to ti
 		w := where{}
 		w.in("a.id", accountIDs[:n])
 		args := append([]any{from, from, to, to}, w.args...)
-		_, err := queryAll(ctx, db, db.r(), `SELECT a.id, COALESCE(`+reading+`s.taken_at <= ? ORDER BY s.taken_at DESC LIMIT 1),
-			`+reading+`s.taken_at > ? AND s.taken_at < ? ORDER BY s.taken_at LIMIT 1)), `+reading+`s.taken_at < ? ORDER BY s.taken_at DESC LIMIT 1)
+		_, err := queryAll(ctx, db, db.r(), `SELECT a.id, COALESCE(`+reading+`s.taken_at <= ? ORDER BY s.taken_at DESC, s.id DESC LIMIT 1),
+			`+reading+`s.taken_at > ? AND s.taken_at < ? ORDER BY s.taken_at, s.id LIMIT 1)), `+reading+`s.taken_at < ? ORDER BY s.taken_at DESC, s.id DESC LIMIT 1)
 			FROM accounts a`+w.sql(), args, func(sc interface{ Scan(...any) error }) (FollowerReadings, error) {
 			var id int64
 			var r FollowerReadings
@@ -874,7 +941,7 @@ func (db *DB) FollowerReadings(ctx context.Context, accountIDs []int64, from, to
 	w.add("taken_at >= ?", from)
 	w.add("taken_at < ?", to)
 	w.add("followers IS NOT NULL")
-	return queryAll(ctx, db, db.r(), `SELECT account_id, taken_at, followers FROM account_snapshots`+w.sql()+` ORDER BY taken_at, account_id`, w.args,
+	return queryAll(ctx, db, db.r(), `SELECT account_id, taken_at, followers FROM account_snapshots`+w.sql()+` ORDER BY taken_at, id`, w.args,
 		func(sc interface{ Scan(...any) error }) (FollowerCount, error) {
 			var f FollowerCount
 			var at nullTime
@@ -891,7 +958,7 @@ func (db *DB) FollowersBefore(ctx context.Context, accountIDs []int64, at time.T
 	w.in("a.id", accountIDs)
 	args := append([]any{at}, w.args...)
 	rows, err := queryAll(ctx, db, db.r(), `SELECT a.id, (SELECT s.followers FROM account_snapshots s WHERE s.account_id = a.id AND s.taken_at < ? AND s.followers IS NOT NULL
-		ORDER BY s.taken_at DESC LIMIT 1) FROM accounts a`+w.sql(), args,
+		ORDER BY s.taken_at DESC, s.id DESC LIMIT 1) FROM accounts a`+w.sql(), args,
 		func(sc interface{ Scan(...any) error }) (FollowerCount, error) {
 			var f FollowerCount
 			var n *int64

@@ -371,7 +371,7 @@ func (db *DB) AnalyzeAfterLoad(ctx context.Context) error {
 	if db.dialect != Postgres {
 		return nil
 	}
-	for _, t := range []string{"posts", "publications", "publication_snapshots", "publication_figures", "analytics_days", "analytics_months", "analytics_org_days", "account_snapshots", "follower_days"} {
+	for _, t := range []string{"posts", "publications", "publication_snapshots", "publication_figures", "analytics_days", "analytics_months", "analytics_org_days", "account_snapshots", "follower_days", "analytics_org_followers", "follower_months"} {
 		if _, err := db.write.ExecContext(ctx, `ANALYZE `+t); err != nil {
 			return db.mapErr(err)
 		}

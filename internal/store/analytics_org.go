@@ -124,3 +124,35 @@ func (db *DB) AnalyticsOrgDays(ctx context.Context, orgID int64, from, to time.T
 	})
 	return days, true, err
 }
+
+// OrgFollowerDay is how an organization's followers changed on a Beijing day: the
+// change of the sum of its accounts' latest readings, and how many accounts were read
+// for the first time.
+type OrgFollowerDay struct {
+	Day       string // YYYY-MM-DD
+	Followers int64
+	Readers   int64
+}
+
+// OrgFollowerDays returns an organization's follower changes (migration 0076) before
+// from (added up into one) and on each day of [from, to) that has any, oldest first;
+// false as AnalyticsOrgBreakdown. The followers at the end of a day are the changes
+// added up to that day.
+func (db *DB) OrgFollowerDays(ctx context.Context, orgID int64, from, to time.Time) (before OrgFollowerDay, days []OrgFollowerDay, ok bool, err error) {
+	fromDay, toDay, ok := beijingDays(from, to)
+	if !ok {
+		return before, nil, false, nil
+	}
+	err = db.r().row(ctx, `SELECT `+db.sumSQL("followers")+`, `+db.sumSQL("readers")+` FROM analytics_org_followers WHERE org_id = ? AND day < ?`, orgID, fromDay).
+		Scan(&before.Followers, &before.Readers)
+	if err != nil {
+		return before, nil, true, db.mapErr(err)
+	}
+	days, err = queryAll(ctx, db, db.r(), `SELECT day, followers, readers FROM analytics_org_followers WHERE org_id = ? AND day >= ? AND day < ? ORDER BY day`,
+		[]any{orgID, fromDay, toDay}, func(sc interface{ Scan(...any) error }) (OrgFollowerDay, error) {
+			var d OrgFollowerDay
+			err := sc.Scan(&d.Day, &d.Followers, &d.Readers)
+			return d, err
+		})
+	return before, days, true, err
+}

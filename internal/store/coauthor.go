@@ -132,24 +132,27 @@ func (db *DB) CoAuthoredPosts(ctx context.Context, orgID int64, institutionIDs [
 	if len(institutionIDs) == 0 {
 		return []CoAuthoredPost{}, nil
 	}
+	// Read from the co-authored posts (few), each with its first publication's
+	// instant: not from the publications, which would be grouped by post whatever the
+	// period.
 	w := where{}
+	w.add("p.id = pc.post_id")
 	w.add("i.org_id = ?", orgID)
 	w.in("p.institution_id", institutionIDs)
-	w.add("x.published_at >= ?", from)
-	w.add("x.published_at < ?", to)
-	w.add("EXISTS (SELECT 1 FROM post_coauthors c WHERE c.post_id = p.id)")
-	out, err := queryAll(ctx, db, db.r(), `SELECT p.id, p.institution_id, p.title, x.published_at,
-			(SELECT COUNT(*) FROM post_coauthors c WHERE c.post_id = p.id),
-			(SELECT COUNT(*) FROM post_coauthors c WHERE c.post_id = p.id AND c.url <> ''),
-			COALESCE((SELECT SUM(f.views) FROM publications b JOIN publication_figures f ON f.publication_id = b.id WHERE b.post_id = p.id), 0),
-			COALESCE((SELECT MAX(CASE WHEN f.views_lower_bound THEN 1 ELSE 0 END) FROM publications b JOIN publication_figures f ON f.publication_id = b.id WHERE b.post_id = p.id), 0),
-			COALESCE((SELECT SUM(c.views) FROM post_coauthors c WHERE c.post_id = p.id AND c.url <> ''), 0),
-			COALESCE((SELECT MAX(CASE WHEN c.views_lower_bound THEN 1 ELSE 0 END) FROM post_coauthors c WHERE c.post_id = p.id AND c.url <> ''), 0),
-			COALESCE((SELECT SUM(c.reposts) FROM post_coauthors c WHERE c.post_id = p.id AND c.url <> ''), 0),
-			COALESCE((SELECT SUM(c.likes) FROM post_coauthors c WHERE c.post_id = p.id AND c.url <> ''), 0)
-		FROM posts p JOIN institutions i ON i.id = p.institution_id
-		JOIN (SELECT b.post_id, MIN(b.published_at) AS published_at FROM publications b WHERE b.published_at IS NOT NULL GROUP BY b.post_id) x ON x.post_id = p.id
-		`+w.sql()+` ORDER BY x.published_at, p.id LIMIT ?`, append(w.args, limit), func(s interface{ Scan(...any) error }) (CoAuthoredPost, error) {
+	args := append(w.args, from, to, limit)
+	out, err := queryAll(ctx, db, db.r(), `SELECT x.id, x.institution_id, x.title, x.published_at,
+			(SELECT COUNT(*) FROM post_coauthors c WHERE c.post_id = x.id),
+			(SELECT COUNT(*) FROM post_coauthors c WHERE c.post_id = x.id AND c.url <> ''),
+			COALESCE((SELECT SUM(f.views) FROM publications b JOIN publication_figures f ON f.publication_id = b.id WHERE b.post_id = x.id), 0),
+			COALESCE((SELECT MAX(CASE WHEN f.views_lower_bound THEN 1 ELSE 0 END) FROM publications b JOIN publication_figures f ON f.publication_id = b.id WHERE b.post_id = x.id), 0),
+			COALESCE((SELECT SUM(c.views) FROM post_coauthors c WHERE c.post_id = x.id AND c.url <> ''), 0),
+			COALESCE((SELECT MAX(CASE WHEN c.views_lower_bound THEN 1 ELSE 0 END) FROM post_coauthors c WHERE c.post_id = x.id AND c.url <> ''), 0),
+			COALESCE((SELECT SUM(c.reposts) FROM post_coauthors c WHERE c.post_id = x.id AND c.url <> ''), 0),
+			COALESCE((SELECT SUM(c.likes) FROM post_coauthors c WHERE c.post_id = x.id AND c.url <> ''), 0)
+		FROM (SELECT p.id, p.institution_id, p.title,
+				(SELECT MIN(b.published_at) FROM publications b WHERE b.post_id = p.id AND b.published_at IS NOT NULL) AS published_at
+			FROM (SELECT DISTINCT c.post_id FROM post_coauthors c) pc CROSS JOIN posts p JOIN institutions i ON i.id = p.institution_id`+w.sql()+`) x
+		WHERE x.published_at >= ? AND x.published_at < ? ORDER BY x.published_at, x.id LIMIT ?`, args, func(s interface{ Scan(...any) error }) (CoAuthoredPost, error) {
 		var c CoAuthoredPost
 		var at nullTime
 		var ownLB, partnerLB int

@@ -13,7 +13,9 @@
 --                   which gives the weekday, this is the weekday × hour heatmap).
 -- Each dimension's rows of a day add up to the same totals. The columns are those of
 -- analytics_days, plus squares: the sum of each publication's interactions squared
--- (a float: it can pass int64), for the significance guard of the findings.
+-- (a float: it can pass int64), for the significance guard of the findings; and
+-- unread: the publications without figures yet (the bottom posts look for those only
+-- on the days that have any).
 --
 -- The dimensions are kept apart, not crossed: the pages show each one alone, and a
 -- crossed key (hour × format × theme × platform) would hold about as many rows as
@@ -38,19 +40,21 @@ CREATE TABLE analytics_org_days (
     reposts BIGINT NOT NULL,
     viewed_interactions BIGINT NOT NULL,
     squares DOUBLE PRECISION NOT NULL,
+    unread BIGINT NOT NULL,
     PRIMARY KEY (org_id, day, dim, key)
 );
 
-INSERT INTO analytics_org_days (org_id, day, dim, key, posts, views, lower_bounds, likes, comments, reposts, viewed_interactions, squares)
+INSERT INTO analytics_org_days (org_id, day, dim, key, posts, views, lower_bounds, likes, comments, reposts, viewed_interactions, squares, unread)
 SELECT x.org_id, x.day, d.dim, CASE d.dim WHEN 'format' THEN x.format WHEN 'theme' THEN x.theme WHEN 'platform' THEN x.platform ELSE x.hour END,
-    SUM(x.posts), SUM(x.views), SUM(x.lower_bounds), SUM(x.likes), SUM(x.comments), SUM(x.reposts), SUM(x.viewed_interactions), SUM(x.squares)
+    SUM(x.posts), SUM(x.views), SUM(x.lower_bounds), SUM(x.likes), SUM(x.comments), SUM(x.reposts), SUM(x.viewed_interactions), SUM(x.squares), SUM(x.unread)
 FROM (
     SELECT i.org_id, to_char(p.published_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day, to_char(p.published_at AT TIME ZONE 'Asia/Shanghai', 'HH24') AS hour,
         a.platform, p.format, po.theme, COUNT(*) AS posts, COALESCE(SUM(f.views), 0) AS views,
         COUNT(*) FILTER (WHERE f.views IS NOT NULL AND f.views_lower_bound) AS lower_bounds,
         COALESCE(SUM(f.likes), 0) AS likes, COALESCE(SUM(f.comments), 0) AS comments, COALESCE(SUM(f.reposts), 0) AS reposts,
         COALESCE(SUM(CASE WHEN f.views IS NOT NULL THEN COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) ELSE 0 END), 0) AS viewed_interactions,
-        COALESCE(SUM((COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0))::FLOAT8 * (COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0))), 0) AS squares
+        COALESCE(SUM((COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0))::FLOAT8 * (COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0))), 0) AS squares,
+        COUNT(*) FILTER (WHERE f.publication_id IS NULL) AS unread
     FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id
         JOIN posts po ON po.id = p.post_id LEFT JOIN publication_figures f ON f.publication_id = p.id
     WHERE p.state = 'published' AND p.published_at IS NOT NULL
@@ -61,10 +65,10 @@ GROUP BY 1, 2, 3, 4;
 ANALYZE analytics_org_days;
 
 -- analytics_org_add adds a publication's contribution (sgn 1) or takes it out (sgn -1)
--- to the rows of its four dimensions: with_post counts the publication itself, and
--- the figures given (NULL: none) are added.
+-- to the rows of its four dimensions: with_post counts the publication itself, the
+-- figures given (NULL: none) are added, and du to the publications without figures.
 CREATE FUNCTION analytics_org_add(org BIGINT, ts TIMESTAMPTZ, platform TEXT, format TEXT, theme TEXT, sgn BIGINT, with_post BOOLEAN,
-    v BIGINT, lb BOOLEAN, l BIGINT, c BIGINT, r BIGINT) RETURNS void LANGUAGE plpgsql AS $$
+    v BIGINT, lb BOOLEAN, l BIGINT, c BIGINT, r BIGINT, du BIGINT) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     d TEXT := to_char(ts AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD');
     h TEXT := to_char(ts AT TIME ZONE 'Asia/Shanghai', 'HH24');
@@ -81,12 +85,12 @@ BEGIN
     IF org IS NULL THEN
         RETURN;
     END IF;
-    INSERT INTO analytics_org_days AS s (org_id, day, dim, key, posts, views, lower_bounds, likes, comments, reposts, viewed_interactions, squares)
-    SELECT org, d, k.dim, k.key, dp, dv, dlb, dl, dc, dr, dvi, dsq
+    INSERT INTO analytics_org_days AS s (org_id, day, dim, key, posts, views, lower_bounds, likes, comments, reposts, viewed_interactions, squares, unread)
+    SELECT org, d, k.dim, k.key, dp, dv, dlb, dl, dc, dr, dvi, dsq, du
     FROM (VALUES ('format', format), ('theme', theme), ('platform', platform), ('hour', h)) k (dim, key)
     ON CONFLICT (org_id, day, dim, key) DO UPDATE SET posts = s.posts + dp, views = s.views + dv, lower_bounds = s.lower_bounds + dlb,
         likes = s.likes + dl, comments = s.comments + dc, reposts = s.reposts + dr, viewed_interactions = s.viewed_interactions + dvi,
-        squares = s.squares + dsq;
+        squares = s.squares + dsq, unread = s.unread + du;
     IF dp < 0 THEN
         DELETE FROM analytics_org_days WHERE org_id = org AND day = d AND posts <= 0;
     END IF;
@@ -110,7 +114,9 @@ BEGIN
     IF with_figures THEN
         SELECT * INTO f FROM publication_figures WHERE publication_id = pub;
     END IF;
-    PERFORM analytics_org_add(k.org_id, ts, k.platform, fmt, k.theme, sgn, with_post, f.views, f.views_lower_bound, f.likes, f.comments, f.reposts);
+    -- Without figures (none yet, or deleted just before), the publication is unread.
+    PERFORM analytics_org_add(k.org_id, ts, k.platform, fmt, k.theme, sgn, with_post, f.views, f.views_lower_bound, f.likes, f.comments, f.reposts,
+        CASE WHEN with_post AND f.publication_id IS NULL THEN sgn ELSE 0 END);
 END;
 $$;
 
@@ -168,7 +174,7 @@ BEGIN
         FROM publications pu JOIN accounts a ON a.id = pu.account_id JOIN institutions i ON i.id = a.institution_id JOIN posts po ON po.id = pu.post_id
         WHERE pu.id = OLD.publication_id AND pu.state = 'published' AND pu.published_at IS NOT NULL;
         IF FOUND THEN
-            PERFORM analytics_org_add(p.org_id, p.published_at, p.platform, p.format, p.theme, -1, FALSE, OLD.views, OLD.views_lower_bound, OLD.likes, OLD.comments, OLD.reposts);
+            PERFORM analytics_org_add(p.org_id, p.published_at, p.platform, p.format, p.theme, -1, FALSE, OLD.views, OLD.views_lower_bound, OLD.likes, OLD.comments, OLD.reposts, 1);
         END IF;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
@@ -176,7 +182,7 @@ BEGIN
         FROM publications pu JOIN accounts a ON a.id = pu.account_id JOIN institutions i ON i.id = a.institution_id JOIN posts po ON po.id = pu.post_id
         WHERE pu.id = NEW.publication_id AND pu.state = 'published' AND pu.published_at IS NOT NULL;
         IF FOUND THEN
-            PERFORM analytics_org_add(p.org_id, p.published_at, p.platform, p.format, p.theme, 1, FALSE, NEW.views, NEW.views_lower_bound, NEW.likes, NEW.comments, NEW.reposts);
+            PERFORM analytics_org_add(p.org_id, p.published_at, p.platform, p.format, p.theme, 1, FALSE, NEW.views, NEW.views_lower_bound, NEW.likes, NEW.comments, NEW.reposts, -1);
         END IF;
         RETURN NEW;
     END IF;
@@ -195,13 +201,14 @@ BEGIN
     IF OLD.theme IS NOT DISTINCT FROM NEW.theme THEN
         RETURN NEW;
     END IF;
-    FOR p IN SELECT i.org_id, a.platform, pu.format, pu.published_at, f.views, f.views_lower_bound, f.likes, f.comments, f.reposts
+    FOR p IN SELECT i.org_id, a.platform, pu.format, pu.published_at, f.views, f.views_lower_bound, f.likes, f.comments, f.reposts,
+            CASE WHEN f.publication_id IS NULL THEN 1 ELSE 0 END AS unread
         FROM publications pu JOIN accounts a ON a.id = pu.account_id JOIN institutions i ON i.id = a.institution_id
             LEFT JOIN publication_figures f ON f.publication_id = pu.id
         WHERE pu.post_id = NEW.id AND pu.state = 'published' AND pu.published_at IS NOT NULL
     LOOP
-        PERFORM analytics_org_add(p.org_id, p.published_at, p.platform, p.format, OLD.theme, -1, TRUE, p.views, p.views_lower_bound, p.likes, p.comments, p.reposts);
-        PERFORM analytics_org_add(p.org_id, p.published_at, p.platform, p.format, NEW.theme, 1, TRUE, p.views, p.views_lower_bound, p.likes, p.comments, p.reposts);
+        PERFORM analytics_org_add(p.org_id, p.published_at, p.platform, p.format, OLD.theme, -1, TRUE, p.views, p.views_lower_bound, p.likes, p.comments, p.reposts, -p.unread);
+        PERFORM analytics_org_add(p.org_id, p.published_at, p.platform, p.format, NEW.theme, 1, TRUE, p.views, p.views_lower_bound, p.likes, p.comments, p.reposts, p.unread);
     END LOOP;
     RETURN NEW;
 END;
@@ -222,12 +229,13 @@ BEGIN
     END IF;
     SELECT org_id INTO old_org FROM institutions WHERE id = OLD.institution_id;
     SELECT org_id INTO new_org FROM institutions WHERE id = NEW.institution_id;
-    FOR p IN SELECT pu.format, pu.published_at, po.theme, f.views, f.views_lower_bound, f.likes, f.comments, f.reposts
+    FOR p IN SELECT pu.format, pu.published_at, po.theme, f.views, f.views_lower_bound, f.likes, f.comments, f.reposts,
+            CASE WHEN f.publication_id IS NULL THEN 1 ELSE 0 END AS unread
         FROM publications pu JOIN posts po ON po.id = pu.post_id LEFT JOIN publication_figures f ON f.publication_id = pu.id
         WHERE pu.account_id = NEW.id AND pu.state = 'published' AND pu.published_at IS NOT NULL
     LOOP
-        PERFORM analytics_org_add(old_org, p.published_at, OLD.platform, p.format, p.theme, -1, TRUE, p.views, p.views_lower_bound, p.likes, p.comments, p.reposts);
-        PERFORM analytics_org_add(new_org, p.published_at, NEW.platform, p.format, p.theme, 1, TRUE, p.views, p.views_lower_bound, p.likes, p.comments, p.reposts);
+        PERFORM analytics_org_add(old_org, p.published_at, OLD.platform, p.format, p.theme, -1, TRUE, p.views, p.views_lower_bound, p.likes, p.comments, p.reposts, -p.unread);
+        PERFORM analytics_org_add(new_org, p.published_at, NEW.platform, p.format, p.theme, 1, TRUE, p.views, p.views_lower_bound, p.likes, p.comments, p.reposts, p.unread);
     END LOOP;
     RETURN NEW;
 END;

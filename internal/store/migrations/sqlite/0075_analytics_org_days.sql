@@ -12,7 +12,9 @@
 --                   which gives the weekday, this is the weekday × hour heatmap).
 -- Each dimension's rows of a day add up to the same totals. The columns are those of
 -- analytics_days, plus squares: the sum of each publication's interactions squared
--- (a float: it can pass int64), for the significance guard of the findings.
+-- (a float: it can pass int64), for the significance guard of the findings; and
+-- unread: the publications without figures yet (the bottom posts look for those only
+-- on the days that have any).
 --
 -- The dimensions are kept apart, not crossed: the pages show each one alone, and a
 -- crossed key (hour × format × theme × platform) would hold about as many rows as
@@ -37,19 +39,21 @@ CREATE TABLE analytics_org_days (
     reposts INTEGER NOT NULL,
     viewed_interactions INTEGER NOT NULL,
     squares REAL NOT NULL,
+    unread INTEGER NOT NULL,
     PRIMARY KEY (org_id, day, dim, key)
 ) WITHOUT ROWID;
 
-INSERT INTO analytics_org_days (org_id, day, dim, key, posts, views, lower_bounds, likes, comments, reposts, viewed_interactions, squares)
+INSERT INTO analytics_org_days (org_id, day, dim, key, posts, views, lower_bounds, likes, comments, reposts, viewed_interactions, squares, unread)
 SELECT x.org_id, x.day, d.dim, CASE d.dim WHEN 'format' THEN x.format WHEN 'theme' THEN x.theme WHEN 'platform' THEN x.platform ELSE x.hour END,
-    SUM(x.posts), SUM(x.views), SUM(x.lower_bounds), SUM(x.likes), SUM(x.comments), SUM(x.reposts), SUM(x.viewed_interactions), SUM(x.squares)
+    SUM(x.posts), SUM(x.views), SUM(x.lower_bounds), SUM(x.likes), SUM(x.comments), SUM(x.reposts), SUM(x.viewed_interactions), SUM(x.squares), SUM(x.unread)
 FROM (
     SELECT i.org_id, strftime('%Y-%m-%d', p.published_at, '+8 hours') AS day, strftime('%H', p.published_at, '+8 hours') AS hour,
         a.platform, p.format, po.theme, COUNT(*) AS posts, COALESCE(SUM(f.views), 0) AS views,
         COALESCE(SUM(CASE WHEN f.views IS NOT NULL AND f.views_lower_bound THEN 1 ELSE 0 END), 0) AS lower_bounds,
         COALESCE(SUM(f.likes), 0) AS likes, COALESCE(SUM(f.comments), 0) AS comments, COALESCE(SUM(f.reposts), 0) AS reposts,
         COALESCE(SUM(CASE WHEN f.views IS NOT NULL THEN COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) ELSE 0 END), 0) AS viewed_interactions,
-        COALESCE(SUM(CAST(COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) AS REAL) * (COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0))), 0.0) AS squares
+        COALESCE(SUM(CAST(COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) AS REAL) * (COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0))), 0.0) AS squares,
+        SUM(CASE WHEN f.publication_id IS NULL THEN 1 ELSE 0 END) AS unread
     FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id
         JOIN posts po ON po.id = p.post_id LEFT JOIN publication_figures f ON f.publication_id = p.id
     WHERE p.state = 'published' AND p.published_at IS NOT NULL
@@ -62,18 +66,19 @@ GROUP BY 1, 2, 3, 4;
 -- dimensions, and deletes those left without a post.
 CREATE VIEW analytics_org_delta AS
 SELECT 0 AS org_id, '' AS day, '' AS hour, '' AS platform, '' AS format, '' AS theme, 0 AS posts, 0 AS views, 0 AS lower_bounds,
-    0 AS likes, 0 AS comments, 0 AS reposts, 0 AS viewed_interactions, 0.0 AS squares
+    0 AS likes, 0 AS comments, 0 AS reposts, 0 AS viewed_interactions, 0.0 AS squares, 0 AS unread
 WHERE 0;
 
 CREATE TRIGGER analytics_org_delta_apply INSTEAD OF INSERT ON analytics_org_delta
 BEGIN
-    INSERT INTO analytics_org_days (org_id, day, dim, key, posts, views, lower_bounds, likes, comments, reposts, viewed_interactions, squares)
+    INSERT INTO analytics_org_days (org_id, day, dim, key, posts, views, lower_bounds, likes, comments, reposts, viewed_interactions, squares, unread)
     SELECT NEW.org_id, NEW.day, d.dim, CASE d.dim WHEN 'format' THEN NEW.format WHEN 'theme' THEN NEW.theme WHEN 'platform' THEN NEW.platform ELSE NEW.hour END,
-        NEW.posts, NEW.views, NEW.lower_bounds, NEW.likes, NEW.comments, NEW.reposts, NEW.viewed_interactions, NEW.squares
+        NEW.posts, NEW.views, NEW.lower_bounds, NEW.likes, NEW.comments, NEW.reposts, NEW.viewed_interactions, NEW.squares, NEW.unread
     FROM (SELECT 'format' AS dim UNION ALL SELECT 'theme' UNION ALL SELECT 'platform' UNION ALL SELECT 'hour') d WHERE NEW.org_id IS NOT NULL
     ON CONFLICT (org_id, day, dim, key) DO UPDATE SET posts = posts + excluded.posts, views = views + excluded.views,
         lower_bounds = lower_bounds + excluded.lower_bounds, likes = likes + excluded.likes, comments = comments + excluded.comments,
-        reposts = reposts + excluded.reposts, viewed_interactions = viewed_interactions + excluded.viewed_interactions, squares = squares + excluded.squares;
+        reposts = reposts + excluded.reposts, viewed_interactions = viewed_interactions + excluded.viewed_interactions, squares = squares + excluded.squares,
+        unread = unread + excluded.unread;
     DELETE FROM analytics_org_days WHERE NEW.posts < 0 AND org_id = NEW.org_id AND day = NEW.day AND posts <= 0;
 END;
 
@@ -86,7 +91,8 @@ BEGIN
         COALESCE(f.views, 0), CASE WHEN f.views IS NOT NULL AND f.views_lower_bound THEN 1 ELSE 0 END,
         COALESCE(f.likes, 0), COALESCE(f.comments, 0), COALESCE(f.reposts, 0),
         CASE WHEN f.views IS NOT NULL THEN COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) ELSE 0 END,
-        CAST(COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) AS REAL) * (COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0))
+        CAST(COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) AS REAL) * (COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0)),
+        CASE WHEN f.publication_id IS NULL THEN 1 ELSE 0 END
     FROM accounts a JOIN institutions i ON i.id = a.institution_id JOIN posts po ON po.id = NEW.post_id
         LEFT JOIN publication_figures f ON f.publication_id = NEW.id
     WHERE a.id = NEW.account_id;
@@ -102,7 +108,8 @@ BEGIN
         -COALESCE(f.views, 0), -(CASE WHEN f.views IS NOT NULL AND f.views_lower_bound THEN 1 ELSE 0 END),
         -COALESCE(f.likes, 0), -COALESCE(f.comments, 0), -COALESCE(f.reposts, 0),
         -(CASE WHEN f.views IS NOT NULL THEN COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) ELSE 0 END),
-        -(CAST(COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) AS REAL) * (COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0)))
+        -(CAST(COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) AS REAL) * (COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0))),
+        -(CASE WHEN f.publication_id IS NULL THEN 1 ELSE 0 END)
     FROM accounts a JOIN institutions i ON i.id = a.institution_id JOIN posts po ON po.id = OLD.post_id
         LEFT JOIN publication_figures f ON f.publication_id = OLD.id
     WHERE a.id = OLD.account_id;
@@ -116,7 +123,8 @@ BEGIN
         COALESCE(f.views, 0), CASE WHEN f.views IS NOT NULL AND f.views_lower_bound THEN 1 ELSE 0 END,
         COALESCE(f.likes, 0), COALESCE(f.comments, 0), COALESCE(f.reposts, 0),
         CASE WHEN f.views IS NOT NULL THEN COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) ELSE 0 END,
-        CAST(COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) AS REAL) * (COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0))
+        CAST(COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) AS REAL) * (COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0)),
+        CASE WHEN f.publication_id IS NULL THEN 1 ELSE 0 END
     FROM accounts a JOIN institutions i ON i.id = a.institution_id JOIN posts po ON po.id = NEW.post_id
         LEFT JOIN publication_figures f ON f.publication_id = NEW.id
     WHERE a.id = NEW.account_id;
@@ -129,7 +137,7 @@ BEGIN
     DELETE FROM publication_figures WHERE publication_id = OLD.id;
     INSERT INTO analytics_org_delta
     SELECT i.org_id, strftime('%Y-%m-%d', OLD.published_at, '+8 hours'), strftime('%H', OLD.published_at, '+8 hours'), a.platform, OLD.format, po.theme, -1,
-        0, 0, 0, 0, 0, 0, 0.0
+        0, 0, 0, 0, 0, 0, 0.0, -1
     FROM accounts a JOIN institutions i ON i.id = a.institution_id JOIN posts po ON po.id = OLD.post_id
     WHERE a.id = OLD.account_id AND OLD.state = 'published' AND OLD.published_at IS NOT NULL;
 END;
@@ -149,7 +157,7 @@ BEGIN
         COALESCE(NEW.views, 0), CASE WHEN NEW.views IS NOT NULL AND NEW.views_lower_bound THEN 1 ELSE 0 END,
         COALESCE(NEW.likes, 0), COALESCE(NEW.comments, 0), COALESCE(NEW.reposts, 0),
         CASE WHEN NEW.views IS NOT NULL THEN COALESCE(NEW.likes, 0) + COALESCE(NEW.comments, 0) + COALESCE(NEW.reposts, 0) ELSE 0 END,
-        CAST(COALESCE(NEW.likes, 0) + COALESCE(NEW.comments, 0) + COALESCE(NEW.reposts, 0) AS REAL) * (COALESCE(NEW.likes, 0) + COALESCE(NEW.comments, 0) + COALESCE(NEW.reposts, 0))
+        CAST(COALESCE(NEW.likes, 0) + COALESCE(NEW.comments, 0) + COALESCE(NEW.reposts, 0) AS REAL) * (COALESCE(NEW.likes, 0) + COALESCE(NEW.comments, 0) + COALESCE(NEW.reposts, 0)), -1
     FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id JOIN posts po ON po.id = p.post_id
     WHERE p.id = NEW.publication_id AND p.state = 'published' AND p.published_at IS NOT NULL;
 END;
@@ -161,7 +169,7 @@ BEGIN
         -COALESCE(OLD.views, 0), -(CASE WHEN OLD.views IS NOT NULL AND OLD.views_lower_bound THEN 1 ELSE 0 END),
         -COALESCE(OLD.likes, 0), -COALESCE(OLD.comments, 0), -COALESCE(OLD.reposts, 0),
         -(CASE WHEN OLD.views IS NOT NULL THEN COALESCE(OLD.likes, 0) + COALESCE(OLD.comments, 0) + COALESCE(OLD.reposts, 0) ELSE 0 END),
-        -(CAST(COALESCE(OLD.likes, 0) + COALESCE(OLD.comments, 0) + COALESCE(OLD.reposts, 0) AS REAL) * (COALESCE(OLD.likes, 0) + COALESCE(OLD.comments, 0) + COALESCE(OLD.reposts, 0)))
+        -(CAST(COALESCE(OLD.likes, 0) + COALESCE(OLD.comments, 0) + COALESCE(OLD.reposts, 0) AS REAL) * (COALESCE(OLD.likes, 0) + COALESCE(OLD.comments, 0) + COALESCE(OLD.reposts, 0))), 1
     FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id JOIN posts po ON po.id = p.post_id
     WHERE p.id = OLD.publication_id AND p.state = 'published' AND p.published_at IS NOT NULL;
     INSERT INTO analytics_org_delta
@@ -169,7 +177,7 @@ BEGIN
         COALESCE(NEW.views, 0), CASE WHEN NEW.views IS NOT NULL AND NEW.views_lower_bound THEN 1 ELSE 0 END,
         COALESCE(NEW.likes, 0), COALESCE(NEW.comments, 0), COALESCE(NEW.reposts, 0),
         CASE WHEN NEW.views IS NOT NULL THEN COALESCE(NEW.likes, 0) + COALESCE(NEW.comments, 0) + COALESCE(NEW.reposts, 0) ELSE 0 END,
-        CAST(COALESCE(NEW.likes, 0) + COALESCE(NEW.comments, 0) + COALESCE(NEW.reposts, 0) AS REAL) * (COALESCE(NEW.likes, 0) + COALESCE(NEW.comments, 0) + COALESCE(NEW.reposts, 0))
+        CAST(COALESCE(NEW.likes, 0) + COALESCE(NEW.comments, 0) + COALESCE(NEW.reposts, 0) AS REAL) * (COALESCE(NEW.likes, 0) + COALESCE(NEW.comments, 0) + COALESCE(NEW.reposts, 0)), -1
     FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id JOIN posts po ON po.id = p.post_id
     WHERE p.id = NEW.publication_id AND p.state = 'published' AND p.published_at IS NOT NULL;
 END;
@@ -181,7 +189,7 @@ BEGIN
         -COALESCE(OLD.views, 0), -(CASE WHEN OLD.views IS NOT NULL AND OLD.views_lower_bound THEN 1 ELSE 0 END),
         -COALESCE(OLD.likes, 0), -COALESCE(OLD.comments, 0), -COALESCE(OLD.reposts, 0),
         -(CASE WHEN OLD.views IS NOT NULL THEN COALESCE(OLD.likes, 0) + COALESCE(OLD.comments, 0) + COALESCE(OLD.reposts, 0) ELSE 0 END),
-        -(CAST(COALESCE(OLD.likes, 0) + COALESCE(OLD.comments, 0) + COALESCE(OLD.reposts, 0) AS REAL) * (COALESCE(OLD.likes, 0) + COALESCE(OLD.comments, 0) + COALESCE(OLD.reposts, 0)))
+        -(CAST(COALESCE(OLD.likes, 0) + COALESCE(OLD.comments, 0) + COALESCE(OLD.reposts, 0) AS REAL) * (COALESCE(OLD.likes, 0) + COALESCE(OLD.comments, 0) + COALESCE(OLD.reposts, 0))), 1
     FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id JOIN posts po ON po.id = p.post_id
     WHERE p.id = OLD.publication_id AND p.state = 'published' AND p.published_at IS NOT NULL;
 END;
@@ -196,7 +204,8 @@ BEGIN
         t.sgn * COALESCE(f.views, 0), t.sgn * (CASE WHEN f.views IS NOT NULL AND f.views_lower_bound THEN 1 ELSE 0 END),
         t.sgn * COALESCE(f.likes, 0), t.sgn * COALESCE(f.comments, 0), t.sgn * COALESCE(f.reposts, 0),
         t.sgn * (CASE WHEN f.views IS NOT NULL THEN COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) ELSE 0 END),
-        t.sgn * (CAST(COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) AS REAL) * (COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0)))
+        t.sgn * (CAST(COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) AS REAL) * (COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0))),
+        t.sgn * (CASE WHEN f.publication_id IS NULL THEN 1 ELSE 0 END)
     FROM (SELECT -1 AS sgn, OLD.theme AS theme UNION ALL SELECT 1, NEW.theme) t
         CROSS JOIN publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id
         LEFT JOIN publication_figures f ON f.publication_id = p.id
@@ -211,7 +220,8 @@ BEGIN
         t.sgn * COALESCE(f.views, 0), t.sgn * (CASE WHEN f.views IS NOT NULL AND f.views_lower_bound THEN 1 ELSE 0 END),
         t.sgn * COALESCE(f.likes, 0), t.sgn * COALESCE(f.comments, 0), t.sgn * COALESCE(f.reposts, 0),
         t.sgn * (CASE WHEN f.views IS NOT NULL THEN COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) ELSE 0 END),
-        t.sgn * (CAST(COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) AS REAL) * (COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0)))
+        t.sgn * (CAST(COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0) AS REAL) * (COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0))),
+        t.sgn * (CASE WHEN f.publication_id IS NULL THEN 1 ELSE 0 END)
     FROM (SELECT -1 AS sgn, OLD.institution_id AS institution_id, OLD.platform AS platform UNION ALL SELECT 1, NEW.institution_id, NEW.platform) t
         JOIN institutions i ON i.id = t.institution_id CROSS JOIN publications p JOIN posts po ON po.id = p.post_id
         LEFT JOIN publication_figures f ON f.publication_id = p.id
