@@ -106,11 +106,17 @@ func (s *Service) summary(ctx context.Context, sc Scope, p Period) (sum *Summary
 	for i := range b.Platforms {
 		posts += b.Platforms[i].Posts
 	}
-	top, err := s.DB.AnalyticsRanked(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, true, topN)
+	ranked := func(desc bool, n int) ([]store.AnalyticsRow, error) {
+		if sc.WholeOrg {
+			return s.DB.AnalyticsRankedAll(ctx, sc.OrgID, p.From, p.To, desc, n)
+		}
+		return s.DB.AnalyticsRanked(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, desc, n)
+	}
+	top, err := ranked(true, topN)
 	if err != nil {
 		return nil, figs, prevFigs, err
 	}
-	bottom, err := s.DB.AnalyticsRanked(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, false, min(topN, posts-len(top)))
+	bottom, err := ranked(false, min(topN, posts-len(top)))
 	if err != nil {
 		return nil, figs, prevFigs, err
 	}

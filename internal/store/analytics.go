@@ -262,6 +262,20 @@ func (db *DB) AnalyticsRows(ctx context.Context, orgID int64, institutionIDs []i
 	return db.analyticsRows(ctx, orgID, institutionIDs, from, to, "p.published_at, p.id", 0)
 }
 
+// AnalyticsRankedAll is AnalyticsRanked over every institution of the organization
+// (a whole organization's top and bottom posts): without the list of its
+// institutions, which the planners would otherwise carry through the query.
+func (db *DB) AnalyticsRankedAll(ctx context.Context, orgID int64, from, to time.Time, desc bool, n int) ([]AnalyticsRow, error) {
+	return db.AnalyticsRanked(ctx, orgID, allInstitutions, from, to, desc, n)
+}
+
+// allInstitutions stands for every institution of the organization in the
+// institutionIDs of the functions below that analyticsWhere builds the conditions of;
+// only AnalyticsRankedAll passes it, and it is told apart by identity, never by value.
+var allInstitutions = []int64{0}
+
+func everyInstitution(ids []int64) bool { return len(ids) == 1 && &ids[0] == &allInstitutions[0] }
+
 // interactionsSQL is a publication's interactions from its newest figures.
 const interactionsSQL = "(COALESCE(f.likes, 0) + COALESCE(f.comments, 0) + COALESCE(f.reposts, 0))"
 
@@ -390,7 +404,9 @@ const analyticsFrom = ` FROM publications p JOIN accounts a ON a.id = p.account_
 func analyticsWhere(orgID int64, institutionIDs []int64, from, to time.Time) where {
 	w := where{}
 	w.add("i.org_id = ?", orgID)
-	w.in("a.institution_id", institutionIDs)
+	if !everyInstitution(institutionIDs) {
+		w.in("a.institution_id", institutionIDs)
+	}
 	w.add("p.published_at >= ?", from)
 	w.add("p.published_at < ?", to)
 	// Written so that no index on the state is used: the planner would otherwise walk
