@@ -44,6 +44,15 @@ type Scope struct {
 	WholeOrg bool
 }
 
+// institutions is the scope's institutions as the store's analytics take them:
+// store.AllInstitutions for a whole organization.
+func (sc Scope) institutions() []int64 {
+	if sc.WholeOrg {
+		return store.AllInstitutions()
+	}
+	return sc.InstitutionIDs
+}
+
 // InstitutionScope is an institution the user may see, with its accounts.
 func (s *Service) InstitutionScope(ctx context.Context, u *passerelle.User, id int64) (Scope, *passerelle.Institution, error) {
 	inst, err := s.Tenancy.Institution(ctx, u, id)
@@ -106,17 +115,12 @@ func (s *Service) summary(ctx context.Context, sc Scope, p Period) (sum *Summary
 	for i := range b.Platforms {
 		posts += b.Platforms[i].Posts
 	}
-	ranked := func(desc bool, n int) ([]store.AnalyticsRow, error) {
-		if sc.WholeOrg {
-			return s.DB.AnalyticsRankedAll(ctx, sc.OrgID, p.From, p.To, desc, n)
-		}
-		return s.DB.AnalyticsRanked(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, desc, n)
-	}
-	top, err := ranked(true, topN)
+	ids := sc.institutions()
+	top, err := s.DB.AnalyticsRanked(ctx, sc.OrgID, ids, p.From, p.To, true, topN)
 	if err != nil {
 		return nil, figs, prevFigs, err
 	}
-	bottom, err := ranked(false, min(topN, posts-len(top)))
+	bottom, err := s.DB.AnalyticsRanked(ctx, sc.OrgID, ids, p.From, p.To, false, min(topN, posts-len(top)))
 	if err != nil {
 		return nil, figs, prevFigs, err
 	}
@@ -126,7 +130,7 @@ func (s *Service) summary(ctx context.Context, sc Scope, p Period) (sum *Summary
 	out := compute(b, top, bottom, figs.totals(sc, p, b.Platforms))
 	sum = &out
 	prev := p.Previous()
-	prevTotal, err := s.DB.AnalyticsTotal(ctx, sc.OrgID, sc.InstitutionIDs, prev.From, prev.To)
+	prevTotal, err := s.DB.AnalyticsTotal(ctx, sc.OrgID, ids, prev.From, prev.To)
 	if err != nil {
 		return nil, figs, prevFigs, err
 	}
@@ -155,7 +159,7 @@ func (s *Service) breakdown(ctx context.Context, sc Scope, p Period) (store.Anal
 			return b, err
 		}
 	}
-	cells, err := s.DB.AnalyticsCells(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
+	cells, err := s.DB.AnalyticsCells(ctx, sc.OrgID, sc.institutions(), p.From, p.To)
 	return store.Breakdown(cells), err
 }
 

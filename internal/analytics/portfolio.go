@@ -23,12 +23,12 @@ type InstitutionFigures struct {
 // (AnalyticsInstitutionTotals), and figs and prevFigs are every account's follower and
 // cadence figures of the two periods (the organization summary's).
 func (s *Service) portfolio(ctx context.Context, sc Scope, insts []*passerelle.Institution, p Period, figs, prevFigs accountFigures) ([]InstitutionFigures, error) {
-	cur, err := s.DB.AnalyticsInstitutionTotals(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
+	cur, err := s.DB.AnalyticsInstitutionTotals(ctx, sc.OrgID, sc.institutions(), p.From, p.To)
 	if err != nil {
 		return nil, err
 	}
 	prevP := p.Previous()
-	prev, err := s.DB.AnalyticsInstitutionTotals(ctx, sc.OrgID, sc.InstitutionIDs, prevP.From, prevP.To)
+	prev, err := s.DB.AnalyticsInstitutionTotals(ctx, sc.OrgID, sc.institutions(), prevP.From, prevP.To)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ func (s *Service) daily(ctx context.Context, sc Scope, p Period) ([]Day, error) 
 		figures, ok, err = s.DB.AnalyticsOrgDays(ctx, sc.OrgID, p.From, p.To)
 	}
 	if !ok && err == nil {
-		figures, err = s.DB.AnalyticsDays(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To)
+		figures, err = s.DB.AnalyticsDays(ctx, sc.OrgID, sc.institutions(), p.From, p.To)
 	}
 	if err != nil {
 		return nil, err

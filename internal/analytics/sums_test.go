@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -228,6 +229,16 @@ func compareSums(t *testing.T, ctx context.Context, db *store.DB, orgID int64, i
 	if err != nil {
 		t.Fatal(err)
 	}
+	// instIDs are all the organization's institutions: AllInstitutions says the same.
+	if all, err := db.AnalyticsTotal(ctx, orgID, store.AllInstitutions(), p.From, p.To); err != nil || all != total {
+		t.Errorf("%s: total of all institutions %+v (%v), publications %+v", what, all, err, total)
+	}
+	if all, err := db.AnalyticsInstitutionTotals(ctx, orgID, store.AllInstitutions(), p.From, p.To); err != nil || !maps.Equal(all, byInst) {
+		t.Errorf("%s: institutions' totals of all institutions %+v (%v), publications %+v", what, all, err, byInst)
+	}
+	if all, err := db.AnalyticsDays(ctx, orgID, store.AllInstitutions(), p.From, p.To); err != nil || len(all) != len(byDay) {
+		t.Errorf("%s: %d days of all institutions (%v), publications %d", what, len(all), err, len(byDay))
+	}
 	if len(gotInst) != len(byInst) {
 		t.Errorf("%s: %d institutions, publications %d", what, len(gotInst), len(byInst))
 	}
@@ -311,9 +322,15 @@ func compareSums(t *testing.T, ctx context.Context, db *store.DB, orgID int64, i
 		if !slices.Equal(ids(top), ids(wantTop)) || !slices.EqualFunc(top, wantTop, func(a, b store.AnalyticsRow) bool { return interactions(&a) == interactions(&b) }) {
 			t.Errorf("%s: top %d %v, publications %v", what, n, ids(top), ids(wantTop))
 		}
+		if all, err := db.AnalyticsRanked(ctx, orgID, store.AllInstitutions(), p.From, p.To, true, n); err != nil || !slices.Equal(ids(all), ids(top)) {
+			t.Errorf("%s: top %d of all institutions %v (%v), of each %v", what, n, ids(all), err, ids(top))
+		}
 		bottom, err := db.AnalyticsRanked(ctx, orgID, instIDs, p.From, p.To, false, n)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if all, err := db.AnalyticsRanked(ctx, orgID, store.AllInstitutions(), p.From, p.To, false, n); err != nil || !slices.Equal(ids(all), ids(bottom)) {
+			t.Errorf("%s: bottom %d of all institutions %v (%v), of each %v", what, n, ids(all), err, ids(bottom))
 		}
 		wantBottom := slices.Clone(ranked[max(0, len(ranked)-n):])
 		slices.Reverse(wantBottom)

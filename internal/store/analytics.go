@@ -262,16 +262,14 @@ func (db *DB) AnalyticsRows(ctx context.Context, orgID int64, institutionIDs []i
 	return db.analyticsRows(ctx, orgID, institutionIDs, from, to, "p.published_at, p.id", 0)
 }
 
-// AnalyticsRankedAll is AnalyticsRanked over every institution of the organization
-// (a whole organization's top and bottom posts): without the list of its
-// institutions, which the planners would otherwise carry through the query.
-func (db *DB) AnalyticsRankedAll(ctx context.Context, orgID int64, from, to time.Time, desc bool, n int) ([]AnalyticsRow, error) {
-	return db.AnalyticsRanked(ctx, orgID, allInstitutions, from, to, desc, n)
-}
+// AllInstitutions stands for every institution of the organization, as the
+// institutionIDs of AnalyticsRanked, AnalyticsRows, AnalyticsCells, AnalyticsDays,
+// AnalyticsTotal and AnalyticsInstitutionTotals: a whole organization's figures
+// without the list of its institutions, which the planners would otherwise carry
+// through the query (a thousand parameters). It is told apart by identity, never by
+// value; anywhere else it matches no institution.
+func AllInstitutions() []int64 { return allInstitutions }
 
-// allInstitutions stands for every institution of the organization in the
-// institutionIDs of the functions below that analyticsWhere builds the conditions of;
-// only AnalyticsRankedAll passes it, and it is told apart by identity, never by value.
 var allInstitutions = []int64{0}
 
 func everyInstitution(ids []int64) bool { return len(ids) == 1 && &ids[0] == &allInstitutions[0] }
@@ -590,7 +588,9 @@ func (db *DB) analyticsSums(ctx context.Context, orgID int64, institutionIDs []i
 	monthTo := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, beijing)
 	scope := func(w *where) {
 		w.add("i.org_id = ?", orgID)
-		w.in("a.institution_id", institutionIDs)
+		if !everyInstitution(institutionIDs) {
+			w.in("a.institution_id", institutionIDs)
+		}
 	}
 	const cols = `a.institution_id, s.posts, s.views, s.lower_bounds, s.likes, s.comments, s.reposts, s.viewed_interactions`
 	const tables = ` s JOIN accounts a ON a.id = s.account_id JOIN institutions i ON i.id = a.institution_id`
@@ -654,7 +654,9 @@ func (db *DB) AnalyticsDays(ctx context.Context, orgID int64, institutionIDs []i
 	}
 	w := where{}
 	w.add("i.org_id = ?", orgID)
-	w.in("a.institution_id", institutionIDs)
+	if !everyInstitution(institutionIDs) {
+		w.in("a.institution_id", institutionIDs)
+	}
 	w.add("d.day >= ?", fromDay)
 	w.add("d.day < ?", toDay)
 	query := `SELECT d.day, ` + db.sumSQL("d.posts") + `, ` + db.sumSQL("d.views") + `, ` + db.sumSQL("d.likes + d.comments + d.reposts") +
