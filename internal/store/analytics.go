@@ -758,7 +758,7 @@ func (db *DB) FollowerMovesEach(ctx context.Context, accountIDs []int64, from, t
 	var args []any
 	branch := func(table, column, from, to string) {
 		w := where{}
-		w.in("account_id", accountIDs)
+		db.inIDs(&w, "account_id", accountIDs)
 		w.add(column+" >= ?", from)
 		w.add(column+" < ?", to)
 		parts = append(parts, `SELECT account_id, new_followers, lost_followers FROM `+table+w.sql())
@@ -918,7 +918,7 @@ func (db *DB) FollowersOver(ctx context.Context, accountIDs []int64, from, to ti
 	for len(accountIDs) > 0 {
 		n := min(len(accountIDs), 1000)
 		w := where{}
-		w.in("a.id", accountIDs[:n])
+		db.inIDs(&w, "a.id", accountIDs[:n])
 		args := append([]any{from, from, to, to}, w.args...)
 		_, err := queryAll(ctx, db, db.r(), `SELECT a.id, COALESCE(`+reading+`s.taken_at <= ? ORDER BY s.taken_at DESC, s.id DESC LIMIT 1),
 			`+reading+`s.taken_at > ? AND s.taken_at < ? ORDER BY s.taken_at, s.id LIMIT 1)), `+reading+`s.taken_at < ? ORDER BY s.taken_at DESC, s.id DESC LIMIT 1)
@@ -955,7 +955,7 @@ type FollowerCount struct {
 // first, for the followers-over-time chart.
 func (db *DB) FollowerReadings(ctx context.Context, accountIDs []int64, from, to time.Time) ([]FollowerCount, error) {
 	w := where{}
-	w.in("account_id", accountIDs)
+	db.inIDs(&w, "account_id", accountIDs)
 	w.add("taken_at >= ?", from)
 	w.add("taken_at < ?", to)
 	w.add("followers IS NOT NULL")
@@ -973,7 +973,7 @@ func (db *DB) FollowerReadings(ctx context.Context, accountIDs []int64, from, to
 // accounts without one are absent), in one query.
 func (db *DB) FollowersBefore(ctx context.Context, accountIDs []int64, at time.Time) (map[int64]int64, error) {
 	w := where{}
-	w.in("a.id", accountIDs)
+	db.inIDs(&w, "a.id", accountIDs)
 	args := append([]any{at}, w.args...)
 	rows, err := queryAll(ctx, db, db.r(), `SELECT a.id, (SELECT s.followers FROM account_snapshots s WHERE s.account_id = a.id AND s.taken_at < ? AND s.followers IS NOT NULL
 		ORDER BY s.taken_at DESC, s.id DESC LIMIT 1) FROM accounts a`+w.sql(), args,

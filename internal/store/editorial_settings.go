@@ -109,7 +109,7 @@ func DefaultCadence(p passerelle.Platform) Cadence {
 // Cadences returns the stored targets of the given accounts, by account id.
 func (db *DB) Cadences(ctx context.Context, accountIDs []int64) (map[int64]Cadence, error) {
 	w := where{}
-	w.in("account_id", accountIDs)
+	db.inIDs(&w, "account_id", accountIDs)
 	rows, err := queryAll(ctx, db, db.r(), `SELECT account_id, min_per_week, max_per_week FROM cadence_targets`+w.sql(), w.args,
 		func(s interface{ Scan(...any) error }) (Cadence, error) {
 			var c Cadence

@@ -142,6 +142,17 @@ func (w *where) in(column string, ids []int64) {
 	w.conds = append(w.conds, cond)
 }
 
+// inIDs is w.in for long lists (an organization's thousands of accounts): on
+// PostgreSQL one array parameter, which is parsed and planned once whatever its
+// length, instead of a parameter per id.
+func (db *DB) inIDs(w *where, column string, ids []int64) {
+	if db.dialect != Postgres || len(ids) == 0 {
+		w.in(column, ids)
+		return
+	}
+	w.add(column+" = ANY(?)", ids)
+}
+
 func (w *where) sql() string {
 	if len(w.conds) == 0 {
 		return ""
