@@ -288,35 +288,49 @@ func (db *DB) AnalyticsRanked(ctx context.Context, orgID int64, institutionIDs [
 	if !desc {
 		order = interactionsSQL + ", p.id DESC"
 	}
-	if rows, ok, err := db.rankedWalk(ctx, orgID, institutionIDs, from, to, desc, n); err != nil || ok {
-		return rows, err
+	walks := []int{rankWalk}
+	if db.dialect == Postgres && (everyInstitution(institutionIDs) || len(institutionIDs) >= bigScope) {
+		// A large scope's short period (a month of a thousand institutions: tens of
+		// thousands of publications to rank) is cheaper to find in a longer walk on
+		// PostgreSQL (about 0.1 s against 0.3-0.45 s on the scale dataset); SQLite
+		// ranks such a month as fast as it walks (about 0.09 s either way).
+		walks = append(walks, 10*rankWalk)
+	}
+	for _, walk := range walks {
+		if rows, ok, err := db.rankedWalk(ctx, orgID, institutionIDs, from, to, desc, n, walk); err != nil || ok {
+			return rows, err
+		}
 	}
 	return db.analyticsRows(ctx, orgID, institutionIDs, from, to, order, n)
 }
 
 // rankWalk is how many entries of the index publication_figures_interactions
-// rankedWalk reads.
-const rankWalk = 2000
+// rankedWalk reads first; on PostgreSQL a scope of bigScope institutions or more tries
+// ten times as many before ranking the period.
+const (
+	rankWalk = 2000
+	bigScope = 100
+)
 
-// rankedWalk is AnalyticsRanked from the first rankWalk publications of the whole
+// rankedWalk is AnalyticsRanked from the first walkN publications of the whole
 // database in the ranking's order (the index of migration 0054), when at least n of
 // them are in the scope and the period: every publication it did not read ranks
 // after those, so the result is exact. A publication without figures has 0
 // interactions and is not in the index: the bottom posts take those from the period
 // itself (only on the days that have any, unreadDays). It says false when it cannot answer (a small scope or a short period),
 // and AnalyticsRanked then ranks the period's publications.
-func (db *DB) rankedWalk(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, desc bool, n int) ([]AnalyticsRow, bool, error) {
+func (db *DB) rankedWalk(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, desc bool, n, walkN int) ([]AnalyticsRow, bool, error) {
 	const x = "(COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(reposts, 0))"
 	walk, order := x+" DESC, publication_id", interactionsSQL+" DESC, p.id"
 	if !desc {
 		walk, order = x+", publication_id DESC", interactionsSQL+", p.id DESC"
 	}
 	// The walk is read first, then its publications by their keys: the cost stays
-	// bounded by rankWalk lookups whatever the scope. Each engine is told so its own
+	// bounded by walkN lookups whatever the scope. Each engine is told so its own
 	// way (seen with EXPLAIN on the scale datasets): SQLite by a CROSS JOIN (else it
 	// reads the period and looks each publication up in the walk), PostgreSQL by an
 	// array (else it joins the walk to the whole period).
-	candidates := "SELECT publication_id FROM publication_figures ORDER BY " + walk + " LIMIT " + strconv.Itoa(rankWalk)
+	candidates := "SELECT publication_id FROM publication_figures ORDER BY " + walk + " LIMIT " + strconv.Itoa(walkN)
 	tables, w := analyticsFrom, analyticsWhere(orgID, institutionIDs, from, to)
 	if db.dialect == Postgres {
 		w.add("p.id = ANY(ARRAY(" + candidates + "))")
