@@ -493,6 +493,18 @@ func (db *DB) AnalyticsCells(ctx context.Context, orgID int64, institutionIDs []
 // platform, format and theme mean nothing, and InteractionsSquared is 0): a previous
 // period's totals, read from the daily and monthly sums (analyticsSums).
 func (db *DB) AnalyticsTotal(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time) (AnalyticsCell, error) {
+	if everyInstitution(institutionIDs) {
+		// A whole organization: its own daily sums (migration 0075), a row per
+		// platform and day.
+		if b, ok, err := db.AnalyticsOrgBreakdown(ctx, orgID, from, to); err != nil || ok {
+			var c AnalyticsCell
+			for i := range b.Platforms {
+				c.add(&b.Platforms[i])
+			}
+			c.InteractionsSquared = 0 // as from the sums below
+			return c, err
+		}
+	}
 	cells, err := db.analyticsSums(ctx, orgID, institutionIDs, from, to, cellsTotal)
 	if err != nil || len(cells) != 1 {
 		return AnalyticsCell{}, err
