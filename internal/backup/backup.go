@@ -176,9 +176,11 @@ func Write(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
 	switch o.DB.Dialect() {
 	case store.SQLite:
 		dbFile, dbEntry = filepath.Join(work, "passerelle.db"), sqliteEntry
+		t0 := time.Now()
 		if err := o.DB.SnapshotSQLite(ctx, dbFile); err != nil {
 			return nil, fmt.Errorf("backup: %w", err)
 		}
+		logCopied(ctx, o.Logger, dbFile, t0)
 		// The media referred to at the instant of the copy: read from the copy itself.
 		if refs, err = snapshotRefs(ctx, work); err != nil {
 			return nil, fmt.Errorf("backup: read the copy: %w", err)
@@ -189,6 +191,7 @@ func Write(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
 			return nil, ErrNoPGDump
 		}
 		dbFile, dbEntry = filepath.Join(work, "passerelle.pgdump"), pgdumpEntry
+		t0 := time.Now()
 		err = o.DB.ExportSnapshot(ctx, func(snapshot string, r []store.MediaRef) error {
 			refs = r
 			return pgDump(ctx, prog, o.DB.PostgresURL(), snapshot, dbFile)
@@ -196,6 +199,7 @@ func Write(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
 		if err != nil {
 			return nil, fmt.Errorf("backup: %w", err)
 		}
+		logCopied(ctx, o.Logger, dbFile, t0)
 		m.Notes = append(m.Notes, "database dumped with pg_dump --format=custom; restore with `passerelle restore --database-url`, which drives pg_restore")
 	}
 
@@ -243,6 +247,21 @@ func Write(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
 		o.Logger.WarnContext(ctx, "backup: media files referred to by the database are missing from the media store", slog.Int("missing", len(m.MissingMedia)))
 	}
 	return m, nil
+}
+
+// MsgDatabaseCopied is the message of the Debug record Write logs when the database copy
+// is made, before the archiving starts (bench/backup splits its figures at it).
+const MsgDatabaseCopied = "backup: database copied"
+
+func logCopied(ctx context.Context, l *slog.Logger, file string, t0 time.Time) {
+	if !l.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	var size int64
+	if st, err := os.Stat(file); err == nil {
+		size = st.Size()
+	}
+	l.DebugContext(ctx, MsgDatabaseCopied, slog.Duration("took", time.Since(t0)), slog.Int64("bytes", size))
 }
 
 // snapshotRefs opens the copy in dir and lists the media it refers to.
