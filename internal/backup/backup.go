@@ -162,7 +162,37 @@ func WriteFile(ctx context.Context, path string, o Options) (*Manifest, error) {
 }
 
 // Write writes a backup archive to w.
+//
+// It runs on an OS thread of its own at a lower priority (on Linux), so that the
+// processor time it takes is what the server's requests leave.
 func Write(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
+	type result struct {
+		m     *Manifest
+		err   error
+		panic any
+	}
+	done := make(chan result, 1)
+	go func() {
+		// Never unlocked: the thread, whose priority is lowered, ends with the goroutine.
+		runtime.LockOSThread()
+		lowerPriority()
+		var r result
+		defer func() {
+			if p := recover(); p != nil {
+				r.panic = p
+			}
+			done <- r
+		}()
+		r.m, r.err = write(ctx, w, o)
+	}()
+	r := <-done
+	if r.panic != nil {
+		panic(r.panic)
+	}
+	return r.m, r.err
+}
+
+func write(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
 	o.defaults()
 	work, err := os.MkdirTemp(o.TempDir, ".backup-work-*")
 	if err != nil {
