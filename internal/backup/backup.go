@@ -442,10 +442,11 @@ func (hw *hashWriter) Write(p []byte) (int, error) {
 // pacer sleeps so that bytes pass at no more than rate per second (rate 0: no limit),
 // and yields the processor after every chunk copied when it does not sleep.
 //
-// The yield is what keeps the requests' latency: a goroutine that computes or copies
-// without blocking keeps its P until the scheduler preempts it, 10 ms later, while the
-// goroutines of requests that became runnable on that P wait (on 2 cores, the p99 of a
-// request is a few milliseconds). runtime.Gosched puts the backup behind them.
+// The yield bounds what the backup makes requests wait: a goroutine that computes or
+// copies without blocking keeps its P until the scheduler preempts it, up to 10 ms
+// later, while the goroutines of requests that became runnable on that P wait (on 2
+// cores, the p99 of a request is a few milliseconds). runtime.Gosched puts the backup
+// behind them after each chunk (about half a millisecond of hashing and copying).
 type pacer struct {
 	rate  int64
 	start time.Time
