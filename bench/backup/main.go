@@ -121,6 +121,7 @@ func run(dbMB, mediaMB, reps, clients, rps int, dir string, rate int64, cpuprofi
 		n, bn                int
 	}
 	var results []result
+	var dbRatios, arRatios []float64
 	for rep := range reps {
 		archive := filepath.Join(dir, fmt.Sprintf("b%d.tar", rep))
 		// During a backup.
@@ -165,6 +166,8 @@ func run(dbMB, mediaMB, reps, clients, rps int, dir string, rate int64, cpuprofi
 		if copied, ok := phases.copied(); ok {
 			dbPhase := latencies(between(duringS, t0, copied))
 			arPhase := latencies(between(duringS, copied, t1))
+			dbRatios = append(dbRatios, ratio(r.bp99, pct(dbPhase, 99)))
+			arRatios = append(arRatios, ratio(r.bp99, pct(arPhase, 99)))
 			fmt.Printf("  phases: database copy %s: %d req p99 %s ratio %.2f; archive %s: %d req p99 %s ratio %.2f\n",
 				copied.Sub(t0).Round(time.Millisecond), len(dbPhase), pct(dbPhase, 99), ratio(r.bp99, pct(dbPhase, 99)),
 				t1.Sub(copied).Round(time.Millisecond), len(arPhase), pct(arPhase, 99), ratio(r.bp99, pct(arPhase, 99)))
@@ -184,6 +187,15 @@ func run(dbMB, mediaMB, reps, clients, rps int, dir string, rate int64, cpuprofi
 	slices.Sort(tooks)
 	fmt.Printf("backup time min/median/max: %s / %s / %s\n", tooks[0].Round(time.Millisecond), tooks[len(tooks)/2].Round(time.Millisecond), tooks[len(tooks)-1].Round(time.Millisecond))
 	fmt.Printf("p99 ratio (baseline/during) min/median/max: %.2f / %.2f / %.2f\n", ratios[0], ratios[len(ratios)/2], ratios[len(ratios)-1])
+	for _, ph := range []struct {
+		name   string
+		ratios []float64
+	}{{"database copy", dbRatios}, {"archive", arRatios}} {
+		if len(ph.ratios) > 0 {
+			slices.Sort(ph.ratios)
+			fmt.Printf("  %s phase: p99 ratio min/median/max: %.2f / %.2f / %.2f\n", ph.name, ph.ratios[0], ph.ratios[len(ph.ratios)/2], ph.ratios[len(ph.ratios)-1])
+		}
+	}
 
 	ast, _ := os.Stat(lastArchive)
 	t0 := time.Now()
