@@ -3,7 +3,11 @@
 // (against the same load without a backup, run alternately in the same process), and
 // how long the restore takes.
 //
-//	go run ./bench/backup [-db-mb 256] [-media-mb 1024] [-reps 3] [-clients 4] [-rps 0] [-rate-mb 0]
+//	go run ./bench/backup [-db-mb 256] [-media-mb 1024] [-reps 3] [-clients 4] [-rps 0] [-rate-mb 0] [-cpuprofile FILE]
+//
+// Besides the whole backup, it reports the requests' p99 during each of its two phases:
+// the database copy, and the archiving that follows (split at the Debug record
+// backup.MsgDatabaseCopied).
 package main
 
 import (
@@ -14,11 +18,13 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -43,13 +49,14 @@ func main() {
 	rate := flag.Int64("rate-mb", 0, "backup pace, MB/s (0: unpaced)")
 	rps := flag.Int("rps", 0, "API requests per second, spread over the clients and timed from their scheduled start (0: each client sends its next request as soon as the last returns)")
 	dir := flag.String("workdir", "", "work directory (default: a temporary one, removed)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each backup (not of the baselines) to FILE.<rep>")
 	flag.Parse()
-	if err := run(*dbMB, *mediaMB, *reps, *clients, *rps, *dir, *rate<<20); err != nil {
+	if err := run(*dbMB, *mediaMB, *reps, *clients, *rps, *dir, *rate<<20, *cpuprofile); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(dbMB, mediaMB, reps, clients, rps int, dir string, rate int64) error {
+func run(dbMB, mediaMB, reps, clients, rps int, dir string, rate int64, cpuprofile string) error {
 	ctx := context.Background()
 	if dir == "" {
 		d, err := os.MkdirTemp("", "backup-bench")
@@ -105,6 +112,8 @@ func run(dbMB, mediaMB, reps, clients, rps int, dir string, rate int64) error {
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 
+	phases := &phaseLog{}
+	logger := slog.New(phases)
 	var lastArchive string
 	type result struct {
 		took                 time.Duration
@@ -112,28 +121,57 @@ func run(dbMB, mediaMB, reps, clients, rps int, dir string, rate int64) error {
 		n, bn                int
 	}
 	var results []result
+	var dbRatios, arRatios []float64
 	for rep := range reps {
 		archive := filepath.Join(dir, fmt.Sprintf("b%d.tar", rep))
 		// During a backup.
 		stop := make(chan struct{})
 		lat := load(ts.URL, token, clients, rps, stop)
+		var prof *os.File
+		if cpuprofile != "" {
+			if prof, err = os.Create(fmt.Sprintf("%s.%d", cpuprofile, rep)); err != nil {
+				return err
+			}
+			if err := pprof.StartCPUProfile(prof); err != nil {
+				return err
+			}
+		}
 		t0 := time.Now()
-		if _, err := backup.WriteFile(ctx, archive, backup.Options{DB: db, DataDir: data, BytesPerSecond: rate}); err != nil {
+		phases.reset()
+		_, err := backup.WriteFile(ctx, archive, backup.Options{DB: db, DataDir: data, BytesPerSecond: rate, Logger: logger})
+		t1 := time.Now()
+		took := t1.Sub(t0)
+		if prof != nil {
+			pprof.StopCPUProfile()
+			if err := prof.Close(); err != nil {
+				return err
+			}
+		}
+		if err != nil {
 			return err
 		}
-		took := time.Since(t0)
 		close(stop)
-		during := lat()
+		duringS := lat()
+		during := latencies(duringS)
 		// The same load, as long, without a backup.
 		stop = make(chan struct{})
 		lat = load(ts.URL, token, clients, rps, stop)
 		time.Sleep(took)
 		close(stop)
-		base := lat()
+		base := latencies(lat())
 		r := result{took: took, p50: pct(during, 50), p99: pct(during, 99), n: len(during), bp50: pct(base, 50), bp99: pct(base, 99), bn: len(base)}
 		results = append(results, r)
 		fmt.Printf("rep %d: backup %s; during: %d req p50 %s p99 %s; baseline: %d req p50 %s p99 %s; p99 ratio baseline/during %.2f\n",
 			rep, took.Round(time.Millisecond), r.n, r.p50, r.p99, r.bn, r.bp50, r.bp99, float64(r.bp99)/float64(r.p99))
+		if copied, ok := phases.copied(); ok {
+			dbPhase := latencies(between(duringS, t0, copied))
+			arPhase := latencies(between(duringS, copied, t1))
+			dbRatios = append(dbRatios, ratio(r.bp99, pct(dbPhase, 99)))
+			arRatios = append(arRatios, ratio(r.bp99, pct(arPhase, 99)))
+			fmt.Printf("  phases: database copy %s: %d req p99 %s ratio %.2f; archive %s: %d req p99 %s ratio %.2f\n",
+				copied.Sub(t0).Round(time.Millisecond), len(dbPhase), pct(dbPhase, 99), ratio(r.bp99, pct(dbPhase, 99)),
+				t1.Sub(copied).Round(time.Millisecond), len(arPhase), pct(arPhase, 99), ratio(r.bp99, pct(arPhase, 99)))
+		}
 		if lastArchive != "" {
 			os.Remove(lastArchive)
 		}
@@ -149,6 +187,15 @@ func run(dbMB, mediaMB, reps, clients, rps int, dir string, rate int64) error {
 	slices.Sort(tooks)
 	fmt.Printf("backup time min/median/max: %s / %s / %s\n", tooks[0].Round(time.Millisecond), tooks[len(tooks)/2].Round(time.Millisecond), tooks[len(tooks)-1].Round(time.Millisecond))
 	fmt.Printf("p99 ratio (baseline/during) min/median/max: %.2f / %.2f / %.2f\n", ratios[0], ratios[len(ratios)/2], ratios[len(ratios)-1])
+	for _, ph := range []struct {
+		name   string
+		ratios []float64
+	}{{"database copy", dbRatios}, {"archive", arRatios}} {
+		if len(ph.ratios) > 0 {
+			slices.Sort(ph.ratios)
+			fmt.Printf("  %s phase: p99 ratio min/median/max: %.2f / %.2f / %.2f\n", ph.name, ph.ratios[0], ph.ratios[len(ph.ratios)/2], ph.ratios[len(ph.ratios)-1])
+		}
+	}
 
 	ast, _ := os.Stat(lastArchive)
 	t0 := time.Now()
@@ -216,9 +263,9 @@ func fillMedia(ctx context.Context, db *store.DB, orgID, instID int64, data stri
 // delayed by the one before counts its wait (an open load, as visitors' and editors'
 // requests arrive); with rps = 0 each sends its next request when the last returns (a
 // closed load that keeps both cores busy).
-func load(base, token string, clients, rps int, stop chan struct{}) func() []time.Duration {
+func load(base, token string, clients, rps int, stop chan struct{}) func() []sample {
 	var mu sync.Mutex
-	var all []time.Duration
+	var all []sample
 	var wg sync.WaitGroup
 	var failures atomic.Int64
 	start := time.Now()
@@ -226,7 +273,7 @@ func load(base, token string, clients, rps int, stop chan struct{}) func() []tim
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var mine []time.Duration
+			var mine []sample
 			var every time.Duration
 			if rps > 0 {
 				every = time.Duration(clients) * time.Second / time.Duration(rps)
@@ -264,11 +311,11 @@ func load(base, token string, clients, rps int, stop chan struct{}) func() []tim
 					failures.Add(1)
 					continue
 				}
-				mine = append(mine, time.Since(t0))
+				mine = append(mine, sample{at: t0, d: time.Since(t0)})
 			}
 		}()
 	}
-	return func() []time.Duration {
+	return func() []sample {
 		wg.Wait()
 		if n := failures.Load(); n > 0 {
 			fmt.Printf("  %d failed requests\n", n)
@@ -285,3 +332,67 @@ func pct(d []time.Duration, p int) time.Duration {
 	slices.Sort(s)
 	return s[min(len(s)-1, len(s)*p/100)].Round(10 * time.Microsecond)
 }
+
+// sample is one request: when it was due (or sent) and how long it took.
+type sample struct {
+	at time.Time
+	d  time.Duration
+}
+
+func latencies(s []sample) []time.Duration {
+	d := make([]time.Duration, len(s))
+	for i, x := range s {
+		d[i] = x.d
+	}
+	return d
+}
+
+// between keeps the requests due in [from, to).
+func between(s []sample, from, to time.Time) []sample {
+	var out []sample
+	for _, x := range s {
+		if !x.at.Before(from) && x.at.Before(to) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func ratio(base, during time.Duration) float64 {
+	if during == 0 {
+		return 0
+	}
+	return float64(base) / float64(during)
+}
+
+// phaseLog is a slog handler that notes when the backup logged backup.MsgDatabaseCopied.
+type phaseLog struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func (p *phaseLog) reset() {
+	p.mu.Lock()
+	p.at = time.Time{}
+	p.mu.Unlock()
+}
+
+func (p *phaseLog) copied() (time.Time, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.at, !p.at.IsZero()
+}
+
+func (p *phaseLog) Enabled(context.Context, slog.Level) bool { return true }
+
+func (p *phaseLog) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == backup.MsgDatabaseCopied {
+		p.mu.Lock()
+		p.at = r.Time
+		p.mu.Unlock()
+	}
+	return nil
+}
+
+func (p *phaseLog) WithAttrs([]slog.Attr) slog.Handler { return p }
+func (p *phaseLog) WithGroup(string) slog.Handler      { return p }

@@ -1,0 +1,85 @@
+//go:build linux
+
+package backup
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// TestFlushWriter writes several flushAfter ranges in uneven pieces: the file holds
+// exactly what was written, whatever was flushed and dropped from the page cache.
+func TestFlushWriter(t *testing.T) {
+	t.Parallel()
+	want := make([]byte, 3*flushAfter+12345)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range want {
+		want[i] = byte(r.Uint32())
+	}
+	path := filepath.Join(t.TempDir(), "out")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := newFlushWriter(f)
+	for rest := want; len(rest) > 0; {
+		n := min(len(rest), 1+r.IntN(3<<20))
+		if k, err := w.Write(rest[:n]); k != n || err != nil {
+			t.Fatalf("Write: %d of %d, %v", k, n, err)
+		}
+		rest = rest[n:]
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("file differs from what was written (%d bytes, want %d)", len(got), len(want))
+	}
+}
+
+// TestLowerPriority lowers the priority of the calling thread only.
+func TestLowerPriority(t *testing.T) {
+	t.Parallel()
+	nice := func() int {
+		raw, err := unix.Getpriority(unix.PRIO_PROCESS, unix.Gettid())
+		if err != nil {
+			t.Error(err)
+		}
+		return 20 - raw
+	}
+	runtime.LockOSThread()
+	before := nice()
+	runtime.UnlockOSThread()
+	lowered, release := make(chan int), make(chan struct{})
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		lowerPriority()
+		lowered <- nice()
+		<-release
+	}()
+	if got, want := <-lowered, max(before, backupNice); got != want {
+		t.Errorf("backup thread's nice: %d, want %d", got, want)
+	}
+	// Another thread, while the backup's is held by its goroutine.
+	other := make(chan int)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		other <- nice()
+	}()
+	if got := <-other; got != before {
+		t.Errorf("another thread's nice: %d, want %d (unchanged)", got, before)
+	}
+	close(release)
+}
