@@ -205,14 +205,16 @@ func TestAssistedKitDueThenMarkedPublished(t *testing.T) {
 	if b.Mode != passerelle.ModeAssisted {
 		t.Fatalf("mode %s", b.Mode)
 	}
-	due := time.Now().Add(2 * time.Second)
+	// Due far enough ahead for scheduling to happen before it, even under -race on a
+	// busy machine (2 s was not: the demo's own writes hold the writer meanwhile).
+	due := time.Now().Add(10 * time.Second)
 	if _, err := edit.Schedule(ctx, owner, b.ID, &due); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := edit.Transition(ctx, owner, p.ID, passerelle.StatusScheduled, ""); err != nil {
 		t.Fatal(err)
 	}
-	waitState(t, m, b.ID, passerelle.DeliveryAwaitingManual, 20*time.Second)
+	waitState(t, m, b.ID, passerelle.DeliveryAwaitingManual, 40*time.Second)
 	notes, _ := m.DB.Notifications(ctx, owner.ID, true, 10)
 	if len(notes) == 0 || notes[0].Kind != store.KindKitDue {
 		t.Fatalf("notifications %+v", notes)

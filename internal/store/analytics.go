@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -793,7 +794,7 @@ func (db *DB) FollowerMovesEach(ctx context.Context, accountIDs []int64, from, t
 	f, errF := time.Parse(time.DateOnly, from)
 	t, errT := time.Parse(time.DateOnly, to)
 	if errF != nil || errT != nil {
-		return nil, passerelle.Errorf(passerelle.EINVALID, "Days must be written YYYY-MM-DD.")
+		return nil, fmt.Errorf("store: follower moves: days %q and %q are not YYYY-MM-DD", from, to)
 	}
 	end := t.AddDate(0, 0, 1) // to is included
 	monthFrom := time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, time.UTC)
