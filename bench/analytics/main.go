@@ -208,7 +208,7 @@ func run(data, dbURL string, n, orgN int, orgID int64, seed uint64, only *regexp
 		{"organization year (+ previous)", target, organization(year), orgN},
 		{"monthly XLSX report, organization", xlsxTarget, xlsx("organization"), orgN},
 	}
-	fmt.Printf("%d measured runs per query (%d organization-wide) after 2 unmeasured; top posts, heatmap, formats, themes and findings are computed from the summary's cells\n", n, orgN)
+	fmt.Printf("%d measured runs per query (%d organization-wide) after 2 unmeasured; top posts, heatmap, formats, themes and findings come from the summary's breakdown\n", n, orgN)
 	fmt.Printf("%-36s %9s %9s %9s %9s  %s\n", "query", "p50 ms", "p95 ms", "max ms", "target", "")
 	failed := 0
 	for _, c := range cases {

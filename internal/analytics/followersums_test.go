@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"testing"
 	"time"
 
@@ -46,29 +45,13 @@ func TestFollowerSumsFollowEveryWrite(t *testing.T) {
 		}
 		byReadings := whole
 		byReadings.WholeOrg = false
-		rebind := func(query string) string {
-			if db.Dialect() == store.Postgres {
-				for i := 1; strings.Contains(query, "?"); i++ {
-					query = strings.Replace(query, "?", fmt.Sprintf("$%d", i), 1)
-				}
-			}
-			return query
-		}
-		stamp := func(at time.Time) any {
-			if db.Dialect() == store.SQLite {
-				return at.UTC().Format("2006-01-02T15:04:05.000000Z")
-			}
-			return at
-		}
 		exec := func(query string, args ...any) {
 			t.Helper()
-			if _, err := db.SQL().ExecContext(ctx, rebind(query), args...); err != nil {
-				t.Fatalf("%s: %v", query, err)
-			}
+			storetest.Exec(t, db, query, args...)
 		}
 		ids := func(query string, args ...any) []int64 {
 			t.Helper()
-			rows, err := db.SQL().QueryContext(ctx, rebind(query), args...)
+			rows, err := db.SQL().QueryContext(ctx, storetest.Rebind(db, query), args...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,7 +109,7 @@ func TestFollowerSumsFollowEveryWrite(t *testing.T) {
 				}
 				for _, id := range acctIDs {
 					var n, newF, lost int64
-					if err := db.SQL().QueryRowContext(ctx, rebind(`SELECT COUNT(*), COALESCE(SUM(new_followers), 0), COALESCE(SUM(lost_followers), 0) FROM follower_days
+					if err := db.SQL().QueryRowContext(ctx, storetest.Rebind(db, `SELECT COUNT(*), COALESCE(SUM(new_followers), 0), COALESCE(SUM(lost_followers), 0) FROM follower_days
 						WHERE account_id = ? AND day >= ? AND day <= ?`), id, from, to).Scan(&n, &newF, &lost); err != nil {
 						t.Fatal(err)
 					}
@@ -151,20 +134,20 @@ func TestFollowerSumsFollowEveryWrite(t *testing.T) {
 			switch op := rng.IntN(9); {
 			case op <= 1 || len(readings) == 0: // a reading, anywhere in time
 				exec(`INSERT INTO account_snapshots (account_id, taken_at, followers, source, created_at) VALUES (?, ?, ?, ?, ?)`,
-					acct, stamp(at()), rng.Int64N(500000), []string{"api", "csv", "manual"}[rng.IntN(3)], stamp(end))
+					acct, at(), rng.Int64N(500000), []string{"api", "csv", "manual"}[rng.IntN(3)], end)
 			case op == 2: // a second reading at the instant of another
 				var taken any
 				var src string
-				if err := db.SQL().QueryRowContext(ctx, rebind(`SELECT taken_at, source FROM account_snapshots WHERE id = ?`), reading()).Scan(&taken, &src); err != nil {
+				if err := db.SQL().QueryRowContext(ctx, storetest.Rebind(db, `SELECT taken_at, source FROM account_snapshots WHERE id = ?`), reading()).Scan(&taken, &src); err != nil {
 					t.Fatal(err)
 				}
 				other := map[string]string{"api": "manual", "manual": "csv", "csv": "api", "push": "api"}[src]
 				exec(`INSERT INTO account_snapshots (account_id, taken_at, followers, source, created_at) VALUES (?, ?, ?, ?, ?)
-					ON CONFLICT (account_id, taken_at, source) DO NOTHING`, acct, taken, rng.Int64N(500000), other, stamp(end))
+					ON CONFLICT (account_id, taken_at, source) DO NOTHING`, acct, taken, rng.Int64N(500000), other, end)
 			case op == 3: // a reading corrected
 				exec(`UPDATE account_snapshots SET followers = ? WHERE id = ?`, rng.Int64N(500000), reading())
 			case op == 4: // a reading moved in time
-				exec(`UPDATE account_snapshots SET taken_at = ? WHERE id = ?`, stamp(at()), reading())
+				exec(`UPDATE account_snapshots SET taken_at = ? WHERE id = ?`, at(), reading())
 			case op == 5: // a reading without followers (a posts count alone), or given them back
 				if rng.IntN(2) == 0 {
 					exec(`UPDATE account_snapshots SET followers = NULL WHERE id = ?`, reading())
@@ -190,7 +173,7 @@ func TestFollowerSumsFollowEveryWrite(t *testing.T) {
 		exec(`DELETE FROM account_snapshots WHERE account_id IN (SELECT a.id FROM accounts a JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)`, org.ID)
 		exec(`DELETE FROM follower_days WHERE account_id IN (SELECT a.id FROM accounts a JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)`, org.ID)
 		var left int
-		if err := db.SQL().QueryRowContext(ctx, rebind(`SELECT (SELECT COUNT(*) FROM analytics_org_followers WHERE org_id = ?)
+		if err := db.SQL().QueryRowContext(ctx, storetest.Rebind(db, `SELECT (SELECT COUNT(*) FROM analytics_org_followers WHERE org_id = ?)
 			+ (SELECT COUNT(*) FROM follower_months m JOIN accounts a ON a.id = m.account_id JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)`), org.ID, org.ID).Scan(&left); err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -63,25 +62,9 @@ func TestSumsFollowEveryWrite(t *testing.T) {
 			pubs = append(pubs, r.PublicationID)
 			posts[r.PublicationID] = r.PostID
 		}
-		rebind := func(query string) string {
-			if db.Dialect() == store.Postgres {
-				for i := 1; strings.Contains(query, "?"); i++ {
-					query = strings.Replace(query, "?", fmt.Sprintf("$%d", i), 1)
-				}
-			}
-			return query
-		}
 		exec := func(query string, args ...any) {
 			t.Helper()
-			query = rebind(query)
-			for i, a := range args {
-				if at, ok := a.(time.Time); ok && db.Dialect() == store.SQLite {
-					args[i] = at.UTC().Format("2006-01-02T15:04:05.000000Z")
-				}
-			}
-			if _, err := db.SQL().ExecContext(ctx, query, args...); err != nil {
-				t.Fatalf("%s: %v", query, err)
-			}
+			storetest.Exec(t, db, query, args...)
 		}
 		rng := rand.New(rand.NewPCG(11, uint64(len(db.Dialect()))))
 		figure := func() *int64 {
@@ -169,7 +152,7 @@ func TestSumsFollowEveryWrite(t *testing.T) {
 		exec(`DELETE FROM posts WHERE id IN (SELECT post_id FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)`, org.ID)
 		check(writes + 1)
 		var left int
-		if err := db.SQL().QueryRowContext(ctx, rebind(`SELECT (SELECT COUNT(*) FROM analytics_days d JOIN accounts a ON a.id = d.account_id JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)
+		if err := db.SQL().QueryRowContext(ctx, storetest.Rebind(db, `SELECT (SELECT COUNT(*) FROM analytics_days d JOIN accounts a ON a.id = d.account_id JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)
 			+ (SELECT COUNT(*) FROM analytics_months m JOIN accounts a ON a.id = m.account_id JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)
 			+ (SELECT COUNT(*) FROM analytics_org_days WHERE org_id = ?)`), org.ID, org.ID, org.ID).Scan(&left); err != nil {
 			t.Fatal(err)
