@@ -13,6 +13,7 @@ import (
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/store/storetest"
+	"github.com/passerelle-oss/passerelle/internal/tenancy"
 )
 
 // TestSumsFollowEveryWrite checks the sums kept by migration 0052's triggers
@@ -321,4 +322,94 @@ func compareSums(t *testing.T, ctx context.Context, db *store.DB, orgID int64, i
 			t.Errorf("%s: bottom %d %v, publications %v", what, n, ids(bottom), ids(wantBottom))
 		}
 	}
+}
+
+// TestSumsUnderConcurrentWriters loads the history of several accounts of one
+// organization at once, each writer its own account, every batch spread over the same
+// days in its own order: on PostgreSQL they all add to the same rows of the
+// organization's sums, and deadlocked until migration 0079 made them take their turns.
+// The sums must then still equal the publications' and readings' own figures.
+func TestSumsUnderConcurrentWriters(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		org, err := db.CreateOrganization(ctx, "concurrent")
+		if err != nil {
+			t.Fatal(err)
+		}
+		const writers, batches, perBatch = 4, 6, 40
+		day := time.Date(2026, 11, 16, 0, 0, 0, 0, Beijing)
+		start := day.AddDate(0, 0, -20)
+		var instIDs []int64
+		var accts []*passerelle.Account
+		for w := range writers {
+			inst := &passerelle.Institution{OrgID: org.ID, Name: fmt.Sprintf("Musée %d", w)}
+			if err := db.CreateInstitution(ctx, inst); err != nil {
+				t.Fatal(err)
+			}
+			a := &passerelle.Account{InstitutionID: inst.ID, Platform: passerelle.Weibo, Handle: fmt.Sprintf("musee%d", w)}
+			if err := db.CreateAccount(ctx, org.ID, a); err != nil {
+				t.Fatal(err)
+			}
+			instIDs = append(instIDs, inst.ID)
+			accts = append(accts, a)
+		}
+		errs := make(chan error, writers)
+		for w, a := range accts {
+			go func() {
+				rng := rand.New(rand.NewPCG(uint64(w), 79))
+				for b := range batches {
+					var load store.AudienceLoad
+					for i := range perBatch {
+						at := start.Add(time.Duration(rng.Int64N(int64(20 * 24 * time.Hour)))).Truncate(time.Second)
+						load.Posts = append(load.Posts, store.AudiencePost{
+							InstitutionID: a.InstitutionID, Title: fmt.Sprintf("Billet %d-%d-%d", w, b, i),
+							Theme: passerelle.DefaultThemes[rng.IntN(len(passerelle.DefaultThemes))], PublishedAt: at,
+							Publications: []store.AudiencePublication{{AccountID: a.ID, Format: passerelle.FormatPhotoText, Snapshots: []*store.PublicationSnapshot{{
+								TakenAt: at.Add(24 * time.Hour), Source: "api", Views: ptr(rng.Int64N(100000)), Likes: ptr(rng.Int64N(1000)),
+								Comments: ptr(rng.Int64N(100)), Reposts: ptr(rng.Int64N(100)),
+							}}}},
+						})
+						load.Followers = append(load.Followers, store.AccountSnapshot{AccountID: a.ID, TakenAt: at, Followers: ptr(rng.Int64N(500000))})
+					}
+					if err := db.LoadAudience(ctx, org.ID, load); err != nil {
+						errs <- fmt.Errorf("writer %d, batch %d: %w", w, b, err)
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for range writers {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		if t.Failed() {
+			return
+		}
+		compareSums(t, ctx, db, org.ID, instIDs, Period{From: start, To: day}, "after concurrent loads")
+		owner := &passerelle.User{OrgID: org.ID, Owner: true}
+		svc := &Service{DB: db, Tenancy: &tenancy.Service{DB: db}}
+		whole, _, err := svc.organizationScope(ctx, owner)
+		if err != nil || !whole.WholeOrg {
+			t.Fatalf("scope %+v, %v", whole, err)
+		}
+		byReadings := whole
+		byReadings.WholeOrg = false
+		p := Period{From: start, To: day}
+		got, err := svc.daily(ctx, whole, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := svc.daily(ctx, byReadings, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want {
+			if g, w := got[i].Followers, want[i].Followers; (g == nil) != (w == nil) || g != nil && *g != *w {
+				t.Fatalf("%s followers %v, from the readings %v", want[i].Day, deref(g), deref(w))
+			}
+		}
+	})
 }
