@@ -3,7 +3,13 @@
 // (against the same load without a backup, run alternately in the same process), and
 // how long the restore takes.
 //
-//	go run ./bench/backup [-db-mb 256] [-media-mb 1024] [-reps 3] [-clients 4] [-rps 0] [-rate-mb 0] [-cpuprofile FILE]
+//	go run ./bench/backup [-db-mb 256] [-media-mb 1024] [-reps 3] [-clients 4] [-rps 0] [-rate-mb 0] [-modes apart,inprocess] [-cpuprofile FILE]
+//
+// Each mode is a way to write the backup, measured in every rep beside the others:
+// apart is how serve writes its scheduled backups (backup.Apart: the passerelle
+// binary's backup command in a process of its own at the lowest priority; the binary
+// is built first), inprocess is backup.WriteFile inside the server's process (the
+// backup command run by hand, the backup before a migration).
 //
 // Besides the whole backup, it reports the requests' p99 during each of its two phases:
 // the database copy, and the archiving that follows (split at the Debug record
@@ -22,10 +28,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,14 +57,21 @@ func main() {
 	rate := flag.Int64("rate-mb", 0, "backup pace, MB/s (0: unpaced)")
 	rps := flag.Int("rps", 0, "API requests per second, spread over the clients and timed from their scheduled start (0: each client sends its next request as soon as the last returns)")
 	dir := flag.String("workdir", "", "work directory (default: a temporary one, removed)")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each backup (not of the baselines) to FILE.<rep>")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each in-process backup (not of the baselines) to FILE.<rep>")
+	modes := flag.String("modes", "apart,inprocess", "the ways to write the backup, each measured in every rep: apart, inprocess")
 	flag.Parse()
-	if err := run(*dbMB, *mediaMB, *reps, *clients, *rps, *dir, *rate<<20, *cpuprofile); err != nil {
+	ms := strings.Split(*modes, ",")
+	for _, m := range ms {
+		if m != "apart" && m != "inprocess" {
+			log.Fatalf("unknown mode %q", m)
+		}
+	}
+	if err := run(*dbMB, *mediaMB, *reps, *clients, *rps, *dir, *rate, ms, *cpuprofile); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(dbMB, mediaMB, reps, clients, rps int, dir string, rate int64, cpuprofile string) error {
+func run(dbMB, mediaMB, reps, clients, rps int, dir string, rateMB int64, modes []string, cpuprofile string) error {
 	ctx := context.Background()
 	if dir == "" {
 		d, err := os.MkdirTemp("", "backup-bench")
@@ -112,6 +127,16 @@ func run(dbMB, mediaMB, reps, clients, rps int, dir string, rate int64, cpuprofi
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 
+	var program string
+	if slices.Contains(modes, "apart") {
+		program = filepath.Join(dir, "passerelle")
+		build := exec.Command("go", "build", "-o", program, "./cmd/passerelle")
+		build.Stdout, build.Stderr = os.Stdout, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build the passerelle binary (run from the repository's root): %w", err)
+		}
+	}
+
 	phases := &phaseLog{}
 	logger := slog.New(phases)
 	var lastArchive string
@@ -119,81 +144,94 @@ func run(dbMB, mediaMB, reps, clients, rps int, dir string, rate int64, cpuprofi
 		took                 time.Duration
 		p50, p99, bp50, bp99 time.Duration
 		n, bn                int
+		dbRatio, arRatio     float64
 	}
-	var results []result
-	var dbRatios, arRatios []float64
+	results := map[string][]result{}
 	for rep := range reps {
-		archive := filepath.Join(dir, fmt.Sprintf("b%d.tar", rep))
-		// During a backup.
-		stop := make(chan struct{})
-		lat := load(ts.URL, token, clients, rps, stop)
-		var prof *os.File
-		if cpuprofile != "" {
-			if prof, err = os.Create(fmt.Sprintf("%s.%d", cpuprofile, rep)); err != nil {
+		for _, mode := range modes {
+			archive := filepath.Join(dir, fmt.Sprintf("b%d-%s.tar", rep, mode))
+			// During a backup.
+			stop := make(chan struct{})
+			lat := load(ts.URL, token, clients, rps, stop)
+			var prof *os.File
+			if cpuprofile != "" && mode == "inprocess" {
+				if prof, err = os.Create(fmt.Sprintf("%s.%d", cpuprofile, rep)); err != nil {
+					return err
+				}
+				if err := pprof.StartCPUProfile(prof); err != nil {
+					return err
+				}
+			}
+			t0 := time.Now()
+			phases.reset()
+			if mode == "apart" {
+				a := &backup.Apart{Program: program, MBPerSecond: rateMB, Stderr: phases,
+					Env: append(os.Environ(), "PASSERELLE_DATA_DIR="+data, "PASSERELLE_LOG_LEVEL=debug", "PASSERELLE_LOG_FORMAT=json")}
+				_, err = a.WriteFile(ctx, archive)
+			} else {
+				_, err = backup.WriteFile(ctx, archive, backup.Options{DB: db, DataDir: data, BytesPerSecond: rateMB << 20, Logger: logger})
+			}
+			t1 := time.Now()
+			took := t1.Sub(t0)
+			if prof != nil {
+				pprof.StopCPUProfile()
+				if err := prof.Close(); err != nil {
+					return err
+				}
+			}
+			if err != nil {
 				return err
 			}
-			if err := pprof.StartCPUProfile(prof); err != nil {
-				return err
+			close(stop)
+			duringS := lat()
+			during := latencies(duringS)
+			// The same load, as long, without a backup.
+			stop = make(chan struct{})
+			lat = load(ts.URL, token, clients, rps, stop)
+			time.Sleep(took)
+			close(stop)
+			base := latencies(lat())
+			r := result{took: took, p50: pct(during, 50), p99: pct(during, 99), n: len(during), bp50: pct(base, 50), bp99: pct(base, 99), bn: len(base)}
+			fmt.Printf("rep %d %s: backup %s; during: %d req p50 %s p99 %s; baseline: %d req p50 %s p99 %s; p99 ratio baseline/during %.2f\n",
+				rep, mode, took.Round(time.Millisecond), r.n, r.p50, r.p99, r.bn, r.bp50, r.bp99, float64(r.bp99)/float64(r.p99))
+			if copied, ok := phases.copied(); ok {
+				dbPhase := latencies(between(duringS, t0, copied))
+				arPhase := latencies(between(duringS, copied, t1))
+				r.dbRatio, r.arRatio = ratio(r.bp99, pct(dbPhase, 99)), ratio(r.bp99, pct(arPhase, 99))
+				fmt.Printf("  phases: database copy %s: %d req p99 %s ratio %.2f; archive %s: %d req p99 %s ratio %.2f\n",
+					copied.Sub(t0).Round(time.Millisecond), len(dbPhase), pct(dbPhase, 99), r.dbRatio,
+					t1.Sub(copied).Round(time.Millisecond), len(arPhase), pct(arPhase, 99), r.arRatio)
 			}
-		}
-		t0 := time.Now()
-		phases.reset()
-		_, err := backup.WriteFile(ctx, archive, backup.Options{DB: db, DataDir: data, BytesPerSecond: rate, Logger: logger})
-		t1 := time.Now()
-		took := t1.Sub(t0)
-		if prof != nil {
-			pprof.StopCPUProfile()
-			if err := prof.Close(); err != nil {
-				return err
+			results[mode] = append(results[mode], r)
+			if lastArchive != "" {
+				os.Remove(lastArchive)
 			}
+			lastArchive = archive
 		}
-		if err != nil {
-			return err
-		}
-		close(stop)
-		duringS := lat()
-		during := latencies(duringS)
-		// The same load, as long, without a backup.
-		stop = make(chan struct{})
-		lat = load(ts.URL, token, clients, rps, stop)
-		time.Sleep(took)
-		close(stop)
-		base := latencies(lat())
-		r := result{took: took, p50: pct(during, 50), p99: pct(during, 99), n: len(during), bp50: pct(base, 50), bp99: pct(base, 99), bn: len(base)}
-		results = append(results, r)
-		fmt.Printf("rep %d: backup %s; during: %d req p50 %s p99 %s; baseline: %d req p50 %s p99 %s; p99 ratio baseline/during %.2f\n",
-			rep, took.Round(time.Millisecond), r.n, r.p50, r.p99, r.bn, r.bp50, r.bp99, float64(r.bp99)/float64(r.p99))
-		if copied, ok := phases.copied(); ok {
-			dbPhase := latencies(between(duringS, t0, copied))
-			arPhase := latencies(between(duringS, copied, t1))
-			dbRatios = append(dbRatios, ratio(r.bp99, pct(dbPhase, 99)))
-			arRatios = append(arRatios, ratio(r.bp99, pct(arPhase, 99)))
-			fmt.Printf("  phases: database copy %s: %d req p99 %s ratio %.2f; archive %s: %d req p99 %s ratio %.2f\n",
-				copied.Sub(t0).Round(time.Millisecond), len(dbPhase), pct(dbPhase, 99), ratio(r.bp99, pct(dbPhase, 99)),
-				t1.Sub(copied).Round(time.Millisecond), len(arPhase), pct(arPhase, 99), ratio(r.bp99, pct(arPhase, 99)))
-		}
-		if lastArchive != "" {
-			os.Remove(lastArchive)
-		}
-		lastArchive = archive
 	}
-	ratios := make([]float64, len(results))
-	tooks := make([]time.Duration, len(results))
-	for i, r := range results {
-		ratios[i] = float64(r.bp99) / float64(r.p99)
-		tooks[i] = r.took
-	}
-	slices.Sort(ratios)
-	slices.Sort(tooks)
-	fmt.Printf("backup time min/median/max: %s / %s / %s\n", tooks[0].Round(time.Millisecond), tooks[len(tooks)/2].Round(time.Millisecond), tooks[len(tooks)-1].Round(time.Millisecond))
-	fmt.Printf("p99 ratio (baseline/during) min/median/max: %.2f / %.2f / %.2f\n", ratios[0], ratios[len(ratios)/2], ratios[len(ratios)-1])
-	for _, ph := range []struct {
-		name   string
-		ratios []float64
-	}{{"database copy", dbRatios}, {"archive", arRatios}} {
-		if len(ph.ratios) > 0 {
-			slices.Sort(ph.ratios)
-			fmt.Printf("  %s phase: p99 ratio min/median/max: %.2f / %.2f / %.2f\n", ph.name, ph.ratios[0], ph.ratios[len(ph.ratios)/2], ph.ratios[len(ph.ratios)-1])
+	for _, mode := range modes {
+		rs := results[mode]
+		var ratios, dbRatios, arRatios []float64
+		var tooks []time.Duration
+		for _, r := range rs {
+			ratios = append(ratios, float64(r.bp99)/float64(r.p99))
+			tooks = append(tooks, r.took)
+			if r.dbRatio > 0 || r.arRatio > 0 {
+				dbRatios, arRatios = append(dbRatios, r.dbRatio), append(arRatios, r.arRatio)
+			}
+		}
+		slices.Sort(ratios)
+		slices.Sort(tooks)
+		fmt.Printf("%s: backup time min/median/max: %s / %s / %s\n", mode, tooks[0].Round(time.Millisecond), tooks[len(tooks)/2].Round(time.Millisecond), tooks[len(tooks)-1].Round(time.Millisecond))
+		fmt.Printf("%s: p99 ratio (baseline/during) min/median/max: %.2f / %.2f / %.2f\n", mode, ratios[0], ratios[len(ratios)/2], ratios[len(ratios)-1])
+		for _, ph := range []struct {
+			name   string
+			ratios []float64
+		}{{"database copy", dbRatios}, {"archive", arRatios}} {
+			if len(ph.ratios) > 0 {
+				slices.Sort(ph.ratios)
+				fmt.Printf("  %s phase: p99 ratio min/median/max: %.2f / %.2f / %.2f\n", ph.name, ph.ratios[0], ph.ratios[len(ph.ratios)/2], ph.ratios[len(ph.ratios)-1])
+			}
 		}
 	}
 
@@ -392,6 +430,17 @@ func (p *phaseLog) Handle(_ context.Context, r slog.Record) error {
 		p.mu.Unlock()
 	}
 	return nil
+}
+
+// Write reads the JSON log lines of a backup process (backup.Apart's Stderr), noting
+// when it logged backup.MsgDatabaseCopied.
+func (p *phaseLog) Write(b []byte) (int, error) {
+	if bytes.Contains(b, []byte(`"msg":"`+backup.MsgDatabaseCopied+`"`)) {
+		p.mu.Lock()
+		p.at = time.Now()
+		p.mu.Unlock()
+	}
+	return len(b), nil
 }
 
 func (p *phaseLog) WithAttrs([]slog.Attr) slog.Handler { return p }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,6 +23,7 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 	build := config.Flags(fs, env.Getenv, "data", "database-url", "backup-dir", "media-url", "s3-endpoint", "s3-region", "s3-access-key", "s3-secret-key", "log-level", "log-format")
 	to := fs.String("to", "", "archive to write: a .tar file, or s3://BUCKET/PATH (a PATH ending in / gets the default name); default: DIR/backups/passerelle-TIME.tar")
 	rate := fs.Int64("rate", 0, "pace the backup (the SQLite copy, then the archive) at this many MB/s, to leave CPU and disk to serve (0: as fast as possible)")
+	asJSON := fs.Bool("json", false, `print {"file": WHERE, "manifest": MANIFEST} as JSON instead of a sentence (what serve reads from the backups it starts)`)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -73,6 +75,12 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		where = remote.String() + "/" + name
+	}
+	if *asJSON {
+		return json.NewEncoder(env.Stdout).Encode(struct {
+			File     string           `json:"file"`
+			Manifest *backup.Manifest `json:"manifest"`
+		}{where, m})
 	}
 	mb, mf := m.MediaBytes()
 	fmt.Fprintf(env.Stdout, "backup written to %s (%s database, schema %d, %d media files, %d bytes of media)\n", where, m.Engine, m.SchemaVersion, mf, mb)
@@ -198,6 +206,38 @@ func backupDir(cfg *config.Config) string {
 		return cfg.BackupDir
 	}
 	return filepath.Join(cfg.DataDir, "backups")
+}
+
+// selfBinary is this binary, which serve starts to write its scheduled backups in a process
+// of their own (Main.BackupProgram); set by main. Empty when tests call Run.
+var selfBinary string
+
+// backupEnv is the environment of a backup process started by serve: this process's
+// environ without its PASSERELLE_* variables, and the settings of cfg that the backup
+// command reads (those given as flags included). The credential keys are left out:
+// a backup copies the key file and does not open the sealed credentials.
+func backupEnv(cfg *config.Config, environ []string) []string {
+	out := make([]string, 0, len(environ)+12)
+	for _, kv := range environ {
+		if !strings.HasPrefix(kv, "PASSERELLE_") {
+			out = append(out, kv)
+		}
+	}
+	set := func(name, value string) {
+		if value != "" {
+			out = append(out, name+"="+value)
+		}
+	}
+	set("PASSERELLE_DATA_DIR", cfg.DataDir)
+	set("PASSERELLE_DATABASE_URL", cfg.DatabaseURL)
+	set("PASSERELLE_MEDIA_URL", cfg.MediaURL)
+	set("PASSERELLE_S3_ENDPOINT", cfg.S3.Endpoint)
+	set("PASSERELLE_S3_REGION", cfg.S3.Region)
+	set("PASSERELLE_S3_ACCESS_KEY", cfg.S3.AccessKey)
+	set("PASSERELLE_S3_SECRET_KEY", cfg.S3.SecretKey)
+	set("PASSERELLE_LOG_LEVEL", cfg.LogLevel)
+	set("PASSERELLE_LOG_FORMAT", cfg.LogFormat)
+	return out
 }
 
 // scheduledBackupRate paces scheduled backups: at 50 MB/s, a 2 GB SQLite database and

@@ -2,13 +2,21 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
+	"flag"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/passerelle-oss/passerelle/internal/backup"
+	"github.com/passerelle-oss/passerelle/internal/config"
 
 	"github.com/passerelle-oss/passerelle/internal/media/mediatest"
 )
@@ -197,4 +205,70 @@ func TestCLIBackupToBucket(t *testing.T) {
 	if code, _, errOut := run(t, "", env, "restore", "--data", filepath.Join(t.TempDir(), "x"), dest+"passerelle-none.tar"); code == 0 || !strings.Contains(errOut, "does not exist") {
 		t.Fatalf("restore of a missing archive: exit %d %q", code, errOut)
 	}
+}
+
+// TestScheduledBackupInItsOwnProcess: serve writes its scheduled backups by starting
+// its own binary's backup command (here the test binary acting as it), with the
+// settings it was given; the archive is complete. A backup process that fails is an
+// error that says why.
+func TestScheduledBackupInItsOwnProcess(t *testing.T) {
+	t.Setenv(asBinary, "1") // not parallel: the backup process inherits this environment
+	dir := t.TempDir()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	build := config.Flags(fs, func(string) string { return "" })
+	if err := fs.Parse([]string{"--addr", "127.0.0.1:0", "--data", dir, "--log-level", "debug", "--backup-interval", "1s"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs safeBuffer
+	m := &Main{Config: cfg, Logger: slog.New(slog.DiscardHandler), BackupProgram: os.Args[0], BackupStderr: &logs}
+	if err := m.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	var archive string
+	for deadline := time.Now().Add(2 * time.Minute); archive == "" && time.Now().Before(deadline); {
+		names, _ := filepath.Glob(filepath.Join(dir, "backups", "*-scheduled.tar"))
+		if len(names) > 0 {
+			archive = names[0]
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if archive == "" {
+		t.Fatalf("no scheduled backup in two minutes; the backup process logged %q", logs.String())
+	}
+	if code, out, errOut := run(t, "", nil, "restore", "--check", archive); code != 0 || !strings.Contains(out, "intact") {
+		t.Fatalf("restore --check: %d %q %q", code, out, errOut)
+	}
+	// The process logged at the level serve was given, to the writer serve gave.
+	if !strings.Contains(logs.String(), backup.MsgDatabaseCopied) {
+		t.Errorf("the backup process logged %q, not %q", logs.String(), backup.MsgDatabaseCopied)
+	}
+
+	missing := filepath.Join(t.TempDir(), "missing")
+	a := &backup.Apart{Program: os.Args[0], Env: backupEnv(&config.Config{DataDir: missing}, os.Environ())}
+	if _, err := a.WriteFile(context.Background(), filepath.Join(t.TempDir(), "b.tar")); err == nil || !strings.Contains(err.Error(), "no database in "+missing) {
+		t.Fatalf("backup of a missing data directory: %v", err)
+	}
+}
+
+// safeBuffer is a bytes.Buffer that a process's output and a test may use at once.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -13,6 +13,9 @@ import (
 )
 
 func main() {
+	if exe, err := os.Executable(); err == nil {
+		selfBinary = exe
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()

@@ -4,6 +4,8 @@ package backup
 
 import (
 	"os"
+	"os/exec"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -68,4 +70,32 @@ func lowerPriority() {
 		return
 	}
 	unix.Setpriority(unix.PRIO_PROCESS, tid, backupNice)
+}
+
+// apartAttrs starts the backup process in a process group of its own, so that
+// lowerProcess reaches every thread it has (Linux's priorities are per thread).
+func apartAttrs(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+}
+
+// apartNice is the backup process's nice value, and apartIOPriority its best-effort
+// I/O priority (0 highest … 7 lowest; the idle class could wait forever on a busy disk).
+const (
+	apartNice       = 19
+	apartIOPriority = 7
+)
+
+// ioprio_set's arguments (linux/ioprio.h).
+const (
+	ioprioWhoPgrp  = 2
+	ioprioClassBE  = 2
+	ioprioClassOff = 13
+)
+
+// lowerProcess lowers the processor and disk priorities of the process group pgid
+// (the process apartAttrs started, and every thread it has). New threads take their
+// creator's. Advice: errors are ignored.
+func lowerProcess(pgid int) {
+	unix.Setpriority(unix.PRIO_PGRP, pgid, apartNice)
+	unix.Syscall(unix.SYS_IOPRIO_SET, ioprioWhoPgrp, uintptr(pgid), ioprioClassBE<<ioprioClassOff|apartIOPriority)
 }

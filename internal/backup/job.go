@@ -5,12 +5,15 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/passerelle-oss/passerelle/internal/store"
 )
 
 // ScheduledLabel ends the names of scheduled backups; Rotate only deletes those.
@@ -35,6 +38,9 @@ type Worker struct {
 	// Remote, when set, receives the backups (written to Dir first, uploaded, then
 	// removed from Dir); the newest is found and the old ones rotated there.
 	Remote *Remote
+	// Apart, when set, writes the backups in a process of its own (what serve does);
+	// nil: in this process, with Options.
+	Apart *Apart
 }
 
 // Work implements river.Worker.
@@ -62,7 +68,15 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[JobArgs]) error {
 		defer os.Remove(path)
 	}
 	start := time.Now()
-	m, err := WriteFile(ctx, path, o)
+	var m *Manifest
+	switch {
+	case w.Apart == nil:
+		m, err = WriteFile(ctx, path, o)
+	case o.DB.Dialect() == store.Postgres && !hasProgram(o.PGDump):
+		err = ErrNoPGDump
+	default:
+		m, err = w.Apart.WriteFile(ctx, path)
+	}
 	if errors.Is(err, ErrNoPGDump) {
 		o.Logger.WarnContext(ctx, "scheduled backup skipped", slog.String("reason", err.Error()))
 		return nil
@@ -129,3 +143,8 @@ func (w *Worker) latest(ctx context.Context) (time.Time, error) {
 
 // Timeout lets a large backup run longer than River's default minute.
 func (w *Worker) Timeout(*river.Job[JobArgs]) time.Duration { return 12 * time.Hour }
+
+func hasProgram(name string) bool {
+	_, err := exec.LookPath(name)
+	return err == nil
+}
