@@ -484,3 +484,35 @@ func TestExtremeInstants(t *testing.T) {
 		}
 	})
 }
+
+// TestPostgresCustomPlans: every PostgreSQL connection plans each statement for its
+// own parameters (a generic plan made an organization's ranking 50 times slower),
+// unless the URL says otherwise.
+func TestPostgresCustomPlans(t *testing.T) {
+	t.Parallel()
+	mode := func(db *store.DB) string {
+		t.Helper()
+		var m string
+		if err := db.SQL().QueryRowContext(context.Background(), `SHOW plan_cache_mode`).Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	u := storetest.PostgresURL(t)
+	db, err := store.Open(context.Background(), store.Options{URL: u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if m := mode(db); m != "force_custom_plan" {
+		t.Errorf("plan_cache_mode %q, want force_custom_plan", m)
+	}
+	given, err := store.Open(context.Background(), store.Options{URL: u + "&plan_cache_mode=auto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer given.Close()
+	if m := mode(given); m != "auto" {
+		t.Errorf("plan_cache_mode %q with plan_cache_mode=auto in the URL", m)
+	}
+}
