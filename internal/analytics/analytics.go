@@ -14,6 +14,8 @@ import (
 	"context"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/store"
 	"github.com/passerelle-oss/passerelle/internal/tenancy"
@@ -106,47 +108,61 @@ func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, er
 
 // summary is Summary with the accounts' figures of the period and of the previous one,
 // which a portfolio reuses.
+//
+// Its reads do not depend on one another: they are made at once (errgroup), each on a
+// connection of its own, so that a page waits for the slowest read rather than for
+// their sum (on PostgreSQL each is served by a process of its own; on SQLite by the
+// read pool's connections in parallel).
 func (s *Service) summary(ctx context.Context, sc Scope, p Period) (sum *Summary, figs, prevFigs accountFigures, err error) {
-	b, err := s.breakdown(ctx, sc, p)
-	if err != nil {
+	ids := sc.institutions()
+	prev := p.Previous()
+	var (
+		b           store.AnalyticsBreakdown
+		top, bottom []store.AnalyticsRow
+		prevTotal   store.AnalyticsCell
+		live        []LiveVisit
+		liveTotals  LiveTotals
+		coAuthored  []store.CoAuthoredPost
+		daily       []Day
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { b, err = s.breakdown(gctx, sc, p); return err })
+	g.Go(func() (err error) {
+		top, err = s.DB.AnalyticsRanked(gctx, sc.OrgID, ids, p.From, p.To, true, topN)
+		return err
+	})
+	// The bottom posts are the topN with the fewest interactions; fewer below, where
+	// they would be top posts too.
+	g.Go(func() (err error) {
+		bottom, err = s.DB.AnalyticsRanked(gctx, sc.OrgID, ids, p.From, p.To, false, topN)
+		return err
+	})
+	g.Go(func() (err error) { figs, err = s.accountFigures(gctx, sc.Accounts, p); return err })
+	g.Go(func() (err error) {
+		prevTotal, err = s.DB.AnalyticsTotal(gctx, sc.OrgID, ids, prev.From, prev.To)
+		return err
+	})
+	g.Go(func() (err error) { prevFigs, err = s.accountFigures(gctx, sc.Accounts, prev); return err })
+	g.Go(func() (err error) { live, liveTotals, err = s.live(gctx, sc, p); return err })
+	g.Go(func() (err error) {
+		coAuthored, err = s.DB.CoAuthoredPosts(gctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, maxLive)
+		return err
+	})
+	g.Go(func() (err error) { daily, err = s.daily(gctx, sc, p); return err })
+	if err := g.Wait(); err != nil {
 		return nil, figs, prevFigs, err
 	}
 	posts := 0
 	for i := range b.Platforms {
 		posts += b.Platforms[i].Posts
 	}
-	ids := sc.institutions()
-	top, err := s.DB.AnalyticsRanked(ctx, sc.OrgID, ids, p.From, p.To, true, topN)
-	if err != nil {
-		return nil, figs, prevFigs, err
-	}
-	bottom, err := s.DB.AnalyticsRanked(ctx, sc.OrgID, ids, p.From, p.To, false, min(topN, posts-len(top)))
-	if err != nil {
-		return nil, figs, prevFigs, err
-	}
-	if figs, err = s.accountFigures(ctx, sc.Accounts, p); err != nil {
-		return nil, figs, prevFigs, err
-	}
+	// AnalyticsRanked's rows are in ranking order: the first k of the topN fewest are
+	// the k fewest.
+	bottom = bottom[:min(len(bottom), max(0, min(topN, posts-len(top))))]
 	out := compute(b, top, bottom, figs.totals(sc, p, b.Platforms))
 	sum = &out
-	prev := p.Previous()
-	prevTotal, err := s.DB.AnalyticsTotal(ctx, sc.OrgID, ids, prev.From, prev.To)
-	if err != nil {
-		return nil, figs, prevFigs, err
-	}
-	if prevFigs, err = s.accountFigures(ctx, sc.Accounts, prev); err != nil {
-		return nil, figs, prevFigs, err
-	}
 	sum.Previous = prevFigs.totals(sc, prev, []store.AnalyticsCell{prevTotal})
-	if sum.Live, sum.LiveTotals, err = s.live(ctx, sc, p); err != nil {
-		return nil, figs, prevFigs, err
-	}
-	if sum.CoAuthored, err = s.DB.CoAuthoredPosts(ctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, maxLive); err != nil {
-		return nil, figs, prevFigs, err
-	}
-	if sum.Daily, err = s.daily(ctx, sc, p); err != nil {
-		return nil, figs, prevFigs, err
-	}
+	sum.Live, sum.LiveTotals, sum.CoAuthored, sum.Daily = live, liveTotals, coAuthored, daily
 	return sum, figs, prevFigs, nil
 }
 
@@ -178,17 +194,16 @@ func (s *Service) accountFigures(ctx context.Context, accounts []*passerelle.Acc
 	for _, a := range accounts {
 		ids = append(ids, a.ID)
 	}
-	var err error
+	g, gctx := errgroup.WithContext(ctx)
 	if len(ids) > 0 {
-		if d.readings, err = s.DB.FollowersOver(ctx, ids, p.From, p.To); err != nil {
-			return d, err
-		}
-		if d.moves, err = s.DB.FollowerMovesEach(ctx, ids, p.From.Format(time.DateOnly), p.Last().Format(time.DateOnly)); err != nil {
-			return d, err
-		}
+		g.Go(func() (err error) { d.readings, err = s.DB.FollowersOver(gctx, ids, p.From, p.To); return err })
+		g.Go(func() (err error) {
+			d.moves, err = s.DB.FollowerMovesEach(gctx, ids, p.From.Format(time.DateOnly), p.Last().Format(time.DateOnly))
+			return err
+		})
 	}
-	d.cadences, err = s.DB.Cadences(ctx, ids)
-	return d, err
+	g.Go(func() (err error) { d.cadences, err = s.DB.Cadences(gctx, ids); return err })
+	return d, g.Wait()
 }
 
 // totals is the scope's totals from the figures of its accounts (d must hold them).
@@ -247,13 +262,25 @@ func (s *Service) OrganizationSummary(ctx context.Context, u *passerelle.User, p
 	if err != nil {
 		return nil, err
 	}
-	sum, figs, prevFigs, err := s.summary(ctx, sc, p)
-	if err != nil {
+	// The portfolio's sums per institution are read beside the summary's reads.
+	var sum *Summary
+	var figs, prevFigs accountFigures
+	var cur, prev map[int64]store.AnalyticsCell
+	prevP := p.Previous()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { sum, figs, prevFigs, err = s.summary(gctx, sc, p); return err })
+	g.Go(func() (err error) {
+		cur, err = s.DB.AnalyticsInstitutionTotals(gctx, sc.OrgID, sc.institutions(), p.From, p.To)
+		return err
+	})
+	g.Go(func() (err error) {
+		prev, err = s.DB.AnalyticsInstitutionTotals(gctx, sc.OrgID, sc.institutions(), prevP.From, prevP.To)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	if sum.Institutions, err = s.portfolio(ctx, sc, insts, p, figs, prevFigs); err != nil {
-		return nil, err
-	}
+	sum.Institutions = portfolio(sc, insts, p, cur, prev, figs, prevFigs)
 	return sum, nil
 }
 

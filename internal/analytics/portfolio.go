@@ -1,8 +1,6 @@
 package analytics
 
 import (
-	"context"
-
 	"github.com/passerelle-oss/passerelle"
 	"github.com/passerelle-oss/passerelle/internal/store"
 )
@@ -18,20 +16,12 @@ type InstitutionFigures struct {
 	Previous Totals `json:"previous"`
 }
 
-// portfolio is each institution's totals over p and over the period before; the
-// database adds up each period's publications per institution in one query
-// (AnalyticsInstitutionTotals), and figs and prevFigs are every account's follower and
+// portfolio is each institution's totals over p and over the period before, from cur
+// and prev, each period's publications added up per institution
+// (AnalyticsInstitutionTotals), and figs and prevFigs, every account's follower and
 // cadence figures of the two periods (the organization summary's).
-func (s *Service) portfolio(ctx context.Context, sc Scope, insts []*passerelle.Institution, p Period, figs, prevFigs accountFigures) ([]InstitutionFigures, error) {
-	cur, err := s.DB.AnalyticsInstitutionTotals(ctx, sc.OrgID, sc.institutions(), p.From, p.To)
-	if err != nil {
-		return nil, err
-	}
+func portfolio(sc Scope, insts []*passerelle.Institution, p Period, cur, prev map[int64]store.AnalyticsCell, figs, prevFigs accountFigures) []InstitutionFigures {
 	prevP := p.Previous()
-	prev, err := s.DB.AnalyticsInstitutionTotals(ctx, sc.OrgID, sc.institutions(), prevP.From, prevP.To)
-	if err != nil {
-		return nil, err
-	}
 	cells := func(m map[int64]store.AnalyticsCell, id int64) []store.AnalyticsCell {
 		if c, ok := m[id]; ok {
 			return []store.AnalyticsCell{c}
@@ -48,5 +38,5 @@ func (s *Service) portfolio(ctx context.Context, sc Scope, insts []*passerelle.I
 		out = append(out, InstitutionFigures{InstitutionID: in.ID, Name: in.Name, Archived: in.ArchivedAt != nil,
 			Totals: figs.totals(isc, p, cells(cur, in.ID)), Previous: prevFigs.totals(isc, prevP, cells(prev, in.ID))})
 	}
-	return out, nil
+	return out
 }
