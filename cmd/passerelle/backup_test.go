@@ -228,7 +228,12 @@ func TestScheduledBackupInItsOwnProcess(t *testing.T) {
 	if err := m.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	stopped := false
+	defer func() {
+		if !stopped {
+			m.Close()
+		}
+	}()
 	var archive string
 	for deadline := time.Now().Add(2 * time.Minute); archive == "" && time.Now().Before(deadline); {
 		names, _ := filepath.Glob(filepath.Join(dir, "backups", "*-scheduled.tar"))
@@ -239,6 +244,12 @@ func TestScheduledBackupInItsOwnProcess(t *testing.T) {
 	}
 	if archive == "" {
 		t.Fatalf("no scheduled backup in two minutes; the backup process logged %q", logs.String())
+	}
+	// Stopped before the archive is read: a backup process running then is stopped
+	// and waited for.
+	stopped = true
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
 	}
 	if code, out, errOut := run(t, "", nil, "restore", "--check", archive); code != 0 || !strings.Contains(out, "intact") {
 		t.Fatalf("restore --check: %d %q %q", code, out, errOut)
