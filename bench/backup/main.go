@@ -165,9 +165,9 @@ func run(dbMB, mediaMB, reps, clients, rps int, dir string, rateMB int64, modes 
 			t0 := time.Now()
 			phases.reset()
 			if mode == "apart" {
-				a := &backup.Apart{Program: program, MBPerSecond: rateMB, Stderr: phases,
+				a := &backup.Apart{Program: program, Stderr: phases,
 					Env: append(os.Environ(), "PASSERELLE_DATA_DIR="+data, "PASSERELLE_LOG_LEVEL=debug", "PASSERELLE_LOG_FORMAT=json")}
-				_, err = a.WriteFile(ctx, archive)
+				_, err = a.WriteFile(ctx, archive, rateMB<<20)
 			} else {
 				_, err = backup.WriteFile(ctx, archive, backup.Options{DB: db, DataDir: data, BytesPerSecond: rateMB << 20, Logger: logger})
 			}

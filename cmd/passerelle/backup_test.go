@@ -261,7 +261,7 @@ func TestScheduledBackupInItsOwnProcess(t *testing.T) {
 
 	missing := filepath.Join(t.TempDir(), "missing")
 	a := &backup.Apart{Program: os.Args[0], Env: backupEnv(&config.Config{DataDir: missing}, os.Environ())}
-	if _, err := a.WriteFile(context.Background(), filepath.Join(t.TempDir(), "b.tar")); err == nil || !strings.Contains(err.Error(), "no database in "+missing) {
+	if _, err := a.WriteFile(context.Background(), filepath.Join(t.TempDir(), "b.tar"), 0); err == nil || !strings.Contains(err.Error(), "no database in "+missing) {
 		t.Fatalf("backup of a missing data directory: %v", err)
 	}
 }

@@ -233,7 +233,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			Keep:     cfg.BackupKeep,
 		}
 		if m.BackupProgram != "" {
-			bw.Apart = &backup.Apart{Program: m.BackupProgram, Env: backupEnv(cfg, os.Environ()), MBPerSecond: scheduledBackupRate >> 20, Stderr: m.BackupStderr}
+			bw.Apart = &backup.Apart{Program: m.BackupProgram, Env: backupEnv(cfg, os.Environ()), Stderr: m.BackupStderr}
 		}
 		river.AddWorker(workers, bw)
 		// The worker decides whether a backup is due; checking hourly survives restarts.

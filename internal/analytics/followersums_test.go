@@ -43,8 +43,6 @@ func TestFollowerSumsFollowEveryWrite(t *testing.T) {
 		if err != nil || !whole.WholeOrg || len(whole.Accounts) != len(accounts) {
 			t.Fatalf("scope %+v, %v", whole, err)
 		}
-		byReadings := whole
-		byReadings.WholeOrg = false
 		exec := func(query string, args ...any) {
 			t.Helper()
 			storetest.Exec(t, db, query, args...)
@@ -81,24 +79,7 @@ func TestFollowerSumsFollowEveryWrite(t *testing.T) {
 			t.Helper()
 			for _, p := range periods {
 				what := fmt.Sprintf("after %d writes, %s…%s", step, p.From.Format(time.DateOnly), p.Last().Format(time.DateOnly))
-				got, err := svc.daily(ctx, whole, p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want, err := svc.daily(ctx, byReadings, p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				known := 0
-				for i := range want {
-					g, w := got[i].Followers, want[i].Followers
-					if (g == nil) != (w == nil) || g != nil && *g != *w {
-						t.Fatalf("%s: %s followers %v, from the readings %v", what, want[i].Day, deref(g), deref(w))
-					}
-					if w != nil {
-						known++
-					}
-				}
+				known := compareOrgFollowers(t, ctx, svc, whole, p, what)
 				if step == 0 && known == 0 {
 					t.Fatalf("%s: no follower reading at all", what)
 				}
@@ -181,6 +162,33 @@ func TestFollowerSumsFollowEveryWrite(t *testing.T) {
 			t.Errorf("%d follower sums left after every reading was deleted", left)
 		}
 	})
+}
+
+// compareOrgFollowers compares the whole organization's daily followers over p (from
+// analytics_org_followers) with those carried forward account by account from the
+// readings, and returns on how many days the readings knew them.
+func compareOrgFollowers(t *testing.T, ctx context.Context, svc *Service, whole Scope, p Period, what string) (known int) {
+	t.Helper()
+	byReadings := whole
+	byReadings.WholeOrg = false
+	got, err := svc.daily(ctx, whole, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := svc.daily(ctx, byReadings, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		g, w := got[i].Followers, want[i].Followers
+		if (g == nil) != (w == nil) || g != nil && *g != *w {
+			t.Fatalf("%s: %s followers %v, from the readings %v", what, want[i].Day, deref(g), deref(w))
+		}
+		if w != nil {
+			known++
+		}
+	}
+	return known
 }
 
 func deref(p *int64) any {

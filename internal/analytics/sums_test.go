@@ -388,28 +388,13 @@ func TestSumsUnderConcurrentWriters(t *testing.T) {
 		if t.Failed() {
 			return
 		}
-		compareSums(t, ctx, db, org.ID, instIDs, Period{From: start, To: day}, "after concurrent loads")
-		owner := &passerelle.User{OrgID: org.ID, Owner: true}
+		p := Period{From: start, To: day}
+		compareSums(t, ctx, db, org.ID, instIDs, p, "after concurrent loads")
 		svc := &Service{DB: db, Tenancy: &tenancy.Service{DB: db}}
-		whole, _, err := svc.organizationScope(ctx, owner)
+		whole, _, err := svc.organizationScope(ctx, &passerelle.User{OrgID: org.ID, Owner: true})
 		if err != nil || !whole.WholeOrg {
 			t.Fatalf("scope %+v, %v", whole, err)
 		}
-		byReadings := whole
-		byReadings.WholeOrg = false
-		p := Period{From: start, To: day}
-		got, err := svc.daily(ctx, whole, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := svc.daily(ctx, byReadings, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range want {
-			if g, w := got[i].Followers, want[i].Followers; (g == nil) != (w == nil) || g != nil && *g != *w {
-				t.Fatalf("%s followers %v, from the readings %v", want[i].Day, deref(g), deref(w))
-			}
-		}
+		compareOrgFollowers(t, ctx, svc, whole, p, "after concurrent loads")
 	})
 }

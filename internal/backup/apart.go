@@ -30,19 +30,19 @@ type Apart struct {
 	// Env is the process's environment, holding the settings the backup command
 	// reads (PASSERELLE_DATA_DIR, PASSERELLE_DATABASE_URL, the media store's).
 	Env []string
-	// MBPerSecond paces the backup (its --rate); 0: unpaced.
-	MBPerSecond int64
 	// Stderr receives what the process logs; nil: discarded. The last lines are in
 	// the error of a backup that failed either way.
 	Stderr io.Writer
 }
 
 // WriteFile writes a backup archive to path, as WriteFile does, in a process of its
-// own. Cancelling ctx stops the process; path is then absent.
-func (a *Apart) WriteFile(ctx context.Context, path string) (*Manifest, error) {
+// own, paced at bytesPerSecond (Options.BytesPerSecond; the command's --rate counts
+// whole MB/s, at least 1 when paced). Cancelling ctx stops the process; path is then
+// absent.
+func (a *Apart) WriteFile(ctx context.Context, path string, bytesPerSecond int64) (*Manifest, error) {
 	args := []string{"backup", "--json", "--to", path}
-	if a.MBPerSecond > 0 {
-		args = append(args, "--rate", strconv.FormatInt(a.MBPerSecond, 10))
+	if bytesPerSecond > 0 {
+		args = append(args, "--rate", strconv.FormatInt(max(bytesPerSecond>>20, 1), 10))
 	}
 	cmd := exec.CommandContext(ctx, a.Program, args...)
 	cmd.Env = a.Env

@@ -38,8 +38,8 @@ type Worker struct {
 	// Remote, when set, receives the backups (written to Dir first, uploaded, then
 	// removed from Dir); the newest is found and the old ones rotated there.
 	Remote *Remote
-	// Apart, when set, writes the backups in a process of its own (what serve does);
-	// nil: in this process, with Options.
+	// Apart, when set, writes the backups in a process of its own (what serve does),
+	// at Options' pace; nil: in this process, with Options.
 	Apart *Apart
 }
 
@@ -75,7 +75,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[JobArgs]) error {
 	case o.DB.Dialect() == store.Postgres && !hasProgram(o.PGDump):
 		err = ErrNoPGDump
 	default:
-		m, err = w.Apart.WriteFile(ctx, path)
+		m, err = w.Apart.WriteFile(ctx, path, o.BytesPerSecond)
 	}
 	if errors.Is(err, ErrNoPGDump) {
 		o.Logger.WarnContext(ctx, "scheduled backup skipped", slog.String("reason", err.Error()))
