@@ -70,6 +70,9 @@ type Result struct {
 	// order as Lateness: where in the window the late ones fall.
 	Offsets []time.Duration
 	Elapsed time.Duration
+	// LostDetails describes each lost publication (its state, its attempts and what
+	// the simulator holds under the post id it recorded), for the failure message.
+	LostDetails []string
 }
 
 // Start seeds the data and starts the simulator and the servers.
@@ -353,9 +356,11 @@ func (r *Run) measure(ctx context.Context) (Result, error) {
 		}
 	}
 	byText := map[string][]sim.WeiboStatus{}
+	byID := map[string]sim.WeiboStatus{}
 	for _, uid := range r.uids {
 		for _, st := range r.sim.WeiboStatuses(uid) {
 			byText[st.Text] = append(byText[st.Text], st)
+			byID[st.IDStr] = st
 		}
 	}
 	for _, sts := range byText {
@@ -378,6 +383,7 @@ func (r *Run) measure(ctx context.Context) (Result, error) {
 		case passerelle.DeliveryPublished:
 			if len(sts) == 0 {
 				res.Lost++ // says published, the platform has nothing
+				res.LostDetails = append(res.LostDetails, r.describe(ctx, d, byID))
 				continue
 			}
 			res.Published++
@@ -393,12 +399,49 @@ func (r *Run) measure(ctx context.Context) (Result, error) {
 			res.Failed++
 			if len(sts) > 0 {
 				res.Lost++ // failed here, yet out there
+				res.LostDetails = append(res.LostDetails, r.describe(ctx, d, byID))
 			}
 		default:
 			res.Lost++
+			res.LostDetails = append(res.LostDetails, r.describe(ctx, d, byID))
 		}
 	}
 	return res, nil
+}
+
+// describe says what is known of a lost publication: its state and post id, each
+// attempt (holder, outcome, post id, error) and what the simulator holds under the
+// post ids recorded.
+func (r *Run) describe(ctx context.Context, d *store.Delivery, byID map[string]sim.WeiboStatus) string {
+	b := d.Publication
+	var w strings.Builder
+	fmt.Fprintf(&w, "publication %d (account %d, text %q): state %s, generation %d, post id %q", b.ID, b.AccountID, d.Post.TextZH, b.State, b.Generation, b.PlatformPostID)
+	holders := map[int]string{}
+	if rows, err := r.db.SQL().QueryContext(ctx, `SELECT number, holder FROM publication_attempts WHERE publication_id = ?`, b.ID); err == nil {
+		for rows.Next() {
+			var n int
+			var h string
+			if rows.Scan(&n, &h) == nil {
+				holders[n] = h
+			}
+		}
+		rows.Close()
+	}
+	as, err := r.db.Attempts(ctx, b.ID)
+	if err != nil {
+		fmt.Fprintf(&w, "; attempts: %v", err)
+	}
+	for _, a := range as {
+		fmt.Fprintf(&w, "; attempt %d by %q at %s: %s, post id %q, ref %v, error %q", a.Number, holders[a.Number], a.StartedAt.Format(time.RFC3339Nano), a.Outcome, a.PlatformPostID, a.Ref, a.Error)
+	}
+	for _, id := range []string{b.PlatformPostID} {
+		if st, ok := byID[id]; ok {
+			fmt.Fprintf(&w, "; the simulator holds %s: uid %s, text %q, at %s", id, st.UID, st.Text, st.CreatedAt.Format(time.RFC3339Nano))
+		} else if id != "" {
+			fmt.Fprintf(&w, "; the simulator holds no status %s", id)
+		}
+	}
+	return w.String()
 }
 
 // claimPaths reads, per publication, which path claimed its first attempt (the

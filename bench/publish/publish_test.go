@@ -35,6 +35,9 @@ func newRun(t *testing.T, dbURL string, instances, n, accounts int, window time.
 func check(t *testing.T, res Result, n int) {
 	t.Helper()
 	if res.Duplicates != 0 || res.Lost != 0 || res.Published+res.NeedsCheck+res.Failed != n || res.Failed != 0 {
+		for _, l := range res.LostDetails {
+			t.Log("lost:", l)
+		}
 		t.Fatalf("published=%d needs_check=%d failed=%d duplicates=%d lost=%d of %d", res.Published, res.NeedsCheck, res.Failed, res.Duplicates, res.Lost, n)
 	}
 	t.Logf("published=%d needs_check=%d duplicates=0 lost=0 lateness p50=%s p99=%s", res.Published, res.NeedsCheck,
