@@ -12,6 +12,7 @@ package analytics
 
 import (
 	"context"
+	"runtime"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -109,10 +110,10 @@ func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, er
 // summary is Summary with the accounts' figures of the period and of the previous one,
 // which a portfolio reuses.
 //
-// Its reads do not depend on one another: they are made at once (errgroup), each on a
-// connection of its own, so that a page waits for the slowest read rather than for
-// their sum (on PostgreSQL each is served by a process of its own; on SQLite by the
-// read pool's connections in parallel).
+// Its reads do not depend on one another: they are made in parallel (errgroup), each
+// on a connection of its own, so that a page waits for less than their sum (on
+// PostgreSQL each is served by a process of its own; on SQLite by the read pool's
+// connections), a few at a time (parallelReads).
 func (s *Service) summary(ctx context.Context, sc Scope, p Period) (sum *Summary, figs, prevFigs accountFigures, err error) {
 	ids := sc.institutions()
 	prev := p.Previous()
@@ -126,6 +127,7 @@ func (s *Service) summary(ctx context.Context, sc Scope, p Period) (sum *Summary
 		daily       []Day
 	)
 	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(parallelReads())
 	g.Go(func() (err error) { b, err = s.breakdown(gctx, sc, p); return err })
 	g.Go(func() (err error) {
 		top, err = s.DB.AnalyticsRanked(gctx, sc.OrgID, ids, p.From, p.To, true, topN)
@@ -166,6 +168,14 @@ func (s *Service) summary(ctx context.Context, sc Scope, p Period) (sum *Summary
 	return sum, figs, prevFigs, nil
 }
 
+// parallelReads is how many reads each step of a summary makes at once: as many as
+// the machine has processors. More would not end sooner: on the scale dataset's
+// machine (2 processors, PostgreSQL on the same machine), an organization's month
+// took p50 113-119 ms and p95 190-204 ms two by two against 168-182 ms and 352-391 ms
+// all at once, PostgreSQL's processes then waiting for each other's locks (and the
+// summary's steps nest: a step's reads are made two by two too).
+func parallelReads() int { return max(2, runtime.GOMAXPROCS(0)) }
+
 // breakdown is the scope's publications of p added up along each dimension: from the
 // organization's daily sums for a whole organization over whole days, else from the
 // publications (AnalyticsCells).
@@ -195,6 +205,7 @@ func (s *Service) accountFigures(ctx context.Context, accounts []*passerelle.Acc
 		ids = append(ids, a.ID)
 	}
 	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(parallelReads())
 	if len(ids) > 0 {
 		g.Go(func() (err error) { d.readings, err = s.DB.FollowersOver(gctx, ids, p.From, p.To); return err })
 		g.Go(func() (err error) {
@@ -268,6 +279,7 @@ func (s *Service) OrganizationSummary(ctx context.Context, u *passerelle.User, p
 	var cur, prev map[int64]store.AnalyticsCell
 	prevP := p.Previous()
 	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(parallelReads())
 	g.Go(func() (err error) { sum, figs, prevFigs, err = s.summary(gctx, sc, p); return err })
 	g.Go(func() (err error) {
 		cur, err = s.DB.AnalyticsInstitutionTotals(gctx, sc.OrgID, sc.institutions(), p.From, p.To)

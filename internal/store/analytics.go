@@ -289,21 +289,40 @@ func (db *DB) AnalyticsRanked(ctx context.Context, orgID int64, institutionIDs [
 	if !desc {
 		order = interactionsSQL + ", p.id DESC"
 	}
-	walks := []int{rankWalk}
-	if db.dialect == Postgres && (everyInstitution(institutionIDs) || len(institutionIDs) >= bigScope) {
-		// A large scope's short period (a month of a thousand institutions: tens of
-		// thousands of publications to rank) is cheaper to find in a longer walk on
-		// PostgreSQL (about 0.1 s against 0.3-0.45 s on the scale dataset); SQLite
-		// ranks such a month as fast as it walks (about 0.09 s either way).
-		walks = append(walks, 10*rankWalk)
+	// A large scope's period on PostgreSQL (a month of a thousand institutions: tens
+	// of thousands of publications to rank, 0.3-0.45 s on the scale dataset) is found
+	// from each of its days' first entries (dayWalk, about 5 ms for a month), or from
+	// the whole database's first entries (rankedWalk: a scope's top posts, and its
+	// bottom posts when the period holds enough of the database's least interacted
+	// publications), which costs the same whatever the period's length and is tried
+	// first for periods longer than a quarter; failing both, in a walk ten times as
+	// long (about 0.1 s). SQLite ranks such a month as fast as it walks (about 0.09 s
+	// either way): it walks the whole database's first entries only.
+	big := db.dialect == Postgres && (everyInstitution(institutionIDs) || len(institutionIDs) >= bigScope)
+	byDays := func() ([]AnalyticsRow, bool, error) { return db.dayWalk(ctx, orgID, institutionIDs, from, to, desc, n) }
+	walk := func(walkN int) func() ([]AnalyticsRow, bool, error) {
+		return func() ([]AnalyticsRow, bool, error) {
+			return db.rankedWalk(ctx, orgID, institutionIDs, from, to, desc, n, walkN)
+		}
 	}
-	for _, walk := range walks {
-		if rows, ok, err := db.rankedWalk(ctx, orgID, institutionIDs, from, to, desc, n, walk); err != nil || ok {
+	tries := []func() ([]AnalyticsRow, bool, error){walk(rankWalk)}
+	switch {
+	case big && to.Sub(from) <= dayWalkLongest:
+		tries = []func() ([]AnalyticsRow, bool, error){byDays, walk(rankWalk), walk(10 * rankWalk)}
+	case big:
+		tries = append(tries, byDays, walk(10*rankWalk))
+	}
+	for _, try := range tries {
+		if rows, ok, err := try(); err != nil || ok {
 			return rows, err
 		}
 	}
 	return db.analyticsRows(ctx, orgID, institutionIDs, from, to, order, n)
 }
+
+// dayWalkLongest is the longest period AnalyticsRanked first walks day by day: a
+// quarter (beyond, the whole database's walk costs less).
+const dayWalkLongest = 92 * 24 * time.Hour
 
 // rankWalk is how many entries of the index publication_figures_interactions
 // rankedWalk reads first; on PostgreSQL a scope of bigScope institutions or more tries
@@ -344,30 +363,126 @@ func (db *DB) rankedWalk(ctx context.Context, orgID int64, institutionIDs []int6
 		return nil, false, err
 	}
 	if desc {
+		if interactions(rows[n-1]) == 0 {
+			// Publications without figures (in no index) rank among those of no
+			// interactions.
+			return nil, false, nil
+		}
 		return rows, true, nil
 	}
+	return db.withUnread(ctx, orgID, institutionIDs, from, to, rows, n)
+}
+
+// dayWalk is AnalyticsRanked from each Beijing day's first entries of the index of
+// migration 0080 (PostgreSQL only; [from, to) must be whole Beijing days). The n first
+// publications of the period are among the n first of each of its days: it reads
+// dayWalkN entries of each day, keeps the scope's, and ranks those. The answer is
+// exact when the n-th of them ranks before every entry a day's walk left unread,
+// which all rank after the last entry that walk read (the threshold); else (a scope
+// holding few of its days' first publications) it says false. A publication without
+// figures is not in the index: the bottom posts take those from the period itself, as
+// rankedWalk does.
+func (db *DB) dayWalk(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, desc bool, n int) ([]AnalyticsRow, bool, error) {
+	fromDay, toDay, ok := beijingDays(from, to)
+	if db.dialect != Postgres || !ok || fromDay >= toDay {
+		return nil, false, nil
+	}
+	lastDay, err := time.Parse(time.DateOnly, toDay)
+	if err != nil {
+		return nil, false, nil
+	}
+	const x = "(COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(reposts, 0))"
+	walkN := strconv.Itoa(dayWalkN(n))
+	walk, wOrder, order := x+", publication_id DESC", "w.x, w.publication_id DESC", interactionsSQL+", p.id DESC"
+	if desc {
+		walk, wOrder, order = x+" DESC, publication_id", "w.x DESC, w.publication_id", interactionsSQL+" DESC, p.id"
+	}
+	// w: each day's walk, numbered; t: the threshold, the first of the days' last
+	// entries among the walks that did not reach their day's end; r: the scope's n
+	// first of the walks' publications, which are then read. Each step looks the
+	// publications up by their keys (arrays, as in rankedWalk): else the planner joins
+	// the walk to the whole period.
+	w := analyticsWhere(orgID, institutionIDs, from, to)
+	w.add("p.id = ANY(ARRAY(SELECT w.publication_id FROM w))")
+	prefix := `WITH w AS MATERIALIZED (SELECT c.publication_id, c.x, c.rn FROM generate_series(?::date, ?::date, interval '1 day') g (d)
+		CROSS JOIN LATERAL (SELECT publication_id, ` + x + ` AS x, row_number() OVER (ORDER BY ` + walk + `) AS rn FROM publication_figures
+			WHERE day = to_char(g.d, 'YYYY-MM-DD') ORDER BY ` + walk + ` LIMIT ` + walkN + `) c),
+		t AS (SELECT w.x, w.publication_id FROM w WHERE w.rn = ` + walkN + ` ORDER BY ` + wOrder + ` LIMIT 1),
+		r AS (SELECT p.id FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id
+			JOIN w ON w.publication_id = p.id` + w.sql() + ` ORDER BY ` + wOrder + ` LIMIT ` + strconv.Itoa(n) + `) `
+	args := append([]any{fromDay, lastDay.AddDate(0, 0, -1).Format(time.DateOnly)}, w.args...)
+	var tx, tid sql.NullInt64
+	rows, err := db.analyticsRowsQuery(ctx, prefix, `, (SELECT t.x FROM t), (SELECT t.publication_id FROM t)`,
+		analyticsFrom+` WHERE p.id = ANY(ARRAY(SELECT r.id FROM r))`, args, order, 0, &tx, &tid)
+	if err != nil {
+		return nil, false, err
+	}
+	switch {
+	case len(rows) == 0:
+		return nil, false, nil // no row carries the threshold
+	case desc && (len(rows) < n || interactions(rows[len(rows)-1]) == 0):
+		// The top posts reach publications of no interactions, where those without
+		// figures (in no index) rank among them.
+		return nil, false, nil
+	case !tx.Valid:
+		// Every day's walk reached its day's end: every publication with figures of
+		// the period was read.
+	case len(rows) < n:
+		return nil, false, nil
+	default:
+		last := rows[len(rows)-1]
+		li := interactions(last)
+		before := li < tx.Int64 || li == tx.Int64 && last.PublicationID >= tid.Int64
+		if desc {
+			before = li > tx.Int64 || li == tx.Int64 && last.PublicationID <= tid.Int64
+		}
+		if !before {
+			return nil, false, nil
+		}
+	}
+	if desc {
+		return rows, true, nil
+	}
+	return db.withUnread(ctx, orgID, institutionIDs, from, to, rows, n)
+}
+
+// dayWalkN is how many entries of each day dayWalk reads for n publications: a few
+// more than n, for the other organizations' publications of the day.
+func dayWalkN(n int) int { return dayWalkExtra + n }
+
+// dayWalkExtra is how many entries more than n dayWalk reads of each day (a variable for
+// the tests, which walk shorter days).
+var dayWalkExtra = 10
+
+// interactions is a row's likes, comments and reposts, a missing figure counting as 0.
+func interactions(r AnalyticsRow) int64 {
+	var sum int64
+	for _, v := range []*int64{r.Likes, r.Comments, r.Reposts} {
+		if v != nil {
+			sum += *v
+		}
+	}
+	return sum
+}
+
+// withUnread completes the bottom posts found among the publications with figures
+// (rows, in ranking order) with the period's publications without figures, which have
+// 0 interactions and are in no index: read only on the days that have any
+// (unreadDays), they are ranked with rows and the n first kept.
+func (db *DB) withUnread(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, rows []AnalyticsRow, n int) ([]AnalyticsRow, bool, error) {
 	unreadFrom, unreadTo, err := db.unreadDays(ctx, orgID, from, to)
 	if err != nil {
 		return nil, false, err
 	}
 	var none []AnalyticsRow
 	if unreadFrom.Before(unreadTo) {
-		w = analyticsWhere(orgID, institutionIDs, unreadFrom, unreadTo)
+		w := analyticsWhere(orgID, institutionIDs, unreadFrom, unreadTo)
 		w.add("f.publication_id IS NULL")
 		if none, err = db.analyticsRowsFrom(ctx, analyticsFrom, w, "p.id DESC", n); err != nil {
 			return nil, false, err
 		}
 	}
 	rows = append(rows, none...)
-	interactions := func(r AnalyticsRow) int64 {
-		var sum int64
-		for _, v := range []*int64{r.Likes, r.Comments, r.Reposts} {
-			if v != nil {
-				sum += *v
-			}
-		}
-		return sum
-	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := interactions(rows[i]), interactions(rows[j])
 		if a != b {
@@ -375,7 +490,7 @@ func (db *DB) rankedWalk(ctx context.Context, orgID int64, institutionIDs []int6
 		}
 		return rows[i].PublicationID > rows[j].PublicationID
 	})
-	return rows[:n], true, nil
+	return rows[:min(n, len(rows))], true, nil
 }
 
 // unreadDays narrows [from, to) to the Beijing days on which the organization has
@@ -435,12 +550,19 @@ func (db *DB) analyticsRows(ctx context.Context, orgID int64, institutionIDs []i
 // analyticsRowsFrom is analyticsRows from tables (analyticsFrom, or a variant with the
 // same aliases) and w.
 func (db *DB) analyticsRowsFrom(ctx context.Context, tables string, w where, order string, limit int) ([]AnalyticsRow, error) {
-	query := `SELECT p.id, p.post_id, a.institution_id, a.id, a.platform, p.format, po.theme, po.title, p.url, COALESCE(p.platform_post_id, ''), p.published_at,
-		f.views, COALESCE(f.views_lower_bound, ` + db.falseLit() + `), f.likes, f.comments, f.reposts` + tables + w.sql() + ` ORDER BY ` + order
+	return db.analyticsRowsQuery(ctx, "", "", tables+w.sql(), w.args, order, limit)
+}
+
+// analyticsRowsQuery is analyticsRowsFrom's statement, preceded by prefix (a WITH
+// clause), with the columns extra after a row's own, scanned into into (the last row's
+// values remain); from is the tables and the WHERE clause, args all the parameters.
+func (db *DB) analyticsRowsQuery(ctx context.Context, prefix, extra, from string, args []any, order string, limit int, into ...any) ([]AnalyticsRow, error) {
+	query := prefix + `SELECT p.id, p.post_id, a.institution_id, a.id, a.platform, p.format, po.theme, po.title, p.url, COALESCE(p.platform_post_id, ''), p.published_at,
+		f.views, COALESCE(f.views_lower_bound, ` + db.falseLit() + `), f.likes, f.comments, f.reposts` + extra + from + ` ORDER BY ` + order
 	if limit > 0 {
 		query += " LIMIT " + strconv.Itoa(limit)
 	}
-	rows, err := db.r().query(ctx, query, w.args...)
+	rows, err := db.r().query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -450,8 +572,9 @@ func (db *DB) analyticsRowsFrom(ctx context.Context, tables string, w where, ord
 		var r AnalyticsRow
 		var at nullTime
 		var platform string
-		if err := rows.Scan(&r.PublicationID, &r.PostID, &r.InstitutionID, &r.AccountID, &platform, &r.Format, &r.Theme, &r.Title, &r.URL, &r.PlatformPostID, &at,
-			&r.Views, &r.LowerBound, &r.Likes, &r.Comments, &r.Reposts); err != nil {
+		dest := append([]any{&r.PublicationID, &r.PostID, &r.InstitutionID, &r.AccountID, &platform, &r.Format, &r.Theme, &r.Title, &r.URL, &r.PlatformPostID, &at,
+			&r.Views, &r.LowerBound, &r.Likes, &r.Comments, &r.Reposts}, into...)
+		if err := rows.Scan(dest...); err != nil {
 			return nil, db.mapErr(err)
 		}
 		r.Platform, r.PublishedAt = passerelle.Platform(platform), at.T

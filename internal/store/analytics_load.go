@@ -380,7 +380,7 @@ func (db *DB) AnalyzeAfterLoad(ctx context.Context) error {
 		return nil
 	}
 	sums := map[string]bool{"publication_figures": true, "analytics_days": true, "analytics_months": true, "analytics_org_days": true, "analytics_org_followers": true, "follower_months": true}
-	for _, t := range []string{"posts", "publications", "publication_snapshots", "publication_figures", "analytics_days", "analytics_months", "analytics_org_days", "account_snapshots", "follower_days", "analytics_org_followers", "follower_months"} {
+	for _, t := range []string{"organizations", "institutions", "accounts", "posts", "publications", "publication_snapshots", "publication_figures", "analytics_days", "analytics_months", "analytics_org_days", "account_snapshots", "follower_days", "analytics_org_followers", "follower_months"} {
 		vacuum := `VACUUM (ANALYZE) `
 		if sums[t] {
 			vacuum = `VACUUM (FULL, ANALYZE) `

@@ -1,5 +1,10 @@
 package store
 
+import (
+	"context"
+	"time"
+)
+
 // Exported for tests.
 var ParseUTC = parseUTC
 
@@ -25,4 +30,18 @@ func (tx *Tx) BoundStmts() int {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	return len(tx.stmts)
+}
+
+// DayWalk is the day walk of AnalyticsRanked (PostgreSQL), which says false when it
+// cannot answer.
+func (db *DB) DayWalk(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, desc bool, n int) ([]AnalyticsRow, bool, error) {
+	return db.dayWalk(ctx, orgID, institutionIDs, from, to, desc, n)
+}
+
+// SetDayWalkExtra sets how many entries more than n the day walk reads of each day,
+// and returns a function that restores it.
+func SetDayWalkExtra(n int) func() {
+	old := dayWalkExtra
+	dayWalkExtra = n
+	return func() { dayWalkExtra = old }
 }

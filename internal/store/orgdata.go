@@ -19,7 +19,8 @@ type OrgTable struct {
 	// Order orders the rows (by their key, so that two exports of the same data are
 	// the same bytes); empty means the first column, the id.
 	Order string
-	// Omit lists columns left out (secrets); Defaults gives their value on import.
+	// Omit lists columns left out (secrets, or what the database derives); Defaults
+	// gives their value on import.
 	Omit     []string
 	Defaults map[string]any
 }
@@ -71,7 +72,8 @@ var OrgTables = []OrgTable{
 	{Name: "conversation_messages", Where: `t.conversation_id IN (SELECT c.id FROM conversations c JOIN accounts a ON a.id = c.account_id JOIN institutions i ON i.id = a.institution_id WHERE i.org_id = ?)`},
 	// Analytics (0050).
 	{Name: "publication_snapshots", Where: orgPublications},
-	{Name: "publication_figures", Where: orgPublications},
+	// day (PostgreSQL, 0080) is derived from the publication and set by a trigger.
+	{Name: "publication_figures", Where: orgPublications, Omit: []string{"day"}},
 	{Name: "follower_days", Where: orgAccounts, Order: `1, 2`},
 	// Visitor pages (0060): the public tokens are kept, so that printed QR codes still
 	// lead to the same pages once the installation's address points to the new one.
