@@ -77,9 +77,17 @@ func (s *Service) OrganizationScope(ctx context.Context, u *passerelle.User) (Sc
 
 func (s *Service) organizationScope(ctx context.Context, u *passerelle.User) (Scope, []*passerelle.Institution, error) {
 	// Archived accounts included, as in an institution's scope: their followers and
-	// posts belong to the periods in which they were active.
-	all, err := s.DB.Accounts(ctx, store.AccountFilter{OrgID: u.OrgID, IncludeArchived: true})
-	if err != nil {
+	// posts belong to the periods in which they were active. Both lists are read at
+	// once.
+	var all []*passerelle.Account
+	var insts []*passerelle.Institution
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		all, err = s.DB.Accounts(gctx, store.AccountFilter{OrgID: u.OrgID, IncludeArchived: true})
+		return err
+	})
+	g.Go(func() (err error) { insts, err = s.Tenancy.Institutions(gctx, u, true, tenancy.Page{}); return err })
+	if err := g.Wait(); err != nil {
 		return Scope{}, nil, err
 	}
 	var accounts []*passerelle.Account
@@ -87,10 +95,6 @@ func (s *Service) organizationScope(ctx context.Context, u *passerelle.User) (Sc
 		if u.Can(a.InstitutionID, passerelle.PermView) {
 			accounts = append(accounts, a)
 		}
-	}
-	insts, err := s.Tenancy.Institutions(ctx, u, true, tenancy.Page{})
-	if err != nil {
-		return Scope{}, nil, err
 	}
 	sc := Scope{OrgID: u.OrgID, Accounts: accounts, WholeOrg: u.VisibleInstitutions() == nil}
 	for _, i := range insts {

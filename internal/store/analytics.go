@@ -1066,7 +1066,12 @@ func (db *DB) FollowersOver(ctx context.Context, accountIDs []int64, from, to ti
 	out := make(map[int64]FollowerReadings, len(accountIDs))
 	const reading = `(SELECT s.followers FROM account_snapshots s WHERE s.account_id = a.id AND s.followers IS NOT NULL AND `
 	for len(accountIDs) > 0 {
-		n := min(len(accountIDs), 1000)
+		// SQLite takes the ids as parameters, a thousand at a time; PostgreSQL as one
+		// array.
+		n := len(accountIDs)
+		if db.dialect != Postgres {
+			n = min(n, 1000)
+		}
 		w := where{}
 		db.inIDs(&w, "a.id", accountIDs[:n])
 		args := append([]any{from, from, to, to}, w.args...)
