@@ -348,17 +348,29 @@ func (db *DB) rankedWalk(ctx context.Context, orgID int64, institutionIDs []int6
 	// The walk is read first, then its publications by their keys: the cost stays
 	// bounded by walkN lookups whatever the scope. Each engine is told so its own
 	// way (seen with EXPLAIN on the scale datasets): SQLite by a CROSS JOIN (else it
-	// reads the period and looks each publication up in the walk), PostgreSQL by an
-	// array (else it joins the walk to the whole period).
+	// reads the period and looks each publication up in the walk), PostgreSQL by
+	// arrays (else it joins the walk to the whole period), where the scope's n first
+	// are found before their rows are read (as in dayWalk: the walk's thousands of
+	// publications are not joined to their posts and figures).
 	candidates := "SELECT publication_id FROM publication_figures ORDER BY " + walk + " LIMIT " + strconv.Itoa(walkN)
-	tables, w := analyticsFrom, analyticsWhere(orgID, institutionIDs, from, to)
+	w := analyticsWhere(orgID, institutionIDs, from, to)
+	var rows []AnalyticsRow
+	var err error
 	if db.dialect == Postgres {
-		w.add("p.id = ANY(ARRAY(" + candidates + "))")
+		wOrder := "w.x DESC, w.publication_id"
+		if !desc {
+			wOrder = "w.x, w.publication_id DESC"
+		}
+		w.add("p.id = ANY(ARRAY(SELECT w.publication_id FROM w))")
+		prefix := `WITH w AS MATERIALIZED (SELECT publication_id, ` + x + ` AS x FROM publication_figures ORDER BY ` + walk + ` LIMIT ` + strconv.Itoa(walkN) + `),
+			r AS (SELECT p.id FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id
+				JOIN w ON w.publication_id = p.id` + w.sql() + ` ORDER BY ` + wOrder + ` LIMIT ` + strconv.Itoa(n) + `) `
+		rows, err = db.analyticsRowsQuery(ctx, prefix, "", analyticsFrom+` WHERE p.id = ANY(ARRAY(SELECT r.id FROM r))`, w.args, order, 0)
 	} else {
-		tables = strings.Replace(analyticsFrom, " FROM publications p ", " FROM ("+candidates+") c CROSS JOIN publications p ", 1)
+		tables := strings.Replace(analyticsFrom, " FROM publications p ", " FROM ("+candidates+") c CROSS JOIN publications p ", 1)
 		w.add("p.id = c.publication_id")
+		rows, err = db.analyticsRowsFrom(ctx, tables, w, order, n)
 	}
-	rows, err := db.analyticsRowsFrom(ctx, tables, w, order, n)
 	if err != nil || len(rows) < n {
 		return nil, false, err
 	}
