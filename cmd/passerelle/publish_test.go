@@ -123,13 +123,7 @@ func TestPublishWeChatArticleOnTime(t *testing.T) {
 	if b.Mode != passerelle.ModeAPI || !b.ModeAuto {
 		t.Fatalf("mode %s (auto %v): %s", b.Mode, b.ModeAuto, b.ModeReason)
 	}
-	due := time.Now().Add(3 * time.Second).Truncate(time.Second)
-	if _, err := edit.Schedule(ctx, owner, b.ID, &due); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := edit.Transition(ctx, owner, p.ID, passerelle.StatusScheduled, ""); err != nil {
-		t.Fatal(err)
-	}
+	due := scheduleIn(t, edit, owner, p, 3*time.Second)
 	d := waitState(t, m, b.ID, passerelle.DeliveryScheduled, time.Second)
 	if d.JobID == 0 {
 		t.Fatal("scheduled without a job")
