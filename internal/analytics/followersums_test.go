@@ -74,6 +74,11 @@ func TestFollowerSumsFollowEveryWrite(t *testing.T) {
 			{From: time.Date(2026, 10, 1, 0, 0, 0, 0, Beijing), To: time.Date(2026, 11, 1, 0, 0, 0, 0, Beijing)},
 			{From: time.Date(2026, 8, 31, 0, 0, 0, 0, Beijing), To: time.Date(2026, 10, 1, 0, 0, 0, 0, Beijing)},
 			{From: day.AddDate(-1, 0, 0), To: day},
+			// Months less their days outside the period (store's daySpans): at the
+			// start, at the end, and both within one month.
+			{From: time.Date(2026, 9, 3, 0, 0, 0, 0, Beijing), To: time.Date(2026, 11, 1, 0, 0, 0, 0, Beijing)},
+			{From: time.Date(2026, 8, 1, 0, 0, 0, 0, Beijing), To: time.Date(2026, 10, 30, 0, 0, 0, 0, Beijing)},
+			{From: time.Date(2026, 10, 3, 0, 0, 0, 0, Beijing), To: time.Date(2026, 10, 30, 0, 0, 0, 0, Beijing)},
 		}
 		check := func(step int) {
 			t.Helper()

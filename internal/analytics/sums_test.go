@@ -81,6 +81,11 @@ func TestSumsFollowEveryWrite(t *testing.T) {
 			{From: time.Date(2026, 10, 1, 0, 0, 0, 0, Beijing), To: time.Date(2026, 11, 1, 0, 0, 0, 0, Beijing)},
 			{From: time.Date(2026, 10, 5, 0, 0, 0, 0, Beijing), To: time.Date(2026, 10, 12, 0, 0, 0, 0, Beijing)},
 			{From: time.Date(2026, 7, 1, 0, 0, 0, 0, Beijing), To: time.Date(2026, 10, 1, 0, 0, 0, 0, Beijing)},
+			// Months less their days outside the period (store's daySpans): at the
+			// start, at the end, and both within one month.
+			{From: time.Date(2026, 9, 3, 0, 0, 0, 0, Beijing), To: time.Date(2026, 11, 1, 0, 0, 0, 0, Beijing)},
+			{From: time.Date(2026, 8, 1, 0, 0, 0, 0, Beijing), To: time.Date(2026, 10, 30, 0, 0, 0, 0, Beijing)},
+			{From: time.Date(2026, 10, 3, 0, 0, 0, 0, Beijing), To: time.Date(2026, 10, 30, 0, 0, 0, 0, Beijing)},
 			all,
 			// Bounds that are not Beijing midnights: added up from the publications.
 			{From: time.Date(2026, 8, 3, 13, 0, 0, 0, Beijing), To: time.Date(2026, 10, 9, 7, 30, 0, 0, Beijing)},

@@ -729,10 +729,10 @@ func beijingDays(from, to time.Time) (string, string, bool) {
 // analyticsSums is analyticsCells in the modes cellsTotal and cellsByInstitution
 // (InteractionsSquared left at 0), read from the sums the triggers of migration 0052
 // keep: the period's whole calendar months from analytics_months, its other days from
-// analytics_days. Bounds that are not Beijing midnights are added up from the
-// publications.
+// analytics_days or as their months less the days outside (daySpans). Bounds that are
+// not Beijing midnights are added up from the publications.
 func (db *DB) analyticsSums(ctx context.Context, orgID int64, institutionIDs []int64, from, to time.Time, mode int) ([]AnalyticsCell, error) {
-	fromDay, toDay, ok := beijingDays(from, to)
+	_, _, ok := beijingDays(from, to)
 	if !ok {
 		cells, err := db.analyticsCells(ctx, orgID, institutionIDs, from, to, mode)
 		for i := range cells {
@@ -740,51 +740,48 @@ func (db *DB) analyticsSums(ctx context.Context, orgID int64, institutionIDs []i
 		}
 		return cells, err
 	}
-	// Whole months: from the first 1st at or after from, to the 1st of to's month.
-	f := from.In(beijing)
-	monthFrom := time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, beijing)
-	if monthFrom.Before(f) {
-		monthFrom = monthFrom.AddDate(0, 1, 0)
-	}
-	t := to.In(beijing)
-	monthTo := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, beijing)
 	scope := func(w *where) {
 		w.add("i.org_id = ?", orgID)
 		if !everyInstitution(institutionIDs) {
 			w.in("a.institution_id", institutionIDs)
 		}
 	}
-	const cols = `a.institution_id, s.posts, s.views, s.lower_bounds, s.likes, s.comments, s.reposts, s.viewed_interactions`
 	const tables = ` s JOIN accounts a ON a.id = s.account_id JOIN institutions i ON i.id = a.institution_id`
 	// One range per branch, each read along its primary key (account, day or month):
 	// an OR of two ranges would have PostgreSQL scan every day of every account.
 	var parts []string
 	var args []any
-	branch := func(table, column, from, to string) {
+	for _, sp := range daySpans(from, to) {
+		table, column := "analytics_days", "day"
+		if sp.Months {
+			table, column = "analytics_months", "month"
+		}
 		w := where{}
 		scope(&w)
-		w.add("s."+column+" >= ?", from)
-		w.add("s."+column+" < ?", to)
+		w.add("s."+column+" >= ?", sp.From)
+		w.add("s."+column+" < ?", sp.To)
+		cols := `a.institution_id`
+		for _, c := range []string{"posts", "views", "lower_bounds", "likes", "comments", "reposts", "viewed_interactions"} {
+			if sp.Sign < 0 {
+				cols += `, -s.` + c + ` AS ` + c
+			} else {
+				cols += `, s.` + c
+			}
+		}
 		parts = append(parts, `SELECT `+cols+` FROM `+table+tables+w.sql())
 		args = append(args, w.args...)
 	}
-	if monthFrom.Before(monthTo) {
-		if from, to := fromDay, monthFrom.Format(time.DateOnly); from < to {
-			branch("analytics_days", "day", from, to)
-		}
-		branch("analytics_months", "month", monthFrom.Format("2006-01"), monthTo.Format("2006-01"))
-		if from, to := monthTo.Format(time.DateOnly), toDay; from < to {
-			branch("analytics_days", "day", from, to)
-		}
-	} else {
-		branch("analytics_days", "day", fromDay, toDay)
+	if len(parts) == 0 { // no day
+		return nil, nil
 	}
 	keys, group := `0`, ``
 	if mode == cellsByInstitution {
-		keys, group = `x.institution_id`, ` GROUP BY x.institution_id ORDER BY x.institution_id`
+		// A month less its days outside the period can leave an institution without a
+		// publication in it.
+		keys, group = `x.institution_id`, ` GROUP BY x.institution_id HAVING SUM(x.posts) > 0 ORDER BY x.institution_id`
 	}
 	sum := db.sumSQL
-	query := `SELECT ` + keys + `, ` + sum("x.posts") + `, ` + sum("x.views") + `, COALESCE(MAX(CASE WHEN x.lower_bounds > 0 THEN 1 ELSE 0 END), 0), ` +
+	query := `SELECT ` + keys + `, ` + sum("x.posts") + `, ` + sum("x.views") + `, CASE WHEN SUM(x.lower_bounds) > 0 THEN 1 ELSE 0 END, ` +
 		sum("x.likes") + `, ` + sum("x.comments") + `, ` + sum("x.reposts") + `, ` + sum("x.viewed_interactions") +
 		` FROM (` + strings.Join(parts, " UNION ALL ") + `) x` + group
 	return queryAll(ctx, db, db.r(), query, args, func(sc interface{ Scan(...any) error }) (AnalyticsCell, error) {
@@ -914,42 +911,37 @@ type FollowerMove struct {
 
 // FollowerMovesEach is FollowerMoves per account, in one grouped query: an account
 // without a known day is absent. The whole calendar months of [from, to] are read
-// from follower_months (migration 0076), the other days from follower_days.
+// from follower_months (migration 0076), the other days from follower_days or as
+// their months less the days outside (daySpans).
 func (db *DB) FollowerMovesEach(ctx context.Context, accountIDs []int64, from, to string) (map[int64]FollowerMove, error) {
-	var parts []string
-	var args []any
-	branch := func(table, column, from, to string) {
-		w := where{}
-		db.inIDs(&w, "account_id", accountIDs)
-		w.add(column+" >= ?", from)
-		w.add(column+" < ?", to)
-		parts = append(parts, `SELECT account_id, new_followers, lost_followers FROM `+table+w.sql())
-		args = append(args, w.args...)
-	}
-	f, errF := time.Parse(time.DateOnly, from)
-	t, errT := time.Parse(time.DateOnly, to)
+	f, errF := time.ParseInLocation(time.DateOnly, from, beijing)
+	t, errT := time.ParseInLocation(time.DateOnly, to, beijing)
 	if errF != nil || errT != nil {
 		return nil, fmt.Errorf("store: follower moves: days %q and %q are not YYYY-MM-DD", from, to)
 	}
-	end := t.AddDate(0, 0, 1) // to is included
-	monthFrom := time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, time.UTC)
-	if monthFrom.Before(f) {
-		monthFrom = monthFrom.AddDate(0, 1, 0)
-	}
-	monthTo := time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, time.UTC)
-	if monthFrom.Before(monthTo) {
-		if f.Before(monthFrom) {
-			branch("follower_days", "day", from, monthFrom.Format(time.DateOnly))
+	var parts []string
+	var args []any
+	for _, sp := range daySpans(f, t.AddDate(0, 0, 1)) { // to is included
+		table, column, days := "follower_days", "day", "1"
+		if sp.Months {
+			table, column, days = "follower_months", "month", "days"
 		}
-		branch("follower_months", "month", monthFrom.Format("2006-01"), monthTo.Format("2006-01"))
-		if monthTo.Before(end) {
-			branch("follower_days", "day", monthTo.Format(time.DateOnly), end.Format(time.DateOnly))
+		w := where{}
+		db.inIDs(&w, "account_id", accountIDs)
+		w.add(column+" >= ?", sp.From)
+		w.add(column+" < ?", sp.To)
+		sign := ""
+		if sp.Sign < 0 {
+			sign = "-"
 		}
-	} else {
-		branch("follower_days", "day", from, end.Format(time.DateOnly))
+		parts = append(parts, `SELECT account_id, `+sign+days+` AS days, `+sign+`new_followers AS new_followers, `+sign+`lost_followers AS lost_followers FROM `+table+w.sql())
+		args = append(args, w.args...)
 	}
 	out := map[int64]FollowerMove{}
-	_, err := queryAll(ctx, db, db.r(), `SELECT account_id, `+db.sumSQL("new_followers")+`, `+db.sumSQL("lost_followers")+` FROM (`+strings.Join(parts, " UNION ALL ")+`) x GROUP BY account_id`, args,
+	if len(parts) == 0 { // to is before from
+		return out, nil
+	}
+	_, err := queryAll(ctx, db, db.r(), `SELECT account_id, `+db.sumSQL("new_followers")+`, `+db.sumSQL("lost_followers")+` FROM (`+strings.Join(parts, " UNION ALL ")+`) x GROUP BY account_id HAVING SUM(days) > 0`, args,
 		func(sc interface{ Scan(...any) error }) (FollowerMove, error) {
 			var id int64
 			var m FollowerMove
