@@ -83,7 +83,7 @@ func (s *Service) organizationScope(ctx context.Context, u *passerelle.User) (Sc
 	var insts []*passerelle.Institution
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		all, err = s.DB.Accounts(gctx, store.AccountFilter{OrgID: u.OrgID, IncludeArchived: true})
+		all, err = s.DB.Accounts(gctx, store.AccountFilter{OrgID: u.OrgID, IncludeArchived: true, Brief: true})
 		return err
 	})
 	g.Go(func() (err error) { insts, err = s.Tenancy.Institutions(gctx, u, true, tenancy.Page{}); return err })

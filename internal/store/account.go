@@ -12,6 +12,11 @@ import (
 const accountColumns = `a.id, a.institution_id, a.platform, a.kind, a.handle, a.display_name, a.profile_url, a.followers, a.followers_at, a.archived_at, a.created_at, a.updated_at,
 	(SELECT COUNT(*) FROM account_credentials c WHERE c.account_id = a.id), a.wechat_type`
 
+// briefAccountColumns are accountColumns without the account's texts and credentials
+// (AccountFilter.Brief); counting credentials was most of the time of listing an
+// organization's two thousand accounts on PostgreSQL (9.5 ms against 1.3 ms).
+const briefAccountColumns = `a.id, a.institution_id, a.platform, a.kind, '', '', '', a.followers, a.followers_at, a.archived_at, a.created_at, a.updated_at, 0, a.wechat_type`
+
 func scanAccount(s interface{ Scan(...any) error }) (*passerelle.Account, error) {
 	var a passerelle.Account
 	var followers *int64
@@ -73,6 +78,10 @@ type AccountFilter struct {
 	IncludeArchived bool
 	AfterID         int64
 	Limit           int
+	// Brief leaves out what an account says of itself (handle, display name,
+	// profile URL: empty) and whether it has credentials (false): the analytics of an
+	// organization list thousands of accounts and need none of it.
+	Brief bool
 }
 
 // Accounts lists accounts ordered by id.
@@ -88,7 +97,11 @@ func (db *DB) Accounts(ctx context.Context, f AccountFilter) ([]*passerelle.Acco
 	if f.AfterID > 0 {
 		w.add("a.id > ?", f.AfterID)
 	}
-	query := `SELECT ` + accountColumns + ` FROM accounts a JOIN institutions i ON i.id = a.institution_id` + w.sql() + ` ORDER BY a.id`
+	cols := accountColumns
+	if f.Brief {
+		cols = briefAccountColumns
+	}
+	query := `SELECT ` + cols + ` FROM accounts a JOIN institutions i ON i.id = a.institution_id` + w.sql() + ` ORDER BY a.id`
 	if f.Limit > 0 {
 		query += ` LIMIT ?`
 		w.args = append(w.args, f.Limit)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -126,6 +127,16 @@ func TestAccountsAndCredentials(t *testing.T) {
 		list, err := db.Accounts(ctx, store.AccountFilter{OrgID: org.ID, InstitutionID: inst.ID})
 		if err != nil || len(list) != 1 || !list[0].HasCredentials {
 			t.Fatalf("Accounts = %v, %v", list, err)
+		}
+		// Brief: the account's identity and state, not its texts or credentials.
+		brief, err := db.Accounts(ctx, store.AccountFilter{OrgID: org.ID, InstitutionID: inst.ID, Brief: true})
+		if err != nil || len(brief) != 1 {
+			t.Fatalf("brief Accounts = %v, %v", brief, err)
+		}
+		want := *list[0]
+		want.Handle, want.DisplayName, want.ProfileURL, want.HasCredentials = "", "", "", false
+		if !reflect.DeepEqual(*brief[0], want) {
+			t.Fatalf("brief account %+v, want %+v", *brief[0], want)
 		}
 		if _, err := db.UpdateAccount(ctx, org.ID, a.ID, func(a *passerelle.Account) error { a.Platform = "weibo"; return nil }); passerelle.ErrorCode(err) != passerelle.EINVALID {
 			t.Fatalf("platform change: %v", err)
