@@ -119,6 +119,15 @@ func (s *Service) Summary(ctx context.Context, sc Scope, p Period) (*Summary, er
 // PostgreSQL each is served by a process of its own; on SQLite by the read pool's
 // connections), a few at a time (parallelReads).
 func (s *Service) summary(ctx context.Context, sc Scope, p Period) (sum *Summary, figs, prevFigs accountFigures, err error) {
+	sum, figs, prevFigs, _, _, err = s.summaryOf(ctx, sc, p, false)
+	return sum, figs, prevFigs, err
+}
+
+// summaryOf is summary, with the publications of both periods also added up per
+// institution when byInstitution is set (a portfolio's cur and prev): the previous
+// period's total is then their sum rather than a read of its own (on the scale
+// dataset, 11 ms of an organization's year).
+func (s *Service) summaryOf(ctx context.Context, sc Scope, p Period, byInstitution bool) (sum *Summary, figs, prevFigs accountFigures, cur, prevInst map[int64]store.AnalyticsCell, err error) {
 	ids := sc.institutions()
 	prev := p.Previous()
 	var (
@@ -144,10 +153,21 @@ func (s *Service) summary(ctx context.Context, sc Scope, p Period) (sum *Summary
 		return err
 	})
 	g.Go(func() (err error) { figs, err = s.accountFigures(gctx, sc.Accounts, p); return err })
-	g.Go(func() (err error) {
-		prevTotal, err = s.DB.AnalyticsTotal(gctx, sc.OrgID, ids, prev.From, prev.To)
-		return err
-	})
+	if byInstitution {
+		g.Go(func() (err error) {
+			cur, err = s.DB.AnalyticsInstitutionTotals(gctx, sc.OrgID, ids, p.From, p.To)
+			return err
+		})
+		g.Go(func() (err error) {
+			prevInst, err = s.DB.AnalyticsInstitutionTotals(gctx, sc.OrgID, ids, prev.From, prev.To)
+			return err
+		})
+	} else {
+		g.Go(func() (err error) {
+			prevTotal, err = s.DB.AnalyticsTotal(gctx, sc.OrgID, ids, prev.From, prev.To)
+			return err
+		})
+	}
 	g.Go(func() (err error) { prevFigs, err = s.accountFigures(gctx, sc.Accounts, prev); return err })
 	g.Go(func() (err error) { live, liveTotals, err = s.live(gctx, sc, p); return err })
 	g.Go(func() (err error) {
@@ -156,7 +176,10 @@ func (s *Service) summary(ctx context.Context, sc Scope, p Period) (sum *Summary
 	})
 	g.Go(func() (err error) { daily, err = s.daily(gctx, sc, p); return err })
 	if err := g.Wait(); err != nil {
-		return nil, figs, prevFigs, err
+		return nil, figs, prevFigs, nil, nil, err
+	}
+	for _, c := range prevInst {
+		prevTotal.Add(&c)
 	}
 	posts := 0
 	for i := range b.Platforms {
@@ -169,7 +192,7 @@ func (s *Service) summary(ctx context.Context, sc Scope, p Period) (sum *Summary
 	sum = &out
 	sum.Previous = prevFigs.totals(sc, prev, []store.AnalyticsCell{prevTotal})
 	sum.Live, sum.LiveTotals, sum.CoAuthored, sum.Daily = live, liveTotals, coAuthored, daily
-	return sum, figs, prevFigs, nil
+	return sum, figs, prevFigs, cur, prevInst, nil
 }
 
 // parallelReads is how many reads each step of a summary makes at once: as many as
@@ -277,23 +300,9 @@ func (s *Service) OrganizationSummary(ctx context.Context, u *passerelle.User, p
 	if err != nil {
 		return nil, err
 	}
-	// The portfolio's sums per institution are read beside the summary's reads.
-	var sum *Summary
-	var figs, prevFigs accountFigures
-	var cur, prev map[int64]store.AnalyticsCell
-	prevP := p.Previous()
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(parallelReads())
-	g.Go(func() (err error) { sum, figs, prevFigs, err = s.summary(gctx, sc, p); return err })
-	g.Go(func() (err error) {
-		cur, err = s.DB.AnalyticsInstitutionTotals(gctx, sc.OrgID, sc.institutions(), p.From, p.To)
-		return err
-	})
-	g.Go(func() (err error) {
-		prev, err = s.DB.AnalyticsInstitutionTotals(gctx, sc.OrgID, sc.institutions(), prevP.From, prevP.To)
-		return err
-	})
-	if err := g.Wait(); err != nil {
+	// The portfolio's sums per institution are read with the summary's reads.
+	sum, figs, prevFigs, cur, prev, err := s.summaryOf(ctx, sc, p, true)
+	if err != nil {
 		return nil, err
 	}
 	sum.Institutions = portfolio(sc, insts, p, cur, prev, figs, prevFigs)

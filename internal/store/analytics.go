@@ -635,7 +635,7 @@ func (db *DB) AnalyticsTotal(ctx context.Context, orgID int64, institutionIDs []
 		if b, ok, err := db.AnalyticsOrgBreakdown(ctx, orgID, from, to); err != nil || ok {
 			var c AnalyticsCell
 			for i := range b.Platforms {
-				c.add(&b.Platforms[i])
+				c.Add(&b.Platforms[i])
 			}
 			c.InteractionsSquared = 0 // as from the sums below
 			return c, err

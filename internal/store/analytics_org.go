@@ -33,7 +33,7 @@ func Breakdown(cells []AnalyticsCell) AnalyticsBreakdown {
 			idx[k] = i
 			*list = append(*list, AnalyticsCell{Weekday: k.wd, Hour: k.hour, Platform: k.platform, Format: k.format, Theme: k.theme})
 		}
-		(*list)[i].add(c)
+		(*list)[i].Add(c)
 	}
 	formats, themes, platforms, hours := map[key]int{}, map[key]int{}, map[key]int{}, map[key]int{}
 	for i := range cells {
@@ -46,7 +46,8 @@ func Breakdown(cells []AnalyticsCell) AnalyticsBreakdown {
 	return b
 }
 
-func (c *AnalyticsCell) add(o *AnalyticsCell) {
+// Add adds o's publications to c's.
+func (c *AnalyticsCell) Add(o *AnalyticsCell) {
 	c.Posts += o.Posts
 	c.Views += o.Views
 	c.LowerBound = c.LowerBound || o.LowerBound
