@@ -152,7 +152,7 @@ func (s *Service) summaryOf(ctx context.Context, sc Scope, p Period, byInstituti
 		bottom, err = s.DB.AnalyticsRanked(gctx, sc.OrgID, ids, p.From, p.To, false, topN)
 		return err
 	})
-	g.Go(func() (err error) { figs, err = s.accountFigures(gctx, sc.Accounts, p); return err })
+	g.Go(func() (err error) { figs, prevFigs, err = s.accountFigures(gctx, sc.Accounts, p); return err })
 	if byInstitution {
 		g.Go(func() (err error) {
 			cur, err = s.DB.AnalyticsInstitutionTotals(gctx, sc.OrgID, ids, p.From, p.To)
@@ -168,7 +168,6 @@ func (s *Service) summaryOf(ctx context.Context, sc Scope, p Period, byInstituti
 			return err
 		})
 	}
-	g.Go(func() (err error) { prevFigs, err = s.accountFigures(gctx, sc.Accounts, prev); return err })
 	g.Go(func() (err error) { live, liveTotals, err = s.live(gctx, sc, p); return err })
 	g.Go(func() (err error) {
 		coAuthored, err = s.DB.CoAuthoredPosts(gctx, sc.OrgID, sc.InstitutionIDs, p.From, p.To, maxLive)
@@ -217,7 +216,7 @@ func (s *Service) breakdown(ctx context.Context, sc Scope, p Period) (store.Anal
 }
 
 // accountFigures are the per-account figures totals needs over a period, read for
-// any number of accounts in three queries: a portfolio reads them once for all its
+// any number of accounts in a few queries: a portfolio reads them once for all its
 // institutions.
 type accountFigures struct {
 	readings map[int64]store.FollowerReadings
@@ -225,8 +224,11 @@ type accountFigures struct {
 	cadences map[int64]store.Cadence
 }
 
-func (s *Service) accountFigures(ctx context.Context, accounts []*passerelle.Account, p Period) (accountFigures, error) {
-	var d accountFigures
+// accountFigures reads the accounts' figures over p and over the period before it:
+// both periods' follower readings at once (FollowersAround), the cadences, which do
+// not depend on the period, once.
+func (s *Service) accountFigures(ctx context.Context, accounts []*passerelle.Account, p Period) (cur, prev accountFigures, err error) {
+	pp := p.Previous()
 	ids := make([]int64, 0, len(accounts))
 	for _, a := range accounts {
 		ids = append(ids, a.ID)
@@ -234,14 +236,26 @@ func (s *Service) accountFigures(ctx context.Context, accounts []*passerelle.Acc
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(parallelReads())
 	if len(ids) > 0 {
-		g.Go(func() (err error) { d.readings, err = s.DB.FollowersOver(gctx, ids, p.From, p.To); return err })
 		g.Go(func() (err error) {
-			d.moves, err = s.DB.FollowerMovesEach(gctx, ids, p.From.Format(time.DateOnly), p.Last().Format(time.DateOnly))
+			prev.readings, cur.readings, err = s.DB.FollowersAround(gctx, ids, pp.From, p.From, p.To)
 			return err
 		})
+		for _, x := range []struct {
+			d *accountFigures
+			p Period
+		}{{&cur, p}, {&prev, pp}} {
+			g.Go(func() (err error) {
+				x.d.moves, err = s.DB.FollowerMovesEach(gctx, ids, x.p.From.Format(time.DateOnly), x.p.Last().Format(time.DateOnly))
+				return err
+			})
+		}
 	}
-	g.Go(func() (err error) { d.cadences, err = s.DB.Cadences(gctx, ids); return err })
-	return d, g.Wait()
+	g.Go(func() (err error) { cur.cadences, err = s.DB.Cadences(gctx, ids); return err })
+	if err := g.Wait(); err != nil {
+		return cur, prev, err
+	}
+	prev.cadences = cur.cadences
+	return cur, prev, nil
 }
 
 // totals is the scope's totals from the figures of its accounts (d must hold them).
