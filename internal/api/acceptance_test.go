@@ -212,7 +212,7 @@ func TestCalendarAcrossInstitutions(t *testing.T) {
 			return p.ID
 		}
 		first, other := schedule(e.inst.ID, e.weibo.ID), schedule(second.ID, secondAcc.ID)
-		day := at.Format("2006-01-02")
+		day := localDay(t, at) // the calendar's days are the institution's (Paris)
 		type calendar struct {
 			Items []struct {
 				PostID        int64 `json:"post_id"`

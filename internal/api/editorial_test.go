@@ -168,7 +168,7 @@ func TestEditorialContract(t *testing.T) {
 			a.Do("PUT", path("/api/v1/publications/%d/schedule", p.ID), map[string]any{"scheduled_at": at}).Want(t, 200)
 		}
 		a.Do("POST", path("/api/v1/posts/%d/transitions", created.ID), map[string]any{"to": "scheduled"}).Want(t, 200)
-		day := at.Format("2006-01-02")
+		day := localDay(t, at) // the calendar's days are the institution's (Paris)
 		var cal struct {
 			Items []struct {
 				PostID       int64 `json:"post_id"`

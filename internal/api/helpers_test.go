@@ -233,3 +233,15 @@ func (b *bundle) partnerObjects(owner *passerelle.User, institution, post int64)
 	}
 	return map[string]int64{"partners": p.ID, "campaigns": c.ID, "live-events": e.ID, "campaign-templates": tpl.ID}
 }
+
+// localDay is the day (YYYY-MM-DD) of at in an institution's default zone, the zone
+// in which the calendar reads its days: at 23:30 UTC in winter, Paris is already on
+// the next day.
+func localDay(t *testing.T, at time.Time) string {
+	t.Helper()
+	loc, err := time.LoadLocation(passerelle.DefaultTimeZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at.In(loc).Format(time.DateOnly)
+}

@@ -327,7 +327,7 @@ func editorialDemo(t *testing.T, a *app, instID int64) (int64, string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p.ID, at.Format("2006-01-02"), token
+	return p.ID, at.In(mustZone(t, passerelle.DefaultTimeZone)).Format("2006-01-02"), token // the calendar's days are Paris's
 }
 
 func viewport(width, height int64, mobile bool) chromedp.Action[chromedp.Void] {
