@@ -361,11 +361,8 @@ func (db *DB) rankedWalk(ctx context.Context, orgID int64, institutionIDs []int6
 		if !desc {
 			wOrder = "w.x, w.publication_id DESC"
 		}
-		w.add("p.id = ANY(ARRAY(SELECT w.publication_id FROM w))")
-		prefix := `WITH w AS MATERIALIZED (SELECT publication_id, ` + x + ` AS x FROM publication_figures ORDER BY ` + walk + ` LIMIT ` + strconv.Itoa(walkN) + `),
-			r AS (SELECT p.id FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id
-				JOIN w ON w.publication_id = p.id` + w.sql() + ` ORDER BY ` + wOrder + ` LIMIT ` + strconv.Itoa(n) + `) `
-		rows, err = db.analyticsRowsQuery(ctx, prefix, "", analyticsFrom+` WHERE p.id = ANY(ARRAY(SELECT r.id FROM r))`, w.args, order, 0)
+		rows, err = db.walkedRows(ctx, `w AS MATERIALIZED (SELECT publication_id, `+x+` AS x FROM publication_figures ORDER BY `+walk+` LIMIT `+strconv.Itoa(walkN)+`)`, nil,
+			w, wOrder, order, n, "")
 	} else {
 		tables := strings.Replace(analyticsFrom, " FROM publications p ", " FROM ("+candidates+") c CROSS JOIN publications p ", 1)
 		w.add("p.id = c.publication_id")
@@ -383,6 +380,21 @@ func (db *DB) rankedWalk(ctx context.Context, orgID int64, institutionIDs []int6
 		return rows, true, nil
 	}
 	return db.withUnread(ctx, orgID, institutionIDs, from, to, rows, n)
+}
+
+// walkedRows reads the rows of the scope's n first publications of a walk
+// (PostgreSQL): ctes define w (publication_id and x, the walk's entries) and whatever
+// else extra reads, with their arguments args; the scope's publications among w are
+// found first in wOrder (r), then read by their keys and ranked in order. Each step
+// looks the publications up by their keys (arrays): else the planner joins the walk to
+// the whole period, or the walk's thousands of publications to their posts and
+// figures.
+func (db *DB) walkedRows(ctx context.Context, ctes string, args []any, w where, wOrder, order string, n int, extra string, into ...any) ([]AnalyticsRow, error) {
+	w.add("p.id = ANY(ARRAY(SELECT w.publication_id FROM w))")
+	prefix := `WITH ` + ctes + `,
+		r AS (SELECT p.id FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id
+			JOIN w ON w.publication_id = p.id` + w.sql() + ` ORDER BY ` + wOrder + ` LIMIT ` + strconv.Itoa(n) + `) `
+	return db.analyticsRowsQuery(ctx, prefix, extra, analyticsFrom+` WHERE p.id = ANY(ARRAY(SELECT r.id FROM r))`, append(args, w.args...), order, 0, into...)
 }
 
 // dayWalk is AnalyticsRanked from each Beijing day's first entries of the index of
@@ -410,22 +422,15 @@ func (db *DB) dayWalk(ctx context.Context, orgID int64, institutionIDs []int64, 
 		walk, wOrder, order = x+" DESC, publication_id", "w.x DESC, w.publication_id", interactionsSQL+" DESC, p.id"
 	}
 	// w: each day's walk, numbered; t: the threshold, the first of the days' last
-	// entries among the walks that did not reach their day's end; r: the scope's n
-	// first of the walks' publications, which are then read. Each step looks the
-	// publications up by their keys (arrays, as in rankedWalk): else the planner joins
-	// the walk to the whole period.
-	w := analyticsWhere(orgID, institutionIDs, from, to)
-	w.add("p.id = ANY(ARRAY(SELECT w.publication_id FROM w))")
-	prefix := `WITH w AS MATERIALIZED (SELECT c.publication_id, c.x, c.rn FROM generate_series(?::date, ?::date, interval '1 day') g (d)
+	// entries among the walks that did not reach their day's end (walkedRows reads
+	// the scope's n first of the walks' publications).
+	ctes := `w AS MATERIALIZED (SELECT c.publication_id, c.x, c.rn FROM generate_series(?::date, ?::date, interval '1 day') g (d)
 		CROSS JOIN LATERAL (SELECT publication_id, ` + x + ` AS x, row_number() OVER (ORDER BY ` + walk + `) AS rn FROM publication_figures
 			WHERE day = to_char(g.d, 'YYYY-MM-DD') ORDER BY ` + walk + ` LIMIT ` + walkN + `) c),
-		t AS (SELECT w.x, w.publication_id FROM w WHERE w.rn = ` + walkN + ` ORDER BY ` + wOrder + ` LIMIT 1),
-		r AS (SELECT p.id FROM publications p JOIN accounts a ON a.id = p.account_id JOIN institutions i ON i.id = a.institution_id
-			JOIN w ON w.publication_id = p.id` + w.sql() + ` ORDER BY ` + wOrder + ` LIMIT ` + strconv.Itoa(n) + `) `
-	args := append([]any{fromDay, lastDay.AddDate(0, 0, -1).Format(time.DateOnly)}, w.args...)
+		t AS (SELECT w.x, w.publication_id FROM w WHERE w.rn = ` + walkN + ` ORDER BY ` + wOrder + ` LIMIT 1)`
 	var tx, tid sql.NullInt64
-	rows, err := db.analyticsRowsQuery(ctx, prefix, `, (SELECT t.x FROM t), (SELECT t.publication_id FROM t)`,
-		analyticsFrom+` WHERE p.id = ANY(ARRAY(SELECT r.id FROM r))`, args, order, 0, &tx, &tid)
+	rows, err := db.walkedRows(ctx, ctes, []any{fromDay, lastDay.AddDate(0, 0, -1).Format(time.DateOnly)},
+		analyticsWhere(orgID, institutionIDs, from, to), wOrder, order, n, `, (SELECT t.x FROM t), (SELECT t.publication_id FROM t)`, &tx, &tid)
 	if err != nil {
 		return nil, false, err
 	}
