@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/passerelle-oss/passerelle"
 )
 
@@ -767,11 +769,7 @@ func (db *DB) analyticsSums(ctx context.Context, orgID int64, institutionIDs []i
 		w.add("s."+column+" < ?", sp.To)
 		cols := `a.institution_id`
 		for _, c := range []string{"posts", "views", "lower_bounds", "likes", "comments", "reposts", "viewed_interactions"} {
-			if sp.Sign < 0 {
-				cols += `, -s.` + c + ` AS ` + c
-			} else {
-				cols += `, s.` + c
-			}
+			cols += `, ` + sp.signed("s."+c, c)
 		}
 		parts = append(parts, `SELECT `+cols+` FROM `+table+tables+w.sql())
 		args = append(args, w.args...)
@@ -935,11 +933,7 @@ func (db *DB) FollowerMovesEach(ctx context.Context, accountIDs []int64, from, t
 		db.inIDs(&w, "account_id", accountIDs)
 		w.add(column+" >= ?", sp.From)
 		w.add(column+" < ?", sp.To)
-		sign := ""
-		if sp.Sign < 0 {
-			sign = "-"
-		}
-		parts = append(parts, `SELECT account_id, `+sign+days+` AS days, `+sign+`new_followers AS new_followers, `+sign+`lost_followers AS lost_followers FROM `+table+w.sql())
+		parts = append(parts, `SELECT account_id, `+sp.signed(days, "days")+`, `+sp.signed("new_followers", "new_followers")+`, `+sp.signed("lost_followers", "lost_followers")+` FROM `+table+w.sql())
 		args = append(args, w.args...)
 	}
 	out := map[int64]FollowerMove{}
@@ -1104,14 +1098,17 @@ func (db *DB) FollowersOver(ctx context.Context, accountIDs []int64, from, to ti
 // FollowersAround is FollowersOver for two periods that meet, [prevFrom, from) and
 // [from, to): prev and cur. On PostgreSQL it is one statement making three probes per
 // account instead of four (the latest reading at or before from starts cur and, taken
-// before from, also ends prev); SQLite, in the process, reads each period.
+// before from, also ends prev); SQLite, in the process, reads both periods at once.
 func (db *DB) FollowersAround(ctx context.Context, accountIDs []int64, prevFrom, from, to time.Time) (prev, cur map[int64]FollowerReadings, err error) {
 	if db.dialect != Postgres {
-		if prev, err = db.FollowersOver(ctx, accountIDs, prevFrom, from); err != nil {
+		// Both periods at once, each on a read connection of its own, as before.
+		var g errgroup.Group
+		g.Go(func() (err error) { prev, err = db.FollowersOver(ctx, accountIDs, prevFrom, from); return err })
+		g.Go(func() (err error) { cur, err = db.FollowersOver(ctx, accountIDs, from, to); return err })
+		if err := g.Wait(); err != nil {
 			return nil, nil, err
 		}
-		cur, err = db.FollowersOver(ctx, accountIDs, from, to)
-		return prev, cur, err
+		return prev, cur, nil
 	}
 	prev, cur = make(map[int64]FollowerReadings, len(accountIDs)), make(map[int64]FollowerReadings, len(accountIDs))
 	if len(accountIDs) == 0 {

@@ -12,6 +12,15 @@ type daySpan struct {
 	Sign     int
 }
 
+// signed is the column x of the span's rows, named name, negated when the span is
+// taken out of the sums.
+func (sp daySpan) signed(x, name string) string {
+	if sp.Sign < 0 {
+		return "-" + x + " AS " + name
+	}
+	return x + " AS " + name
+}
+
 // daySpans splits the days [from, to) (Beijing midnights; none if to is not after from) into
 // spans that read the fewest rows of sums per account: the whole calendar months
 // inside from the table of months, and each part of a month at an edge either as its
