@@ -24,12 +24,25 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 	to := fs.String("to", "", "archive to write: a .tar file, or s3://BUCKET/PATH (a PATH ending in / gets the default name); default: DIR/backups/passerelle-TIME.tar")
 	rate := fs.Int64("rate", 0, "pace the backup (the SQLite copy, then the archive) at this many MB/s, to leave CPU and disk to serve (0: as fast as possible)")
 	asJSON := fs.Bool("json", false, `print {"file": WHERE, "manifest": MANIFEST} as JSON instead of a sentence (what serve reads from the backups it starts)`)
+	priority := fs.String("priority", "low", "low: on Linux, take only the processor time and disk the server's requests leave (as fast as any program on an idle machine); normal: compete with the server as any program")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *priority != "low" && *priority != "normal" {
+		return fmt.Errorf("--priority: %q is neither low nor normal", *priority)
 	}
 	cfg, err := build()
 	if err != nil {
 		return err
+	}
+	logger := newLogger(cfg, env.Stderr)
+	// Only in a process of its own: a test's Run shares its process with the tests.
+	if *priority == "low" && selfBinary != "" {
+		if err := backup.LowerProcess(); err != nil {
+			logger.WarnContext(ctx, "backup: runs at normal priority", slog.Any("error", err))
+		} else {
+			logger.DebugContext(ctx, msgLowered)
+		}
 	}
 	var remote *backup.Remote
 	var name string
@@ -65,7 +78,7 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 	case file == "":
 		file = filepath.Join(backupDir(cfg), backup.FileName(time.Now(), ""))
 	}
-	m, err := backup.WriteFile(ctx, file, backup.Options{DB: db, DataDir: cfg.DataDir, Media: ms, Version: version(), BytesPerSecond: *rate << 20, Logger: newLogger(cfg, env.Stderr)})
+	m, err := backup.WriteFile(ctx, file, backup.Options{DB: db, DataDir: cfg.DataDir, Media: ms, Version: version(), BytesPerSecond: *rate << 20, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -209,8 +222,12 @@ func backupDir(cfg *config.Config) string {
 }
 
 // selfBinary is this binary, which serve starts to write its scheduled backups in a process
-// of their own (Main.BackupProgram); set by main. Empty when tests call Run.
+// of their own (Main.BackupProgram); set by main. Empty when tests call Run: a command
+// may then change nothing that is the whole process's (the backup's priority).
 var selfBinary string
+
+// msgLowered is the Debug record of a backup command that lowered its process's priority.
+const msgLowered = "backup: the process runs at the lowest priority"
 
 // backupEnv is the environment of a backup process started by serve: this process's
 // environ without its PASSERELLE_* variables, and the settings of cfg that the backup

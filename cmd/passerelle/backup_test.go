@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -91,6 +92,12 @@ func TestCLIBackupRestore(t *testing.T) {
 	}
 	if code, _, _ := run(t, "", nil, "backup", "--data", filepath.Join(parent, "nothing"), "--to", archive+"2"); code == 0 {
 		t.Fatal("backup of a missing data directory accepted")
+	}
+	if code, _, errOut := run(t, "", nil, "backup", "--data", dir, "--priority", "high", "--to", archive+"3"); code == 0 || !strings.Contains(errOut, "--priority") {
+		t.Fatalf("backup --priority high: exit %d %q", code, errOut)
+	}
+	if _, err := os.Stat(archive + "3"); err == nil {
+		t.Fatal("backup --priority high wrote an archive")
 	}
 }
 
@@ -209,7 +216,7 @@ func TestCLIBackupToBucket(t *testing.T) {
 
 // TestScheduledBackupInItsOwnProcess: serve writes its scheduled backups by starting
 // its own binary's backup command (here the test binary acting as it), with the
-// settings it was given; the archive is complete. A backup process that fails is an
+// settings it was given, which lowers its priority (on Linux); the archive is complete. A backup process that fails is an
 // error that says why.
 func TestScheduledBackupInItsOwnProcess(t *testing.T) {
 	t.Setenv(asBinary, "1") // not parallel: the backup process inherits this environment
@@ -257,6 +264,9 @@ func TestScheduledBackupInItsOwnProcess(t *testing.T) {
 	// The process logged at the level serve was given, to the writer serve gave.
 	if !strings.Contains(logs.String(), backup.MsgDatabaseCopied) {
 		t.Errorf("the backup process logged %q, not %q", logs.String(), backup.MsgDatabaseCopied)
+	}
+	if runtime.GOOS == "linux" && !strings.Contains(logs.String(), msgLowered) {
+		t.Errorf("the backup process logged %q, not %q", logs.String(), msgLowered)
 	}
 
 	missing := filepath.Join(t.TempDir(), "missing")

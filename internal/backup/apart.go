@@ -13,13 +13,12 @@ import (
 )
 
 // Apart writes backups in a process of its own: the passerelle binary's `backup
-// --json` command, at the lowest processor and disk priority the system gives (on
-// Linux, nice 19 and the lowest best-effort I/O priority, for all of its threads).
+// --json` command, which lowers itself to the lowest processor and disk priority the
+// system gives (LowerProcess).
 //
 // This is how serve writes its scheduled backups. The requests it answers meanwhile
 // and the backup then share the machine through the kernel's scheduler alone, which
-// gives a thread at nice 19 about 1.5 % of a processor that a thread at nice 0 wants,
-// and all of an idle one. Inside the server's process, a backup on a thread of lower
+// gives the backup the processor time the requests leave. Inside the server's process, a backup on a thread of lower
 // priority held one of the Go runtime's processors (Ps) whenever it ran, including
 // while the kernel kept its thread waiting, and the requests' goroutines queued for
 // the other; its hashing and buffers went through the server's scheduler and garbage
@@ -57,7 +56,6 @@ func (a *Apart) WriteFile(ctx context.Context, path string, bytesPerSecond int64
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("backup: start %s: %w", a.Program, err)
 	}
-	lowerProcess(cmd.Process.Pid)
 	if err := cmd.Wait(); err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("backup: %w", ctx.Err())

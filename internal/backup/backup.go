@@ -212,7 +212,10 @@ func write(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
 	case store.SQLite:
 		dbFile, dbEntry = filepath.Join(work, "passerelle.db"), sqliteEntry
 		t0 := time.Now()
-		if err := o.DB.SnapshotSQLite(ctx, dbFile, pace.wait); err != nil {
+		cf := newCopyFlusher(dbFile)
+		err = o.DB.SnapshotSQLite(ctx, dbFile, func(n int64) { cf.copied(n); pace.wait(n) })
+		cf.close()
+		if err != nil {
 			return nil, fmt.Errorf("backup: %w", err)
 		}
 		logCopied(ctx, o.Logger, dbFile, t0)

@@ -3,8 +3,11 @@
 package backup
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -22,30 +25,75 @@ const flushAfter = 8 << 20
 // The calls are advice: their errors are ignored, and the archive is still fsynced at
 // the end.
 type flushWriter struct {
-	f       *os.File
-	fd      int
-	off     int64 // bytes written
-	started int64 // writeback started up to here
-	done    int64 // written back and dropped up to here
+	f   *os.File
+	off int64 // bytes written
+	fl  flusher
 }
 
 func newFlushWriter(f *os.File) *flushWriter {
-	return &flushWriter{f: f, fd: int(f.Fd())}
+	return &flushWriter{f: f, fl: flusher{fd: int(f.Fd())}}
 }
 
 func (w *flushWriter) Write(p []byte) (int, error) {
 	n, err := w.f.Write(p)
 	w.off += int64(n)
-	if w.off-w.started >= flushAfter {
-		unix.SyncFileRange(w.fd, w.started, w.off-w.started, unix.SYNC_FILE_RANGE_WRITE)
-		if w.started > w.done {
-			unix.SyncFileRange(w.fd, w.done, w.started-w.done, unix.SYNC_FILE_RANGE_WAIT_BEFORE|unix.SYNC_FILE_RANGE_WRITE|unix.SYNC_FILE_RANGE_WAIT_AFTER)
-			unix.Fadvise(w.fd, w.done, w.started-w.done, unix.FADV_DONTNEED)
-			w.done = w.started
-		}
-		w.started = w.off
-	}
+	w.fl.written(w.off)
 	return n, err
+}
+
+// flusher hands a file written from its start to the disk step by step (flushWriter).
+type flusher struct {
+	fd      int
+	started int64 // writeback started up to here
+	done    int64 // written back and dropped up to here
+}
+
+// written says that the file is written up to off.
+func (w *flusher) written(off int64) {
+	if off-w.started < flushAfter {
+		return
+	}
+	unix.SyncFileRange(w.fd, w.started, off-w.started, unix.SYNC_FILE_RANGE_WRITE)
+	if w.started > w.done {
+		unix.SyncFileRange(w.fd, w.done, w.started-w.done, unix.SYNC_FILE_RANGE_WAIT_BEFORE|unix.SYNC_FILE_RANGE_WRITE|unix.SYNC_FILE_RANGE_WAIT_AFTER)
+		unix.Fadvise(w.fd, w.done, w.started-w.done, unix.FADV_DONTNEED)
+		w.done = w.started
+	}
+	w.started = off
+}
+
+// copyFlusher hands the database copy that SQLite writes to path to the disk as it
+// grows, as flushWriter does for the archive. The backup API copies the pages in order
+// and its destination's page cache (a few MB) spills them to the file in order, so
+// after n bytes copied the file is written up to about n; the ranges flushAfter behind
+// are complete when they are waited for and dropped. Without it the copy's gigabytes of
+// dirty pages are written back by the kernel's flusher threads, at the priority of the
+// server's threads rather than the backup's, and evict the pages the server reads.
+type copyFlusher struct {
+	path string
+	f    *os.File
+	off  int64
+	fl   flusher
+}
+
+func newCopyFlusher(path string) *copyFlusher { return &copyFlusher{path: path} }
+
+func (c *copyFlusher) copied(n int64) {
+	if c.f == nil {
+		f, err := os.Open(c.path) // created by SQLite at the first step
+		if err != nil {
+			return
+		}
+		c.f, c.fl.fd = f, int(f.Fd())
+	}
+	c.off += n
+	c.fl.written(c.off)
+}
+
+func (c *copyFlusher) close() {
+	if c.f != nil {
+		c.f.Close()
+	}
 }
 
 // readOnce advises the kernel that f is read once from start to end (a larger read-ahead).
@@ -72,30 +120,58 @@ func lowerPriority() {
 	unix.Setpriority(unix.PRIO_PROCESS, tid, backupNice)
 }
 
-// apartAttrs starts the backup process in a process group of its own, so that
-// lowerProcess reaches every thread it has (Linux's priorities are per thread).
+// apartAttrs starts the backup process in a process group of its own: a signal to
+// serve's group (^C in a terminal) does not reach it; serve stops it by cancelling.
 func apartAttrs(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 }
 
-// apartNice is the backup process's nice value, and apartIOPriority its best-effort
-// I/O priority (0 highest … 7 lowest; the idle class could wait forever on a busy disk).
+// ioprio_set's arguments (linux/ioprio.h): the lowest best-effort priority (the idle
+// class could wait forever on a busy disk).
 const (
-	apartNice       = 19
-	apartIOPriority = 7
+	ioprioWhoProcess = 1
+	ioprioClassBE    = 2
+	ioprioClassShift = 13
+	ioprioLowest     = ioprioClassBE<<ioprioClassShift | 7
 )
 
-// ioprio_set's arguments (linux/ioprio.h).
-const (
-	ioprioWhoPgrp  = 2
-	ioprioClassBE  = 2
-	ioprioClassOff = 13
-)
-
-// lowerProcess lowers the processor and disk priorities of the process group pgid
-// (the process apartAttrs started, and every thread it has). New threads take their
-// creator's. Advice: errors are ignored.
-func lowerProcess(pgid int) {
-	unix.Setpriority(unix.PRIO_PGRP, pgid, apartNice)
-	unix.Syscall(unix.SYS_IOPRIO_SET, ioprioWhoPgrp, uintptr(pgid), ioprioClassBE<<ioprioClassOff|apartIOPriority)
+// LowerProcess gives every thread of this process Linux's SCHED_IDLE scheduling
+// policy and the lowest best-effort disk priority. Threads started afterwards take
+// them from the thread that starts them, so the whole process keeps them.
+//
+// A SCHED_IDLE thread runs on a processor that nothing else wants, and any other
+// thread that wakes up takes the processor from it at once. Nice 19 is not enough
+// beside a busy server: a thread at nice 19 gets a smaller share, but once picked it
+// keeps the processor for its time slice (a few milliseconds) while the server's
+// threads wait, which is the whole p99 of a request on 2 cores.
+func LowerProcess() error {
+	for range 100 {
+		entries, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			return fmt.Errorf("backup: lower the process: %w", err)
+		}
+		changed := false
+		for _, e := range entries {
+			tid, err := strconv.Atoi(e.Name())
+			if err != nil {
+				continue
+			}
+			attr, err := unix.SchedGetAttr(tid, 0)
+			if err != nil || attr.Policy == unix.SCHED_IDLE {
+				continue // gone, or done
+			}
+			if err := unix.SchedSetAttr(tid, &unix.SchedAttr{Policy: unix.SCHED_IDLE}, 0); err != nil {
+				if errors.Is(err, unix.ESRCH) {
+					continue
+				}
+				return fmt.Errorf("backup: lower thread %d: %w", tid, err)
+			}
+			unix.Syscall(unix.SYS_IOPRIO_SET, ioprioWhoProcess, uintptr(tid), ioprioLowest)
+			changed = true
+		}
+		if !changed {
+			return nil
+		}
+	}
+	return errors.New("backup: lower the process: new threads kept appearing")
 }

@@ -20,4 +20,11 @@ func lowerPriority() {}
 
 func apartAttrs(*exec.Cmd) {}
 
-func lowerProcess(int) {}
+// LowerProcess does nothing outside Linux.
+func LowerProcess() error { return nil }
+
+type copyFlusher struct{}
+
+func newCopyFlusher(string) *copyFlusher { return &copyFlusher{} }
+func (*copyFlusher) copied(int64)        {}
+func (*copyFlusher) close()              {}

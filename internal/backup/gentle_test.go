@@ -6,8 +6,10 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -82,4 +84,59 @@ func TestLowerPriority(t *testing.T) {
 		t.Errorf("another thread's nice: %d, want %d (unchanged)", got, before)
 	}
 	close(release)
+}
+
+// TestLowerProcess runs itself in a process of its own (LowerProcess lowers the whole
+// process), where every thread, and one started afterwards, must have the SCHED_IDLE
+// policy and the lowest best-effort disk priority.
+func TestLowerProcess(t *testing.T) {
+	const inChild = "GO_TEST_LOWER_PROCESS"
+	if os.Getenv(inChild) != "1" {
+		t.Parallel()
+		cmd := exec.Command(os.Args[0], "-test.run=^TestLowerProcess$", "-test.v")
+		cmd.Env = append(os.Environ(), inChild+"=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("the lowered process: %v\n%s", err, out)
+		}
+		return
+	}
+	if err := LowerProcess(); err != nil {
+		t.Fatal(err)
+	}
+	// A thread started after it: a goroutine locked to a new thread while this one
+	// holds its own.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	release := make(chan struct{})
+	defer close(release)
+	started := make(chan int)
+	go func() {
+		runtime.LockOSThread()
+		started <- unix.Gettid()
+		<-release
+	}()
+	fresh := <-started
+	entries, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := false
+	for _, e := range entries {
+		tid, _ := strconv.Atoi(e.Name())
+		seen = seen || tid == fresh
+		attr, err := unix.SchedGetAttr(tid, 0)
+		if err != nil {
+			t.Fatalf("thread %d: %v", tid, err)
+		}
+		if attr.Policy != unix.SCHED_IDLE {
+			t.Errorf("thread %d: policy %d, want SCHED_IDLE", tid, attr.Policy)
+		}
+		prio, _, errno := unix.Syscall(unix.SYS_IOPRIO_GET, ioprioWhoProcess, uintptr(tid), 0)
+		if errno != 0 || prio != ioprioLowest {
+			t.Errorf("thread %d: I/O priority %#x (%v), want %#x", tid, prio, errno, ioprioLowest)
+		}
+	}
+	if !seen {
+		t.Errorf("the thread started afterwards (%d) is not among the process's", fresh)
+	}
 }
