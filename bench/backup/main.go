@@ -3,7 +3,7 @@
 // (against the same load without a backup, run alternately in the same process), and
 // how long the restore takes.
 //
-//	go run ./bench/backup [-db-mb 256] [-media-mb 1024] [-reps 3] [-clients 4] [-rps 0] [-rate-mb 0] [-modes apart,inprocess] [-cpuprofile FILE]
+//	go run ./bench/backup [-db-mb 256] [-media-mb 1024] [-reps 3] [-clients 4] [-rps 0] [-rate-mb 0] [-modes apart,inprocess] [-slowest N] [-cpuprofile FILE]
 //
 // Each mode is a way to write the backup, measured in every rep beside the others:
 // apart is how serve writes its scheduled backups (backup.Apart: the passerelle
@@ -59,6 +59,7 @@ func main() {
 	dir := flag.String("workdir", "", "work directory (default: a temporary one, removed)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of each in-process backup (not of the baselines) to FILE.<rep>")
 	modes := flag.String("modes", "apart,inprocess", "the ways to write the backup, each measured in every rep: apart, inprocess")
+	flag.IntVar(&slowest, "slowest", 0, "print the N slowest requests of each backup, with when they were due (seconds after its start)")
 	flag.Parse()
 	ms := strings.Split(*modes, ",")
 	for _, m := range ms {
@@ -137,6 +138,15 @@ func run(dbMB, mediaMB, reps, clients, rps int, dir string, rateMB int64, modes 
 		}
 	}
 
+	// Warm the server (its connections, statements and caches) before the first
+	// measurement: the first requests it ever serves are slower, and would count against
+	// the first backup.
+	stop := make(chan struct{})
+	warm := load(ts.URL, token, clients, rps, stop)
+	time.Sleep(3 * time.Second)
+	close(stop)
+	warm()
+
 	phases := &phaseLog{}
 	logger := slog.New(phases)
 	var lastArchive string
@@ -201,6 +211,9 @@ func run(dbMB, mediaMB, reps, clients, rps int, dir string, rateMB int64, modes 
 				fmt.Printf("  phases: database copy %s: %d req p99 %s ratio %.2f; archive %s: %d req p99 %s ratio %.2f\n",
 					copied.Sub(t0).Round(time.Millisecond), len(dbPhase), pct(dbPhase, 99), r.dbRatio,
 					t1.Sub(copied).Round(time.Millisecond), len(arPhase), pct(arPhase, 99), r.arRatio)
+			}
+			if slowest > 0 {
+				printSlowest(duringS, t0, slowest)
 			}
 			results[mode] = append(results[mode], r)
 			if lastArchive != "" {
@@ -445,3 +458,19 @@ func (p *phaseLog) Write(b []byte) (int, error) {
 
 func (p *phaseLog) WithAttrs([]slog.Attr) slog.Handler { return p }
 func (p *phaseLog) WithGroup(string) slog.Handler      { return p }
+
+// slowest is the -slowest flag.
+var slowest int
+
+// printSlowest prints the n slowest requests of s, in the order they were due.
+func printSlowest(s []sample, t0 time.Time, n int) {
+	s = slices.Clone(s)
+	slices.SortFunc(s, func(a, b sample) int { return int(b.d - a.d) })
+	s = s[:min(n, len(s))]
+	slices.SortFunc(s, func(a, b sample) int { return a.at.Compare(b.at) })
+	var b strings.Builder
+	for _, x := range s {
+		fmt.Fprintf(&b, " %.3fs:%s", x.at.Sub(t0).Seconds(), x.d.Round(100*time.Microsecond))
+	}
+	fmt.Printf("  slowest:%s\n", b.String())
+}

@@ -36,12 +36,14 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	logger := newLogger(cfg, env.Stderr)
-	// Only in a process of its own: a test's Run shares its process with the tests.
+	// Only in a process of its own: a test's Run shares its process with the tests, and
+	// the test binary acting as passerelle (TestMain) would crawl beside the other
+	// packages' tests at this priority.
 	if *priority == "low" && selfBinary != "" {
 		if err := backup.LowerProcess(); err != nil {
 			logger.WarnContext(ctx, "backup: runs at normal priority", slog.Any("error", err))
 		} else {
-			logger.DebugContext(ctx, msgLowered)
+			logger.DebugContext(ctx, "backup: the process runs at the lowest priority")
 		}
 	}
 	var remote *backup.Remote
@@ -225,9 +227,6 @@ func backupDir(cfg *config.Config) string {
 // of their own (Main.BackupProgram); set by main. Empty when tests call Run: a command
 // may then change nothing that is the whole process's (the backup's priority).
 var selfBinary string
-
-// msgLowered is the Debug record of a backup command that lowered its process's priority.
-const msgLowered = "backup: the process runs at the lowest priority"
 
 // backupEnv is the environment of a backup process started by serve: this process's
 // environ without its PASSERELLE_* variables, and the settings of cfg that the backup

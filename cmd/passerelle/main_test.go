@@ -13,7 +13,6 @@ const asBinary = "GO_TEST_PASSERELLE_BINARY"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(asBinary) == "1" {
-		selfBinary = os.Args[0] // a process of its own, as main's
 		os.Exit(Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 	}
 	os.Exit(m.Run())

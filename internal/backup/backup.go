@@ -220,7 +220,7 @@ func write(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
 		}
 		logCopied(ctx, o.Logger, dbFile, t0)
 		// The media referred to at the instant of the copy: read from the copy itself.
-		if refs, err = snapshotRefs(ctx, work); err != nil {
+		if refs, err = store.CopyMediaRefs(ctx, dbFile); err != nil {
 			return nil, fmt.Errorf("backup: read the copy: %w", err)
 		}
 	case store.Postgres:
@@ -301,22 +301,6 @@ func logCopied(ctx context.Context, l *slog.Logger, file string, t0 time.Time) {
 		size = st.Size()
 	}
 	l.DebugContext(ctx, MsgDatabaseCopied, slog.Duration("took", time.Since(t0)), slog.Int64("bytes", size))
-}
-
-// snapshotRefs opens the copy in dir and lists the media it refers to.
-func snapshotRefs(ctx context.Context, dir string) ([]store.MediaRef, error) {
-	snap, err := store.Open(ctx, store.Options{DataDir: dir})
-	if err != nil {
-		return nil, err
-	}
-	refs, err := snap.MediaRefs(ctx)
-	if cerr := snap.Close(); err == nil {
-		err = cerr
-	}
-	// Opening set WAL mode; closing checkpointed it. Leave one file.
-	os.Remove(filepath.Join(dir, "passerelle.db-wal"))
-	os.Remove(filepath.Join(dir, "passerelle.db-shm"))
-	return refs, err
 }
 
 func pgDump(ctx context.Context, prog, dbURL, snapshot, out string) error {

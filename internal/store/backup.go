@@ -29,6 +29,44 @@ func (db *DB) MediaRefs(ctx context.Context) ([]MediaRef, error) {
 	return queryAll(ctx, db, db.r(), mediaRefsQuery, nil, scanMediaRef)
 }
 
+// CopyMediaRefs lists the media files that the SQLite database copy at path refers to
+// (MediaRefs of a copy SnapshotSQLite made). The copy is opened read-only and
+// immutable: nothing is written to it or beside it, not even a lock or a WAL.
+func CopyMediaRefs(ctx context.Context, path string) ([]MediaRef, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	db, err := sql.Open("sqlite", fileURI(abs, "mode=ro&immutable=1"))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, mediaRefsQuery)
+	if err != nil {
+		return nil, fmt.Errorf("store: read the copy: %w", err)
+	}
+	defer rows.Close()
+	var refs []MediaRef
+	for rows.Next() {
+		m, err := scanMediaRef(rows)
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, m)
+	}
+	return refs, rows.Err()
+}
+
+// fileURI is the SQLite URI of the file at the absolute path abs, with query.
+func fileURI(abs, query string) string {
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // file:///C:/...
+	}
+	return (&url.URL{Scheme: "file", Path: p, RawQuery: query}).String()
+}
+
 func scanMediaRef(s interface{ Scan(...any) error }) (MediaRef, error) {
 	var m MediaRef
 	return m, s.Scan(&m.Key, &m.Bytes)
@@ -101,11 +139,7 @@ func snapshotSQLite(ctx context.Context, src *sql.DB, dst string, progress func(
 		return err
 	}
 	// The destination is a work file: no rollback journal, no fsync.
-	p := filepath.ToSlash(dst)
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p // file:///C:/...
-	}
-	dstURI := (&url.URL{Scheme: "file", Path: p, RawQuery: "_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)"}).String()
+	dstURI := fileURI(dst, "_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)")
 	return conn.Raw(func(dc any) error {
 		b, ok := dc.(sqliteBackuper)
 		if !ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,5 +119,42 @@ func TestSnapshotSQLiteCanceled(t *testing.T) {
 	}
 	if m, _ := filepath.Glob(path + "*"); len(m) != 0 {
 		t.Errorf("canceled snapshot left %v", m)
+	}
+}
+
+// TestCopyMediaRefs reads a copy's media as MediaRefs reads the database's, and writes
+// nothing beside the copy (no WAL, no shared memory file, no journal).
+func TestCopyMediaRefs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	org, inst, _, _ := setupInstitution(t, db)
+	for i, key := range []string{"kb", "ka", "kc"} {
+		m := &store.MediaAsset{InstitutionID: inst.ID, StorageKey: key, MIME: "image/png", Width: 10, Height: 10, Bytes: int64(100 + i), Filename: key + ".png"}
+		if _, err := db.AddMediaAsset(ctx, org.ID, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := db.MediaRefs(ctx)
+	if err != nil || len(want) != 3 {
+		t.Fatalf("MediaRefs: %v %v", want, err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "copy.db")
+	if err := db.SnapshotSQLite(ctx, path, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.CopyMediaRefs(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("CopyMediaRefs: %v, want %v", got, want)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 1 {
+		t.Errorf("files beside the copy: %v", files)
+	}
+	if _, err := store.CopyMediaRefs(ctx, filepath.Join(dir, "missing.db")); err == nil {
+		t.Error("CopyMediaRefs of a missing file: no error")
 	}
 }
