@@ -346,8 +346,7 @@ func (a *archiver) addFile(m *Manifest, name, src string) error {
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	readOnce(f)
-	return a.addReader(m, name, f, st.Size())
+	return a.addReader(m, name, readOnce(f), st.Size())
 }
 
 func (a *archiver) addReader(m *Manifest, name string, r io.Reader, size int64) error {
@@ -403,8 +402,7 @@ func (a *archiver) addMedia(ctx context.Context, m *Manifest, st media.Store, re
 			size = fi.Size()
 		}
 	}
-	readOnce(rc)
-	if err := a.addReader(m, mediaPath(ref.Key), rc, size); err != nil {
+	if err := a.addReader(m, mediaPath(ref.Key), readOnce(rc), size); err != nil {
 		return err
 	}
 	if got := m.Files[len(m.Files)-1].SHA256; got != ref.Key {

@@ -5,6 +5,7 @@ package backup
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
@@ -96,11 +97,36 @@ func (c *copyFlusher) close() {
 	}
 }
 
-// readOnce advises the kernel that f is read once from start to end (a larger read-ahead).
-func readOnce(f any) {
-	if f, ok := f.(interface{ Fd() uintptr }); ok {
-		unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_SEQUENTIAL)
+// readOnce returns a reader of r that, when r is a file, advises the kernel that it is
+// read once from start to end (a larger read-ahead) and drops what was read from the
+// page cache every flushAfter bytes and at its end. A backup reads gigabytes of media
+// and its database copy once: left in the page cache, they evict the pages the server
+// uses, and the kernel reclaims them in bursts, in the server's own allocations too.
+func readOnce(r io.Reader) io.Reader {
+	f, ok := r.(interface{ Fd() uintptr })
+	if !ok {
+		return r
 	}
+	fd := int(f.Fd())
+	unix.Fadvise(fd, 0, 0, unix.FADV_SEQUENTIAL)
+	return &dropBehind{r: r, fd: fd}
+}
+
+type dropBehind struct {
+	r       io.Reader
+	fd      int
+	off     int64 // bytes read
+	dropped int64 // dropped from the page cache up to here
+}
+
+func (d *dropBehind) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	d.off += int64(n)
+	if d.off-d.dropped >= flushAfter || (err != nil && d.off > d.dropped) {
+		unix.Fadvise(d.fd, d.dropped, d.off-d.dropped, unix.FADV_DONTNEED)
+		d.dropped = d.off
+	}
+	return n, err
 }
 
 // backupNice is the nice value of the thread a backup runs on: a backup that waits for

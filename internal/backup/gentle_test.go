@@ -4,6 +4,7 @@ package backup
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -138,5 +139,47 @@ func TestLowerProcess(t *testing.T) {
 	}
 	if !seen {
 		t.Errorf("the thread started afterwards (%d) is not among the process's", fresh)
+	}
+}
+
+// TestReadOnce reads a file of several flushAfter ranges through readOnce in uneven
+// pieces: it reads exactly the file, whatever was dropped from the page cache meanwhile.
+func TestReadOnce(t *testing.T) {
+	t.Parallel()
+	want := make([]byte, 2*flushAfter+4321)
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range want {
+		want[i] = byte(r.Uint32())
+	}
+	path := filepath.Join(t.TempDir(), "in")
+	if err := os.WriteFile(path, want, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ro := readOnce(f)
+	if _, ok := ro.(*dropBehind); !ok {
+		t.Fatalf("readOnce of a file: %T, want *dropBehind", ro)
+	}
+	var got []byte
+	buf := make([]byte, 3<<20)
+	for {
+		n, err := ro.Read(buf[:1+r.IntN(len(buf))])
+		got = append(got, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("read %d bytes that differ from the file's %d", len(got), len(want))
+	}
+	if d := ro.(*dropBehind); d.dropped != int64(len(want)) {
+		t.Errorf("dropped up to %d, want the whole file (%d)", d.dropped, len(want))
+	}
+	if r := bytes.NewReader(want); readOnce(r) != io.Reader(r) {
+		t.Error("readOnce of a reader that is not a file: not the reader itself")
 	}
 }

@@ -50,6 +50,9 @@ type DB struct {
 	stmts  stmtCache
 	// postHook runs at the end of every post write's transaction (SetPostHook).
 	postHook PostHook
+	// tokenUses holds, per API token id, when this process last recorded its use
+	// (APITokenUser).
+	tokenUses sync.Map
 	// path is the SQLite file; empty on PostgreSQL.
 	path string
 	// url is the PostgreSQL URL; empty on SQLite.

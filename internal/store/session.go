@@ -109,8 +109,11 @@ func (db *DB) APITokenUser(ctx context.Context, hash string) (*passerelle.APITok
 	}
 	t.CreatedAt, t.LastUsedAt, t.ExpiresAt, t.RevokedAt = created.T, lastUsed.Ptr(), expires.Ptr(), revoked.Ptr()
 	// Record use at most once a minute: a write per API call would serialise readers
-	// behind SQLite's single writer.
-	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
+	// behind SQLite's single writer. Of the requests that find the record a minute old,
+	// the first of this process writes it and the others go on: otherwise every request
+	// of that instant queued behind its write and its fsync, which a disk busy with a
+	// backup makes slow.
+	if (t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute) && db.claimTokenUse(t.ID, now) {
 		if err := db.inTx(ctx, func(tx *Tx) error {
 			_, err := tx.q().exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now, t.ID)
 			return err
@@ -120,6 +123,19 @@ func (db *DB) APITokenUser(ctx context.Context, hash string) (*passerelle.APITok
 		t.LastUsedAt = &now
 	}
 	return &t, u, db.loadMemberships(ctx, db.r(), u)
+}
+
+// claimTokenUse reports whether the request at now is the one of this process to
+// record the use of token id: none was claimed in the minute before.
+func (db *DB) claimTokenUse(id int64, now time.Time) bool {
+	prev, loaded := db.tokenUses.LoadOrStore(id, now)
+	if !loaded {
+		return true
+	}
+	if now.Sub(prev.(time.Time)) <= time.Minute {
+		return false
+	}
+	return db.tokenUses.CompareAndSwap(id, prev, now)
 }
 
 // CreateAPIToken stores a token's hash.
