@@ -20,11 +20,8 @@ import (
 // exactly what was written, whatever was flushed and dropped from the page cache.
 func TestFlushWriter(t *testing.T) {
 	t.Parallel()
-	want := make([]byte, 3*flushAfter+12345)
 	r := rand.New(rand.NewPCG(1, 2))
-	for i := range want {
-		want[i] = byte(r.Uint32())
-	}
+	want := randomBytes(r, 3*flushAfter+12345)
 	path := filepath.Join(t.TempDir(), "out")
 	f, err := os.Create(path)
 	if err != nil {
@@ -146,11 +143,8 @@ func TestLowerProcess(t *testing.T) {
 // pieces: it reads exactly the file, whatever was dropped from the page cache meanwhile.
 func TestReadOnce(t *testing.T) {
 	t.Parallel()
-	want := make([]byte, 2*flushAfter+4321)
 	r := rand.New(rand.NewPCG(3, 4))
-	for i := range want {
-		want[i] = byte(r.Uint32())
-	}
+	want := randomBytes(r, 2*flushAfter+4321)
 	path := filepath.Join(t.TempDir(), "in")
 	if err := os.WriteFile(path, want, 0o600); err != nil {
 		t.Fatal(err)
@@ -182,4 +176,13 @@ func TestReadOnce(t *testing.T) {
 	if r := bytes.NewReader(want); readOnce(r) != io.Reader(r) {
 		t.Error("readOnce of a reader that is not a file: not the reader itself")
 	}
+}
+
+// randomBytes is n bytes drawn from r.
+func randomBytes(r *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
 }
