@@ -53,6 +53,11 @@ type DB struct {
 	// tokenUses holds, per API token id, when this process last recorded its use
 	// (APITokenUser).
 	tokenUses sync.Map
+	// after counts the writes that run after the request that asked for them
+	// (background); Close waits for them.
+	afterMu     sync.Mutex
+	afterClosed bool
+	after       sync.WaitGroup
 	// path is the SQLite file; empty on PostgreSQL.
 	path string
 	// url is the PostgreSQL URL; empty on SQLite.
@@ -196,12 +201,35 @@ func (db *DB) openPostgres(u string) error {
 
 // Close closes the connections.
 func (db *DB) Close() error {
+	db.afterMu.Lock()
+	db.afterClosed = true
+	db.afterMu.Unlock()
+	db.after.Wait()
 	db.stmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
 	return err
+}
+
+// background runs write on a goroutine of its own, so that the request that asked for
+// it does not wait for it (nor for its fsync, which a disk busy with a backup makes
+// take hundreds of milliseconds); Close waits for it. For bookkeeping that a request
+// need not wait for: a failure is logged.
+func (db *DB) background(what string, write func(ctx context.Context) error) {
+	db.afterMu.Lock()
+	defer db.afterMu.Unlock()
+	if db.afterClosed {
+		return
+	}
+	db.after.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := write(ctx); err != nil {
+			db.logger.Warn("store: "+what, slog.Any("err", err))
+		}
+	})
 }
 
 // Dialect reports the engine.

@@ -110,16 +110,18 @@ func (db *DB) APITokenUser(ctx context.Context, hash string) (*passerelle.APITok
 	t.CreatedAt, t.LastUsedAt, t.ExpiresAt, t.RevokedAt = created.T, lastUsed.Ptr(), expires.Ptr(), revoked.Ptr()
 	// Record use at most once a minute: a write per API call would serialise readers
 	// behind SQLite's single writer. Of the requests that find the record a minute old,
-	// the first of this process writes it and the others go on: otherwise every request
-	// of that instant queued behind its write and its fsync, which a disk busy with a
-	// backup makes slow.
+	// the first of this process claims it and the others go on; the write runs after
+	// the request, which does not wait for it nor its fsync (a disk busy with a backup
+	// made that request take half a second). This process's token list shows the use
+	// before the write lands (APITokens).
 	if (t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute) && db.claimTokenUse(t.ID, now) {
-		if err := db.inTx(ctx, func(tx *Tx) error {
-			_, err := tx.q().exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now, t.ID)
-			return err
-		}); err != nil {
-			return nil, nil, err
-		}
+		id := t.ID
+		db.background("record an API token's use", func(ctx context.Context) error {
+			return db.inTx(ctx, func(tx *Tx) error {
+				_, err := tx.q().exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now, id)
+				return err
+			})
+		})
 		t.LastUsedAt = &now
 	}
 	return &t, u, db.loadMemberships(ctx, db.r(), u)
@@ -149,7 +151,8 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *passerelle.APIToken, hash s
 	})
 }
 
-// APITokens lists a user's tokens, newest first.
+// APITokens lists a user's tokens, newest first, with the last use this process knows
+// of.
 func (db *DB) APITokens(ctx context.Context, userID int64) ([]*passerelle.APIToken, error) {
 	return queryAll(ctx, db, db.r(), `SELECT id, user_id, name, prefix, created_at, last_used_at, expires_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, []any{userID},
 		func(s interface{ Scan(...any) error }) (*passerelle.APIToken, error) {
@@ -159,6 +162,12 @@ func (db *DB) APITokens(ctx context.Context, userID int64) ([]*passerelle.APITok
 				return nil, err
 			}
 			t.CreatedAt, t.LastUsedAt, t.ExpiresAt, t.RevokedAt = created.T, lastUsed.Ptr(), expires.Ptr(), revoked.Ptr()
+			// A use this process recorded may not be written yet (APITokenUser).
+			if v, ok := db.tokenUses.Load(t.ID); ok {
+				if at := v.(time.Time); t.LastUsedAt == nil || at.After(*t.LastUsedAt) {
+					t.LastUsedAt = &at
+				}
+			}
 			return &t, nil
 		})
 }

@@ -527,3 +527,69 @@ func TestPostgresCustomPlans(t *testing.T) {
 		t.Errorf("plan_cache_mode %q with plan_cache_mode=auto in the URL", m)
 	}
 }
+
+// TestAPITokenUseAfterRequest: a request with a token does not wait for the write that
+// records its use (here held back by a transaction that locks the token's row); the
+// token list shows the use at once, and the write lands when the lock is released.
+func TestAPITokenUseAfterRequest(t *testing.T) {
+	t.Parallel()
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		org := setupOrg(t, db)
+		u := &passerelle.User{OrgID: org.ID, Email: "script@example.org", Owner: true}
+		if err := db.CreateUser(ctx, u, "unused-password"); err != nil {
+			t.Fatal(err)
+		}
+		tok := &passerelle.APIToken{UserID: u.ID, Name: "script", Prefix: "psl_wxyz"}
+		if err := db.CreateAPIToken(ctx, tok, "usehash"); err != nil {
+			t.Fatal(err)
+		}
+		tx, err := db.SQL().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback() // on failure; a no-op after Commit
+		if _, err := tx.ExecContext(ctx, storetest.Rebind(db, `UPDATE api_tokens SET name = name WHERE id = ?`), tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		type result struct {
+			tok *passerelle.APIToken
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			got, _, err := db.APITokenUser(ctx, "usehash")
+			done <- result{got, err}
+		}()
+		select {
+		case r := <-done:
+			if r.err != nil || r.tok.LastUsedAt == nil {
+				t.Fatalf("APITokenUser = %+v, %v", r.tok, r.err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("the request waits for the write that records the token's use")
+		}
+		list, err := db.APITokens(ctx, u.ID)
+		if err != nil || len(list) != 1 || list[0].LastUsedAt == nil {
+			t.Fatalf("before the write lands, APITokens = %+v, %v", list, err)
+		}
+		var raw sql.NullString
+		if err := db.ReadSQL().QueryRowContext(ctx, storetest.Rebind(db, `SELECT CAST(last_used_at AS TEXT) FROM api_tokens WHERE id = ?`), tok.ID).Scan(&raw); err != nil || raw.Valid {
+			t.Fatalf("before the lock is released, last_used_at = %v, %v", raw, err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if err := db.ReadSQL().QueryRowContext(ctx, storetest.Rebind(db, `SELECT CAST(last_used_at AS TEXT) FROM api_tokens WHERE id = ?`), tok.ID).Scan(&raw); err != nil {
+				t.Fatal(err)
+			}
+			if raw.Valid {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the token's use was never written")
+			}
+		}
+	})
+}
