@@ -76,7 +76,7 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 	case remote != nil:
 		// Written and checksummed on the local disk first, then uploaded.
 		file = filepath.Join(backupDir(cfg), name+".part")
-		defer os.Remove(file)
+		defer backup.RemoveFile(file)
 	case file == "":
 		file = filepath.Join(backupDir(cfg), backup.FileName(time.Now(), ""))
 	}

@@ -136,7 +136,7 @@ func WriteFile(ctx context.Context, path string, o Options) (*Manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	defer RemoveFile(tmp.Name()) // on failure: renamed otherwise
 	defer tmp.Close()
 	if o.TempDir == "" {
 		o.TempDir = dir
@@ -211,6 +211,7 @@ func write(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
 	switch o.DB.Dialect() {
 	case store.SQLite:
 		dbFile, dbEntry = filepath.Join(work, "passerelle.db"), sqliteEntry
+		defer RemoveFile(dbFile) // gigabytes: before the directory goes
 		t0 := time.Now()
 		cf := newCopyFlusher(dbFile)
 		err = o.DB.SnapshotSQLite(ctx, dbFile, func(n int64) { cf.copied(n); pace.wait(n) })
@@ -229,6 +230,7 @@ func write(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
 			return nil, ErrNoPGDump
 		}
 		dbFile, dbEntry = filepath.Join(work, "passerelle.pgdump"), pgdumpEntry
+		defer RemoveFile(dbFile) // gigabytes: before the directory goes
 		t0 := time.Now()
 		err = o.DB.ExportSnapshot(ctx, func(snapshot string, r []store.MediaRef) error {
 			refs = r
@@ -482,7 +484,7 @@ func Rotate(dir string, keep int, label string) ([]string, error) {
 	sort.Strings(names) // names carry a sortable UTC instant
 	var removed []string
 	for len(names) > keep {
-		if err := os.Remove(filepath.Join(dir, names[0])); err != nil {
+		if err := RemoveFile(filepath.Join(dir, names[0])); err != nil {
 			return removed, err
 		}
 		removed = append(removed, names[0])

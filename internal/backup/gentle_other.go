@@ -29,3 +29,6 @@ type copyFlusher struct{}
 func newCopyFlusher(string) *copyFlusher { return &copyFlusher{} }
 func (*copyFlusher) copied(int64)        {}
 func (*copyFlusher) close()              {}
+
+// RemoveFile removes a file (stepwise freeing is Linux-only).
+func RemoveFile(path string) error { return os.Remove(path) }

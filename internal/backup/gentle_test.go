@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -185,4 +186,131 @@ func randomBytes(r *rand.Rand, n int) []byte {
 		b[i] = byte(r.Uint32())
 	}
 	return b
+}
+
+// TestRemoveFile: a file only this program has open is unlinked, then cut (inotify
+// reports the modification; it merges the steps' identical events); a file with another
+// link, another reader or reached through a symbolic link is only unlinked, and what
+// the others see is intact.
+func TestRemoveFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	content := randomBytes(rand.New(rand.NewPCG(3, 4)), 1<<20)
+	// Files of several steps: content, then a hole (no disk needed).
+	size := int64(2*removeStep + len(content))
+	write := func(name string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(path, size); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	intact := func(what string, r io.Reader) {
+		t.Helper()
+		head := make([]byte, len(content))
+		n, err := io.ReadFull(r, head)
+		rest, err2 := io.Copy(io.Discard, r)
+		if err != nil || err2 != nil || !bytes.Equal(head, content) || int64(n)+rest != size {
+			t.Errorf("%s reads %d bytes (%v, %v), want the %d written", what, int64(n)+rest, err, err2, size)
+		}
+	}
+	gone := func(path string) {
+		t.Helper()
+		if _, err := os.Lstat(path); !os.IsNotExist(err) {
+			t.Errorf("%s is still there: %v", filepath.Base(path), err)
+		}
+	}
+
+	t.Run("alone", func(t *testing.T) {
+		path := filepath.Join(dir, "alone.tar")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(3*removeStep + 100); err != nil { // sparse: no disk needed
+			t.Fatal(err)
+		}
+		f.Close()
+		in, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unix.Close(in)
+		if _, err := unix.InotifyAddWatch(in, path, unix.IN_MODIFY); err != nil {
+			t.Fatal(err)
+		}
+		if err := RemoveFile(path); err != nil {
+			t.Fatal(err)
+		}
+		gone(path)
+		buf := make([]byte, 64<<10)
+		n, err := unix.Read(in, buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		modified := 0
+		for off := 0; off < n; {
+			ev := (*unix.InotifyEvent)(unsafe.Pointer(&buf[off]))
+			if ev.Mask&unix.IN_MODIFY != 0 {
+				modified++
+			}
+			off += unix.SizeofInotifyEvent + int(ev.Len)
+		}
+		if modified == 0 {
+			t.Error("the file was not cut before it was freed")
+		}
+	})
+	t.Run("linked", func(t *testing.T) {
+		path, other := write("linked.tar"), filepath.Join(dir, "other-link")
+		if err := os.Link(path, other); err != nil {
+			t.Fatal(err)
+		}
+		if err := RemoveFile(path); err != nil {
+			t.Fatal(err)
+		}
+		gone(path)
+		f, err := os.Open(other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		intact("the other link", f)
+	})
+	t.Run("open elsewhere", func(t *testing.T) {
+		path := write("open.tar")
+		r, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		if err := RemoveFile(path); err != nil {
+			t.Fatal(err)
+		}
+		gone(path)
+		intact("its reader", r)
+	})
+	t.Run("symlink", func(t *testing.T) {
+		target, link := write("target.tar"), filepath.Join(dir, "link.tar")
+		if err := os.Symlink(target, link); err != nil {
+			t.Fatal(err)
+		}
+		if err := RemoveFile(link); err != nil {
+			t.Fatal(err)
+		}
+		gone(link)
+		f, err := os.Open(target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		intact("the link's target", f)
+	})
+	t.Run("missing", func(t *testing.T) {
+		if err := RemoveFile(filepath.Join(dir, "missing.tar")); !os.IsNotExist(err) {
+			t.Errorf("RemoveFile(missing) = %v, want not exist", err)
+		}
+	})
 }

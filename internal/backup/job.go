@@ -65,7 +65,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[JobArgs]) error {
 	if w.Remote != nil {
 		// Not a .tar name: a partial file is never taken for a backup.
 		path += ".part"
-		defer os.Remove(path)
+		defer RemoveFile(path)
 	}
 	start := time.Now()
 	var m *Manifest
