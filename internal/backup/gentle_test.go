@@ -263,22 +263,34 @@ func TestRemoveFile(t *testing.T) {
 			t.Error("the file was not cut before it was freed")
 		}
 	})
-	t.Run("linked", func(t *testing.T) {
-		path, other := write("linked.tar"), filepath.Join(dir, "other-link")
-		if err := os.Link(path, other); err != nil {
-			t.Fatal(err)
-		}
-		if err := RemoveFile(path); err != nil {
-			t.Fatal(err)
-		}
-		gone(path)
-		f, err := os.Open(other)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		intact("the other link", f)
-	})
+	// Another hard link to the file (its name removed), a symbolic link (removed) to
+	// it: the other name reads the whole file.
+	for _, c := range []struct {
+		name       string
+		link       func(oldname, newname string) error
+		removeLink bool
+	}{{"linked", os.Link, false}, {"symlink", os.Symlink, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			file, link := write(c.name+".tar"), filepath.Join(dir, c.name+"-link")
+			if err := c.link(file, link); err != nil {
+				t.Fatal(err)
+			}
+			removed, kept := file, link
+			if c.removeLink {
+				removed, kept = link, file
+			}
+			if err := RemoveFile(removed); err != nil {
+				t.Fatal(err)
+			}
+			gone(removed)
+			f, err := os.Open(kept)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			intact(filepath.Base(kept), f)
+		})
+	}
 	t.Run("open elsewhere", func(t *testing.T) {
 		path := write("open.tar")
 		r, err := os.Open(path)
@@ -291,22 +303,6 @@ func TestRemoveFile(t *testing.T) {
 		}
 		gone(path)
 		intact("its reader", r)
-	})
-	t.Run("symlink", func(t *testing.T) {
-		target, link := write("target.tar"), filepath.Join(dir, "link.tar")
-		if err := os.Symlink(target, link); err != nil {
-			t.Fatal(err)
-		}
-		if err := RemoveFile(link); err != nil {
-			t.Fatal(err)
-		}
-		gone(link)
-		f, err := os.Open(target)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		intact("the link's target", f)
 	})
 	t.Run("missing", func(t *testing.T) {
 		if err := RemoveFile(filepath.Join(dir, "missing.tar")); !os.IsNotExist(err) {
