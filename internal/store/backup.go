@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -37,25 +38,17 @@ func CopyMediaRefs(ctx context.Context, path string) ([]MediaRef, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	db, err := sql.Open("sqlite", fileURI(abs, "mode=ro&immutable=1"))
+	raw, err := sql.Open("sqlite", fileURI(abs, "mode=ro&immutable=1"))
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	rows, err := db.QueryContext(ctx, mediaRefsQuery)
+	cp := &DB{dialect: SQLite, read: raw, write: raw, now: time.Now, logger: slog.New(slog.DiscardHandler), path: abs}
+	defer cp.Close()
+	refs, err := cp.MediaRefs(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: read the copy: %w", err)
 	}
-	defer rows.Close()
-	var refs []MediaRef
-	for rows.Next() {
-		m, err := scanMediaRef(rows)
-		if err != nil {
-			return nil, err
-		}
-		refs = append(refs, m)
-	}
-	return refs, rows.Err()
+	return refs, nil
 }
 
 // fileURI is the SQLite URI of the file at the absolute path abs, with query.
